@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""AnsibleModule with the collection's shared options, SDK checks and one failure path."""
+
+from __future__ import annotations
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils.client import (
+    HAS_SDK_CORE,
+    SDK_CORE_IMPORT_ERROR,
+    AlibabaCloudError,
+    ConfigError,
+    Connection,
+    auth_argument_spec,
+)
+
+
+class AlibabaCloudModule:
+    """Wraps AnsibleModule: merges the auth options, resolves the connection once.
+
+    Modules read as: build the module, ask connection-level helpers for data,
+    decide, exit. Any AlibabaCloudError or ConfigError reaching run() becomes
+    one fail_json with the failed action, code and request id.
+    """
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = auth_argument_spec()
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        if not HAS_SDK_CORE:
+            self.module.fail_json(msg=missing_required_lib("alibabacloud-tea-openapi"), exception=str(SDK_CORE_IMPORT_ERROR))
+        self._connection = None
+
+    @property
+    def connection(self):
+        if self._connection is None:
+            self._connection = Connection(self.params, os.environ)
+        return self._connection
+
+    def exit_json(self, **kwargs):
+        self.module.exit_json(**kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        self.module.fail_json(msg=msg, **kwargs)
+
+    def warn(self, text):
+        self.module.warn(text)
+
+    def run(self, main_logic):
+        """Run main_logic(self); translate the collection's two error types once."""
+        try:
+            main_logic(self)
+        except ConfigError as error:
+            self.module.fail_json(msg=str(error))
+        except AlibabaCloudError as error:
+            self.module.fail_json(msg=str(error), **error.to_result())

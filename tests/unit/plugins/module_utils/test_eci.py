@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from alibabacloud_eci20180808 import models
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
+from ansible_collections.alibabacloud.eci.plugins.module_utils.eci import describe_image_caches, normalize_image_cache
+
+WIRE_CACHE = {
+    "ImageCacheId": "imc-1", "ImageCacheName": "web", "Status": "Ready", "Progress": "100%",
+    "Images": ["nginx:1.25"], "ImageCacheSize": 20, "SnapshotId": "s-1", "ContainerGroupId": "eci-1",
+    "CreationTime": "2026-11-23T10:00:00Z", "RegionId": "cn-hangzhou", "EliminationStrategy": "",
+    "Tags": [{"Key": "env", "Value": "prod"}, {"Key": "empty", "Value": ""}],
+    "Events": [{"Count": 1, "FirstTimestamp": "t1", "LastTimestamp": "t2", "Message": "ok", "Name": "web",
+                "Reason": "Created", "Type": "Normal"}],
+}
+
+
+def test_normalize_gives_snake_case_and_tags_as_dict():
+    cache = normalize_image_cache(models.DescribeImageCachesResponseBodyImageCaches().from_map(WIRE_CACHE))
+    assert cache["image_cache_id"] == "imc-1" and cache["image_cache_name"] == "web"
+    assert cache["tags"] == {"env": "prod", "empty": ""}
+    assert cache["events"] == [dict(count=1, first_timestamp="t1", last_timestamp="t2", message="ok", name="web",
+                                    reason="Created", type="Normal")]
+    assert cache["expire_date_time"] is None and cache["flash_snapshot_id"] is None
+    assert not any(key[0].isupper() for key in cache)
+
+
+class PagedConnection:
+    """Answers DescribeImageCaches from a list of pages, recording the requests."""
+    region = "cn-hangzhou"
+
+    def __init__(self, pages):
+        self.pages = pages
+        self.requests = []
+
+    def call(self, service, action, method_name, request, retry_connection_errors=True):
+        assert (service, action, method_name) == ("eci", "DescribeImageCaches", "describe_image_caches_with_options")
+        self.requests.append(request.to_map())
+        return models.DescribeImageCachesResponseBody().from_map(self.pages[len(self.requests) - 1])
+
+
+def page(ids, token=None):
+    body = {"RequestId": "R", "ImageCaches": [dict(WIRE_CACHE, ImageCacheId=i) for i in ids]}
+    if token:
+        body["NextToken"] = token
+    return body
+
+
+def test_every_page_is_read_with_the_filters_kept():
+    connection = PagedConnection([page(["a", "b"], "t1"), page(["c"], "t2"), page([])])
+    caches = describe_image_caches(connection, name="web", tags={"env": "prod"}, match_images=["x"], page_size=2)
+    assert [c["image_cache_id"] for c in caches] == ["a", "b", "c"]
+    assert [r.get("NextToken") for r in connection.requests] == [None, "t1", "t2"]
+    for request in connection.requests:
+        assert request["RegionId"] == "cn-hangzhou" and request["Limit"] == 2 and request["ImageCacheName"] == "web"
+        assert request["Tag"] == [{"Key": "env", "Value": "prod"}] and request["MatchImage"] == ["x"]
+
+
+def test_a_repeated_token_is_an_error_not_a_loop():
+    connection = PagedConnection([page(["a"], "same"), page(["b"], "same")])
+    with pytest.raises(AlibabaCloudError) as caught:
+        describe_image_caches(connection)
+    assert caught.value.code == "PaginationLoop"
+    assert len(connection.requests) == 2
