@@ -85,3 +85,105 @@ def describe_image_caches(connection, image_cache_id=None, name=None, image=None
                                     request_id=body.request_id)
         seen_tokens.add(token)
         request.next_token = token
+
+
+def get_image_cache(connection, image_cache_id):
+    """The cache with this id, or None."""
+    caches = describe_image_caches(connection, image_cache_id=image_cache_id)
+    return next((cache for cache in caches if cache["image_cache_id"] == image_cache_id), None)
+
+
+def find_image_caches_by_name(connection, name):
+    """Every cache whose name is exactly `name` (the API filter is not documented as exact)."""
+    return [cache for cache in describe_image_caches(connection, name=name) if cache["image_cache_name"] == name]
+
+
+def _joined(values):
+    return ",".join(values) if values else None
+
+
+def _settings_request(request_class, params, tag_class=None, credential_class=None, acr_class=None, acr_arns=True):
+    """Fill a Create or Update request from the module's settings (None leaves a parameter out)."""
+    credentials = params.get("image_registry_credentials")
+    acr = params.get("acr_registry_info")
+    fields = dict(
+        image_cache_name=params.get("name"),
+        image=list(params["images"]) if params.get("images") else None,
+        image_cache_size=params.get("image_cache_size"),
+        retention_days=params.get("retention_days"),
+        security_group_id=params.get("security_group_id"),
+        v_switch_id=_joined(params.get("vswitch_ids")),
+        eip_instance_id=params.get("eip_instance_id"),
+        resource_group_id=params.get("resource_group_id"),
+        auto_match_image_cache=params.get("auto_match_image_cache"),
+        flash=params.get("flash"),
+        flash_copy_count=params.get("flash_copy_count"),
+        standard_copy_count=params.get("standard_copy_count"),
+        elimination_strategy=params.get("elimination_strategy"),
+    )
+    if credentials is not None and credential_class is not None:
+        fields["image_registry_credential"] = [
+            credential_class(server=c["server"], user_name=c["username"], password=c["password"]) for c in credentials]
+    if acr is not None and acr_class is not None:
+        entries = []
+        for info in acr:
+            entry = dict(instance_id=info["instance_id"], instance_name=info.get("instance_name"),
+                         region_id=info.get("region_id"), domain=list(info["domains"]) if info.get("domains") else None)
+            if acr_arns:
+                entry.update(arn_service=info.get("arn_service"), arn_user=info.get("arn_user"))
+            entries.append(acr_class(**entry))
+        fields["acr_registry_info"] = entries
+    if tag_class is not None and params.get("tags"):
+        fields["tag"] = [tag_class(key=key, value=value) for key, value in params["tags"].items()]
+    return request_class(**dict((key, value) for key, value in fields.items() if value is not None))
+
+
+def create_image_cache(connection, params, client_token):
+    """CreateImageCache; returns the new (or, for a known ClientToken, the earlier) cache id."""
+    models = _models()
+    request = _settings_request(models.CreateImageCacheRequest, params, tag_class=models.CreateImageCacheRequestTag,
+                                credential_class=models.CreateImageCacheRequestImageRegistryCredential,
+                                acr_class=models.CreateImageCacheRequestAcrRegistryInfo)
+    request.region_id = connection.region
+    request.client_token = client_token
+    request.zone_id = params.get("zone_id") or None
+    request.insecure_registry = _joined(params.get("insecure_registries"))
+    request.plain_http_registry = _joined(params.get("plain_http_registries"))
+    body = connection.call("eci", "CreateImageCache", "create_image_cache_with_options", request)
+    return body.image_cache_id
+
+
+def update_image_cache(connection, image_cache_id, params, client_token):
+    """UpdateImageCache with every setting the module was given (tags go through TagResources)."""
+    models = _models()
+    request = _settings_request(models.UpdateImageCacheRequest, params,
+                                credential_class=models.UpdateImageCacheRequestImageRegistryCredential,
+                                acr_class=models.UpdateImageCacheRequestAcrRegistryInfo, acr_arns=False)
+    request.region_id = connection.region
+    request.image_cache_id = image_cache_id
+    request.client_token = client_token
+    connection.call("eci", "UpdateImageCache", "update_image_cache_with_options", request)
+
+
+def delete_image_cache(connection, image_cache_id, client_token):
+    models = _models()
+    request = models.DeleteImageCacheRequest(region_id=connection.region, image_cache_id=image_cache_id,
+                                             client_token=client_token)
+    connection.call("eci", "DeleteImageCache", "delete_image_cache_with_options", request)
+
+
+def tag_image_cache(connection, image_cache_id, tags):
+    """TagResources: add or overwrite tags in place."""
+    models = _models()
+    request = models.TagResourcesRequest(region_id=connection.region, resource_type="ImageCache",
+                                         resource_id=[image_cache_id],
+                                         tag=[models.TagResourcesRequestTag(key=k, value=v) for k, v in sorted(tags.items())])
+    connection.call("eci", "TagResources", "tag_resources_with_options", request)
+
+
+def untag_image_cache(connection, image_cache_id, keys, client_token):
+    """UntagResources: remove tags by key."""
+    models = _models()
+    request = models.UntagResourcesRequest(region_id=connection.region, resource_type="ImageCache",
+                                           resource_id=[image_cache_id], tag_key=list(keys), client_token=client_token)
+    connection.call("eci", "UntagResources", "untag_resources_with_options", request)

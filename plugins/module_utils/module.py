@@ -34,6 +34,7 @@ class AlibabaCloudModule:
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
+        self.diff_mode = self.module._diff
         if not HAS_SDK_CORE:
             self.module.fail_json(msg=missing_required_lib("alibabacloud-tea-openapi"), exception=str(SDK_CORE_IMPORT_ERROR))
         self._connection = None

@@ -1,0 +1,585 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: eci_image_cache
+short_description: Create, update and delete Alibaba Cloud ECI image caches
+version_added: 0.1.0
+description:
+  - Creates, updates in place and deletes Elastic Container Instance image caches, idempotently,
+    with check mode and diff mode.
+  - The cache is found by O(image_cache_id) when given, else by its exact O(name). When several caches
+    carry the name, the module fails and lists their ids; pass O(image_cache_id) to pick one.
+  - A create sends a C(ClientToken) derived from the region, the name and the settings (registry passwords
+    excluded), so a retried request, or two runs creating the same cache at the same moment, make one cache.
+    When the cloud answers that token with a cache that has since been deleted, the module folds that cache's id
+    into the token and asks again, so a cache deleted and created again with the same settings is created anew.
+  - Only the settings that DescribeImageCaches returns are compared with the cache - O(name), O(images)
+    (as a set; order does not matter), O(image_cache_size), O(elimination_strategy), O(resource_group_id)
+    and O(tags). A difference in them updates the cache in place with C(UpdateImageCache); tags change with
+    C(TagResources) and C(UntagResources).
+  - The API never returns O(retention_days), O(security_group_id), O(vswitch_ids), O(eip_instance_id),
+    O(auto_match_image_cache), O(flash), O(flash_copy_count), O(standard_copy_count),
+    O(image_registry_credentials) or O(acr_registry_info), so drift in them cannot be detected. They are applied
+    when the cache is created, sent again with any update, and sent on demand with O(force_update=true).
+  - O(zone_id), O(insecure_registries) and O(plain_http_registries) can be neither read back nor updated. They
+    apply when the cache is created and are ignored for an existing cache.
+  - A cache found in state C(Failed) cannot be updated. O(state=present) deletes and creates it again, with a
+    warning that carries its failure events.
+author:
+  - alibabacloud.eci contributors
+options:
+  state:
+    description:
+      - V(present) creates the cache or brings it to the given settings; V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  name:
+    description:
+      - Name of the cache (API C(ImageCacheName)).
+      - Identifies the cache when O(image_cache_id) is not given; then it is required.
+      - With O(image_cache_id), a different name renames the cache.
+    type: str
+    aliases: [image_cache_name]
+  image_cache_id:
+    description:
+      - Id of an existing cache to manage (API C(ImageCacheId)). The module never creates a cache with this option;
+        an unknown id fails with O(state=present) and is not a change with O(state=absent).
+    type: str
+  images:
+    description:
+      - Container images to cache (API C(Image.N)), 1 to 20 references such as
+        V(registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25). Order does not matter.
+      - Required to create a cache.
+    type: list
+    elements: str
+  image_cache_size:
+    description:
+      - Size of the cache in GiB (API C(ImageCacheSize)), 20 to 32768. The cloud's default is 20.
+      - Creating a cache fails when the images are bigger than the cache; the product documents advise at least
+        twice the images' size.
+    type: int
+  retention_days:
+    description:
+      - Days until the cache expires and is deleted (API C(RetentionDays)), 1 to 65536. Not set - never expires.
+      - Not returned by the API - applied at creation, with every update and with O(force_update).
+    type: int
+  security_group_id:
+    description:
+      - Security group of the temporary instance that builds the cache (API C(SecurityGroupId)).
+      - Required to create a cache. Not returned by the API.
+    type: str
+  vswitch_ids:
+    description:
+      - vSwitches of the temporary instance, 1 to 10 (API C(VSwitchId), sent comma-separated).
+      - Required to create a cache. Not returned by the API.
+    type: list
+    elements: str
+    aliases: [vswitch_id]
+  zone_id:
+    description:
+      - Zone of the temporary instance (API C(ZoneId)). Applies at creation only; it can be neither read back nor
+        updated.
+    type: str
+  eip_instance_id:
+    description:
+      - Elastic IP to bind to the temporary instance, for images on the internet when the VPC has no NAT gateway
+        (API C(EipInstanceId)). Not returned by the API.
+    type: str
+  resource_group_id:
+    description:
+      - Resource group of the cache (API C(ResourceGroupId)).
+    type: str
+  auto_match_image_cache:
+    description:
+      - Reuse the layers of existing caches when building this one (API C(AutoMatchImageCache)).
+        Not returned by the API.
+    type: bool
+  flash:
+    description:
+      - Build an instant cache from a local snapshot first (API C(Flash)). Not returned by the API.
+    type: bool
+  flash_copy_count:
+    description:
+      - Number of local snapshot copies for the instant cache (API C(FlashCopyCount)), 0 or more.
+        Not returned by the API.
+    type: int
+  standard_copy_count:
+    description:
+      - Number of standard snapshot copies (API C(StandardCopyCount)), 0 or more. Not returned by the API.
+    type: int
+  elimination_strategy:
+    description:
+      - V(LRU) lets the cloud delete the cache when the quota is reached and it is the least recently used;
+        an empty string keeps it (API C(EliminationStrategy)).
+    type: str
+    choices: ['', LRU]
+  insecure_registries:
+    description:
+      - Registries, as host or host:port, whose certificates are not checked (API C(InsecureRegistry)).
+        Applies at creation only.
+    type: list
+    elements: str
+  plain_http_registries:
+    description:
+      - Registries, as host or host:port, reached over plain HTTP (API C(PlainHttpRegistry)). Applies at creation only.
+    type: list
+    elements: str
+  image_registry_credentials:
+    description:
+      - Credentials for private registries, at most 10 (API C(ImageRegistryCredential.N)). Not returned by the API.
+    type: list
+    elements: dict
+    suboptions:
+      server:
+        description: Registry host or host:port, without a scheme (API C(Server)).
+        type: str
+        required: true
+      username:
+        description: User name (API C(UserName)).
+        type: str
+        required: true
+      password:
+        description: Password (API C(Password)). Never returned, logged or shown in a diff.
+        type: str
+        required: true
+  acr_registry_info:
+    description:
+      - Container Registry Enterprise Edition instances to pull from without a password (API C(AcrRegistryInfo.N)).
+        Not returned by the API.
+    type: list
+    elements: dict
+    suboptions:
+      instance_id:
+        description: Id of the ACR instance (API C(InstanceId)).
+        type: str
+        required: true
+      instance_name:
+        description: Name of the ACR instance (API C(InstanceName)).
+        type: str
+      region_id:
+        description: Region of the ACR instance (API C(RegionId)).
+        type: str
+      domains:
+        description: Domain names of the ACR instance (API C(Domain.N)).
+        type: list
+        elements: str
+      arn_service:
+        description: ARN of the RAM role of the ECI service for a cross-account instance (API C(ArnService)).
+          Applies at creation only; UpdateImageCache does not take it.
+        type: str
+      arn_user:
+        description: ARN of the RAM role of the ACR instance's account (API C(ArnUser)). Applies at creation only.
+        type: str
+  tags:
+    description:
+      - Tags of the cache, as a dict (API C(Tag.N) at creation, then C(TagResources)/C(UntagResources)).
+      - At most 20; keys 1 to 128 characters, values up to 128; neither may start with C(aliyun) or C(acs:)
+        or contain C(http://) or C(https://).
+      - Not set - the cache's tags are left alone.
+    type: dict
+  purge_tags:
+    description:
+      - With O(tags), remove the tags the cache has that O(tags) does not list.
+    type: bool
+    default: true
+  force_update:
+    description:
+      - Send C(UpdateImageCache) with every given setting even when the compared settings match, to apply the
+        settings that cannot be read back (see the description).
+      - Reports a change each time it sends an update.
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait for the cache to be C(Ready) after a create or an update, for it to disappear after a delete, and for a
+        cache that is still being built or updated to settle before updating it.
+      - Without it, the module returns once the API accepted the request, and fails when the cache must be updated
+        but is not in C(Ready) or C(UpdateFailed).
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds of wall time to wait, for each wait. On timeout the task fails with the cache's last status,
+        progress and events.
+    type: int
+    default: 1800
+extends_documentation_fragment:
+  - alibabacloud.eci.common
+attributes:
+  check_mode:
+    support: full
+    description: Makes no change; reports the change a real run would make, with the predicted cache.
+  diff_mode:
+    support: full
+    description: Shows the cache's settings before and after (predicted in check mode); passwords never appear.
+"""
+
+EXAMPLES = r"""
+- name: Cache two images, waiting until the cache is Ready
+  alibabacloud.eci.eci_image_cache:
+    name: web-frontend
+    images:
+      - registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25
+      - registry.cn-hangzhou.aliyuncs.com/acs/redis:7
+    image_cache_size: 40
+    retention_days: 30
+    security_group_id: sg-bp1fg655nh68xyz9****
+    vswitch_ids: [vsw-bp1xpiowfm5vo8o3c****]
+    tags:
+      env: production
+  register: cache
+
+- name: Add an image in place; the cache keeps its id
+  alibabacloud.eci.eci_image_cache:
+    name: web-frontend
+    images:
+      - registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25
+      - registry.cn-hangzhou.aliyuncs.com/acs/redis:7
+      - registry.cn-hangzhou.aliyuncs.com/acs/busybox:1.36
+
+- name: Add a tag and keep the others
+  alibabacloud.eci.eci_image_cache:
+    name: web-frontend
+    tags:
+      owner: platform-team
+    purge_tags: false
+
+- name: Images from a private registry, with an EIP for the way out
+  alibabacloud.eci.eci_image_cache:
+    name: private-app
+    images: [registry.example.com/team/app:2.3.1]
+    security_group_id: sg-bp1fg655nh68xyz9****
+    vswitch_ids: [vsw-bp1xpiowfm5vo8o3c****]
+    eip_instance_id: eip-bp1q5ssmx8jmq7k8****
+    image_registry_credentials:
+      - server: registry.example.com
+        username: puller
+        password: "{{ vault_registry_password }}"
+
+- name: Start a create and come back later
+  alibabacloud.eci.eci_image_cache:
+    name: nightly
+    images: [registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25]
+    security_group_id: sg-bp1fg655nh68xyz9****
+    vswitch_ids: [vsw-bp1xpiowfm5vo8o3c****]
+    wait: false
+
+- name: Re-send the settings the API cannot read back (retention, network, credentials)
+  alibabacloud.eci.eci_image_cache:
+    name: web-frontend
+    retention_days: 60
+    force_update: true
+
+- name: Rename a cache, found by its id
+  alibabacloud.eci.eci_image_cache:
+    image_cache_id: imc-2zebxkiifuyzzlhl5jzq
+    name: web-frontend-v2
+
+- name: Delete a cache and wait until it is gone
+  alibabacloud.eci.eci_image_cache:
+    name: web-frontend
+    state: absent
+"""
+
+RETURN = r"""
+image_cache:
+  description:
+    - The cache as eci_image_cache_info returns it (see that module for every key); V({}) after a delete or when
+      absent. In check mode, the predicted cache.
+  returned: always
+  type: dict
+  sample:
+    image_cache_id: imc-2zebxkiifuyzzlhl5jzq
+    image_cache_name: web-frontend
+    status: Ready
+    progress: 100%
+    images: [registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25]
+    image_cache_size: 40
+    tags: {env: production}
+changes:
+  description: What the run changed or, in check mode, would change.
+  returned: always
+  type: list
+  elements: str
+  sample: [update images, image_cache_size, tag env]
+"""
+
+import uuid
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
+from ansible_collections.alibabacloud.eci.plugins.module_utils.eci import (
+    create_image_cache,
+    delete_image_cache,
+    find_image_caches_by_name,
+    get_image_cache,
+    tag_image_cache,
+    untag_image_cache,
+    update_image_cache,
+)
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import (
+    ELIMINATION_STRATEGIES,
+    TRANSITIONAL_STATES,
+    UPDATABLE_STATES,
+    Waiter,
+    WaitError,
+    compare,
+    create_client_token,
+    describe_events,
+    diff_view,
+    normalize_desired_tags,
+    predict,
+    tag_changes,
+    validate_settings,
+)
+from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
+
+# How long to look for a cache that CreateImageCache just named before deciding it
+# was deleted since its token first made it (reads may lag a write briefly).
+CREATED_CACHE_GRACE_SECONDS = 3
+# How many deleted caches a token chain may step over before the module gives up.
+MAX_TOKEN_CHAIN = 10
+
+
+class ImageCacheManager:
+    """One run of the module: find the cache, decide, act, report."""
+
+    def __init__(self, module):
+        self.module = module
+        self.connection = module.connection
+        self.params = module.params
+        self.settings = dict(self.params, tags=normalize_desired_tags(self.params["tags"]))
+        self.changes = []
+        # Update, delete and untag tokens make one request's retries safe; they must
+        # differ between runs, or a later run's identical request would be answered
+        # with an earlier one's result and not applied.
+        self.run_token = "ansible-eci-run-" + uuid.uuid4().hex
+
+    def request_token(self, action):
+        return "%s-%s" % (self.run_token, action)
+
+    # ------------------------------------------------------------ lookups
+
+    def find(self):
+        if self.params["image_cache_id"]:
+            return get_image_cache(self.connection, self.params["image_cache_id"])
+        caches = find_image_caches_by_name(self.connection, self.params["name"])
+        if len(caches) > 1:
+            self.module.fail_json(
+                "%d image caches are named %r: %s. Pass image_cache_id to choose one." % (
+                    len(caches), self.params["name"], ", ".join(sorted(c["image_cache_id"] for c in caches))),
+                image_cache_ids=sorted(c["image_cache_id"] for c in caches))
+        return caches[0] if caches else None
+
+    def waiter(self):
+        return Waiter(self.params["wait_timeout"])
+
+    def wait_for(self, cache_id, targets, what, current=None):
+        """Poll until the cache reaches one of targets; fail with its events if it fails or time runs out."""
+        if current is not None and current["status"] in targets:
+            return current
+        failures = ("Failed", "UpdateFailed")
+        reached, cache = self.waiter().until(
+            lambda: get_image_cache(self.connection, cache_id),
+            lambda c: c is None or c["status"] in targets or c["status"] in failures)
+        if cache is None:
+            raise WaitError("WaitForImageCache", "ImageCacheNotFound",
+                            "image cache %s disappeared while waiting for it to %s." % (cache_id, what))
+        if cache["status"] in failures and cache["status"] not in targets:
+            raise WaitError("WaitForImageCache", "ImageCache%s" % cache["status"],
+                            "image cache %s is %s instead of %s: %s" % (cache_id, cache["status"], what,
+                                                                        describe_events(cache)), cache)
+        if not reached:
+            raise WaitError("WaitForImageCache", "WaitTimeout",
+                            "gave up after %d seconds waiting for image cache %s to %s; last status %s, progress %s; "
+                            "events: %s" % (self.params["wait_timeout"], cache_id, what, cache["status"],
+                                            cache.get("progress"), describe_events(cache)), cache)
+        return cache
+
+    def wait_gone(self, cache_id):
+        reached, cache = self.waiter().until(lambda: get_image_cache(self.connection, cache_id), lambda c: c is None)
+        if not reached:
+            raise WaitError("WaitForImageCache", "WaitTimeout",
+                            "gave up after %d seconds waiting for image cache %s to be deleted; last status %s" % (
+                                self.params["wait_timeout"], cache_id, cache["status"]), cache)
+
+    # ------------------------------------------------------------ actions
+
+    def create(self, superseded_ids):
+        """CreateImageCache with the deterministic token; step over caches the token made that are gone."""
+        superseded = list(superseded_ids)
+        for _hop in range(MAX_TOKEN_CHAIN):
+            token = create_client_token(self.connection.region, self.settings, superseded)
+            cache_id = create_image_cache(self.connection, self.settings, token)
+            found, cache = Waiter(CREATED_CACHE_GRACE_SECONDS, first_delay=0.5, factor=2).until(
+                lambda: get_image_cache(self.connection, cache_id), lambda c: c is not None)
+            if found:
+                return cache
+            superseded.append(cache_id)
+        raise AlibabaCloudError("CreateImageCache", "ClientTokenChainTooLong",
+                                "the cloud answered %d client tokens with caches that no longer exist (%s); "
+                                "giving up to avoid a loop" % (MAX_TOKEN_CHAIN, ", ".join(superseded)))
+
+    def delete(self, cache):
+        delete_image_cache(self.connection, cache["image_cache_id"], self.request_token("delete"))
+
+    def update(self, cache):
+        update_image_cache(self.connection, cache["image_cache_id"], self.settings, self.request_token("update"))
+
+    def apply_tags(self, cache, to_set, to_unset):
+        if to_set:
+            tag_image_cache(self.connection, cache["image_cache_id"], to_set)
+        if to_unset:
+            untag_image_cache(self.connection, cache["image_cache_id"], to_unset, self.request_token("untag"))
+
+    # ------------------------------------------------------------ decisions
+
+    def absent(self, cache):
+        if cache is None:
+            return self.finish(None, {})
+        self.changes.append("delete")
+        if not self.module.check_mode:
+            self.delete(cache)
+            if self.params["wait"]:
+                self.wait_gone(cache["image_cache_id"])
+        return self.finish(cache, {})
+
+    def present(self, cache):
+        if cache is None and self.params["image_cache_id"]:
+            self.module.fail_json("No image cache has the id %s in region %s; image_cache_id only manages an existing "
+                                  "cache. Leave it out and give name to create one." % (
+                                      self.params["image_cache_id"], self.connection.region))
+        superseded = []
+        if cache is not None and cache["status"] in TRANSITIONAL_STATES and self.params["wait"]:
+            cache = self.wait_for(cache["image_cache_id"], ("Ready", "Failed", "UpdateFailed"), "settle", cache)
+        if cache is not None and cache["status"] == "Failed":
+            self.module.warn("Image cache %s (%s) is Failed and cannot be updated; it is deleted and created again. "
+                             "Its events: %s" % (cache["image_cache_name"], cache["image_cache_id"], describe_events(cache)))
+            self.changes.append("replace failed cache %s" % cache["image_cache_id"])
+            if not self.module.check_mode:
+                self.delete(cache)
+                self.wait_gone(cache["image_cache_id"])
+            superseded.append(cache["image_cache_id"])
+            before, cache = cache, None
+        else:
+            before = cache
+        if cache is None:
+            return self.create_new(before, superseded)
+        return self.converge(cache)
+
+    def create_new(self, before, superseded):
+        # Only reached with image_cache_id when that cache was Failed: it is replaced, so it needs what a create needs.
+        problems = validate_settings(self.settings, creating_possible=True)
+        if problems:
+            self.module.fail_json(" ".join(problems))
+        self.changes.append("create")
+        if self.module.check_mode:
+            return self.finish(before, predict(None, self.settings, self.connection.region))
+        cache = self.create(superseded)
+        if self.params["wait"]:
+            cache = self.wait_for(cache["image_cache_id"], ("Ready",), "be Ready", cache)
+        return self.finish(before, cache)
+
+    def converge(self, cache):
+        differences = compare(cache, self.settings)
+        needs_update = bool(differences) or self.params["force_update"] or cache["status"] == "UpdateFailed"
+        to_set, to_unset = tag_changes(cache["tags"], self.settings["tags"], self.params["purge_tags"])
+        if needs_update:
+            self.changes.append("update " + ", ".join(differences or (["force_update"] if self.params["force_update"]
+                                                                      else ["retry UpdateFailed"])))
+            if cache["status"] not in UPDATABLE_STATES:
+                self.module.fail_json(
+                    "Image cache %s is %s; UpdateImageCache is only allowed in Ready or UpdateFailed. Set wait: true "
+                    "to wait for it to settle, or run again later." % (cache["image_cache_id"], cache["status"]),
+                    image_cache=cache)
+        self.changes.extend("tag %s" % key for key in sorted(to_set))
+        self.changes.extend("untag %s" % key for key in to_unset)
+        if self.module.check_mode or not self.changes:
+            return self.finish(cache, predict(cache, self.settings, self.connection.region) if self.changes else cache)
+        if needs_update:
+            self.update(cache)
+        self.apply_tags(cache, to_set, to_unset)
+        if needs_update and self.params["wait"]:
+            after = self.wait_for(cache["image_cache_id"], ("Ready",), "be Ready after the update")
+        else:
+            after = get_image_cache(self.connection, cache["image_cache_id"]) or {}
+        return self.finish(cache, after)
+
+    def finish(self, before, after):
+        result = dict(changed=bool(self.changes), changes=self.changes, image_cache=after or {})
+        if self.module.diff_mode:
+            result["diff"] = dict(before=diff_view(before), after=diff_view(after))
+        self.module.exit_json(**result)
+
+
+def run(module):
+    manager = ImageCacheManager(module)
+    cache = manager.find()
+    if module.params["state"] == "absent":
+        manager.absent(cache)
+    else:
+        manager.present(cache)
+
+
+def main():
+    module = AlibabaCloudModule(
+        argument_spec=dict(
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            name=dict(type="str", aliases=["image_cache_name"]),
+            image_cache_id=dict(type="str"),
+            images=dict(type="list", elements="str"),
+            image_cache_size=dict(type="int"),
+            retention_days=dict(type="int"),
+            security_group_id=dict(type="str"),
+            vswitch_ids=dict(type="list", elements="str", aliases=["vswitch_id"]),
+            zone_id=dict(type="str"),
+            eip_instance_id=dict(type="str"),
+            resource_group_id=dict(type="str"),
+            auto_match_image_cache=dict(type="bool"),
+            flash=dict(type="bool"),
+            flash_copy_count=dict(type="int"),
+            standard_copy_count=dict(type="int"),
+            elimination_strategy=dict(type="str", choices=list(ELIMINATION_STRATEGIES)),
+            insecure_registries=dict(type="list", elements="str"),
+            plain_http_registries=dict(type="list", elements="str"),
+            image_registry_credentials=dict(type="list", elements="dict", options=dict(
+                server=dict(type="str", required=True),
+                username=dict(type="str", required=True),
+                password=dict(type="str", required=True, no_log=True),
+            )),
+            acr_registry_info=dict(type="list", elements="dict", options=dict(
+                instance_id=dict(type="str", required=True),
+                instance_name=dict(type="str"),
+                region_id=dict(type="str"),
+                domains=dict(type="list", elements="str"),
+                arn_service=dict(type="str"),
+                arn_user=dict(type="str"),
+            )),
+            tags=dict(type="dict"),
+            purge_tags=dict(type="bool", default=True),
+            force_update=dict(type="bool", default=False),
+            wait=dict(type="bool", default=True),
+            wait_timeout=dict(type="int", default=1800),
+        ),
+        required_one_of=[("name", "image_cache_id")],
+        supports_check_mode=True,
+    )
+    params = module.params
+    problems = validate_settings(dict(params, tags=normalize_desired_tags(params["tags"])),
+                                 creating_possible=params["state"] == "present" and not params["image_cache_id"])
+    if params["wait_timeout"] < 0:
+        problems.append("wait_timeout must be 0 or more seconds, got %d." % params["wait_timeout"])
+    if params["name"] is not None and not params["name"].strip():
+        problems.append("name must not be empty.")
+    if problems:
+        module.fail_json(" ".join(problems))
+    module.run(run)
+
+
+if __name__ == "__main__":
+    main()
