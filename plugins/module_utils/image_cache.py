@@ -224,8 +224,8 @@ def diff_view(cache):
     """What --diff shows of a cache: the settings, not the moving parts (progress, events)."""
     if not cache:
         return {}
-    view = dict((key, cache.get(key)) for key in ("image_cache_id", "image_cache_name", "image_cache_size",
-                                                    "elimination_strategy", "resource_group_id", "status", "tags"))
+    keys = ("image_cache_id", "image_cache_name", "image_cache_size", "elimination_strategy", "resource_group_id", "status", "tags")
+    view = dict((key, cache.get(key)) for key in keys)
     view["images"] = sorted(cache.get("images") or [])
     return view
 

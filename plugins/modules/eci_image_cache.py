@@ -31,7 +31,7 @@ description:
   - A cache found in state C(Failed) cannot be updated. O(state=present) deletes and creates it again, with a
     warning that carries its failure events.
 author:
-  - alibabacloud.eci contributors
+  - Alibaba Cloud ECI collection maintainers (@alibabacloud)
 options:
   state:
     description:

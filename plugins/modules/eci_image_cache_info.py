@@ -14,7 +14,7 @@ description:
     status or matching images, following every page of the DescribeImageCaches API.
   - Returns an empty list when nothing matches.
 author:
-  - alibabacloud.eci contributors
+  - Alibaba Cloud ECI collection maintainers (@alibabacloud)
 options:
   image_cache_ids:
     description:

@@ -36,8 +36,8 @@ ENV_KEYS = dict(ALICLOUD_ACCESS_KEY="AK_ENV", ALICLOUD_SECRET_KEY="SK_ENV")
     (dict(OPT_KEYS, security_token="TOK"), ENV_KEYS,
      dict(source="options", access_key_id="AK_OPT", access_key_secret="SK_OPT", security_token="TOK")),
     (dict(profile="prod"), ENV_KEYS, dict(source="options", profile="prod")),
-    (OPT_KEYS, dict(ALICLOUD_PROFILE="envprof"), dict(source="options", access_key_id="AK_OPT", access_key_secret="SK_OPT",
-                                                       security_token=None)),
+    (OPT_KEYS, dict(ALICLOUD_PROFILE="envprof"),
+     dict(source="options", access_key_id="AK_OPT", access_key_secret="SK_OPT", security_token=None)),
     # the ALICLOUD_* environment is next
     ({}, ENV_KEYS, dict(source="environment", access_key_id="AK_ENV", access_key_secret="SK_ENV", security_token=None)),
     ({}, dict(ENV_KEYS, ALICLOUD_SECURITY_TOKEN="ENVTOK"),

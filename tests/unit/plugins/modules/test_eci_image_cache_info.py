@@ -25,8 +25,9 @@ def api(monkeypatch):
 
     def describe(connection, **filters):
         recorder["calls"].append(filters)
-        if recorder["error"]:
-            raise recorder["error"]
+        error = recorder["error"]
+        if error is not None:
+            raise error
         wanted = filters.get("image_cache_id")
         return [c for c in recorder["caches"] if wanted is None or c["image_cache_id"] == wanted]
 
