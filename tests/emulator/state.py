@@ -1,0 +1,358 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) the alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The twin's state: configuration, fixtures, image caches and their lazy lifecycle, tokens, nonces, log, faults."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+
+import yaml
+
+from .auth import NONCE_TTL
+
+DEFAULT_ACCESS_KEY_ID = 'LTAI5tEmulatorAccessKey'
+DEFAULT_ACCESS_KEY_SECRET = 'emulator-secret-not-for-production'
+DEFAULT_FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'default_fixtures.yml')
+DEFAULT_REGION = 'cn-hangzhou'
+DEFAULT_RESOURCE_GROUP_ID = 'rg-acfmdefault0001'
+FAILED_RETENTION = 86400.0  # the cloud keeps failed caches about one day
+PREPARING_SHARE = 0.2  # the first 20 % of ready_after is Preparing, the rest Creating/Updating
+
+FAULT_KINDS = ('throttle', 'server_error', 'reset', 'reset_after_commit', 'delay')
+
+
+def iso(stamp: float) -> str:
+    """Epoch seconds to the cloud's ISO 8601 UTC form, e.g. 2026-11-23T10:00:00Z."""
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(stamp))
+
+
+def new_id(prefix: str, length: int = 20) -> str:
+    return prefix + secrets.token_hex(length // 2)
+
+
+def default_image_size(image: str) -> float:
+    """Deterministic size (GiB) of an image without a fixture entry: 0.1 .. 1.0 from sha256 of the reference."""
+    digest = hashlib.sha256(image.encode('utf-8')).digest()
+    return round(0.1 + 0.9 * int.from_bytes(digest[:4], 'big') / 0xFFFFFFFF, 3)
+
+
+@dataclass
+class Config:
+    """Run-time settings (the command-line flags)."""
+
+    access_key_id: str = DEFAULT_ACCESS_KEY_ID
+    access_key_secret: str = DEFAULT_ACCESS_KEY_SECRET
+    security_token: str | None = None
+    ready_after: float = 3.0
+    token_ttl: float = 86400.0
+    fixtures: str | None = None
+
+
+class FixtureError(ValueError):
+    """The fixtures file is not in the expected format."""
+
+
+def _items(data: dict, key: str, region: str, required: tuple = ()) -> list[dict]:
+    items = data.get(key) or []
+    if not isinstance(items, list):
+        raise FixtureError(f'fixtures: {key} must be a list')
+    result = []
+    for item in items:
+        if not isinstance(item, dict) or not item.get('id'):
+            raise FixtureError(f'fixtures: every entry of {key} must be a mapping with an id')
+        for name in required:
+            if not item.get(name):
+                raise FixtureError(f'fixtures: {key} entry {item["id"]} needs {name}')
+        entry = dict(item)
+        entry.setdefault('region', region)
+        result.append(entry)
+    return result
+
+
+def load_fixtures(path: str | None, overrides: dict | None = None) -> dict:
+    """Read and normalise a fixtures YAML file (the default one when path is None).
+
+    overrides (from POST /_emulator/reset) replace whole top-level keys of the file.
+    """
+    with open(path or DEFAULT_FIXTURES, encoding='utf-8') as handle:
+        data = yaml.safe_load(handle) or {}
+    if not isinstance(data, dict) or not isinstance(overrides or {}, dict):
+        raise FixtureError('fixtures: the top level must be a mapping')
+    data.update(overrides or {})
+    region = str(data.get('region') or DEFAULT_REGION)
+    sizes = data.get('image_sizes') or {}
+    if not isinstance(sizes, dict):
+        raise FixtureError('fixtures: image_sizes must be a mapping of image reference to GiB')
+    caches = data.get('image_caches') or []
+    if not isinstance(caches, list) or not all(isinstance(c, dict) and c.get('name') and c.get('images') for c in caches):
+        raise FixtureError('fixtures: image_caches must be a list of mappings with name and images')
+    return {
+        'region': region,
+        'default_resource_group_id': str(data.get('default_resource_group_id') or DEFAULT_RESOURCE_GROUP_ID),
+        'vpcs': _items(data, 'vpcs', region),
+        'vswitches': _items(data, 'vswitches', region, ('vpc_id', 'zone_id')),
+        'security_groups': _items(data, 'security_groups', region, ('vpc_id',)),
+        'nat_gateways': _items(data, 'nat_gateways', region, ('vpc_id',)),
+        'eips': _items(data, 'eips', region),
+        'image_sizes': {str(k): float(v) for k, v in sizes.items()},
+        'image_caches': caches,
+    }
+
+
+@dataclass
+class Operation:
+    """A create or update in progress; its outcome is fixed when it starts."""
+
+    kind: str  # 'create' or 'update'
+    start: float
+    end: float
+    ok: bool
+    fail_progress: int
+    snapshot_id: str
+
+
+@dataclass
+class ImageCache:  # pylint: disable=too-many-instance-attributes
+    """One image cache as the service keeps it."""
+
+    id: str
+    name: str
+    region: str
+    images: list
+    size: int
+    created: float
+    seq: int
+    container_group_id: str
+    resource_group_id: str
+    retention_days: int | None = None
+    elimination_strategy: str = ''
+    tags: dict = field(default_factory=dict)
+    flash: bool = False
+    flash_snapshot_id: str = ''
+    snapshot_id: str = ''
+    status: str = 'Preparing'
+    progress: str = '0%'
+    failed_at: float | None = None
+    events: list = field(default_factory=list)
+    op: Operation | None = None
+    settings: dict = field(default_factory=dict)  # accepted but never returned (network, registries, ...)
+
+    @property
+    def expire_at(self) -> float | None:
+        # ExpireDateTime counts from the creation time, also after an update changed RetentionDays.
+        return self.created + self.retention_days * 86400 if self.retention_days else None
+
+    def event(self, at: float, kind: str, reason: str, message: str) -> None:
+        self.events.append({'at': at, 'Type': kind, 'Reason': reason, 'Message': message})
+
+    def begin(self, kind: str, now: float, duration: float, total_size: float) -> None:
+        """Start a create/update: events are scheduled now and become visible when their time comes."""
+        ok = total_size <= self.size
+        fail_progress = 0 if ok else max(0, min(99, int(100 * self.size / total_size)))
+        self.op = Operation(kind, now, now + duration, ok, fail_progress, new_id('s-'))
+        if kind == 'create':
+            self.event(now, 'Normal', 'Created', f'Image cache {self.id} created; temporary instance {self.container_group_id} is preparing.')
+        else:
+            self.event(now, 'Normal', 'Updating', f'Image cache {self.id} is being updated.')
+        self.event(now + duration * PREPARING_SHARE, 'Normal', 'Pulling', f'Pulling images: {", ".join(self.images)}.')
+        if ok:
+            self.event(now + duration, 'Normal', 'Ready', f'Image cache {self.id} is ready (snapshot {self.op.snapshot_id}).')
+        else:
+            message = (f'The images ({total_size:g} GiB in total) are bigger than the image cache size ({self.size} GiB): '
+                       'increase ImageCacheSize (at least twice the images\' size is recommended).')
+            self.event(now + duration, 'Warning', 'Failed' if kind == 'create' else 'UpdateFailed', message)
+
+    def settle(self, now: float) -> None:
+        """Finish the operation whose time has come."""
+        op = self.op
+        if op is None or now < op.end:
+            return
+        self.op = None
+        if op.ok:
+            self.status, self.progress, self.snapshot_id = 'Ready', '100%', op.snapshot_id
+        elif op.kind == 'create':
+            self.status, self.progress, self.failed_at = 'Failed', f'{op.fail_progress}%', op.end
+        else:
+            self.status, self.progress = 'UpdateFailed', f'{op.fail_progress}%'
+
+    def current(self, now: float) -> tuple[str, str]:
+        """Status and Progress at time now (after settle)."""
+        op = self.op
+        if op is None:
+            return self.status, self.progress
+        elapsed = now - op.start
+        duration = op.end - op.start
+        if op.kind == 'create' and elapsed < duration * PREPARING_SHARE:
+            return 'Preparing', '0%'
+        percent = max(1, min(99, int(100 * elapsed / duration))) if duration > 0 else 99
+        if not op.ok:
+            percent = min(percent, max(op.fail_progress, 1))
+        return ('Creating' if op.kind == 'create' else 'Updating'), f'{percent}%'
+
+    def gone(self, now: float) -> bool:
+        """Expired (RetentionDays) or a failed cache past its day of grace."""
+        if self.expire_at is not None and now >= self.expire_at:
+            return True
+        return self.status == 'Failed' and self.failed_at is not None and now >= self.failed_at + FAILED_RETENTION
+
+    def view(self, now: float) -> dict:
+        """The cache as DescribeImageCaches returns it (absent values are left out, as the cloud does)."""
+        status, progress = self.current(now)
+        body = {
+            'ImageCacheId': self.id,
+            'ImageCacheName': self.name,
+            'Status': status,
+            'Progress': progress,
+            'Images': list(self.images),
+            'ImageCacheSize': self.size,
+            'ContainerGroupId': self.container_group_id,
+            'CreationTime': iso(self.created),
+            'EliminationStrategy': self.elimination_strategy,
+            'RegionId': self.region,
+            'ResourceGroupId': self.resource_group_id,
+            'Tags': [{'Key': k, 'Value': v} for k, v in self.tags.items()],
+            'Events': [{'Count': 1, 'FirstTimestamp': iso(e['at']), 'LastTimestamp': iso(e['at']), 'Message': e['Message'],
+                        'Name': self.id, 'Reason': e['Reason'], 'Type': e['Type']} for e in self.events if e['at'] <= now],
+        }
+        if self.snapshot_id:
+            body['SnapshotId'] = self.snapshot_id
+        if self.flash_snapshot_id:
+            body['FlashSnapshotId'] = self.flash_snapshot_id
+        if self.expire_at is not None:
+            body['ExpireDateTime'] = iso(self.expire_at)
+        return body
+
+
+class State:  # pylint: disable=too-many-instance-attributes
+    """Everything the twin remembers; every access goes through self.lock."""
+
+    def __init__(self, config: Config, clock=time.time):
+        self.config = config
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.fixtures: dict = {}
+        self.caches: dict[str, ImageCache] = {}
+        self.seq = 0
+        self.tokens: dict = {}
+        self.nonces: dict = {}
+        self.requests: list = []
+        self.faults: list = []
+        self.reset()
+
+    # -- whole state ---------------------------------------------------------------------------
+    def reset(self, overrides: dict | None = None) -> None:
+        """Forget everything and reload the fixtures, with top-level keys replaced by overrides."""
+        fixtures = load_fixtures(self.config.fixtures, overrides)
+        with self.lock:
+            self.fixtures = fixtures
+            self.caches = {}
+            self.seq = 0
+            self.tokens = {}
+            self.nonces = {}
+            self.requests = []
+            self.faults = []
+            now = self.clock()
+            for seed in fixtures['image_caches']:
+                self._seed(seed, now)
+
+    def _seed(self, seed: dict, now: float) -> None:
+        cache = self.new_cache(
+            name=str(seed['name']), region=str(seed.get('region') or self.fixtures['region']),
+            images=[str(i) for i in seed['images']], size=int(seed.get('size', 20)), now=now,
+            resource_group_id=seed.get('resource_group_id'), cache_id=seed.get('id'))
+        cache.retention_days = seed.get('retention_days')
+        cache.elimination_strategy = str(seed.get('elimination_strategy') or '')
+        cache.tags = {str(k): '' if v is None else str(v) for k, v in (seed.get('tags') or {}).items()}
+        cache.snapshot_id = str(seed.get('snapshot_id') or new_id('s-'))
+        cache.event(now, 'Normal', 'Created', f'Image cache {cache.id} created.')
+        if seed.get('status') == 'Failed':
+            # A seeded failure, for tests of what modules do with a cache the cloud could not build.
+            cache.status, cache.progress = 'Failed', '0%'
+            cache.event(now, 'Warning', 'Failed', f'Image cache {cache.id} failed: seeded as Failed by the fixtures.')
+        else:
+            cache.status, cache.progress = 'Ready', '100%'
+            cache.event(now, 'Normal', 'Ready', f'Image cache {cache.id} is ready (snapshot {cache.snapshot_id}).')
+
+    # -- image caches ----------------------------------------------------------------------------
+    def new_cache(self, name: str, region: str, images: list, size: int, now: float,
+                  resource_group_id: str | None = None, cache_id: str | None = None) -> ImageCache:
+        self.seq += 1
+        cache = ImageCache(id=cache_id or new_id('imc-'), name=name, region=region, images=images, size=size, created=now,
+                           seq=self.seq, container_group_id=new_id('eci-'),
+                           resource_group_id=resource_group_id or self.fixtures['default_resource_group_id'])
+        self.caches[cache.id] = cache
+        return cache
+
+    def image_size(self, image: str) -> float:
+        sizes = self.fixtures['image_sizes']
+        return sizes[image] if image in sizes else default_image_size(image)
+
+    def total_size(self, images: list) -> float:
+        return round(sum(self.image_size(i) for i in images), 3)
+
+    def settle(self, now: float) -> None:
+        """Apply everything time has done since the last request (lifecycle, expiry)."""
+        for cache in list(self.caches.values()):
+            cache.settle(now)
+            if cache.gone(now):
+                del self.caches[cache.id]
+
+    def caches_in(self, region: str) -> list[ImageCache]:
+        return sorted((c for c in self.caches.values() if c.region == region), key=lambda c: c.seq)
+
+    # -- network fixtures --------------------------------------------------------------------------
+    def network(self, kind: str, region: str, ident: str) -> dict | None:
+        for item in self.fixtures[kind]:
+            if item['id'] == ident and item['region'] == region:
+                return item
+        return None
+
+    # -- nonces, tokens ----------------------------------------------------------------------------
+    def use_nonce(self, access_key_id: str, nonce: str, now: float) -> bool:
+        """Remember a signature nonce; False when it was seen within NONCE_TTL."""
+        with self.lock:
+            if len(self.nonces) > 10000:
+                self.nonces = {k: v for k, v in self.nonces.items() if v > now}
+            key = (access_key_id, nonce)
+            if self.nonces.get(key, 0) > now:
+                return False
+            self.nonces[key] = now + NONCE_TTL
+            return True
+
+    def token_lookup(self, key: tuple, now: float) -> dict | None:
+        entry = self.tokens.get(key)
+        if entry is not None and entry['expires'] <= now:
+            del self.tokens[key]
+            return None
+        return entry
+
+    def token_record(self, key: tuple, fingerprint: tuple, body: dict, now: float) -> None:
+        self.tokens[key] = {'fingerprint': fingerprint, 'body': body, 'expires': now + self.config.token_ttl}
+
+    # -- faults and the request log -----------------------------------------------------------------
+    def add_fault(self, action: str, kind: str, times: int, seconds: float) -> dict:
+        with self.lock:
+            fault = {'id': new_id('f-', 8), 'action': action, 'fault': kind, 'times': times, 'seconds': seconds}
+            self.faults.append(fault)
+            return dict(fault)
+
+    def take_fault(self, action: str) -> dict | None:
+        """The first pending fault for this action (or '*'), consuming one of its times."""
+        with self.lock:
+            for fault in self.faults:
+                if fault['action'] in ('*', action):
+                    fault['times'] -= 1
+                    if fault['times'] <= 0:
+                        self.faults.remove(fault)
+                    return dict(fault)
+            return None
+
+    def log(self, entry: dict) -> None:
+        with self.lock:
+            self.requests.append(entry)
