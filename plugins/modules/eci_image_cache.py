@@ -473,7 +473,6 @@ class ImageCacheManager:
         return self.converge(cache)
 
     def create_new(self, before, superseded):
-        # Only reached with image_cache_id when that cache was Failed: it is replaced, so it needs what a create needs.
         problems = validate_settings(self.settings, creating_possible=True)
         if problems:
             self.module.fail_json(" ".join(problems))
@@ -570,8 +569,9 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    problems = validate_settings(dict(params, tags=normalize_desired_tags(params["tags"])),
-                                 creating_possible=params["state"] == "present" and not params["image_cache_id"])
+    # What a create needs (images, security group, vSwitches) is checked once the lookup
+    # shows that the cache must be created; everything else before any call.
+    problems = validate_settings(dict(params, tags=normalize_desired_tags(params["tags"])), creating_possible=False)
     if params["wait_timeout"] < 0:
         problems.append("wait_timeout must be 0 or more seconds, got %d." % params["wait_timeout"])
     if params["name"] is not None and not params["name"].strip():

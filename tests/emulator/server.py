@@ -173,13 +173,14 @@ class Handler(BaseHTTPRequestHandler):
                 state.log(entry)
                 self._drop()
                 return
-            if kind == 'delay':
-                time.sleep(fault['seconds'])
-                now = state.clock()
             status, payload = 200, dict({'RequestId': request_id}, **self._run(handler, product, ident, now))
             code = None
         except ApiError as error:
             status, payload, code = error.status, error_body(error, request_id, host), error.code
+        if fault and fault['fault'] == 'delay':
+            # A slow answer, not a slow action: the request is acted on when it arrives and the
+            # answer leaves late, as when the cloud is slow to respond (the client may time out).
+            time.sleep(fault['seconds'])
         if fault and fault['fault'] == 'reset_after_commit':
             entry.update(code='ConnectionReset', committed=True, result_status=status, result_code=code)
             state.log(entry)

@@ -107,6 +107,14 @@ def test_delay_fault(twin, client, make_client, helpers):
     assert [e['fault'] for e in helpers.control(twin, 'GET', 'requests')[1]] == ['delay']  # the second is still sleeping
 
 
+def test_delay_fault_acts_before_the_late_answer(twin, make_client, helpers):
+    helpers.control(twin, 'POST', 'faults', {'action': 'CreateImageCache', 'fault': 'delay', 'seconds': 0.5})
+    with pytest.raises(UnretryableException):
+        make_client(read_timeout=100).create_image_cache(helpers.create_request(client_token='late-1'))
+    _status, state = helpers.control(twin, 'GET', 'state')
+    assert len(state['image_caches']) == 1  # created although the client gave up waiting for the answer
+
+
 @pytest.mark.parametrize('payload', [{'fault': 'explode'}, {'fault': 'throttle', 'times': 0}, {'fault': 'delay', 'seconds': -1}, ['x']])
 def test_bad_fault_requests(twin, helpers, payload):
     assert helpers.control(twin, 'POST', 'faults', payload)[0] == 400
