@@ -70,7 +70,7 @@ units: collection-tree
 integration: collection-tree
 	@if [ -n "$$(ls -A $(TREE)/tests/integration/targets 2>/dev/null)" ]; then \
 		cd $(TREE) && $(RUN_ENV) $(VPY) tests/utils/with_emulator.py \
-			--integration-config tests/integration/integration_config.yml -- \
+			--integration-config tests/integration/integration_config.yml --ready-after 1 -- \
 			$(VENV)/bin/ansible-test integration --local --python $(PY_VERSION) --color no $(INTEGRATION_ARGS); \
 	else echo "integration: no targets in tests/integration/targets yet, nothing to run"; fi
 
@@ -88,7 +88,8 @@ test:
 	echo "make test: PASSED (sanity, units, integration, changelog-lint) in $$(( $$(date +%s) - start ))s"
 
 demo: collection-tree
-	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VPY) tests/utils/with_emulator.py \
+	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) ANSIBLE_DISPLAY_SKIPPED_HOSTS=false \
+		$(VPY) tests/utils/with_emulator.py --ready-after 5 \
 		$$( [ -f $(DEMO_FIXTURES) ] && echo --fixtures $(DEMO_FIXTURES) ) -- \
 		$(VENV)/bin/ansible-playbook playbooks/demo.yml $(DEMO_ARGS)
 

@@ -47,7 +47,8 @@ def parse_args(argv):
 def start_emulator(args, access_key, secret_key):
     """Start the twin in its own process group; return (process, base URL)."""
     cmd = [args.python, '-m', 'tests.emulator', '--host', '127.0.0.1', '--port', '0',
-           '--access-key-id', access_key, '--access-key-secret', secret_key]
+           # '=' form: a random secret may start with '-', which argparse would take for an option
+           '--access-key-id=' + access_key, '--access-key-secret=' + secret_key]
     if args.fixtures:
         cmd += ['--fixtures', os.path.abspath(args.fixtures)]
     if args.ready_after is not None:
