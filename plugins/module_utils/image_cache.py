@@ -155,10 +155,10 @@ def validate_settings(params, creating_possible):
             problems.append("acr_registry_info: every entry needs instance_id.")
     problems.extend(validate_tags(params.get("tags")))
     if creating_possible:
-        missing = [option for option in ("images", "security_group_id", "vswitch_ids") if not params.get(option)]
+        needed = ("name", "images", "security_group_id", "vswitch_ids")
+        missing = [option for option in needed if not params.get(option)]
         if missing:
-            problems.append("Creating an image cache needs %s (missing: %s)." % (
-                ", ".join(("images", "security_group_id", "vswitch_ids")), ", ".join(missing)))
+            problems.append("Creating an image cache needs %s (missing: %s)." % (", ".join(needed), ", ".join(missing)))
     return problems
 
 

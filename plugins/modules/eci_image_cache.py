@@ -29,7 +29,9 @@ description:
   - O(zone_id), O(insecure_registries) and O(plain_http_registries) can be neither read back nor updated. They
     apply when the cache is created and are ignored for an existing cache.
   - A cache found in state C(Failed) cannot be updated. O(state=present) deletes and creates it again, with a
-    warning that carries its failure events.
+    warning that carries its failure events; it waits for the deletion whatever O(wait) says, and it needs the
+    settings of a create (O(name), O(images), O(security_group_id), O(vswitch_ids)) before it deletes anything.
+  - A cache in state C(UpdateFailed) is updated again with the given settings on every run until an update succeeds.
 author:
   - Alibaba Cloud ECI collection maintainers (@alibabacloud)
 options:
@@ -458,6 +460,8 @@ class ImageCacheManager:
         if cache is not None and cache["status"] in TRANSITIONAL_STATES and self.params["wait"]:
             cache = self.wait_for(cache["image_cache_id"], ("Ready", "Failed", "UpdateFailed"), "settle", cache)
         if cache is not None and cache["status"] == "Failed":
+            # Replacing means creating: check that a create can work before deleting anything.
+            self.require_create_settings()
             self.module.warn("Image cache %s (%s) is Failed and cannot be updated; it is deleted and created again. "
                              "Its events: %s" % (cache["image_cache_name"], cache["image_cache_id"], describe_events(cache)))
             self.changes.append("replace failed cache %s" % cache["image_cache_id"])
@@ -472,10 +476,13 @@ class ImageCacheManager:
             return self.create_new(before, superseded)
         return self.converge(cache)
 
-    def create_new(self, before, superseded):
+    def require_create_settings(self):
         problems = validate_settings(self.settings, creating_possible=True)
         if problems:
             self.module.fail_json(" ".join(problems))
+
+    def create_new(self, before, superseded):
+        self.require_create_settings()
         self.changes.append("create")
         if self.module.check_mode:
             return self.finish(before, predict(None, self.settings, self.connection.region))

@@ -185,18 +185,6 @@ def test_translate_server_and_throttling_exceptions():
 
 # ---------------------------------------------------------------- retries
 
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
 
 def failing(errors, result="ok"):
     calls = []
@@ -215,45 +203,41 @@ def err(code, status=None):
 
 @pytest.mark.parametrize("error", [err("Throttling.User", 400), err("Throttling", 400), err("ServiceUnavailable", 503),
                                    err("InternalError", 500), err("SomethingNew", 502), err("ConnectionError")])
-def test_retried_errors(error):
-    clock = FakeClock()
+def test_retried_errors(error, fake_time):
     call, calls = failing([error, error])
-    policy = RetryPolicy(retries=5, max_seconds=60, sleep=clock.sleep, clock=clock.clock, rand=lambda: 0.5)
+    policy = RetryPolicy(retries=5, max_seconds=60, sleep=fake_time.sleep, clock=fake_time.clock, rand=lambda: 0.5)
     assert policy.run("DescribeImageCaches", call) == "ok"
-    assert len(calls) == 3 and len(clock.sleeps) == 2
+    assert len(calls) == 3 and len(fake_time.sleeps) == 2
 
 
 @pytest.mark.parametrize("error", [err("InvalidParameter", 400), err("SignatureDoesNotMatch", 400),
                                    err("InvalidAccessKeyId.NotFound", 404), err("Forbidden.RAM", 403),
                                    err("IncorrectStatus.ImageCache", 403)])
-def test_client_errors_are_not_retried(error):
-    clock = FakeClock()
+def test_client_errors_are_not_retried(error, fake_time):
     call, calls = failing([error])
-    policy = RetryPolicy(retries=5, sleep=clock.sleep, clock=clock.clock)
+    policy = RetryPolicy(retries=5, sleep=fake_time.sleep, clock=fake_time.clock)
     with pytest.raises(AlibabaCloudError):
         policy.run("DescribeImageCaches", call)
-    assert len(calls) == 1 and clock.sleeps == []
+    assert len(calls) == 1 and fake_time.sleeps == []
 
 
-def test_attempts_are_bounded_and_reported():
-    clock = FakeClock()
+def test_attempts_are_bounded_and_reported(fake_time):
     call, calls = failing([err("Throttling.User", 400)] * 10)
-    policy = RetryPolicy(retries=3, max_seconds=1000, sleep=clock.sleep, clock=clock.clock, rand=lambda: 0.0)
+    policy = RetryPolicy(retries=3, max_seconds=1000, sleep=fake_time.sleep, clock=fake_time.clock, rand=lambda: 0.0)
     with pytest.raises(AlibabaCloudError) as caught:
         policy.run("DescribeImageCaches", call)
     assert len(calls) == 4
     assert caught.value.attempts == 4 and "after 4 attempts" in str(caught.value)
 
 
-def test_total_time_is_bounded():
-    clock = FakeClock()
+def test_total_time_is_bounded(fake_time):
     call, calls = failing([err("ServiceUnavailable", 503)] * 50)
-    policy = RetryPolicy(retries=50, max_seconds=10, base_delay=1, max_delay=8, sleep=clock.sleep, clock=clock.clock,
+    policy = RetryPolicy(retries=50, max_seconds=10, base_delay=1, max_delay=8, sleep=fake_time.sleep, clock=fake_time.clock,
                          rand=lambda: 1.0)
     with pytest.raises(AlibabaCloudError):
         policy.run("DescribeImageCaches", call)
-    assert sum(clock.sleeps) <= 10
-    assert clock.sleeps == [1, 2, 4]  # a fourth sleep of 8 s would end past the 10 s bound
+    assert sum(fake_time.sleeps) <= 10
+    assert fake_time.sleeps == [1, 2, 4]  # a fourth sleep of 8 s would end past the 10 s bound
     assert len(calls) == 4
 
 
@@ -264,19 +248,17 @@ def test_backoff_is_exponential_with_jitter_and_capped():
     assert [policy.delay(n) for n in range(6)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
 
 
-def test_zero_retries_means_one_attempt():
-    clock = FakeClock()
+def test_zero_retries_means_one_attempt(fake_time):
     call, calls = failing([err("Throttling.User", 400)])
     with pytest.raises(AlibabaCloudError):
-        RetryPolicy(retries=0, sleep=clock.sleep, clock=clock.clock).run("X", call)
+        RetryPolicy(retries=0, sleep=fake_time.sleep, clock=fake_time.clock).run("X", call)
     assert len(calls) == 1
 
 
-def test_connection_errors_can_be_excluded_for_unsafe_calls():
-    clock = FakeClock()
+def test_connection_errors_can_be_excluded_for_unsafe_calls(fake_time):
     call, calls = failing([err("ConnectionError")])
     with pytest.raises(AlibabaCloudError):
-        RetryPolicy(sleep=clock.sleep, clock=clock.clock).run("X", call, retry_connection_errors=False)
+        RetryPolicy(sleep=fake_time.sleep, clock=fake_time.clock).run("X", call, retry_connection_errors=False)
     assert len(calls) == 1
 
 

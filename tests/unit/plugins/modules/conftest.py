@@ -25,16 +25,23 @@ class ModuleExit(Exception):
 def run_module(monkeypatch):
     """Run a module's main() with the given args; returns (result, failed)."""
 
+    warnings = []
+
     def exit_json(self, **kwargs):
-        raise ModuleExit(kwargs, False)
+        raise ModuleExit(dict(kwargs, warnings=list(warnings)), False)
 
     def fail_json(self, **kwargs):
-        raise ModuleExit(kwargs, True)
+        raise ModuleExit(dict(kwargs, warnings=list(warnings)), True)
+
+    def warn(self, warning):
+        warnings.append(warning)
 
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+    monkeypatch.setattr(basic.AnsibleModule, "warn", warn)
 
     def run(main, args):
+        del warnings[:]
         try:
             from ansible.module_utils.testing import patch_module_args
         except ImportError:  # ansible-core < 2.19
