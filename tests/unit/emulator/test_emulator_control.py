@@ -196,7 +196,6 @@ def test_command_line(tmp_path):
     assert result.returncode == 2 and 'vpc_id' in result.stderr
 
 
-
 def test_reset_with_overrides_seeds_other_caches(twin, helpers):
     status, _body = helpers.control(twin, 'POST', 'reset', {'image_caches': [
         {'name': 'seeded-a', 'images': ['nginx:1']}, {'name': 'seeded-b', 'images': ['nginx:2'], 'status': 'Failed'}]})
