@@ -2,7 +2,7 @@
 # Every target works on a fresh clone with only Python 3.11, make and PyPI:
 #   make demo     run playbooks/demo.yml against the local twin of the cloud
 #   make test     sanity + units + integration + changelog-lint, stops at the first failure
-#   make sanity | units | integration | changelog-lint | collection-tree | build | clean
+#   make sanity | units | integration | molecule | changelog-lint | collection-tree | build | clean
 # ansible-test needs a path ending in ansible_collections/<namespace>/<name>, so the
 # tests run in a copy of the checkout under build/ (see tests/utils/build_tree.py),
 # with HOME=build/home so that nothing is written to the real home directory.
@@ -34,7 +34,7 @@ INTEGRATION_ARGS ?=
 DEMO_FIXTURES ?= playbooks/files/demo_fixtures.yml
 DEMO_ARGS ?=
 
-.PHONY: help venv collection-tree pip-bootstrap sanity units integration changelog-lint test demo build clean distclean
+.PHONY: help venv collection-tree pip-bootstrap sanity units integration molecule changelog-lint test demo build clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -74,18 +74,23 @@ integration: collection-tree
 			$(VENV)/bin/ansible-test integration --local --python $(PY_VERSION) --color no $(INTEGRATION_ARGS); \
 	else echo "integration: no targets in tests/integration/targets yet, nothing to run"; fi
 
+# Molecule scenario of the role (converge, idempotence, verify) against a twin started for it.
+molecule: collection-tree
+	cd $(TREE)/roles/image_cache && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VPY) $(TREE)/tests/utils/with_emulator.py \
+		--root $(TREE) --ready-after 1 -- $(VENV)/bin/molecule test
+
 changelog-lint: $(STAMP)
 	$(VENV)/bin/antsibull-changelog lint
 
 # Stops at the first failing suite and names it.
 test:
 	@start=$$(date +%s); \
-	for suite in sanity units integration changelog-lint; do \
+	for suite in sanity units integration molecule changelog-lint; do \
 		echo "==> make $$suite"; \
 		if ! $(MAKE) --no-print-directory $$suite; then \
 			echo "make test: FAILED in $$suite after $$(( $$(date +%s) - start ))s"; exit 1; fi; \
 	done; \
-	echo "make test: PASSED (sanity, units, integration, changelog-lint) in $$(( $$(date +%s) - start ))s"
+	echo "make test: PASSED (sanity, units, integration, molecule, changelog-lint) in $$(( $$(date +%s) - start ))s"
 
 demo: collection-tree
 	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) ANSIBLE_DISPLAY_SKIPPED_HOSTS=false \

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) the alibabacloud.eci contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A local twin of Alibaba Cloud (ECI image caches, later VPC/ECS reads) for tests: see README.md."""
+"""A local twin of Alibaba Cloud (ECI image caches, VPC/ECS network reads) for tests: see README.md."""
 
 from __future__ import annotations
 

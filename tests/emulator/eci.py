@@ -13,6 +13,7 @@ import binascii
 import re
 from dataclasses import dataclass
 
+from . import network
 from .auth import Identity
 from .errors import ApiError, invalid, missing, not_found
 from .params import Params
@@ -190,7 +191,10 @@ def _spec(p: Params, create: bool) -> dict:
 
 
 def _check_network(ctx: Context, region: str, sg_id: str | None, vswitch_ids: list | None, eip_id: str | None) -> None:
-    """STRICTER: the security group, vSwitches and EIP must exist in the region, in one VPC (fixtures)."""
+    """STRICTER: the security group, vSwitches and EIP must exist in the region, in one VPC (fixtures).
+
+    The EIP must also be unbound (400 InvalidEipInstanceId.InUse otherwise): see network.check_eip.
+    """
     state = ctx.state
     vpc = None
     if sg_id is not None:
@@ -205,8 +209,18 @@ def _check_network(ctx: Context, region: str, sg_id: str | None, vswitch_ids: li
         if vpc is not None and vswitch['vpc_id'] != vpc:
             raise ApiError(400, 'InvalidParameter.VpcMismatch',
                            f'The vSwitch {vsw_id} (VPC {vswitch["vpc_id"]}) and the security group {sg_id} (VPC {vpc}) are not in the same VPC.')
-    if eip_id is not None and state.network('eips', region, eip_id) is None:
-        raise not_found('InvalidEipInstanceId.NotFound', 'EIP', eip_id)
+    network.check_eip(state, region, eip_id)
+
+
+def _temporary_instance(ctx: Context, region: str, images: list, vswitch_ids: list | None, eip_id: str | None,
+                        instance_id: str) -> str | None:
+    """The temporary instance that pulls the images: it needs a free IP address in one of the vSwitches
+    (400 InvalidVSwitchId.IpNotEnough, the request is refused) and a route to the internet for images on
+    public registries (otherwise the request is accepted and the cache fails: the returned message)."""
+    if not vswitch_ids:
+        return None  # a seeded cache updated without network settings: nothing known to check
+    usable = network.placement(ctx.state, region, vswitch_ids)
+    return network.pull_blocker(ctx.state, region, images, usable, eip_id, instance_id)
 
 
 def _find(ctx: Context, region: str, cache_id: str) -> ImageCache:
@@ -232,6 +246,9 @@ def create_image_cache(ctx: Context) -> dict:
     spec = _spec(p, create=True)
     _check_network(ctx, region, spec['security_group_id'], spec['vswitch_ids'], spec['eip_instance_id'])
     state = ctx.state
+    # Refusals (no free IP address) come before the cache exists; a missing route to the internet does not
+    # refuse the request: the cache is created and ends Failed with a Warning event (as in the cloud).
+    network.placement(state, region, spec['vswitch_ids'])
     cache = state.new_cache(name=spec['name'], region=region, images=spec['images'], size=spec['size'] or SIZE_RANGE[0],
                             now=ctx.now, resource_group_id=spec['resource_group_id'])
     cache.retention_days = spec['retention_days']
@@ -240,7 +257,8 @@ def create_image_cache(ctx: Context) -> dict:
     cache.flash = bool(spec['flash'])
     cache.flash_snapshot_id = new_id('s-') if cache.flash else ''
     _apply_settings(cache, spec)
-    cache.begin('create', ctx.now, state.config.ready_after, state.total_size(cache.images))
+    blocker = _temporary_instance(ctx, region, cache.images, spec['vswitch_ids'], spec['eip_instance_id'], cache.container_group_id)
+    cache.begin('create', ctx.now, state.config.ready_after, state.total_size(cache.images), blocker)
     return {'ImageCacheId': cache.id, 'ContainerGroupId': cache.container_group_id}
 
 
@@ -257,6 +275,10 @@ def update_image_cache(ctx: Context) -> dict:
     sg_id = spec['security_group_id'] or (cache.settings.get('security_group_id') if spec['vswitch_ids'] else None)
     vswitch_ids = spec['vswitch_ids'] or (cache.settings.get('vswitch_ids') if spec['security_group_id'] else None)
     _check_network(ctx, region, sg_id, vswitch_ids, spec['eip_instance_id'])
+    # An update runs a temporary instance too: the same rules, with the settings the cache will have.
+    eip_id = spec['eip_instance_id'] or cache.settings.get('eip_instance_id')
+    blocker = _temporary_instance(ctx, region, spec['images'] or cache.images, spec['vswitch_ids'] or cache.settings.get('vswitch_ids'),
+                                  eip_id, cache.container_group_id)
     # Every setting that is sent replaces the stored one. Tag.N replaces the whole tag set (the API lists
     # Tag as updatable; replacing is the reading that leaves no doubt): use TagResources/UntagResources
     # to add or remove single tags.
@@ -268,7 +290,7 @@ def update_image_cache(ctx: Context) -> dict:
         cache.flash = spec['flash']
         cache.flash_snapshot_id = new_id('s-') if cache.flash else ''
     _apply_settings(cache, spec)
-    cache.begin('update', ctx.now, ctx.state.config.ready_after, ctx.state.total_size(cache.images))
+    cache.begin('update', ctx.now, ctx.state.config.ready_after, ctx.state.total_size(cache.images), blocker)
     return {}
 
 

@@ -16,7 +16,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import eci
+from . import eci, network
 from .auth import Authenticator
 from .errors import ApiError, invalid
 from .params import Params
@@ -25,8 +25,11 @@ from .state import FAULT_KINDS, Config, FixtureError, State, iso
 # x-acs-version (or Version) -> product
 PRODUCTS = {'2018-08-08': 'eci', '2016-04-28': 'vpc', '2014-05-26': 'ecs'}
 HOSTS = {'eci': 'eci.aliyuncs.com', 'vpc': 'vpc.aliyuncs.com', 'ecs': 'ecs.aliyuncs.com'}
-# (product, action) -> handler(Context) -> dict. VPC and ECS read actions are added here later.
+# (product, action) -> handler(Context) -> dict.
 DISPATCH = {('eci', name): handler for name, handler in eci.ACTIONS.items()}
+DISPATCH.update({('vpc', name): handler for name, handler in network.VPC_ACTIONS.items()})
+DISPATCH.update({('ecs', name): handler for name, handler in network.ECS_ACTIONS.items()})
+PRODUCT_NAMES = {'eci': 'Eci', 'vpc': 'Vpc', 'ecs': 'Ecs'}
 TOKEN_ACTIONS = frozenset(('eci', name) for name in eci.TOKEN_ACTIONS)
 SECRET_PARAM_RE = re.compile(r'password|secret|securitytoken|signature$', re.IGNORECASE)
 CONTROL_PREFIX = '/_emulator/'
@@ -41,13 +44,13 @@ def masked(params: dict) -> dict:
     return {k: ('***' if SECRET_PARAM_RE.search(k) else v) for k, v in sorted(params.items())}
 
 
-def error_body(error: ApiError, request_id: str, host: str) -> dict:
+def error_body(error: ApiError, request_id: str, host: str, product: str | None = None) -> dict:
     return {
         'RequestId': request_id,
         'Code': error.code,
         'Message': error.message,
         'HostId': host,
-        'Recommend': f'https://api.aliyun.com/troubleshoot?q={error.code}&product=Eci&requestId={request_id}',
+        'Recommend': f'https://api.aliyun.com/troubleshoot?q={error.code}&product={PRODUCT_NAMES.get(product or "eci", "Eci")}&requestId={request_id}',
     }
 
 
@@ -176,7 +179,7 @@ class Handler(BaseHTTPRequestHandler):
             status, payload = 200, dict({'RequestId': request_id}, **self._run(handler, product, ident, now))
             code = None
         except ApiError as error:
-            status, payload, code = error.status, error_body(error, request_id, host), error.code
+            status, payload, code = error.status, error_body(error, request_id, host, entry['product']), error.code
         if fault and fault['fault'] == 'delay':
             # A slow answer, not a slow action: the request is acted on when it arrives and the
             # answer leaves late, as when the cloud is slow to respond (the client may time out).

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import secrets
 import threading
@@ -92,7 +93,7 @@ def load_fixtures(path: str | None, overrides: dict | None = None) -> dict:
     caches = data.get('image_caches') or []
     if not isinstance(caches, list) or not all(isinstance(c, dict) and c.get('name') and c.get('images') for c in caches):
         raise FixtureError('fixtures: image_caches must be a list of mappings with name and images')
-    return {
+    fixtures = {
         'region': region,
         'default_resource_group_id': str(data.get('default_resource_group_id') or DEFAULT_RESOURCE_GROUP_ID),
         'vpcs': _items(data, 'vpcs', region),
@@ -102,7 +103,108 @@ def load_fixtures(path: str | None, overrides: dict | None = None) -> dict:
         'eips': _items(data, 'eips', region),
         'image_sizes': {str(k): float(v) for k, v in sizes.items()},
         'image_caches': caches,
+        # Registry hosts (host or host:port) inside the VPCs: reached without the internet (self-hosted registries).
+        'private_registries': _registries(data),
     }
+    _normalise_network(fixtures)
+    return fixtures
+
+
+def _registries(data: dict) -> list:
+    registries = data.get('private_registries') or []
+    if not isinstance(registries, list) or not all(isinstance(r, str) and r for r in registries):
+        raise FixtureError('fixtures: private_registries must be a list of registry hosts (host or host:port)')
+    return [r.lower() for r in registries]
+
+
+def _tags_of(item: dict, key: str) -> dict:
+    tags = item.get('tags') or {}
+    if not isinstance(tags, dict):
+        raise FixtureError(f'fixtures: {key} entry {item["id"]}: tags must be a mapping of key to value')
+    return {str(k): '' if v is None else str(v) for k, v in tags.items()}
+
+
+def _free_ips(cidr: str | None) -> int:
+    """Free addresses of a new vSwitch: the block minus the 4 addresses Alibaba Cloud reserves (252 for a /24)."""
+    try:
+        return max(0, ipaddress.ip_network(cidr or '192.168.0.0/24', strict=False).num_addresses - 4)
+    except ValueError as exc:
+        raise FixtureError(f'fixtures: {cidr!r} is not a CIDR block') from exc
+
+
+def _check_cidr(item: dict, key: str, name: str) -> None:
+    if item.get(name):
+        try:
+            ipaddress.ip_network(str(item[name]), strict=False)
+        except ValueError as exc:
+            raise FixtureError(f'fixtures: {key} entry {item["id"]}: {name} {item[name]!r} is not a CIDR block') from exc
+
+
+def _normalise_network(fixtures: dict) -> None:
+    """Fill the defaults the VPC/ECS read actions and the CreateImageCache checks rely on.
+
+    Every entry gets status, tags, resource group and creation time; vSwitches their free IP count (from the
+    CIDR block when not given); security groups their type; NAT gateways their SNAT table id
+    (`stb-` + the gateway id without `ngw-`, unless `snat_table_id` is given) and normalised SNAT entries;
+    EIPs their status (InUse when bound to an instance, Available otherwise).
+    """
+    created = iso(time.time())
+    group = fixtures['default_resource_group_id']
+    for key in ('vpcs', 'vswitches', 'security_groups', 'nat_gateways', 'eips'):
+        for item in fixtures[key]:
+            item['id'] = str(item['id'])
+            item['tags'] = _tags_of(item, key)
+            item.setdefault('resource_group_id', group)
+            item['creation_time'] = str(item.get('creation_time') or created)
+            item.setdefault('name', '')
+            item.setdefault('description', '')
+    for vpc in fixtures['vpcs']:
+        _check_cidr(vpc, 'vpcs', 'cidr_block')
+        vpc.setdefault('status', 'Available')
+    for vsw in fixtures['vswitches']:
+        _check_cidr(vsw, 'vswitches', 'cidr_block')
+        vsw.setdefault('status', 'Available')
+        count = vsw.get('available_ip_address_count')
+        vsw['available_ip_address_count'] = _free_ips(vsw.get('cidr_block')) if count is None else int(count)
+    for sg in fixtures['security_groups']:
+        sg.setdefault('type', 'normal')
+        if sg['type'] not in ('normal', 'enterprise'):
+            raise FixtureError(f'fixtures: security group {sg["id"]}: type must be normal or enterprise')
+    for gateway in fixtures['nat_gateways']:
+        _normalise_gateway(gateway, fixtures['vswitches'])
+    for eip in fixtures['eips']:
+        eip.setdefault('ip_address', '')
+        eip['instance_type'] = str(eip.get('instance_type') or '')
+        eip['instance_id'] = str(eip.get('instance_id') or '')
+        eip.setdefault('status', 'InUse' if eip['instance_id'] else 'Available')
+
+
+def _normalise_gateway(gateway: dict, vswitches: list) -> None:
+    ident = gateway['id']
+    gateway.setdefault('status', 'Available')
+    gateway['snat_table_id'] = str(gateway.get('snat_table_id') or 'stb-' + (ident[4:] if ident.startswith('ngw-') else ident))
+    entries = gateway.get('snat_entries') or []
+    if not isinstance(entries, list):
+        raise FixtureError(f'fixtures: NAT gateway {ident}: snat_entries must be a list')
+    normalised = []
+    for index, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise FixtureError(f'fixtures: NAT gateway {ident}: every SNAT entry must be a mapping')
+        entry = dict(entry)
+        entry['id'] = str(entry.get('id') or f'snat-{gateway["snat_table_id"][4:]}-{index}')
+        vsw_id = str(entry.get('source_vswitch_id') or '')
+        cidr = str(entry.get('source_cidr') or '')
+        if not cidr and vsw_id:
+            # A vSwitch-granular entry covers the vSwitch's CIDR block (the cloud shows it as SourceCIDR).
+            vsw = next((v for v in vswitches if v['id'] == vsw_id and v['region'] == gateway['region']), None)
+            cidr = str((vsw or {}).get('cidr_block') or '')
+        if not cidr and not vsw_id:
+            raise FixtureError(f'fixtures: SNAT entry {entry["id"]} of {ident} needs source_vswitch_id or source_cidr')
+        entry.update(source_vswitch_id=vsw_id, source_cidr=cidr, snat_ip=str(entry.get('snat_ip') or ''),
+                     name=str(entry.get('name') or ''), status=str(entry.get('status') or 'Available'))
+        _check_cidr(entry, 'snat_entries', 'source_cidr')
+        normalised.append(entry)
+    gateway['snat_entries'] = normalised
 
 
 @dataclass
@@ -151,10 +253,14 @@ class ImageCache:  # pylint: disable=too-many-instance-attributes
     def event(self, at: float, kind: str, reason: str, message: str) -> None:
         self.events.append({'at': at, 'Type': kind, 'Reason': reason, 'Message': message})
 
-    def begin(self, kind: str, now: float, duration: float, total_size: float) -> None:
-        """Start a create/update: events are scheduled now and become visible when their time comes."""
-        ok = total_size <= self.size
-        fail_progress = 0 if ok else max(0, min(99, int(100 * self.size / total_size)))
+    def begin(self, kind: str, now: float, duration: float, total_size: float, blocker: str | None = None) -> None:
+        """Start a create/update: events are scheduled now and become visible when their time comes.
+
+        blocker: why the temporary instance cannot pull the images (no route to the internet): the operation
+        then fails with that message, whatever the size.
+        """
+        ok = blocker is None and total_size <= self.size
+        fail_progress = 0 if ok or blocker else max(0, min(99, int(100 * self.size / total_size)))
         self.op = Operation(kind, now, now + duration, ok, fail_progress, new_id('s-'))
         if kind == 'create':
             self.event(now, 'Normal', 'Created', f'Image cache {self.id} created; temporary instance {self.container_group_id} is preparing.')
@@ -163,6 +269,8 @@ class ImageCache:  # pylint: disable=too-many-instance-attributes
         self.event(now + duration * PREPARING_SHARE, 'Normal', 'Pulling', f'Pulling images: {", ".join(self.images)}.')
         if ok:
             self.event(now + duration, 'Normal', 'Ready', f'Image cache {self.id} is ready (snapshot {self.op.snapshot_id}).')
+        elif blocker:
+            self.event(now + duration, 'Warning', 'Failed' if kind == 'create' else 'UpdateFailed', blocker)
         else:
             message = (f'The images ({total_size:g} GiB in total) are bigger than the image cache size ({self.size} GiB): '
                        'increase ImageCacheSize (at least twice the images\' size is recommended).')

@@ -86,7 +86,8 @@ def test_image_sizes_from_fixtures(make_twin, make_client, helpers, tmp_path):
     path = tmp_path / 'fixtures.yml'
     path.write_text(yaml.safe_dump({'image_sizes': {'a:1': 15, 'b:1': 5.5}, 'vpcs': [{'id': 'vpc-1'}],
                                     'vswitches': [{'id': 'vsw-1', 'vpc_id': 'vpc-1', 'zone_id': 'cn-hangzhou-k'}],
-                                    'security_groups': [{'id': 'sg-1', 'vpc_id': 'vpc-1'}]}))
+                                    'security_groups': [{'id': 'sg-1', 'vpc_id': 'vpc-1'}],
+                                    'nat_gateways': [{'id': 'ngw-1', 'vpc_id': 'vpc-1', 'snat_entries': [{'source_vswitch_id': 'vsw-1'}]}]}))
     client = make_client(target=make_twin(fixtures=str(path), ready_after=0))
     common = {'security_group_id': 'sg-1', 'v_switch_id': 'vsw-1'}
     assert wait_for(client, create(client, helpers, image=['a:1'], **common).image_cache_id, ('Ready', 'Failed')).status == 'Ready'
@@ -246,6 +247,8 @@ def test_regions_are_separate(make_twin, make_client, helpers, tmp_path):
         'vswitches': [{'id': 'vsw-h', 'vpc_id': 'vpc-h', 'zone_id': 'cn-hangzhou-h'},
                       {'id': 'vsw-b', 'vpc_id': 'vpc-b', 'zone_id': 'cn-beijing-a', 'region': 'cn-beijing'}],
         'security_groups': [{'id': 'sg-h', 'vpc_id': 'vpc-h'}, {'id': 'sg-b', 'vpc_id': 'vpc-b', 'region': 'cn-beijing'}],
+        'nat_gateways': [{'id': 'ngw-h', 'vpc_id': 'vpc-h', 'snat_entries': [{'source_vswitch_id': 'vsw-h'}]},
+                         {'id': 'ngw-b', 'vpc_id': 'vpc-b', 'region': 'cn-beijing', 'snat_entries': [{'source_vswitch_id': 'vsw-b'}]}],
         'image_caches': [{'name': 'seeded', 'images': ['s:1'], 'tags': {'k': 'v'}, 'region': 'cn-beijing'}],
     }))
     client = make_client(target=make_twin(fixtures=str(path)))
@@ -328,7 +331,7 @@ def test_create_validation(twin, client, helpers, override, code):
 def test_valid_edge_values_are_accepted(client, helpers):
     body = create(client, helpers, image_cache_name='a1', image=[f'i:{n}' for n in range(20)], image_cache_size=32768, retention_days=65536,
                   tag=_tags(19, key='empty', value=''), elimination_strategy='LRU', flash=True, flash_copy_count=0, standard_copy_count=3,
-                  image_registry_credential=_creds(10), eip_instance_id='eip-demo', v_switch_id=','.join(['vsw-demo'] * 10),
+                  image_registry_credential=_creds(10), v_switch_id=','.join(['vsw-demo'] * 10),
                   acr_registry_info=[M.CreateImageCacheRequestAcrRegistryInfo(instance_id='cri-1', domain=['a.example.com', 'b.example.com'])],
                   auto_match_image_cache=True, client_token='x' * 64)
     cache = one(client, body.image_cache_id)

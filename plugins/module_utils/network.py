@@ -1,0 +1,172 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""VPC 2016-04-28 and ECS 2014-05-26 read calls for the network an image cache is built in.
+
+One function per API call, each returning snake_case dicts (tags as dicts), or
+None for a resource that does not exist; plus the pure reasoning over them:
+which images need the internet and which vSwitches have a way out.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+
+PAGE_SIZE = 50
+
+
+def _vpc_models():
+    from alibabacloud_vpc20160428 import models
+    return models
+
+
+def _ecs_models():
+    from alibabacloud_ecs20140526 import models
+    return models
+
+
+def _tags(container, key_field="Key", value_field="Value"):
+    """The SDKs' {'Tag': [{'Key': k, 'Value': v}]} (or TagKey/TagValue) as {k: v}."""
+    result = {}
+    for tag in (container or {}).get("Tag") or []:
+        key = tag.get(key_field, tag.get("TagKey"))
+        if key is not None:
+            result[key] = tag.get(value_field, tag.get("TagValue")) or ""
+    return result
+
+
+def _pages(connection, service, action, method_name, request, items):
+    """Every item of a PageNumber/PageSize listing; items(body_map) picks the list out of one page."""
+    request.page_size = PAGE_SIZE
+    request.page_number = 1
+    collected = []
+    while True:
+        body = connection.call(service, action, method_name, request).to_map()
+        page = items(body)
+        collected.extend(page)
+        if not page or len(collected) >= int(body.get("TotalCount") or 0):
+            return collected
+        request.page_number += 1
+
+
+def describe_vswitch(connection, vswitch_id):
+    """DescribeVSwitches for one id; None when it does not exist in the region."""
+    models = _vpc_models()
+    request = models.DescribeVSwitchesRequest(region_id=connection.region, v_switch_id=vswitch_id)
+    found = _pages(connection, "vpc", "DescribeVSwitches", "describe_vswitches_with_options", request,
+                   lambda body: (body.get("VSwitches") or {}).get("VSwitch") or [])
+    for item in found:
+        if item.get("VSwitchId") == vswitch_id:
+            return dict(vswitch_id=vswitch_id, vpc_id=item.get("VpcId"), zone_id=item.get("ZoneId"),
+                        status=item.get("Status"), cidr_block=item.get("CidrBlock"),
+                        available_ip_address_count=item.get("AvailableIpAddressCount"),
+                        name=item.get("VSwitchName"), tags=_tags(item.get("Tags")))
+    return None
+
+
+def describe_vpc(connection, vpc_id):
+    """DescribeVpcs for one id; None when it does not exist in the region."""
+    models = _vpc_models()
+    request = models.DescribeVpcsRequest(region_id=connection.region, vpc_id=vpc_id)
+    found = _pages(connection, "vpc", "DescribeVpcs", "describe_vpcs_with_options", request,
+                   lambda body: (body.get("Vpcs") or {}).get("Vpc") or [])
+    for item in found:
+        if item.get("VpcId") == vpc_id:
+            return dict(vpc_id=vpc_id, cidr_block=item.get("CidrBlock"), status=item.get("Status"),
+                        name=item.get("VpcName"), tags=_tags(item.get("Tags")))
+    return None
+
+
+def describe_security_group(connection, security_group_id):
+    """DescribeSecurityGroups for one id; None when it does not exist in the region."""
+    models = _ecs_models()
+    request = models.DescribeSecurityGroupsRequest(region_id=connection.region,
+                                                   security_group_ids=json.dumps([security_group_id]))
+    found = _pages(connection, "ecs", "DescribeSecurityGroups", "describe_security_groups_with_options", request,
+                   lambda body: (body.get("SecurityGroups") or {}).get("SecurityGroup") or [])
+    for item in found:
+        if item.get("SecurityGroupId") == security_group_id:
+            return dict(security_group_id=security_group_id, vpc_id=item.get("VpcId"),
+                        security_group_type=item.get("SecurityGroupType"), name=item.get("SecurityGroupName"),
+                        tags=_tags(item.get("Tags"), "TagKey", "TagValue"))
+    return None
+
+
+def describe_nat_gateways(connection, vpc_id):
+    """DescribeNatGateways of a VPC, each with its SNAT table ids (entries come from describe_snat_entries)."""
+    models = _vpc_models()
+    request = models.DescribeNatGatewaysRequest(region_id=connection.region, vpc_id=vpc_id)
+    found = _pages(connection, "vpc", "DescribeNatGateways", "describe_nat_gateways_with_options", request,
+                   lambda body: (body.get("NatGateways") or {}).get("NatGateway") or [])
+    return [dict(nat_gateway_id=item.get("NatGatewayId"), vpc_id=item.get("VpcId") or vpc_id, name=item.get("Name"),
+                 status=item.get("Status"),
+                 snat_table_ids=list((item.get("SnatTableIds") or {}).get("SnatTableId") or []))
+            for item in found]
+
+
+def describe_snat_entries(connection, snat_table_id):
+    """DescribeSnatTableEntries of one SNAT table."""
+    models = _vpc_models()
+    request = models.DescribeSnatTableEntriesRequest(region_id=connection.region, snat_table_id=snat_table_id)
+    found = _pages(connection, "vpc", "DescribeSnatTableEntries", "describe_snat_table_entries_with_options", request,
+                   lambda body: (body.get("SnatTableEntries") or {}).get("SnatTableEntry") or [])
+    return [dict(snat_entry_id=item.get("SnatEntryId"), snat_table_id=item.get("SnatTableId") or snat_table_id,
+                 source_vswitch_id=item.get("SourceVSwitchId") or None, source_cidr=item.get("SourceCIDR") or None,
+                 snat_ip=item.get("SnatIp"), status=item.get("Status"))
+            for item in found]
+
+
+def describe_eip(connection, allocation_id):
+    """DescribeEipAddresses for one EIP; None when it does not exist. bound: attached to some instance."""
+    models = _vpc_models()
+    request = models.DescribeEipAddressesRequest(region_id=connection.region, allocation_id=allocation_id)
+    found = _pages(connection, "vpc", "DescribeEipAddresses", "describe_eip_addresses_with_options", request,
+                   lambda body: (body.get("EipAddresses") or {}).get("EipAddress") or [])
+    for item in found:
+        if item.get("AllocationId") == allocation_id:
+            return dict(allocation_id=allocation_id, ip_address=item.get("IpAddress"), status=item.get("Status"),
+                        instance_type=item.get("InstanceType") or None, instance_id=item.get("InstanceId") or None,
+                        bound=item.get("Status") != "Available" or bool(item.get("InstanceId")),
+                        tags=_tags(item.get("Tags")))
+    return None
+
+
+# ------------------------------------------------------------------ reasoning
+
+def snat_covers(entry, vswitch):
+    """Whether an SNAT entry gives this vSwitch a way out (by vSwitch id, or a source CIDR that contains it)."""
+    if entry.get("status") not in (None, "", "Available"):
+        return False
+    if entry.get("source_vswitch_id"):
+        return entry["source_vswitch_id"] == vswitch["vswitch_id"]
+    if entry.get("source_cidr") and vswitch.get("cidr_block"):
+        try:
+            return ipaddress.ip_network(vswitch["cidr_block"], strict=False).subnet_of(
+                ipaddress.ip_network(entry["source_cidr"], strict=False))
+        except (ValueError, TypeError):
+            return False
+    return False
+
+
+def image_registry(image):
+    """The registry host of an image reference; Docker Hub for short names (nginx, library/nginx)."""
+    first, sep, _rest = image.partition("/")
+    if sep and ("." in first or ":" in first or first == "localhost"):
+        return first.lower()
+    return "docker.io"
+
+
+def acr_vpc_registry(registry, region):
+    """Whether a registry is Alibaba Cloud Container Registry reached over the VPC (no internet needed)."""
+    return (registry == "registry-vpc.%s.aliyuncs.com" % region
+            or re.match(r"^[a-z0-9][a-z0-9-]*-registry-vpc\.%s\.cr\.aliyuncs\.com$" % re.escape(region), registry) is not None)
+
+
+def public_images(images, region, private_registries=()):
+    """The images whose registry is reached over the internet: not ACR over the VPC, not declared private."""
+    private = set(registry.lower() for registry in private_registries or ())
+    return [image for image in images or []
+            if not acr_vpc_registry(image_registry(image), region) and image_registry(image) not in private]
