@@ -310,6 +310,7 @@ MAX_IMAGE_LENGTH = 1024
 REGISTRY_HOST = re.compile(r"^%s$" % _DOMAIN)
 # A plain cloud resource id (vsw-..., sg-..., rg-..., cri-..., cn-hangzhou): no blanks, commas or colons.
 RESOURCE_ID = re.compile(r"^[^\s,:]+$")
+DECIMAL = re.compile(r"^[0-9]+$")
 RAM_ROLE_ARN = re.compile(r"^acs:ram::[0-9*]+:role/[^\s,]+$")
 
 
@@ -334,7 +335,7 @@ class _Checker:
     # ------------------------------------------------------------ keys
 
     def normalize_keys(self):
-        """Settings under their canonical names, with null values dropped; reports bad keys."""
+        """Settings under their canonical names, without null values; reports bad keys."""
         given = {}
         for key in self.settings:
             if not isinstance(key, str):
@@ -350,12 +351,14 @@ class _Checker:
             if name not in SUPPORTED:
                 self.problem(self.unknown_key_message(key))
                 continue
+            if value is None:
+                continue
             if name in given:
                 alias = [alias for alias, target in ALIASES.items() if target == name][0]
                 self.problem("%s: given twice, as %s and as its alias %s; give it once." % (name, name, alias))
                 continue
             given[name] = value
-        return dict((key, value) for key, value in given.items() if value is not None)
+        return given
 
     @staticmethod
     def unknown_key_message(key):
@@ -381,7 +384,8 @@ class _Checker:
             self.problem("%s must be a list of strings, got %s %r." % (option, type(value).__name__, value))
             return None
         if len(value) < minimum or (maximum is not None and len(value) > maximum):
-            self.problem("%s: give %d to %d items, got %d." % (option, minimum, maximum, len(value)))
+            limits = "%d to %d" % (minimum, maximum) if maximum is not None else "at least %d" % minimum
+            self.problem("%s: give %s items, got %d." % (option, limits, len(value)))
             return None
         duplicates = sorted(set(str(item) for item in value if isinstance(item, str) and value.count(item) > 1))
         if duplicates:
@@ -395,7 +399,7 @@ class _Checker:
             number = None
         elif isinstance(value, int):
             number = int(value)
-        elif isinstance(value, str) and value.strip().isdigit():
+        elif isinstance(value, str) and DECIMAL.match(value.strip()):
             number = int(value.strip())
         if number is None:
             self.problem("%s must be an integer from %d to %d (%s), got %r." % (option, minimum, maximum, unit, value))

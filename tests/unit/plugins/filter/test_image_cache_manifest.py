@@ -195,6 +195,13 @@ def test_alias_and_option_together_is_an_error(minimal, alias):
     assert "given twice" in message and alias in message and ALIASES[alias] in message
 
 
+def test_alias_next_to_a_null_option(build, minimal):
+    assert build(settings(minimal, image_cache_name=None)) == build(minimal)
+    given = settings(minimal, name=None)
+    given["image_cache_name"] = "web-cache"
+    assert build(given) == build(minimal)
+
+
 def test_null_values_count_as_not_given(build, minimal):
     given = settings(minimal, **dict((option, None) for option in SUPPORTED if option not in minimal))
     given.update(dict((option, None) for option in NOT_IN_CRD))
@@ -404,6 +411,7 @@ def test_invalid_pull_secret_lists(minimal, value, expected):
     ("image_cache_size", "25GiB", "image_cache_size must be an integer from 20 to 32768 (GiB), got '25GiB'."),
     ("image_cache_size", "", "image_cache_size must be an integer from 20 to 32768 (GiB), got ''."),
     ("image_cache_size", "-25", "image_cache_size must be an integer from 20 to 32768 (GiB), got '-25'."),
+    ("image_cache_size", "2\u00b2", "image_cache_size must be an integer from 20 to 32768 (GiB), got '2\u00b2'."),
     ("image_cache_size", [25], "image_cache_size must be an integer"),
     ("retention_days", 0, "retention_days must be from 1 to 65536 (days), got 0."),
     ("retention_days", 65537, "retention_days must be from 1 to 65536 (days), got 65537."),

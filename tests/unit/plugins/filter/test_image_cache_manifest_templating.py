@@ -67,9 +67,7 @@ BAD_PLAYBOOK = """
 """
 
 
-def run_playbook(tmp_path, text, *extra):
-    playbook = tmp_path / "playbook.yml"
-    playbook.write_text(text)
+def ansible_env(tmp_path):
     # An empty configuration file, so that no ansible.cfg of the machine or the checkout applies.
     config = tmp_path / "ansible.cfg"
     config.write_text("[defaults]\n")
@@ -87,9 +85,21 @@ def run_playbook(tmp_path, text, *extra):
         "ANSIBLE_CONFIG": str(config),
     })
     env.pop("PYTHONPATH", None)
+    return env
+
+
+def run_ansible(tmp_path, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "ansible"] + list(args), cwd=str(tmp_path), env=ansible_env(tmp_path),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120, check=False)
+
+
+def run_playbook(tmp_path, text, *extra):
+    playbook = tmp_path / "playbook.yml"
+    playbook.write_text(text)
     return subprocess.run(
         [sys.executable, "-m", "ansible", "playbook", "-i", "localhost,", str(playbook)] + list(extra),
-        cwd=str(tmp_path), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+        cwd=str(tmp_path), env=ansible_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
         timeout=120, check=False)
 
 
@@ -135,3 +145,14 @@ def test_errors_reach_the_playbook(tmp_path):
     output = " ".join(result.stdout.split())
     assert "zone_id: the ImageCache CRD has no equivalent" in output
     assert "flash must be a boolean (true or false)" in output
+
+
+def test_ansible_doc_renders_the_documentation(tmp_path):
+    result = run_ansible(tmp_path, "doc", "-t", "filter", "--json", "alibabacloud.eci.image_cache_manifest")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr and "ERROR" not in result.stderr, result.stderr
+    plugin_doc = json.loads(result.stdout)["alibabacloud.eci.image_cache_manifest"]
+    assert plugin_doc["doc"]["name"] == "image_cache_manifest"
+    assert plugin_doc["doc"]["version_added"] == "0.1.0"
+    assert "settings | alibabacloud.eci.image_cache_manifest" in plugin_doc["examples"]
+    assert plugin_doc["return"]["_value"]["type"] == "dict"
