@@ -52,32 +52,40 @@ def _pages(connection, service, action, method_name, request, items):
         request.page_number += 1
 
 
+def _listing(container, item):
+    """Picks body[container][item] (the wrapped lists of the VPC and ECS APIs) out of one page."""
+    return lambda body: (body.get(container) or {}).get(item) or []
+
+
+def _describe_one(connection, service, action, method_name, request, listing, id_field, wanted):
+    """The raw item whose id_field is `wanted` in a listing filtered by that id, or None."""
+    found = _pages(connection, service, action, method_name, request, listing)
+    return next((item for item in found if item.get(id_field) == wanted), None)
+
+
 def describe_vswitch(connection, vswitch_id):
     """DescribeVSwitches for one id; None when it does not exist in the region."""
     models = _vpc_models()
     request = models.DescribeVSwitchesRequest(region_id=connection.region, v_switch_id=vswitch_id)
-    found = _pages(connection, "vpc", "DescribeVSwitches", "describe_vswitches_with_options", request,
-                   lambda body: (body.get("VSwitches") or {}).get("VSwitch") or [])
-    for item in found:
-        if item.get("VSwitchId") == vswitch_id:
-            return dict(vswitch_id=vswitch_id, vpc_id=item.get("VpcId"), zone_id=item.get("ZoneId"),
-                        status=item.get("Status"), cidr_block=item.get("CidrBlock"),
-                        available_ip_address_count=item.get("AvailableIpAddressCount"),
-                        name=item.get("VSwitchName"), tags=_tags(item.get("Tags")))
-    return None
+    item = _describe_one(connection, "vpc", "DescribeVSwitches", "describe_vswitches_with_options", request,
+                         _listing("VSwitches", "VSwitch"), "VSwitchId", vswitch_id)
+    if item is None:
+        return None
+    return dict(vswitch_id=vswitch_id, vpc_id=item.get("VpcId"), zone_id=item.get("ZoneId"), status=item.get("Status"),
+                cidr_block=item.get("CidrBlock"), available_ip_address_count=item.get("AvailableIpAddressCount"),
+                name=item.get("VSwitchName"), tags=_tags(item.get("Tags")))
 
 
 def describe_vpc(connection, vpc_id):
     """DescribeVpcs for one id; None when it does not exist in the region."""
     models = _vpc_models()
     request = models.DescribeVpcsRequest(region_id=connection.region, vpc_id=vpc_id)
-    found = _pages(connection, "vpc", "DescribeVpcs", "describe_vpcs_with_options", request,
-                   lambda body: (body.get("Vpcs") or {}).get("Vpc") or [])
-    for item in found:
-        if item.get("VpcId") == vpc_id:
-            return dict(vpc_id=vpc_id, cidr_block=item.get("CidrBlock"), status=item.get("Status"),
-                        name=item.get("VpcName"), tags=_tags(item.get("Tags")))
-    return None
+    item = _describe_one(connection, "vpc", "DescribeVpcs", "describe_vpcs_with_options", request,
+                         _listing("Vpcs", "Vpc"), "VpcId", vpc_id)
+    if item is None:
+        return None
+    return dict(vpc_id=vpc_id, cidr_block=item.get("CidrBlock"), status=item.get("Status"), name=item.get("VpcName"),
+                tags=_tags(item.get("Tags")))
 
 
 def describe_security_group(connection, security_group_id):
@@ -85,14 +93,12 @@ def describe_security_group(connection, security_group_id):
     models = _ecs_models()
     request = models.DescribeSecurityGroupsRequest(region_id=connection.region,
                                                    security_group_ids=json.dumps([security_group_id]))
-    found = _pages(connection, "ecs", "DescribeSecurityGroups", "describe_security_groups_with_options", request,
-                   lambda body: (body.get("SecurityGroups") or {}).get("SecurityGroup") or [])
-    for item in found:
-        if item.get("SecurityGroupId") == security_group_id:
-            return dict(security_group_id=security_group_id, vpc_id=item.get("VpcId"),
-                        security_group_type=item.get("SecurityGroupType"), name=item.get("SecurityGroupName"),
-                        tags=_tags(item.get("Tags"), "TagKey", "TagValue"))
-    return None
+    item = _describe_one(connection, "ecs", "DescribeSecurityGroups", "describe_security_groups_with_options", request,
+                         _listing("SecurityGroups", "SecurityGroup"), "SecurityGroupId", security_group_id)
+    if item is None:
+        return None
+    return dict(security_group_id=security_group_id, vpc_id=item.get("VpcId"), security_group_type=item.get("SecurityGroupType"),
+                name=item.get("SecurityGroupName"), tags=_tags(item.get("Tags"), "TagKey", "TagValue"))
 
 
 def describe_nat_gateways(connection, vpc_id):
@@ -100,7 +106,7 @@ def describe_nat_gateways(connection, vpc_id):
     models = _vpc_models()
     request = models.DescribeNatGatewaysRequest(region_id=connection.region, vpc_id=vpc_id)
     found = _pages(connection, "vpc", "DescribeNatGateways", "describe_nat_gateways_with_options", request,
-                   lambda body: (body.get("NatGateways") or {}).get("NatGateway") or [])
+                   _listing("NatGateways", "NatGateway"))
     return [dict(nat_gateway_id=item.get("NatGatewayId"), vpc_id=item.get("VpcId") or vpc_id, name=item.get("Name"),
                  status=item.get("Status"),
                  snat_table_ids=list((item.get("SnatTableIds") or {}).get("SnatTableId") or []))
@@ -112,7 +118,7 @@ def describe_snat_entries(connection, snat_table_id):
     models = _vpc_models()
     request = models.DescribeSnatTableEntriesRequest(region_id=connection.region, snat_table_id=snat_table_id)
     found = _pages(connection, "vpc", "DescribeSnatTableEntries", "describe_snat_table_entries_with_options", request,
-                   lambda body: (body.get("SnatTableEntries") or {}).get("SnatTableEntry") or [])
+                   _listing("SnatTableEntries", "SnatTableEntry"))
     return [dict(snat_entry_id=item.get("SnatEntryId"), snat_table_id=item.get("SnatTableId") or snat_table_id,
                  source_vswitch_id=item.get("SourceVSwitchId") or None, source_cidr=item.get("SourceCIDR") or None,
                  snat_ip=item.get("SnatIp"), status=item.get("Status"))
@@ -123,15 +129,13 @@ def describe_eip(connection, allocation_id):
     """DescribeEipAddresses for one EIP; None when it does not exist. bound: attached to some instance."""
     models = _vpc_models()
     request = models.DescribeEipAddressesRequest(region_id=connection.region, allocation_id=allocation_id)
-    found = _pages(connection, "vpc", "DescribeEipAddresses", "describe_eip_addresses_with_options", request,
-                   lambda body: (body.get("EipAddresses") or {}).get("EipAddress") or [])
-    for item in found:
-        if item.get("AllocationId") == allocation_id:
-            return dict(allocation_id=allocation_id, ip_address=item.get("IpAddress"), status=item.get("Status"),
-                        instance_type=item.get("InstanceType") or None, instance_id=item.get("InstanceId") or None,
-                        bound=item.get("Status") != "Available" or bool(item.get("InstanceId")),
-                        tags=_tags(item.get("Tags")))
-    return None
+    item = _describe_one(connection, "vpc", "DescribeEipAddresses", "describe_eip_addresses_with_options", request,
+                         _listing("EipAddresses", "EipAddress"), "AllocationId", allocation_id)
+    if item is None:
+        return None
+    return dict(allocation_id=allocation_id, ip_address=item.get("IpAddress"), status=item.get("Status"),
+                instance_type=item.get("InstanceType") or None, instance_id=item.get("InstanceId") or None,
+                bound=item.get("Status") != "Available" or bool(item.get("InstanceId")), tags=_tags(item.get("Tags")))
 
 
 # ------------------------------------------------------------------ reasoning
