@@ -1,0 +1,46 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The role's argument specs and defaults/main.yml describe the same variables with the same defaults."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+import yaml
+
+ROLE = pathlib.Path(__file__).resolve().parents[3] / "roles" / "image_cache"
+SPEC = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
+DEFAULTS = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
+# Variables the role's tasks register or set for themselves, not inputs.
+INTERNAL = {"image_cache_network", "image_cache_result", "image_cache_found_vswitches", "image_cache_security_group",
+            "image_cache_eip", "image_cache_pending", "image_cache_other_zone", "image_cache_full", "image_cache_other_vpc"}
+
+
+def test_every_default_is_declared_with_the_same_value():
+    for name, value in DEFAULTS.items():
+        assert name in SPEC, "%s is in defaults/main.yml but not in meta/argument_specs.yml" % name
+        assert SPEC[name].get("default") == value, "%s: argument_specs default %r, defaults/main.yml %r" % (
+            name, SPEC[name].get("default"), value)
+
+
+def test_every_declared_default_is_in_defaults():
+    for name, option in SPEC.items():
+        if "default" in option:
+            assert name in DEFAULTS, "%s has a default in argument_specs but not in defaults/main.yml" % name
+
+
+def test_every_option_is_prefixed_typed_and_described():
+    for name, option in SPEC.items():
+        assert name.startswith("image_cache_")
+        assert option.get("type") and option.get("description"), name
+
+
+def test_tasks_use_only_declared_variables():
+    used = set()
+    for path in (ROLE / "tasks").glob("*.yml"):
+        used.update(re.findall(r"\b(image_cache_[a-z_]+)\b", path.read_text()))
+    undeclared = sorted(used - set(SPEC) - INTERNAL)
+    assert undeclared == [], "variables used in tasks but not declared: %s" % undeclared
