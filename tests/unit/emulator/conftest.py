@@ -23,7 +23,7 @@ from darabonba.exceptions import DaraException
 
 from ansible_collections.alibabacloud.eci.tests.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
 
-READY_AFTER = 0.3
+READY_AFTER = 0.5  # short, yet long enough for a transitional state to be seen on a loaded machine
 
 
 @pytest.fixture
