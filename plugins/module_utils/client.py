@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import random
+import re
 import time
 
 try:
@@ -219,6 +220,12 @@ def resolve_endpoint(service, params, env, region):
     return spec["host"].format(region=region), "https"
 
 
+def without_query(text):
+    """Drops URL query strings from a message: RPC requests carry every parameter there, registry
+    passwords included, and the URL-encoded form would slip past Ansible's no_log masking."""
+    return re.sub(r"\?[^\s'\"()]+", "?<parameters removed>", text)
+
+
 def _retryable(error):
     return (error.code in RETRYABLE_CODES or (error.code or "").startswith("Throttling")
             or (error.status_code is not None and error.status_code >= 500)
@@ -234,7 +241,7 @@ def translate_sdk_error(action, exc):
         if isinstance(inner, TeaException) and getattr(inner, "code", None):
             return translate_sdk_error(action, inner)
         # Connection refused, reset, or a timeout: the request may or may not have been acted on.
-        return AlibabaCloudError(action, "ConnectionError", "could not reach the endpoint: %s" % (inner or exc))
+        return AlibabaCloudError(action, "ConnectionError", "could not reach the endpoint: %s" % without_query(str(inner or exc)))
     data = getattr(exc, "data", None) or {}
     status_code = getattr(exc, "status_code", None) or getattr(exc, "statusCode", None)
     if status_code is None and isinstance(data, dict):

@@ -168,6 +168,15 @@ def test_translate_client_exception_keeps_code_message_and_request_id():
     assert str(error) == "CreateImageCache failed: InvalidParameter: bad size (request id: R-1)"
 
 
+def test_connection_errors_never_carry_the_query_string():
+    url = "/?ImageRegistryCredential.1.Password=p%40ss-word&RegionId=cn-hangzhou"
+    exc = UnretryableException(RetryPolicyContext(retries_attempted=1, exception=RetryError(
+        "HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded with url: %s (Caused by refused)" % url)))
+    error = translate_sdk_error("CreateImageCache", exc)
+    assert "p%40ss" not in str(error) and "Password" not in str(error)
+    assert "127.0.0.1" in error.message and "Caused by refused" in error.message
+
+
 def test_translate_connection_error():
     exc = UnretryableException(RetryPolicyContext(retries_attempted=1, exception=RetryError("Connection refused")))
     error = translate_sdk_error("DescribeImageCaches", exc)
