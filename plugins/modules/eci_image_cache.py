@@ -62,10 +62,13 @@ options:
     elements: str
   image_cache_size:
     description:
-      - Size of the cache in GiB (API C(ImageCacheSize)), 20 to 32768. The cloud's default is 20.
+      - Size of the cache in GiB (API C(ImageCacheSize)), 20 to 32768, or V(auto). The cloud's default is 20.
       - Creating a cache fails when the images are bigger than the cache; the product documents advise at least
         twice the images' size.
-    type: int
+      - V(auto) measures the images in their registries (see O(size_check)) and picks the smallest allowed size that is
+        at least twice their compressed size, rounded up to whole GiB, at least 20. It never shrinks an existing cache.
+        An image that cannot be measured is left out of the sum, with a warning (or a failure with O(size_check=fail)).
+    type: raw
   retention_days:
     description:
       - Days until the cache expires and is deleted (API C(RetentionDays)), 1 to 65536. Not set - never expires.
@@ -190,6 +193,25 @@ options:
       - With O(tags), remove the tags the cache has that O(tags) does not list.
     type: bool
     default: true
+  size_check:
+    description:
+      - Before a create, or an update that changes the images or the size, read each image's manifest from its registry
+        and sum its layer sizes (compressed; a multi-arch image is measured for O(image_platform)). Registry credentials
+        come from O(image_registry_credentials); O(plain_http_registries) and O(insecure_registries) apply.
+      - V(fail) stops the task before any change when the cache is smaller than the measured images (creation would
+        fail) or when an image cannot be measured; V(warn) warns instead and goes on; V(skip) does not measure
+        (except for O(image_cache_size=auto), which needs the sizes).
+      - A cache smaller than twice its images gets a warning with V(fail) and V(warn), as the product documents advise
+        twice the size.
+      - The measurements are returned in RV(image_sizes); they are made in check mode too.
+    type: str
+    choices: [fail, warn, skip]
+    default: warn
+  image_platform:
+    description:
+      - The platform measured for multi-arch images, as os/architecture[/variant].
+    type: str
+    default: linux/amd64
   force_update:
     description:
       - Send C(UpdateImageCache) with every given setting even when the compared settings match, to apply the
@@ -236,6 +258,17 @@ EXAMPLES = r"""
     tags:
       env: production
   register: cache
+
+- name: Let the module size the cache from the images' real sizes (twice their size, at least 20 GiB)
+  alibabacloud.eci.eci_image_cache:
+    name: ml-runtime
+    images:
+      - registry.cn-hangzhou.aliyuncs.com/acs/python:3.11
+    image_cache_size: auto
+    size_check: fail
+    security_group_id: sg-bp1fg655nh68xyz9****
+    vswitch_ids: [vsw-bp1xpiowfm5vo8o3c****]
+  register: sized
 
 - name: Add an image in place; the cache keeps its id
   alibabacloud.eci.eci_image_cache:
@@ -304,6 +337,41 @@ image_cache:
     images: [registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25]
     image_cache_size: 40
     tags: {env: production}
+image_sizes:
+  description:
+    - The images measured by the size preflight (see O(size_check)); empty when nothing was measured.
+    - Each entry is either the sizes of one image or, when it could not be measured, its C(image) and an C(error)
+      with C(kind) (unreachable, unauthorized, not_found, invalid) and C(message).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    image:
+      description: The image as given.
+      type: str
+    registry:
+      description: The registry host the manifest was read from.
+      type: str
+    platform:
+      description: The platform measured.
+      type: str
+      sample: linux/amd64
+    digest:
+      description: Digest of the measured image manifest.
+      type: str
+    compressed_size:
+      description: Sum of the layer sizes, in bytes.
+      type: int
+      sample: 4194304
+    uncompressed_size:
+      description: Uncompressed size in bytes when the registry states it, else null.
+      type: int
+    layers:
+      description: Number of layers.
+      type: int
+    error:
+      description: Why the image could not be measured.
+      type: dict
 changes:
   description: What the run changed or, in check mode, would change.
   returned: always
@@ -326,6 +394,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.eci import (
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import (
     ELIMINATION_STRATEGIES,
+    MIN_SIZE_GIB,
     TRANSITIONAL_STATES,
     UPDATABLE_STATES,
     Waiter,
@@ -340,6 +409,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache impor
     validate_settings,
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
+from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import GIB, measure_images, required_cache_size_gib
 
 # How long to look for a cache that CreateImageCache just named before deciding it
 # was deleted since its token first made it (reads may lag a write briefly).
@@ -351,12 +421,14 @@ MAX_TOKEN_CHAIN = 10
 class ImageCacheManager:
     """One run of the module: find the cache, decide, act, report."""
 
-    def __init__(self, module):
+    def __init__(self, module, size_auto, size):
         self.module = module
         self.connection = module.connection
         self.params = module.params
-        self.settings = dict(self.params, tags=normalize_desired_tags(self.params["tags"]))
+        self.size_auto = size_auto
+        self.settings = dict(self.params, tags=normalize_desired_tags(self.params["tags"]), image_cache_size=size)
         self.changes = []
+        self.image_sizes = []
         # Update, delete and untag tokens make one request's retries safe; they must
         # differ between runs, or a later run's identical request would be answered
         # with an earlier one's result and not applied.
@@ -459,6 +531,7 @@ class ImageCacheManager:
         superseded = []
         if cache is not None and cache["status"] in TRANSITIONAL_STATES and self.params["wait"]:
             cache = self.wait_for(cache["image_cache_id"], ("Ready", "Failed", "UpdateFailed"), "settle", cache)
+        self.check_sizes(cache)
         if cache is not None and cache["status"] == "Failed":
             # Replacing means creating: check that a create can work before deleting anything.
             self.require_create_settings()
@@ -480,6 +553,50 @@ class ImageCacheManager:
         problems = validate_settings(self.settings, creating_possible=True)
         if problems:
             self.module.fail_json(" ".join(problems))
+
+    # ------------------------------------------------------------ size preflight
+
+    def check_sizes(self, cache):
+        """Measure the images before anything is created or updated; pick the size for auto; judge the size."""
+        params = self.params
+        live = cache if cache is not None and cache["status"] != "Failed" else None
+        images = self.settings["images"] or (live or {}).get("images") or []
+        if not images:
+            return
+        if not self.size_auto:
+            nothing_sent = live is not None and not compare(live, self.settings) and not params["force_update"]
+            if params["size_check"] == "skip" or nothing_sent:
+                return
+        self.image_sizes, total, unmeasured = measure_images(
+            images, credentials=params["image_registry_credentials"], platform=params["image_platform"],
+            plain_http_registries=params["plain_http_registries"], insecure_registries=params["insecure_registries"],
+            connect_timeout=params["connect_timeout"], read_timeout=params["read_timeout"],
+            # One retry at most: a preflight must not hold the task much longer than the registry takes to answer.
+            retries=1, max_seconds=params["read_timeout"])
+        if unmeasured:
+            reasons = "; ".join(report["error"]["message"] for report in self.image_sizes if "error" in report)
+            text = "Could not measure %s, so the size check leaves it out: %s" % (", ".join(unmeasured), reasons)
+            if params["size_check"] == "fail":
+                self.module.fail_json(text + ". Set size_check: warn to go on without it.", image_sizes=self.image_sizes)
+            self.module.warn(text)
+        if self.size_auto:
+            try:
+                needed = required_cache_size_gib(total)
+            except ValueError as error:
+                self.module.fail_json("image_cache_size auto: %s." % error, image_sizes=self.image_sizes)
+            # auto never shrinks a cache: its snapshot would have to be rebuilt smaller.
+            self.settings["image_cache_size"] = max(needed, (live or {}).get("image_cache_size") or 0)
+        size = self.settings["image_cache_size"] or (live or {}).get("image_cache_size") or MIN_SIZE_GIB
+        if total > size * GIB:
+            text = ("image_cache_size %d GiB is smaller than the images (%.2f GiB measured), so the cache would fail. Set "
+                    "image_cache_size to at least %d (twice the images), or image_cache_size: auto." % (
+                        size, float(total) / GIB, required_cache_size_gib(total)))
+            if params["size_check"] == "fail":
+                self.module.fail_json(text, image_sizes=self.image_sizes)
+            self.module.warn(text)
+        elif 2 * total > size * GIB:
+            self.module.warn("image_cache_size %d GiB is less than twice the images (%.2f GiB measured), as the product "
+                             "documents advise." % (size, float(total) / GIB))
 
     def create_new(self, before, superseded):
         self.require_create_settings()
@@ -517,14 +634,27 @@ class ImageCacheManager:
         return self.finish(cache, after)
 
     def finish(self, before, after):
-        result = dict(changed=bool(self.changes), changes=self.changes, image_cache=after or {})
+        result = dict(changed=bool(self.changes), changes=self.changes, image_cache=after or {}, image_sizes=self.image_sizes)
         if self.module.diff_mode:
             result["diff"] = dict(before=diff_view(before), after=diff_view(after))
         self.module.exit_json(**result)
 
 
-def run(module):
-    manager = ImageCacheManager(module)
+def parse_size(value):
+    """image_cache_size as (auto, GiB or None); ValueError for anything else."""
+    if value is None:
+        return False, None
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return True, None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(value)
+    return False, int(str(value).strip()) if isinstance(value, str) else int(value)
+
+
+def run(module, size_auto, size):
+    manager = ImageCacheManager(module, size_auto, size)
     cache = manager.find()
     if module.params["state"] == "absent":
         manager.absent(cache)
@@ -539,7 +669,7 @@ def main():
             name=dict(type="str", aliases=["image_cache_name"]),
             image_cache_id=dict(type="str"),
             images=dict(type="list", elements="str"),
-            image_cache_size=dict(type="int"),
+            image_cache_size=dict(type="raw"),
             retention_days=dict(type="int"),
             security_group_id=dict(type="str"),
             vswitch_ids=dict(type="list", elements="str", aliases=["vswitch_id"]),
@@ -568,6 +698,8 @@ def main():
             )),
             tags=dict(type="dict"),
             purge_tags=dict(type="bool", default=True),
+            size_check=dict(type="str", default="warn", choices=["fail", "warn", "skip"]),
+            image_platform=dict(type="str", default="linux/amd64"),
             force_update=dict(type="bool", default=False),
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=1800),
@@ -576,16 +708,22 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    try:
+        size_auto, size = parse_size(params["image_cache_size"])
+    except (TypeError, ValueError):
+        module.fail_json("image_cache_size must be a whole number of GiB from 20 to 32768, or auto; got %r." % (
+            params["image_cache_size"],))
     # What a create needs (images, security group, vSwitches) is checked once the lookup
     # shows that the cache must be created; everything else before any call.
-    problems = validate_settings(dict(params, tags=normalize_desired_tags(params["tags"])), creating_possible=False)
+    problems = validate_settings(dict(params, tags=normalize_desired_tags(params["tags"]), image_cache_size=size),
+                                 creating_possible=False)
     if params["wait_timeout"] < 0:
         problems.append("wait_timeout must be 0 or more seconds, got %d." % params["wait_timeout"])
     if params["name"] is not None and not params["name"].strip():
         problems.append("name must not be empty.")
     if problems:
         module.fail_json(" ".join(problems))
-    module.run(run)
+    module.run(lambda alibaba_module: run(alibaba_module, size_auto, size))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import sys
 import threading
 
 from .server import TwinServer
-from .state import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Config, FixtureError, State
+from .state import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Config, FixtureError, State, parse_registry_url
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -24,16 +24,24 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--ready-after', type=float, default=3.0, help='seconds a created/updated cache takes to become Ready (default 3)')
     parser.add_argument('--token-ttl', type=float, default=86400.0, help='seconds a ClientToken is remembered (default 86400)')
     parser.add_argument('--fixtures', default=None, help='YAML fixtures file (default: tests/emulator/default_fixtures.yml)')
+    parser.add_argument('--registry', default=None, metavar='URL',
+                        help='OCI registry (http://127.0.0.1:5000, optionally http://user:pass@...) whose images take their sizes from it')
     args = parser.parse_args(argv)
     if args.ready_after < 0 or args.token_ttl < 0:
         parser.error('--ready-after and --token-ttl must be >= 0')
+    if args.registry is not None:
+        try:
+            parse_registry_url(args.registry)
+        except ValueError as error:
+            parser.error(str(error))
     return args
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     config = Config(access_key_id=args.access_key_id, access_key_secret=args.access_key_secret, security_token=args.security_token,
-                    ready_after=args.ready_after, token_ttl=args.token_ttl, fixtures=args.fixtures)
+                    ready_after=args.ready_after, token_ttl=args.token_ttl, fixtures=args.fixtures,
+                    registry=args.registry)
     try:
         state = State(config)
     except (OSError, FixtureError) as error:

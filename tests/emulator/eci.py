@@ -17,7 +17,7 @@ from . import network
 from .auth import Identity
 from .errors import ApiError, invalid, missing, not_found
 from .params import Params
-from .state import ImageCache, State, new_id
+from .state import ImageCache, State, new_id, registry_credentials
 
 MAX_IMAGES = 20
 MAX_CREDENTIALS = 10
@@ -258,7 +258,7 @@ def create_image_cache(ctx: Context) -> dict:
     cache.flash_snapshot_id = new_id('s-') if cache.flash else ''
     _apply_settings(cache, spec)
     blocker = _temporary_instance(ctx, region, cache.images, spec['vswitch_ids'], spec['eip_instance_id'], cache.container_group_id)
-    cache.begin('create', ctx.now, state.config.ready_after, state.total_size(cache.images), blocker)
+    cache.begin('create', ctx.now, state.config.ready_after, state.total_size(cache.images, registry_credentials(p.raw)), blocker)
     return {'ImageCacheId': cache.id, 'ContainerGroupId': cache.container_group_id}
 
 
@@ -290,7 +290,8 @@ def update_image_cache(ctx: Context) -> dict:
         cache.flash = spec['flash']
         cache.flash_snapshot_id = new_id('s-') if cache.flash else ''
     _apply_settings(cache, spec)
-    cache.begin('update', ctx.now, ctx.state.config.ready_after, ctx.state.total_size(cache.images), blocker)
+    cache.begin('update', ctx.now, ctx.state.config.ready_after,
+                ctx.state.total_size(cache.images, registry_credentials(p.raw)), blocker)
     return {}
 
 

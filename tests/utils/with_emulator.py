@@ -53,6 +53,9 @@ def start_emulator(args, access_key, secret_key):
         cmd += ['--fixtures', os.path.abspath(args.fixtures)]
     if args.ready_after is not None:
         cmd += ['--ready-after', str(args.ready_after)]
+    # Started inside tests/utils/registry/with_registry.py: image sizes come from that registry.
+    if os.environ.get('REGISTRY_URL'):
+        cmd += ['--registry', os.environ['REGISTRY_URL']]
 
     env = dict(os.environ, PYTHONUNBUFFERED='1')
     # pylint: disable-next=consider-using-with
@@ -110,6 +113,10 @@ def write_integration_config(path, url, access_key, secret_key):
         ('vpc_endpoint', url),
         ('ecs_endpoint', url),
     ]
+    # The local registries of tests/utils/registry/with_registry.py, when this run is inside it.
+    values += [(name.lower(), os.environ[name]) for name in (
+        'REGISTRY_URL', 'REGISTRY_HOST', 'REGISTRY_AUTH_URL', 'REGISTRY_AUTH_HOST', 'REGISTRY_AUTH_USER',
+        'REGISTRY_AUTH_PASSWORD', 'REGISTRY_IMAGES') if os.environ.get(name)]
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

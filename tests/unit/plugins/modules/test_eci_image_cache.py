@@ -24,6 +24,7 @@ class FakeCloud:
         self.calls = []
         self.tokens = {}
         self.forget_created = 0  # how many creates answer with an id that no longer exists
+        self.sizes = {NGINX: 100 * 1024 ** 2}  # measured compressed size per image, in bytes
 
     def add(self, cache_id, **fields):
         cache = dict(image_cache_id=cache_id, image_cache_name="web", images=[NGINX], image_cache_size=20,
@@ -80,6 +81,15 @@ class FakeCloud:
                                ("untag_image_cache", untag)):
             monkeypatch.setattr(module, name, function)
         monkeypatch.setattr(module, "CREATED_CACHE_GRACE_SECONDS", 0)
+
+        def measure(images, **options):
+            self.calls.append(("measure", list(images)))
+            reports = [dict(image=image, compressed_size=self.sizes[image]) for image in images if image in self.sizes]
+            unmeasured = [image for image in images if image not in self.sizes]
+            reports += [dict(image=image, error=dict(kind="unreachable", message="%s: unreachable" % image)) for image in unmeasured]
+            return reports, sum(report["compressed_size"] for report in reports if "error" not in report), unmeasured
+
+        monkeypatch.setattr(module, "measure_images", measure)
 
     def mutations(self):
         return [call for call in self.calls if call[0] in MUTATING]
@@ -165,3 +175,85 @@ def test_unknown_id_with_present_fails_without_creating(run_module, cloud):
     result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_id="imc-nope"))
     assert failed and "imc-nope" in result["msg"]
     assert cloud.mutations() == []
+
+
+GIB = 1024 ** 3
+BIG = "registry.example.com/big/app:1"
+
+
+def test_auto_size_is_twice_the_images_rounded_up_at_least_20(run_module, cloud):
+    cloud.sizes[BIG] = int(15.2 * GIB)
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, images=[BIG, NGINX], image_cache_size="auto"))
+    assert not failed and result["changed"]
+    created = cloud.caches[result["image_cache"]["image_cache_id"]]
+    assert [entry["image"] for entry in result["image_sizes"]] == [BIG, NGINX]
+    assert result["image_cache"]["image_cache_id"] == "imc-1" and created["images"] == [BIG, NGINX]
+
+
+def test_auto_size_reaches_the_create_request(run_module, cloud, monkeypatch):
+    seen = {}
+
+    def create(connection, params, token):
+        seen.update(size=params["image_cache_size"])
+        cloud.add("imc-9", image_cache_name=params["name"])
+        return "imc-9"
+
+    monkeypatch.setattr(eci_image_cache, "create_image_cache", create)
+    cloud.sizes[BIG] = int(15.2 * GIB)
+    run_module(eci_image_cache.main, dict(CREATE, images=[BIG], image_cache_size="auto"))
+    assert seen["size"] == 31          # ceil(2 * 15.2)
+    cloud.sizes[BIG] = 1 * GIB
+    seen.clear()
+    cloud.caches.clear()
+    run_module(eci_image_cache.main, dict(CREATE, images=[BIG], image_cache_size="auto"))
+    assert seen["size"] == 20          # never below 20
+
+
+def test_auto_never_shrinks_an_existing_cache(run_module, cloud):
+    cloud.add("imc-1", image_cache_size=100)
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size="auto"))
+    assert not failed and not result["changed"]
+
+
+def test_size_check_fail_stops_a_too_small_cache_before_any_change(run_module, cloud):
+    cloud.sizes[BIG] = 30 * GIB
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, images=[BIG], image_cache_size=20, size_check="fail"))
+    assert failed and "smaller than the images" in result["msg"] and "at least 60" in result["msg"]
+    assert cloud.mutations() == [] and result["image_sizes"][0]["compressed_size"] == 30 * GIB
+
+
+def test_size_check_warn_warns_and_goes_on(run_module, cloud):
+    cloud.sizes[BIG] = 30 * GIB
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, images=[BIG], image_cache_size=20,
+                                                           _ansible_check_mode=True))
+    assert not failed and result["changed"]
+    assert any("smaller than the images" in warning for warning in result["warnings"])
+
+
+def test_less_than_twice_warns_even_with_fail(run_module, cloud):
+    cloud.sizes[BIG] = 15 * GIB
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, images=[BIG], image_cache_size=20, size_check="fail",
+                                                           _ansible_check_mode=True))
+    assert not failed and any("less than twice" in warning for warning in result["warnings"])
+
+
+def test_unmeasurable_image_warns_or_fails(run_module, cloud):
+    unknown = "registry.example.com/nowhere/app:1"
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, images=[unknown], _ansible_check_mode=True))
+    assert not failed and any(unknown in warning and "Could not measure" in warning for warning in result["warnings"])
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, images=[unknown], size_check="fail"))
+    assert failed and unknown in result["msg"] and cloud.mutations() == []
+
+
+def test_no_measuring_when_nothing_is_sent_or_skip(run_module, cloud):
+    cloud.add("imc-1")
+    run_module(eci_image_cache.main, CREATE)
+    run_module(eci_image_cache.main, dict(CREATE, images=[NGINX, BIG], size_check="skip", _ansible_check_mode=True))
+    assert [call for call in cloud.calls if call[0] == "measure"] == []
+
+
+@pytest.mark.parametrize("size", ["big", 19.5, True, "20.5"])
+def test_bad_sizes_name_the_option(run_module, cloud, size):
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=size))
+    assert failed and "image_cache_size" in result["msg"] and "auto" in result["msg"]
+    assert cloud.calls == []

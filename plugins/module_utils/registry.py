@@ -1,0 +1,690 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Read container image sizes from OCI / Docker registries (the image size preflight).
+
+measure_image() resolves an image reference, authenticates (anonymous, HTTP Basic, or the
+Bearer token challenge Docker Hub and Alibaba Cloud Container Registry use), fetches the
+manifest (following an OCI index / Docker manifest list to one platform) and the config
+blob, and returns the compressed size of the layers. required_cache_size_gib() turns
+measured bytes into the smallest allowed image cache size.
+
+CHOICE: plain HTTP with the standard library (http.client), not an OCI library such as
+oras and not requests. Only three GETs of small JSON documents are needed; http.client
+gives separate connect and read timeouts, control over redirects (the Authorization header
+is never sent to another host), no extra dependency on the managed node, and no guarded
+import for ansible-test sanity.
+
+CHOICE: plain http only for the registries the caller lists (plain_http_registries, as
+eci_image_cache's option of that name); localhost and 127.0.0.1 get https too unless listed,
+so that nothing is silently downgraded. insecure_registries use https without certificate
+verification.
+
+Sizes: compressed_size is the sum of the layer descriptors' `size` (what is downloaded).
+The uncompressed size is not stated by registries: Docker and OCI image configs carry only
+the layers' diff IDs (digests), no sizes. uncompressed_size is therefore None unless every
+layer is an uncompressed tar (then its size is its uncompressed size): never a guess.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.client
+import json
+import math
+import random
+import re
+import ssl
+import time
+from urllib.parse import urlencode, urljoin, urlsplit
+
+DOCKER_HUB = "docker.io"
+DOCKER_HUB_API = "registry-1.docker.io"
+DOCKER_HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com", "hub.docker.com")
+DEFAULT_PLATFORM = "linux/amd64"
+
+MEDIA_OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+MEDIA_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+MEDIA_DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+MEDIA_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+INDEX_TYPES = (MEDIA_OCI_INDEX, MEDIA_DOCKER_LIST)
+MANIFEST_TYPES = (MEDIA_OCI_MANIFEST, MEDIA_DOCKER_MANIFEST)
+ACCEPT = ", ".join(INDEX_TYPES + MANIFEST_TYPES)
+# Layers that are plain tar archives: their size is also their uncompressed size.
+UNCOMPRESSED_LAYER_TYPES = (
+    "application/vnd.oci.image.layer.v1.tar",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar",
+    "application/vnd.docker.image.rootfs.diff.tar",
+)
+
+GIB = 1024 ** 3
+CACHE_SIZE_MIN_GIB = 20
+CACHE_SIZE_MAX_GIB = 32768
+
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024  # the distribution project's limit for manifests
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+MAX_REDIRECTS = 5
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+ERROR_KINDS = ("unreachable", "unauthorized", "not_found", "invalid")
+
+# The grammar of github.com/distribution/reference (regexp.go).
+_ALNUM = r"[a-z0-9]+"
+_SEPARATOR = r"(?:[._]|__|[-]+)"
+_PATH_COMPONENT = _ALNUM + r"(?:" + _SEPARATOR + _ALNUM + r")*"
+_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_DOMAIN = r"(?:" + _DOMAIN_COMPONENT + r"(?:\." + _DOMAIN_COMPONENT + r")*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?"
+DOMAIN_RE = re.compile(r"^" + _DOMAIN + r"$")
+PATH_RE = re.compile(r"^" + _PATH_COMPONENT + r"(?:/" + _PATH_COMPONENT + r")*$")
+TAG_RE = re.compile(r"^[\w][\w.-]{0,127}$")
+DIGEST_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
+NAME_TOTAL_LENGTH_MAX = 255
+
+
+class RegistryError(Exception):
+    """A registry could not be read. kind: unreachable, unauthorized, not_found or invalid.
+
+    The message names the image and the registry; it never contains a password (messages are
+    built from the reference, the registry's host, HTTP statuses and the registry's error codes).
+    """
+
+    def __init__(self, kind, message, image=None, registry=None, status=None):
+        if kind not in ERROR_KINDS:
+            raise ValueError("unknown RegistryError kind %r" % (kind,))
+        super(RegistryError, self).__init__(message)
+        self.kind = kind
+        self.message = message
+        self.image = image
+        self.registry = registry
+        self.status = status
+
+    def __str__(self):
+        return self.message
+
+    def to_dict(self):
+        return {"kind": self.kind, "message": self.message, "image": self.image, "registry": self.registry, "status": self.status}
+
+
+# -- references ------------------------------------------------------------------------------------
+def normalize_registry(server):
+    """A registry address as the user writes it (with or without scheme/path) -> host[:port], lower case.
+
+    Docker Hub's aliases (docker.io, index.docker.io, registry-1.docker.io, registry.hub.docker.com,
+    https://index.docker.io/v1/) all become docker.io.
+    """
+    value = (server or "").strip().lower()
+    if "://" in value:
+        value = value.split("://", 1)[1]
+    value = value.split("/", 1)[0]
+    if value in DOCKER_HUB_ALIASES:
+        return DOCKER_HUB
+    return value
+
+
+def api_host(registry):
+    """The host the registry API is served on (Docker Hub's is registry-1.docker.io)."""
+    return DOCKER_HUB_API if normalize_registry(registry) == DOCKER_HUB else registry
+
+
+def parse_reference(image):
+    """Split an image reference like the container distribution project (and docker pull) do.
+
+    Returns a dict: name (the familiar full name, e.g. docker.io/library/nginx), domain (docker.io,
+    localhost:5000, ...), registry (the API host: registry-1.docker.io for Docker Hub), repository,
+    tag (None when only a digest is given), digest (or None) and reference (the digest when given,
+    otherwise the tag; `latest` by default). Raises ValueError with a message naming the problem.
+    """
+    if not isinstance(image, str):
+        raise ValueError("invalid image reference %r: it must be a string" % (image,))
+    ref = image.strip()
+    if not ref:
+        raise ValueError("invalid image reference: it is empty")
+    if "://" in ref:
+        raise ValueError("invalid image reference %r: give the image without a URL scheme (e.g. registry.example.com/app:1.0)" % image)
+    if any(c.isspace() for c in ref):
+        raise ValueError("invalid image reference %r: it contains white space" % image)
+
+    digest = None
+    if "@" in ref:
+        ref, digest = ref.split("@", 1)
+        if not DIGEST_RE.match(digest):
+            raise ValueError("invalid image reference %r: %r is not a digest (algorithm:hex, e.g. sha256:<64 hex digits>)" % (image, digest))
+        algorithm, hexpart = digest.split(":", 1)
+        if algorithm == "sha256" and not re.match(r"^[0-9a-f]{64}$", hexpart):
+            raise ValueError("invalid image reference %r: a sha256 digest has 64 lower-case hex digits" % image)
+    tag = None
+    # A ':' after the last '/' separates the tag (a ':' before it belongs to the registry's port).
+    last = ref.rsplit("/", 1)[-1]
+    if ":" in last:
+        ref, tag = ref.rsplit(":", 1)
+        if not TAG_RE.match(tag):
+            raise ValueError("invalid image reference %r: %r is not a valid tag (letters, digits, '_', '.', '-', at most 128, "
+                             "not starting with '.' or '-')" % (image, tag))
+    if not ref:
+        raise ValueError("invalid image reference %r: the repository name is missing" % image)
+
+    # splitDockerDomain: the first part is a registry when it has a '.' or a ':', is localhost, or has upper case.
+    first, sep, rest = ref.partition("/")
+    if sep and ("." in first or ":" in first or first == "localhost" or first.lower() != first):
+        domain, path = first, rest
+        if not DOMAIN_RE.match(domain):
+            raise ValueError("invalid image reference %r: %r is not a valid registry host[:port]" % (image, domain))
+        domain = domain.lower()
+        if domain in ("index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"):
+            domain = DOCKER_HUB
+    else:
+        domain, path = DOCKER_HUB, ref
+    if domain == DOCKER_HUB and "/" not in path:
+        path = "library/" + path
+    if not path:
+        raise ValueError("invalid image reference %r: the repository name is missing" % image)
+    if path.lower() != path:
+        raise ValueError("invalid image reference %r: the repository name must be lower case" % image)
+    if not PATH_RE.match(path):
+        raise ValueError("invalid image reference %r: %r is not a valid repository name (lower-case letters, digits and "
+                         "separators '.', '_', '__', '-' between them, parts separated by '/')" % (image, path))
+    name = domain + "/" + path
+    if len(name) > NAME_TOTAL_LENGTH_MAX:
+        raise ValueError("invalid image reference %r: the name is longer than %d characters" % (image, NAME_TOTAL_LENGTH_MAX))
+    if tag is None and digest is None:
+        tag = "latest"
+    return {
+        "name": name,
+        "domain": domain,
+        "registry": api_host(domain),
+        "repository": path,
+        "tag": tag,
+        "digest": digest,
+        "reference": digest or tag,
+    }
+
+
+def parse_platform(platform):
+    """'linux/amd64', 'linux/arm64/v8', 'linux/arm/v7' -> dict(os, architecture, variant). ValueError if malformed."""
+    parts = (platform or DEFAULT_PLATFORM).strip().lower().split("/")
+    if len(parts) not in (2, 3) or not all(re.match(r"^[a-z0-9._-]+$", p) for p in parts):
+        raise ValueError("invalid platform %r: use os/architecture[/variant], e.g. linux/amd64 or linux/arm64/v8" % (platform,))
+    arch = {"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64", "armhf": "arm", "armel": "arm"}.get(parts[1], parts[1])
+    variant = parts[2] if len(parts) == 3 else None
+    return {"os": parts[0], "architecture": arch, "variant": variant}
+
+
+def format_platform(platform):
+    text = "%s/%s" % (platform.get("os") or "unknown", platform.get("architecture") or "unknown")
+    if platform.get("variant"):
+        text += "/" + platform["variant"]
+    return text
+
+
+def _default_variant(architecture):
+    # containerd's normalisation: arm64 without a variant is v8, arm without one v7.
+    return {"arm64": "v8", "arm": "v7"}.get(architecture)
+
+
+def select_platform(manifests, platform):
+    """Pick the descriptor of an index / manifest list for a platform dict; None when none matches.
+
+    os and architecture must match. A requested variant must match (arm64 without variant counts as v8);
+    without a requested variant, an entry with the default variant (or none) is preferred.
+    """
+    wanted_variant = platform.get("variant")
+    candidates = []
+    for entry in manifests or []:
+        plat = entry.get("platform") or {}
+        if (plat.get("os") or "").lower() != platform["os"] or (plat.get("architecture") or "").lower() != platform["architecture"]:
+            continue
+        variant = (plat.get("variant") or "").lower() or _default_variant(platform["architecture"])
+        if wanted_variant:
+            if variant == wanted_variant or (variant is None and wanted_variant == _default_variant(platform["architecture"])):
+                candidates.append(entry)
+        else:
+            candidates.append(entry)
+    if not candidates:
+        return None
+    if not wanted_variant:
+        default = _default_variant(platform["architecture"])
+        for entry in candidates:
+            if (entry.get("platform") or {}).get("variant") in (None, "", default):
+                return entry
+    return candidates[0]
+
+
+# -- credentials and schemes -------------------------------------------------------------------------
+def find_credentials(registry, credentials):
+    """(username, password) for a registry from a list like eci_image_cache's image_registry_credentials
+    (dicts with server, username, password; the API's Server/UserName/Password spelling is accepted too),
+    matched by normalised host (Docker Hub aliases count). None when nothing matches."""
+    target = normalize_registry(registry)
+    for cred in credentials or []:
+        server = cred.get("server", cred.get("Server"))
+        if server is not None and normalize_registry(server) == target:
+            username = cred.get("username", cred.get("UserName", cred.get("user_name")))
+            password = cred.get("password", cred.get("Password"))
+            if username is not None and password is not None:
+                return str(username), str(password)
+    return None
+
+
+def _listed(registry, hosts):
+    """True when registry (host[:port]) is in hosts: the same host[:port], or a host without port for any port."""
+    target = normalize_registry(registry)
+    hostname = target.rsplit(":", 1)[0] if not target.endswith("]") else target
+    for entry in hosts or []:
+        value = normalize_registry(entry)
+        if value and (value == target or value == hostname):
+            return True
+    return False
+
+
+def _mask(text, secrets):
+    """Belt and braces: remove any secret that could have slipped into a message."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+# -- the client --------------------------------------------------------------------------------------
+class RegistryClient(object):
+    """Reads manifests and config blobs from registries. One instance may measure many images.
+
+    credentials: list of dicts (server, username, password). plain_http_registries / insecure_registries:
+    lists of host or host:port. connect_timeout / read_timeout: seconds per connection attempt and per
+    socket read. retries: extra attempts on 429, 5xx and connection errors (jittered exponential backoff
+    from backoff seconds, each sleep at most max_backoff), all within max_seconds for one image.
+    clock / sleep: injectable for tests.
+    """
+
+    def __init__(self, credentials=None, plain_http_registries=None, insecure_registries=None, connect_timeout=5.0,
+                 read_timeout=20.0, retries=3, backoff=0.5, max_backoff=8.0, max_seconds=60.0, user_agent=None,
+                 clock=time.monotonic, sleep=time.sleep):
+        self.credentials = list(credentials or [])
+        self.plain_http = list(plain_http_registries or [])
+        self.insecure = list(insecure_registries or [])
+        self.connect_timeout = float(connect_timeout)
+        self.read_timeout = float(read_timeout)
+        self.retries = max(0, int(retries))
+        self.backoff = float(backoff)
+        self.max_backoff = float(max_backoff)
+        self.max_seconds = float(max_seconds)
+        self.user_agent = user_agent or "alibabacloud.eci-registry-reader"
+        self.clock = clock
+        self.sleep = sleep
+        self._tokens = {}  # (registry, scope) -> Authorization header value
+        self.passwords = [str(c.get("password", c.get("Password"))) for c in self.credentials if c.get("password", c.get("Password"))]
+
+    # -- public ------------------------------------------------------------------------------------
+    def measure(self, image, platform=None):
+        """Sizes of one image. See measure_image()."""
+        ref = parse_reference(image)
+        wanted = parse_platform(platform or DEFAULT_PLATFORM)
+        ctx = _Context(self, image, ref)
+        body, media_type, digest = self._manifest(ctx, ref["reference"])
+        index_digest = None
+        selected_platform = None
+        if media_type in INDEX_TYPES:
+            index_digest = digest
+            entry = select_platform(body.get("manifests"), wanted)
+            if entry is None:
+                available = sorted(set(format_platform(m.get("platform") or {}) for m in body.get("manifests") or []
+                                       if (m.get("platform") or {}).get("os") not in (None, "unknown")))
+                raise ctx.error("not_found", "has no manifest for platform %s (available: %s)"
+                                % (format_platform(wanted), ", ".join(available) or "none"))
+            selected_platform = entry.get("platform") or {}
+            body, media_type, digest = self._manifest(ctx, entry.get("digest"))
+            if media_type in INDEX_TYPES:
+                raise ctx.error("invalid", "the manifest chosen for %s is itself an index" % format_platform(wanted))
+        layers = body.get("layers")
+        if not isinstance(layers, list) or not all(isinstance(layer, dict) for layer in layers):
+            raise ctx.error("invalid", "the image manifest has no layer list")
+        sizes = []
+        for layer in layers:
+            size = layer.get("size")
+            if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+                raise ctx.error("invalid", "a layer of the image manifest has no valid size")
+            sizes.append(size)
+        config = self._config(ctx, body.get("config"))
+        if selected_platform is None:
+            selected_platform = {k: config.get(k) for k in ("os", "architecture", "variant") if config.get(k)}
+        uncompressed = None
+        if layers and all(layer.get("mediaType") in UNCOMPRESSED_LAYER_TYPES for layer in layers):
+            uncompressed = sum(sizes)
+        return {
+            "image": image,
+            "registry": ref["registry"],
+            "repository": ref["repository"],
+            "reference": ref["reference"],
+            "tag": ref["tag"],
+            "digest": digest,
+            "index_digest": index_digest,
+            "platform": format_platform(selected_platform) if selected_platform else format_platform(wanted),
+            "compressed_size": sum(sizes),
+            "uncompressed_size": uncompressed,
+            "layers": len(layers),
+            "media_type": media_type,
+        }
+
+    # -- documents ---------------------------------------------------------------------------------
+    def _manifest(self, ctx, reference):
+        if not isinstance(reference, str) or not reference:
+            raise ctx.error("invalid", "a manifest descriptor has no digest")
+        dummy, headers, body = self._get(ctx, "/v2/%s/manifests/%s" % (ctx.ref["repository"], reference), {"Accept": ACCEPT},
+                                         MAX_MANIFEST_BYTES, "manifest")
+        try:
+            document = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise ctx.error("invalid", "the manifest is not JSON")
+        if not isinstance(document, dict):
+            raise ctx.error("invalid", "the manifest is not a JSON object")
+        media_type = document.get("mediaType") or (headers.get("content-type") or "").split(";")[0].strip()
+        if not media_type:
+            media_type = MEDIA_OCI_INDEX if "manifests" in document else MEDIA_OCI_MANIFEST
+        if document.get("schemaVersion") == 1 or media_type.startswith("application/vnd.docker.distribution.manifest.v1"):
+            raise ctx.error("invalid", "the registry answered a Docker schema 1 manifest, which states no layer sizes")
+        if media_type not in INDEX_TYPES + MANIFEST_TYPES:
+            raise ctx.error("invalid", "the manifest has the unsupported media type %s" % media_type)
+        digest = "sha256:" + hashlib.sha256(body).hexdigest()
+        if reference.startswith("sha256:") and reference != digest:
+            raise ctx.error("invalid", "the manifest does not match its digest %s" % reference)
+        if not reference.startswith("sha256:"):
+            digest = headers.get("docker-content-digest") or digest
+        else:
+            digest = reference
+        return document, media_type, digest
+
+    def _config(self, ctx, descriptor):
+        if not isinstance(descriptor, dict) or not descriptor.get("digest"):
+            raise ctx.error("invalid", "the image manifest has no config descriptor")
+        digest = descriptor["digest"]
+        dummy = descriptor.get("mediaType") == "application/vnd.oci.empty.v1+json"
+        if dummy or (isinstance(descriptor.get("size"), int) and descriptor["size"] > MAX_CONFIG_BYTES):
+            return {}
+        dummy, dummy_headers, body = self._get(ctx, "/v2/%s/blobs/%s" % (ctx.ref["repository"], digest), {}, MAX_CONFIG_BYTES, "config blob")
+        if digest.startswith("sha256:") and "sha256:" + hashlib.sha256(body).hexdigest() != digest:
+            raise ctx.error("invalid", "the config blob does not match its digest %s" % digest)
+        try:
+            config = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return {}  # an artifact's config need not be JSON; sizes come from the manifest anyway
+        return config if isinstance(config, dict) else {}
+
+    # -- HTTP --------------------------------------------------------------------------------------
+    def _get(self, ctx, path, headers, limit, what):
+        """GET with authentication, bounded retries and redirects; returns (status, headers, body) of a 200."""
+        deadline = self.clock() + self.max_seconds
+        attempt = 0
+        authorization = self._tokens.get((ctx.registry, ctx.scope))
+        challenged = False
+        while True:
+            attempt += 1
+            try:
+                status, resp_headers, body = self._fetch(ctx, ctx.base + path, headers, authorization, limit)
+            except _Unreachable as exc:
+                if attempt > self.retries or not self._pause(attempt, deadline, None):
+                    raise ctx.error("unreachable", "cannot read the %s (%s, %d attempt%s)" % (what, exc, attempt, "" if attempt == 1 else "s"))
+                continue
+            if status == 200:
+                return status, resp_headers, body
+            if status == 401 and not challenged:
+                challenged = True
+                authorization = self._authenticate(ctx, resp_headers.get("www-authenticate") or "")
+                attempt -= 1  # answering a challenge is not a retry
+                continue
+            if status in RETRY_STATUSES and attempt <= self.retries and self._pause(attempt, deadline, resp_headers.get("retry-after")):
+                continue
+            raise self._status_error(ctx, status, body, what, attempt)
+
+    def _pause(self, attempt, deadline, retry_after):
+        """Sleep before the next attempt (full jitter); False when the time bound does not allow one."""
+        delay = random.uniform(0, min(self.max_backoff, self.backoff * (2 ** (attempt - 1))))
+        if retry_after:
+            try:
+                delay = max(delay, min(float(retry_after), self.max_backoff))
+            except ValueError:
+                pass
+        if self.clock() + delay >= deadline:
+            return False
+        self.sleep(delay)
+        return True
+
+    def _status_error(self, ctx, status, body, what, attempts):
+        detail = _registry_error_detail(body)
+        suffix = " (HTTP %d%s%s)" % (status, ": " + detail if detail else "",
+                                     ", after %d attempts" % attempts if attempts > 1 else "")
+        if status in (401, 403):
+            creds = "the credentials for %s were refused" % ctx.domain if ctx.creds else "no credentials for %s were given" % ctx.domain
+            return ctx.error("unauthorized", "access to the %s was denied: %s%s" % (what, creds, suffix), status)
+        if status == 404:
+            return ctx.error("not_found", "the %s was not found%s" % (what, suffix), status)
+        if status in RETRY_STATUSES:
+            return ctx.error("unreachable", "the registry did not serve the %s%s" % (what, suffix), status)
+        return ctx.error("invalid", "the registry refused to serve the %s%s" % (what, suffix), status)
+
+    def _authenticate(self, ctx, challenge):
+        """Answer a 401 challenge; returns the Authorization header value for the retry."""
+        scheme, params = parse_challenge(challenge)
+        if scheme == "basic":
+            if not ctx.creds:
+                raise ctx.error("unauthorized", "the registry requires a login (HTTP Basic): no credentials for %s were given" % ctx.domain, 401)
+            value = _basic(ctx.creds)
+        elif scheme == "bearer":
+            value = "Bearer " + self._token(ctx, params)
+        else:
+            raise ctx.error("unauthorized", "the registry requires authentication with an unsupported challenge %r"
+                            % ((challenge or "").split(" ", 1)[0] or "(none)"), 401)
+        self._tokens[(ctx.registry, ctx.scope)] = value
+        return value
+
+    def _token(self, ctx, params):
+        realm = params.get("realm")
+        if not realm:
+            raise ctx.error("invalid", "the registry's Bearer challenge has no realm", 401)
+        parts = urlsplit(realm)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ctx.error("invalid", "the registry's token realm is not an http(s) URL", 401)
+        if parts.scheme == "http" and ctx.creds and not ctx.base.startswith("http://"):
+            # Never send a password in clear text because an https registry said so.
+            raise ctx.error("invalid", "the registry %s asks for credentials to be sent to a plain http token service" % ctx.domain, 401)
+        query = [("service", params["service"])] if params.get("service") else []
+        query.append(("scope", params.get("scope") or ctx.scope))
+        url = realm + ("&" if "?" in realm else "?") + urlencode(query)
+        deadline = self.clock() + self.max_seconds
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                status, headers, body = self._fetch(ctx, url, {"Accept": "application/json"}, _basic(ctx.creds) if ctx.creds else None,
+                                                    MAX_MANIFEST_BYTES)
+            except _Unreachable as exc:
+                if attempt > self.retries or not self._pause(attempt, deadline, None):
+                    raise ctx.error("unreachable", "cannot get a token from the registry's token service %s (%s)" % (parts.hostname, exc))
+                continue
+            if status in RETRY_STATUSES and attempt <= self.retries and self._pause(attempt, deadline, headers.get("retry-after")):
+                continue
+            break
+        if status in (401, 403):
+            why = "the credentials for %s were refused" % ctx.domain if ctx.creds else "anonymous access was refused"
+            raise ctx.error("unauthorized", "the token service %s denied a token: %s (HTTP %d)" % (parts.hostname, why, status), status)
+        if status != 200:
+            raise ctx.error("unreachable" if status in RETRY_STATUSES else "invalid",
+                            "the token service %s answered HTTP %d" % (parts.hostname, status), status)
+        try:
+            answer = json.loads(body.decode("utf-8"))
+            token = answer.get("token") or answer.get("access_token")
+        except (UnicodeDecodeError, ValueError, AttributeError):
+            token = None
+        if not token or not isinstance(token, str):
+            raise ctx.error("invalid", "the token service %s answered no token" % parts.hostname)
+        return token
+
+    def _fetch(self, ctx, url, headers, authorization, limit):
+        """One GET (following redirects); Authorization only goes to the host it was meant for."""
+        origin = urlsplit(url).netloc
+        for dummy in range(MAX_REDIRECTS + 1):
+            parts = urlsplit(url)
+            request_headers = {"User-Agent": self.user_agent, "Accept-Encoding": "identity"}
+            request_headers.update(headers)
+            if authorization and parts.netloc == origin:
+                request_headers["Authorization"] = authorization
+            path = (parts.path or "/") + ("?" + parts.query if parts.query else "")
+            conn = self._connection(parts, ctx)
+            try:
+                try:
+                    conn.connect()
+                    conn.sock.settimeout(self.read_timeout)
+                    conn.request("GET", path, headers=request_headers)
+                    response = conn.getresponse()
+                    body = response.read(limit + 1)
+                except (OSError, http.client.HTTPException) as exc:
+                    raise _Unreachable(_describe(exc, parts.netloc))
+                if len(body) > limit:
+                    raise ctx.error("invalid", "the registry answered more than %d bytes" % limit)
+                resp_headers = dict((k.lower(), v) for k, v in response.getheaders())
+                if response.status in (301, 302, 303, 307, 308) and resp_headers.get("location"):
+                    url = urljoin(url, resp_headers["location"])
+                    continue
+                return response.status, resp_headers, body
+            finally:
+                conn.close()
+        raise ctx.error("invalid", "too many redirects")
+
+    def _connection(self, parts, ctx):
+        port = parts.port
+        if parts.scheme == "http":
+            return http.client.HTTPConnection(parts.hostname, port, timeout=self.connect_timeout)
+        context = ssl.create_default_context()
+        if _listed(parts.netloc, self.insecure) or (parts.netloc == ctx.host_port and ctx.insecure):
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return http.client.HTTPSConnection(parts.hostname, port, timeout=self.connect_timeout, context=context)
+
+
+class _Unreachable(Exception):
+    """A connection-level failure (refused, reset, timeout, TLS): retried, then RegistryError unreachable."""
+
+
+class _Context(object):
+    """What one measurement needs to know: the reference, its registry, credentials, the base URL."""
+
+    def __init__(self, client, image, ref):
+        self.client = client
+        self.image = image
+        self.ref = ref
+        self.domain = ref["domain"]
+        self.registry = ref["registry"]
+        self.host_port = ref["registry"]
+        self.scope = "repository:%s:pull" % ref["repository"]
+        self.creds = find_credentials(ref["domain"], client.credentials)
+        plain = _listed(ref["domain"], client.plain_http) or _listed(ref["registry"], client.plain_http)
+        self.insecure = _listed(ref["domain"], client.insecure) or _listed(ref["registry"], client.insecure)
+        self.base = ("http://" if plain else "https://") + ref["registry"]
+
+    def error(self, kind, what, status=None):
+        message = "image %s on registry %s: %s" % (self.image, self.domain, what)
+        secrets = list(self.client.passwords)
+        if self.creds:
+            secrets.append(self.creds[1])
+        return RegistryError(kind, _mask(message, secrets), image=self.image, registry=self.domain, status=status)
+
+
+def _basic(creds):
+    token = base64.b64encode(("%s:%s" % creds).encode("utf-8")).decode("ascii")
+    return "Basic " + token
+
+
+def _describe(exc, netloc):
+    if isinstance(exc, ssl.SSLError):
+        return "TLS error with %s: %s; if it serves plain http, list it in plain_http_registries" % (
+            netloc, getattr(exc, "reason", None) or exc.__class__.__name__)
+    if isinstance(exc, TimeoutError) or exc.__class__.__name__ == "timeout":
+        return "timed out talking to %s" % netloc
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection to %s refused" % netloc
+    if isinstance(exc, OSError) and exc.strerror:
+        return "%s: %s" % (netloc, exc.strerror)
+    return "%s: %s" % (netloc, exc.__class__.__name__)
+
+
+def _registry_error_detail(body):
+    """The first code/message of a registry error body ({"errors": [{"code", "message"}]}), short."""
+    try:
+        errors = json.loads(body.decode("utf-8")).get("errors") or []
+        first = errors[0]
+        text = " ".join(str(first.get(k)) for k in ("code", "message") if first.get(k))
+    except (UnicodeDecodeError, ValueError, AttributeError, IndexError, TypeError):
+        return ""
+    return text[:200]
+
+
+def parse_challenge(header):
+    """'Bearer realm="https://auth.docker.io/token",service="registry.docker.io"' -> ('bearer', {realm:..., service:...})."""
+    header = (header or "").strip()
+    if not header:
+        return "", {}
+    scheme, _sep, rest = header.partition(" ")
+    params = {}
+    for match in re.finditer(r'([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))', rest):
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        params[match.group(1).lower()] = re.sub(r"\\(.)", r"\1", value)
+    return scheme.lower(), params
+
+
+# -- module-facing helpers ---------------------------------------------------------------------------
+def measure_image(image, credentials=None, platform=None, plain_http_registries=None, insecure_registries=None, **options):
+    """Measure one image; returns a dict:
+
+    image, registry (API host), repository, reference (tag or digest), tag, digest (of the image manifest
+    that was measured), index_digest (of the index / manifest list, or None), platform ("linux/amd64"),
+    compressed_size (bytes: the sum of the layer sizes), uncompressed_size (bytes, or None when the
+    registry does not state it: the usual case), layers (count), media_type (of the image manifest).
+
+    Raises ValueError for a malformed reference or platform, RegistryError otherwise.
+    options: RegistryClient's connect_timeout, read_timeout, retries, backoff, max_backoff, max_seconds.
+    """
+    client = RegistryClient(credentials=credentials, plain_http_registries=plain_http_registries,
+                            insecure_registries=insecure_registries, **options)
+    return client.measure(image, platform=platform)
+
+
+def required_cache_size_gib(total_bytes):
+    """The smallest image cache size (GiB) allowed for images of total_bytes: at least twice their size,
+    rounded up to whole GiB, at least 20. ValueError when that is more than 32768 GiB or total_bytes < 0."""
+    if isinstance(total_bytes, bool) or not isinstance(total_bytes, (int, float)) or total_bytes < 0:
+        raise ValueError("total image size must be a number of bytes >= 0, got %r" % (total_bytes,))
+    if isinstance(total_bytes, float):
+        needed = int(math.ceil(2 * total_bytes / float(GIB)))
+    else:
+        needed = -(-2 * total_bytes // GIB)  # exact ceiling for integers of any size
+    size = max(CACHE_SIZE_MIN_GIB, needed)
+    if size > CACHE_SIZE_MAX_GIB:
+        raise ValueError("the images need an image cache of at least %d GiB (twice their %d bytes), more than the maximum %d GiB"
+                         % (size, total_bytes, CACHE_SIZE_MAX_GIB))
+    return size
+
+
+def measure_images(images, credentials=None, platform=None, plain_http_registries=None, insecure_registries=None,
+                   **options):
+    """Measure several images with one client (tokens are reused). Never raises for one image:
+
+    returns (reports, total_bytes, unmeasured) where reports has one dict per image, either measure_image()'s
+    result or {"image": ..., "error": {"kind": ..., "message": ...}}; total_bytes sums the measured
+    compressed sizes; unmeasured lists the images that could not be measured.
+    """
+    client = RegistryClient(credentials=credentials, plain_http_registries=plain_http_registries,
+                            insecure_registries=insecure_registries, **options)
+    reports, total, unmeasured = [], 0, []
+    for image in images:
+        try:
+            report = client.measure(image, platform=platform)
+        except RegistryError as error:
+            reports.append(dict(image=image, error=dict(kind=error.kind, message=str(error))))
+            unmeasured.append(image)
+            continue
+        except ValueError as error:
+            reports.append(dict(image=image, error=dict(kind="invalid", message=str(error))))
+            unmeasured.append(image)
+            continue
+        reports.append(report)
+        total += report["compressed_size"]
+    return reports, total, unmeasured
