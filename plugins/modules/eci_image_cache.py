@@ -466,8 +466,8 @@ class ImageCacheManager:
                             "image cache %s disappeared while waiting for it to %s." % (cache_id, what))
         if cache["status"] in failures and cache["status"] not in targets:
             raise WaitError("WaitForImageCache", "ImageCache%s" % cache["status"],
-                            "image cache %s is %s instead of %s: %s" % (cache_id, cache["status"], what,
-                                                                        describe_events(cache)), cache)
+                            "image cache %s ended %s while waiting for it to %s: %s" % (
+                                cache_id, cache["status"], what, describe_events(cache)), cache)
         if not reached:
             raise WaitError("WaitForImageCache", "WaitTimeout",
                             "gave up after %d seconds waiting for image cache %s to %s; last status %s, progress %s; "
