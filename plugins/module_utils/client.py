@@ -60,6 +60,11 @@ SERVICES = {
     },
 }
 
+# Connection failures that happen before a request is sent (nothing can have been applied).
+NOT_SENT = re.compile(r"Connection refused|Failed to establish a new connection|Name or service not known|"
+                      r"nodename nor servname|No route to host|Network is unreachable|ConnectTimeout|connect timeout",
+                      re.IGNORECASE)
+
 # Codes the cloud uses when it asks the caller to slow down or try later.
 RETRYABLE_CODES = frozenset((
     "Throttling", "Throttling.User", "Throttling.Api", "Throttling.Tenant", "Throttling.Concurrent",
@@ -240,8 +245,13 @@ def translate_sdk_error(action, exc):
             return AlibabaCloudError(action, "CredentialsNotFound", str(inner))
         if isinstance(inner, TeaException) and getattr(inner, "code", None):
             return translate_sdk_error(action, inner)
-        # Connection refused, reset, or a timeout: the request may or may not have been acted on.
-        return AlibabaCloudError(action, "ConnectionError", "could not reach the endpoint: %s" % without_query(str(inner or exc)))
+        detail = without_query(str(inner or exc))
+        if NOT_SENT.search(detail):
+            return AlibabaCloudError(action, "ConnectionError", "could not connect to the endpoint, so the request was not "
+                                     "sent: %s" % detail)
+        # A reset or a timeout after the request left: the cloud may have acted on it.
+        return AlibabaCloudError(action, "ConnectionError", "no answer from the endpoint; the request may or may not have "
+                                 "been applied: %s" % detail)
     data = getattr(exc, "data", None) or {}
     status_code = getattr(exc, "status_code", None) or getattr(exc, "statusCode", None)
     if status_code is None and isinstance(data, dict):

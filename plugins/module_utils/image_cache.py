@@ -297,20 +297,30 @@ class Waiter:
             delay = min(delay * self.factor, self.max_delay)
         return pauses
 
-    def until(self, poll, done):
-        """Call poll() until done(result) is true; returns (True, result) or (False, last result) at the deadline."""
+    def until(self, poll, done, last=None, sleep_first=False):
+        """Call poll() until done(result) is true; returns (True, result) or (False, last result) at the deadline.
+
+        last: a result already in hand (checked first, so no poll repeats a read just made);
+        sleep_first: pause before the first poll (after a change the cloud has only just accepted).
+        """
         deadline = self._clock() + self.timeout
         delay = self.first_delay
+        result = last
+        if last is not None and done(last):
+            return True, last
+        waited_for = last is not None or sleep_first
         while True:
+            if waited_for:
+                remaining = deadline - self._clock()
+                if remaining <= 0:
+                    return False, result
+                self._sleep(min(delay, remaining))
+                delay = min(delay * self.factor, self.max_delay)
             result = poll()
             self.polls += 1
+            waited_for = True
             if done(result):
                 return True, result
-            remaining = deadline - self._clock()
-            if remaining <= 0:
-                return False, result
-            self._sleep(min(delay, remaining))
-            delay = min(delay * self.factor, self.max_delay)
 
 
 def describe_events(cache):

@@ -380,6 +380,7 @@ changes:
   sample: [update images, image_cache_size, tag env]
 """
 
+import contextlib
 import uuid
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
@@ -453,14 +454,17 @@ class ImageCacheManager:
     def waiter(self):
         return Waiter(self.params["wait_timeout"])
 
-    def wait_for(self, cache_id, targets, what, current=None):
-        """Poll until the cache reaches one of targets; fail with its events if it fails or time runs out."""
-        if current is not None and current["status"] in targets:
-            return current
+    def wait_for(self, cache_id, targets, what, current=None, just_changed=False):
+        """Poll until the cache reaches one of targets; fail with its events if it fails or time runs out.
+
+        current: the cache as just read (not read again at once); just_changed: the cloud has only
+        just accepted a change, so the first look waits one interval.
+        """
         failures = ("Failed", "UpdateFailed")
         reached, cache = self.waiter().until(
             lambda: get_image_cache(self.connection, cache_id),
-            lambda c: c is None or c["status"] in targets or c["status"] in failures)
+            lambda c: c is None or c["status"] in targets or c["status"] in failures,
+            last=current, sleep_first=just_changed)
         if cache is None:
             raise WaitError("WaitForImageCache", "ImageCacheNotFound",
                             "image cache %s disappeared while waiting for it to %s." % (cache_id, what))
@@ -489,7 +493,8 @@ class ImageCacheManager:
         superseded = list(superseded_ids)
         for _hop in range(MAX_TOKEN_CHAIN):
             token = create_client_token(self.connection.region, self.settings, superseded)
-            cache_id = create_image_cache(self.connection, self.settings, token)
+            with self.unknown_outcome("image cache %s may now exist" % self.settings["name"]):
+                cache_id = create_image_cache(self.connection, self.settings, token)
             found, cache = Waiter(CREATED_CACHE_GRACE_SECONDS, first_delay=0.5, factor=2).until(
                 lambda: get_image_cache(self.connection, cache_id), lambda c: c is not None)
             if found:
@@ -500,16 +505,29 @@ class ImageCacheManager:
                                 "giving up to avoid a loop" % (MAX_TOKEN_CHAIN, ", ".join(superseded)))
 
     def delete(self, cache):
-        delete_image_cache(self.connection, cache["image_cache_id"], self.request_token("delete"))
+        with self.unknown_outcome("image cache %s may be deleted or still there" % cache["image_cache_id"]):
+            delete_image_cache(self.connection, cache["image_cache_id"], self.request_token("delete"))
 
     def update(self, cache):
-        update_image_cache(self.connection, cache["image_cache_id"], self.settings, self.request_token("update"))
+        with self.unknown_outcome("image cache %s may be updating to the new settings or unchanged" % cache["image_cache_id"]):
+            update_image_cache(self.connection, cache["image_cache_id"], self.settings, self.request_token("update"))
 
     def apply_tags(self, cache, to_set, to_unset):
-        if to_set:
-            tag_image_cache(self.connection, cache["image_cache_id"], to_set)
-        if to_unset:
-            untag_image_cache(self.connection, cache["image_cache_id"], to_unset, self.request_token("untag"))
+        with self.unknown_outcome("the tags of image cache %s may be partly changed" % cache["image_cache_id"]):
+            if to_set:
+                tag_image_cache(self.connection, cache["image_cache_id"], to_set)
+            if to_unset:
+                untag_image_cache(self.connection, cache["image_cache_id"], to_unset, self.request_token("untag"))
+
+    @contextlib.contextmanager
+    def unknown_outcome(self, state):
+        """A change whose answer never came: say what state the cache may be in, and that a rerun is safe."""
+        try:
+            yield
+        except AlibabaCloudError as error:
+            if error.code == "ConnectionError" and "may or may not have been applied" in error.message:
+                error.message += ". %s; running the task again is safe: it reads the cache and finishes the job" % state
+            raise
 
     # ------------------------------------------------------------ decisions
 
@@ -628,9 +646,12 @@ class ImageCacheManager:
             self.update(cache)
         self.apply_tags(cache, to_set, to_unset)
         if needs_update and self.params["wait"]:
-            after = self.wait_for(cache["image_cache_id"], ("Ready",), "be Ready after the update")
-        else:
+            after = self.wait_for(cache["image_cache_id"], ("Ready",), "be Ready after the update", just_changed=True)
+        elif needs_update:
             after = get_image_cache(self.connection, cache["image_cache_id"]) or {}
+        else:
+            # Only tags changed, and the tag calls succeeded: the cache is what was predicted.
+            after = predict(cache, self.settings, self.connection.region)
         return self.finish(cache, after)
 
     def finish(self, before, after):

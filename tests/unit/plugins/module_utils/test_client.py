@@ -177,6 +177,19 @@ def test_connection_errors_never_carry_the_query_string():
     assert "127.0.0.1" in error.message and "Caused by refused" in error.message
 
 
+@pytest.mark.parametrize("text, words", [
+    ("HTTPConnectionPool(host='127.0.0.1', port=9): Failed to establish a new connection: [Errno 111] Connection refused",
+     "request was not sent"),
+    ("HTTPConnectionPool(host='127.0.0.1', port=8): Read timed out. (read timeout=1.0)", "may or may not have been applied"),
+    ("('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))",
+     "may or may not have been applied"),
+])
+def test_connection_errors_say_whether_the_request_may_have_been_applied(text, words):
+    error = translate_sdk_error("CreateImageCache", UnretryableException(RetryPolicyContext(retries_attempted=1,
+                                                                                            exception=RetryError(text))))
+    assert error.code == "ConnectionError" and words in error.message
+
+
 def test_translate_connection_error():
     exc = UnretryableException(RetryPolicyContext(retries_attempted=1, exception=RetryError("Connection refused")))
     error = translate_sdk_error("DescribeImageCaches", exc)

@@ -144,6 +144,21 @@ def test_wait_timeout_is_seconds_not_attempts(fake_time):
     assert sum(fake_time.sleeps) == 3600
 
 
+def test_a_result_in_hand_is_not_read_again_at_once(fake_time):
+    states = iter(["Ready"])
+    waiter = Waiter(100, first_delay=1, factor=2, max_delay=8, sleep=fake_time.sleep, clock=fake_time.clock)
+    reached, last = waiter.until(lambda: next(states), lambda s: s == "Ready", last="Creating")
+    assert reached and last == "Ready" and fake_time.sleeps == [1] and waiter.polls == 1
+    waiter = Waiter(100, sleep=fake_time.sleep, clock=fake_time.clock)
+    assert waiter.until(lambda: "never", lambda s: s == "Ready", last="Ready") == (True, "Ready") and waiter.polls == 0
+
+
+def test_sleep_first_after_a_change(fake_time):
+    waiter = Waiter(100, first_delay=2, sleep=fake_time.sleep, clock=fake_time.clock)
+    assert waiter.until(lambda: "Ready", lambda s: s == "Ready", sleep_first=True) == (True, "Ready")
+    assert fake_time.sleeps == [2] and waiter.polls == 1
+
+
 def test_zero_timeout_polls_once(fake_time):
     waiter = Waiter(0, sleep=fake_time.sleep, clock=fake_time.clock)
     assert waiter.until(lambda: "Creating", lambda s: False) == (False, "Creating")

@@ -1,0 +1,346 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Benchmarks of the collection against the local twin: API calls, module cost, scale, waiting.
+
+Usage (from a collection tree, see `make collection-tree`):
+  bench.py [--smoke] [--output results.json] [--markdown FILE] [--plot FILE.png]
+--smoke runs tiny sizes only (keeps the benchmark working in `make test`); without it the full sizes
+of docs/benchmarks.md run (about 5 to 10 minutes). A benchmark reports; it does not fail on slow numbers,
+only when a measurement cannot be taken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'reliability'))
+import twinlib  # noqa: E402  pylint: disable=wrong-import-position
+
+PAGE = 100  # DescribeImageCaches page size the modules use (the API's maximum)
+CREATE = dict(name='bench', images=['nginx:latest'], security_group_id='sg-demo', vswitch_ids=['vsw-demo'], size_check='skip')
+SEEDED = dict(name='bench', images=['nginx:latest'], size=20)
+FULL = dict(info_n=250, scale=[100, 1000, 10000], noop_loop=100, waits=[5, 30, 120], cost_repeats=5)
+SMOKE = dict(info_n=25, scale=[50], noop_loop=3, waits=[1], cost_repeats=1)
+
+# The runpy wrapper reports the module process's own peak RSS (KiB) on stderr.
+RSS_WRAPPER = ("import atexit, resource, runpy, sys\n"
+               "atexit.register(lambda: sys.stderr.write('MAXRSS %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+               "module = sys.argv.pop(1)\n"
+               "runpy.run_module(module, run_name='__main__', alter_sys=True)\n")
+
+
+def run_module_rss(module, args, timeout=900):
+    """Run a module directly with its peak RSS; returns a twinlib.Run with max_rss_kib."""
+    fd, path = tempfile.mkstemp(prefix='eci-bench-', suffix='.json')
+    with os.fdopen(fd, 'w', encoding='utf-8') as handle:
+        json.dump(dict(ANSIBLE_MODULE_ARGS=args), handle)
+    try:
+        run = twinlib.run_process([twinlib.PYTHON, '-c', RSS_WRAPPER, twinlib.MODULE_PACKAGE + module, path],
+                                  env=twinlib.clean_env(), timeout=timeout)
+    finally:
+        os.unlink(path)
+    for line in run.stderr.splitlines():
+        if line.startswith('MAXRSS '):
+            run.max_rss_kib = int(line.split()[1])
+    return run
+
+
+def seeded(count, prefix='seed'):
+    return [dict(name='%s-%05d' % (prefix, index), images=['nginx:latest'], size=20) for index in range(count)]
+
+
+def by_action(log):
+    counts = {}
+    for entry in log:
+        counts[entry['action']] = counts.get(entry['action'], 0) + 1
+    return counts
+
+
+# --------------------------------------------------------------------------- 1. API calls per operation
+def api_calls(sizes):
+    """Each operation once against a fresh twin; calls from the request log, beside the minimum."""
+    info_n = sizes['info_n']
+    pages = max(1, math.ceil(info_n / float(PAGE)))
+    operations = [
+        # (operation, module, args, seed, minimum, why)
+        ('present, no change', 'eci_image_cache', CREATE, [SEEDED], 1, '1 DescribeImageCaches to find the cache'),
+        ('create, wait', 'eci_image_cache', CREATE, [], 3,
+         'find + CreateImageCache + 1 DescribeImageCaches that sees Ready (if the poll were timed perfectly)'),
+        ('update, wait', 'eci_image_cache', dict(CREATE, images=['nginx:latest', 'busybox:1.36']), [SEEDED], 3,
+         'find + UpdateImageCache + 1 DescribeImageCaches that sees Ready'),
+        ('tags only', 'eci_image_cache', dict(CREATE, tags=dict(team='a'), purge_tags=False), [SEEDED], 2,
+         'find + TagResources (the result can be computed from what was read and sent)'),
+        ('delete, wait', 'eci_image_cache', dict(name='bench', state='absent'), [SEEDED], 3,
+         'find + DeleteImageCache + 1 DescribeImageCaches that sees it gone'),
+        ('absent, no change', 'eci_image_cache', dict(name='bench', state='absent'), [], 1, '1 DescribeImageCaches'),
+        ('info over %d caches' % info_n, 'eci_image_cache_info', {}, seeded(info_n), pages,
+         'ceil(%d / %d) pages of DescribeImageCaches' % (info_n, PAGE)),
+    ]
+    rows = []
+    for name, module, args, seed, minimum, why in operations:
+        with twinlib.Twin(ready_after=0.5) as twin:
+            twin.reset(image_caches=seed)
+            run = twinlib.run_module(module, twin.auth_args(**args))
+            log = twin.requests()
+        if run.failed:
+            raise RuntimeError('%s failed: %s %s' % (name, run.msg, run.stderr[-500:]))
+        rows.append(dict(operation=name, calls=len(log), minimum=minimum, by_action=by_action(log), why=why,
+                         seconds=round(run.seconds, 2)))
+    return rows
+
+
+# --------------------------------------------------------------------------- 2. module cost
+BARE_SCRIPT = """
+import os, sys, time
+from alibabacloud_eci20180808.client import Client
+from alibabacloud_eci20180808 import models
+from alibabacloud_tea_openapi.models import Config
+from alibabacloud_tea_util.models import RuntimeOptions
+endpoint = os.environ['ALICLOUD_ECI_ENDPOINT'].split('://', 1)[1]
+client = Client(Config(access_key_id=os.environ['ALICLOUD_ACCESS_KEY'], access_key_secret=os.environ['ALICLOUD_SECRET_KEY'],
+                       endpoint=endpoint, protocol='http', region_id='cn-hangzhou'))
+request = models.DescribeImageCachesRequest(region_id='cn-hangzhou', limit=100)
+body = client.describe_image_caches_with_options(request, RuntimeOptions()).body
+print(len(body.image_caches or []))
+"""
+
+
+def module_cost(sizes):
+    """Median wall time of the info module via `ansible`, of ping via `ansible`, and of a bare SDK script."""
+    ansible = os.path.join(twinlib.BIN, 'ansible')
+    samples = dict(module=[], ping=[], bare=[])
+    with twinlib.Twin() as twin:
+        twin.reset(image_caches=seeded(5))
+        env = twinlib.clean_env(twin.env())
+        commands = dict(
+            module=[ansible, 'localhost', '-c', 'local', '-i', 'localhost,', '-m', 'alibabacloud.eci.eci_image_cache_info'],
+            ping=[ansible, 'localhost', '-c', 'local', '-i', 'localhost,', '-m', 'ansible.builtin.ping'],
+            bare=[twinlib.PYTHON, '-c', BARE_SCRIPT],
+        )
+        for name in ('module', 'ping', 'bare'):  # warm-up: page cache, .pyc files
+            twinlib.run_process(commands[name], env=env)
+        for repeat in range(sizes['cost_repeats']):
+            for name in ('module', 'ping', 'bare'):
+                run = twinlib.run_process(commands[name], env=env)
+                if run.rc != 0:
+                    raise RuntimeError('%s failed (repeat %d): %s %s' % (name, repeat, run.stdout[-500:], run.stderr[-500:]))
+                samples[name].append(run.seconds)
+    medians = dict((name, statistics.median(values)) for name, values in samples.items())
+    ratio = (medians['module'] - medians['ping']) / medians['bare']
+    return dict(samples=samples, medians=medians, ratio=ratio, commands=dict((k, ' '.join(v[:1] + v[1:]) if k != 'bare'
+                                                                             else 'python -c <bare SDK script>')
+                                                                            for k, v in commands.items()))
+
+
+# --------------------------------------------------------------------------- 3. scale
+def scale(sizes):
+    rows = []
+    for count in sizes['scale']:
+        with twinlib.Twin() as twin:
+            twin.reset(image_caches=seeded(count))
+            run = run_module_rss('eci_image_cache_info', twin.auth_args())
+            log = twin.requests()
+        if run.failed:
+            raise RuntimeError('info over %d failed: %s %s' % (count, run.msg, run.stderr[-500:]))
+        rows.append(dict(caches=count, seconds=round(run.seconds, 2), peak_rss_mib=round((run.max_rss_kib or 0) / 1024.0, 1),
+                         calls=len(log), returned=len(run.result.get('image_caches') or []),
+                         result_bytes=len(run.stdout)))
+    return rows
+
+
+NOOP_PLAYBOOK = """---
+- name: No-op loop
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Every cache, already as wanted
+      alibabacloud.eci.eci_image_cache:
+        name: "{{ item }}"
+        images: [nginx:latest]
+        security_group_id: sg-demo
+        vswitch_ids: [vsw-demo]
+        size_check: skip
+      loop: "{{ names }}"
+"""
+
+
+def noop_loop(sizes):
+    count = sizes['noop_loop']
+    workdir = tempfile.mkdtemp(prefix='eci-bench-loop-')
+    playbook = os.path.join(workdir, 'loop.yml')
+    with open(playbook, 'w', encoding='utf-8') as handle:
+        handle.write(NOOP_PLAYBOOK)
+    names = ['loop-%05d' % index for index in range(count)]
+    with twinlib.Twin() as twin:
+        twin.reset(image_caches=seeded(count, prefix='loop'))
+        run = twinlib.run_playbook(playbook, twin, extra_args=['-e', json.dumps(dict(names=names))], timeout=3600)
+        log = twin.requests()
+    if run.rc != 0 or 'changed=0' not in run.stdout:
+        bad = [line[:1500] for line in run.stdout.splitlines() if line.startswith(('failed:', 'fatal:', 'changed:'))]
+        raise RuntimeError('no-op loop failed or changed something: %s %s' % (bad or run.stdout[-1000:], run.stderr[-500:]))
+    return dict(caches=count, seconds=round(run.seconds, 2), seconds_per_cache=round(run.seconds / count, 3), calls=len(log))
+
+
+# --------------------------------------------------------------------------- 4. waiting
+def wait_one(ready_after):
+    with twinlib.Twin(ready_after=ready_after) as twin:
+        run = twinlib.run_module('eci_image_cache', twin.auth_args(**dict(CREATE, name='wait')),
+                                 timeout=ready_after * 3 + 120)
+        returned = time.time()
+        log = twin.requests()
+        caches = list(twin.emulator.state.caches.values())
+    if run.failed or len(caches) != 1:
+        raise RuntimeError('wait for %ss failed: %s' % (ready_after, run.msg))
+    ready_at = caches[0].created + ready_after
+    creates = [index for index, entry in enumerate(log) if entry['action'] == 'CreateImageCache']
+    polls = sum(1 for entry in log[creates[0] + 1:] if entry['action'] == 'DescribeImageCaches')
+    return dict(ready_after=ready_after, lag_seconds=round(returned - ready_at, 2), polls=polls,
+                task_seconds=round(run.seconds, 2), calls=len(log))
+
+
+def waiting(sizes):
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(sizes['waits'])) as pool:
+        return list(pool.map(wait_one, sizes['waits']))
+
+
+# --------------------------------------------------------------------------- report
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open('/proc/cpuinfo', encoding='utf-8') as handle:
+            names = [line.split(':', 1)[1].strip() for line in handle if line.startswith('model name')]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    try:
+        with open('/proc/meminfo', encoding='utf-8') as handle:
+            memory = '%.1f GiB' % (int(handle.readline().split()[1]) / 1024.0 / 1024.0)
+    except (OSError, ValueError, IndexError):
+        memory = 'unknown'
+    core = subprocess.run([os.path.join(twinlib.BIN, 'ansible'), '--version'], capture_output=True, text=True,
+                          check=False).stdout.splitlines()[:1]
+    return dict(cpu=cpu, cores=os.cpu_count(), memory=memory, python=platform.python_version(),
+                system=platform.platform(), ansible=core[0] if core else 'unknown')
+
+
+def markdown(results):
+    lines = []
+    add = lines.append
+    add('## Machine, date and command\n')
+    info = results['machine']
+    add('- Date: %s' % results['date'])
+    add('- Machine: %s, %s cores, %s RAM; %s; Python %s; %s' % (info['cpu'], info['cores'], info['memory'], info['system'],
+                                                                  info['python'], info['ansible']))
+    add('- Command: `%s` (mode: %s); total %.0f s\n' % (results['command'], results['mode'], results['seconds']))
+    add('## 1. API calls per operation\n')
+    add('| operation | calls | minimum | calls by action | seconds | minimum because |')
+    add('|---|---|---|---|---|---|')
+    for row in results['api_calls']:
+        add('| %s | %d | %d | %s | %.2f | %s |' % (row['operation'], row['calls'], row['minimum'],
+                                                 ', '.join('%s %d' % item for item in sorted(row['by_action'].items())),
+                                                 row['seconds'], row['why']))
+    cost = results['module_cost']
+    add('\n## 2. Module cost\n')
+    add('| what | median seconds | samples |')
+    add('|---|---|---|')
+    for name, label in (('module', '`ansible localhost -m alibabacloud.eci.eci_image_cache_info`'),
+                        ('ping', '`ansible localhost -m ansible.builtin.ping`'),
+                        ('bare', 'bare Python script, same SDK call (DescribeImageCaches)')):
+        add('| %s | %.3f | %s |' % (label, cost['medians'][name], ', '.join('%.3f' % s for s in cost['samples'][name])))
+    add('\n(module - ping) / bare = **%.2f** (goal: at most 1.2)\n' % cost['ratio'])
+    add('## 3. Scale\n')
+    add('| caches | seconds | peak RSS of the module (MiB) | API calls | caches returned | result JSON bytes |')
+    add('|---|---|---|---|---|---|')
+    for row in results['scale']:
+        add('| %d | %.2f | %.1f | %d | %d | %d |' % (row['caches'], row['seconds'], row['peak_rss_mib'], row['calls'],
+                                                   row['returned'], row['result_bytes']))
+    loop = results['noop_loop']
+    add('\nNo-op loop over %d caches (one ansible-playbook, one task with a loop): %.1f s, **%.3f s per cache**, %d API calls.\n'
+        % (loop['caches'], loop['seconds'], loop['seconds_per_cache'], loop['calls']))
+    add('## 4. Waiting\n')
+    add('| Ready after (s) | lag Ready -> task returned (s) | polls | task seconds | API calls |')
+    add('|---|---|---|---|---|')
+    for row in results['waiting']:
+        add('| %s | %.2f | %d | %.2f | %d |' % (row['ready_after'], row['lag_seconds'], row['polls'], row['task_seconds'],
+                                              row['calls']))
+    return '\n'.join(lines) + '\n'
+
+
+def plot(results, path):
+    try:
+        import matplotlib
+        matplotlib.use('Agg')
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print('bench: matplotlib is not installed; no plot written (pip install -r tests/bench/requirements.txt)')
+        return False
+    rows = results['scale']
+    figure, axes = plt.subplots(figsize=(6, 4))
+    axes.plot([row['caches'] for row in rows], [row['seconds'] for row in rows], marker='o')
+    axes.set_xscale('log')
+    axes.set_xlabel('image caches in the region')
+    axes.set_ylabel('eci_image_cache_info wall time (s)')
+    axes.set_title('Info over N caches (local twin, %s)' % results['date'][:10])
+    axes.grid(True, which='both', alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    return True
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--smoke', action='store_true', help='tiny sizes (for make test)')
+    parser.add_argument('--output', default=os.path.join(twinlib.COLLECTION_ROOT, 'tests', 'output', 'bench', 'results.json'))
+    parser.add_argument('--markdown', help='write the results section as Markdown to this file')
+    parser.add_argument('--plot', help='write a PNG of info time against the number of caches')
+    parser.add_argument('--from-json', metavar='FILE', help='measure nothing: write --markdown/--plot from earlier results '
+                        '(lets an interpreter with matplotlib but without the SDKs draw the plot)')
+    args = parser.parse_args(argv)
+    if args.from_json:
+        with open(args.from_json, encoding='utf-8') as handle:
+            results = json.load(handle)
+        if args.markdown:
+            with open(args.markdown, 'w', encoding='utf-8') as handle:
+                handle.write(markdown(results))
+        return 0 if not args.plot or plot(results, args.plot) else 1
+    sizes = SMOKE if args.smoke else FULL
+    started = time.monotonic()
+    results = dict(mode='smoke' if args.smoke else 'full', sizes=sizes,
+                   date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
+                   command=' '.join(['tests/bench/bench.py'] + (argv if argv is not None else sys.argv[1:])),
+                   machine=machine())
+    for name, function in (('api_calls', api_calls), ('module_cost', module_cost), ('scale', scale),
+                           ('noop_loop', noop_loop), ('waiting', waiting)):
+        step = time.monotonic()
+        results[name] = function(sizes)
+        print('bench: %s done in %.1fs' % (name, time.monotonic() - step), flush=True)
+    results['seconds'] = time.monotonic() - started
+    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+    with open(args.output, 'w', encoding='utf-8') as handle:
+        json.dump(results, handle, indent=2, sort_keys=True)
+    text = markdown(results)
+    print(text)
+    if args.markdown:
+        with open(args.markdown, 'w', encoding='utf-8') as handle:
+            handle.write(text)
+    if args.plot:
+        plot(results, args.plot)
+    print('bench: results in %s (%.0f s)' % (args.output, results['seconds']))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""20 ansible-playbook processes at once against one twin that throttles.
+
+15 runs create distinct caches, 5 race to create the same one. Afterwards exactly 16 caches exist,
+every run succeeded, and every run's `changed` is truthful: a run reports changed only if its own
+request created the cache. Every run's first DescribeImageCaches is answered late, so all racers
+send CreateImageCache (a real race, not runs that happen to find the cache). Of the 5 racers exactly one request creates the cache (the others are
+answered from the ClientToken's record), so exactly one racer may report changed=true.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+
+import twinlib
+
+DISTINCT = 15
+RACERS = 5
+RACE_NAME = 'race-shared'
+THROTTLED_REQUESTS = 30
+LOOKUP_DELAY = 3.0
+
+
+def test_twenty_runs_at_once():
+    workdir = tempfile.mkdtemp(prefix='eci-concurrency-')
+    playbook = os.path.join(twinlib.PLAYBOOK_DIR, 'create_one.yml')
+    names = ['distinct-%02d' % index for index in range(DISTINCT)] + [RACE_NAME] * RACERS
+    with twinlib.Twin(ready_after=0.5) as twin:
+        # A slow first lookup for every run: all racers see no cache and send CreateImageCache, as runs
+        # started in the same second against a busy API do. Then a throttling burst on every action.
+        twin.fault('DescribeImageCaches', 'delay', times=len(names), seconds=LOOKUP_DELAY)
+        twin.fault('*', 'throttle', times=THROTTLED_REQUESTS)
+        procs = []
+        started = time.monotonic()
+        for index, name in enumerate(names):
+            log_file = os.path.join(workdir, 'run-%02d.jsonl' % index)
+            env = twinlib.clean_env(dict(twin.env(), **twinlib.callback_env(log_file)))
+            cmd = [os.path.join(twinlib.BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook,
+                   '-e', 'cache_name=%s' % name]
+            # pylint: disable-next=consider-using-with
+            procs.append((name, log_file, subprocess.Popen(cmd, env=env, cwd=workdir, stdout=subprocess.PIPE,
+                                                           stderr=subprocess.STDOUT, text=True)))
+        runs = []
+        for name, log_file, proc in procs:
+            output = proc.communicate(timeout=600)[0]
+            results = [r for r in twinlib.read_results(log_file) if r['task'] == 'Create the cache']
+            runs.append(dict(name=name, rc=proc.returncode, output=output, result=results[0]['result'] if results else {}))
+        elapsed = time.monotonic() - started
+        caches = twin.caches()
+        log = twin.requests()
+
+    throttled = sum(1 for entry in log if entry['code'] == 'Throttling.User')
+    creates = [entry for entry in log if entry['action'] == 'CreateImageCache' and entry['status'] == 200]
+    race_creates = [entry for entry in creates if entry['params'].get('ImageCacheName') == RACE_NAME]
+    rows = [(index, run['name'], run['rc'], run['result'].get('changed'), run['result'].get('changes'),
+             (run['result'].get('image_cache') or {}).get('image_cache_id'), (run['result'].get('msg') or '')[:80])
+            for index, run in enumerate(runs)]
+    text = ('Concurrency: %d runs in %.1fs, %d requests throttled, %d caches, %d successful CreateImageCache '
+            '(%d for %s)\n' % (len(runs), elapsed, throttled, len(caches), len(creates), len(race_creates), RACE_NAME)
+            + twinlib.table(('run', 'name', 'rc', 'changed', 'changes', 'cache id', 'msg'), rows))
+    path = twinlib.write_output('concurrency.txt', text)
+    print('\n' + text + 'written to ' + path)
+
+    assert [run['name'] + ': ' + run['output'][-2000:] for run in runs if run['rc'] != 0] == []
+    assert throttled > 0, 'the twin throttled nothing: the test did not test throttling'
+    by_name = {}
+    for cache in caches:
+        by_name.setdefault(cache['ImageCacheName'], []).append(cache['ImageCacheId'])
+    assert len(caches) == DISTINCT + 1, by_name
+    assert dict((name, len(ids)) for name, ids in by_name.items() if len(ids) != 1) == {}
+    # The racers all end up with the one cache.
+    racer_ids = set((run['result'].get('image_cache') or {}).get('image_cache_id') for run in runs if run['name'] == RACE_NAME)
+    assert racer_ids == set(by_name[RACE_NAME])
+    # Truthful changed: every distinct run created its cache; exactly one racer's request created the shared one.
+    assert [run['name'] for run in runs if run['name'] != RACE_NAME and run['result'].get('changed') is not True] == []
+    racers_changed = [run['result'].get('changed') for run in runs if run['name'] == RACE_NAME]
+    assert racers_changed.count(True) == 1, (
+        'racers reporting changed=true: %d of %d, but one request created %s (the others were answered from the '
+        'ClientToken record)' % (racers_changed.count(True), RACERS, RACE_NAME))
