@@ -245,7 +245,8 @@ def translate_sdk_error(action, exc):
             return AlibabaCloudError(action, "CredentialsNotFound", str(inner))
         if isinstance(inner, TeaException) and getattr(inner, "code", None):
             return translate_sdk_error(action, inner)
-        detail = without_query(str(inner or exc))
+        # darabonba's RetryError keeps the text in .message (its str() is a dict's repr).
+        detail = without_query(str(getattr(inner, "message", None) or inner or exc))
         if NOT_SENT.search(detail):
             return AlibabaCloudError(action, "ConnectionError", "could not connect to the endpoint, so the request was not "
                                      "sent: %s" % detail)
