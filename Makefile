@@ -1,8 +1,16 @@
 # Build and test plumbing for the alibabacloud.eci collection.
 # Every target works on a fresh clone with only Python 3.11, make and PyPI:
 #   make demo     run playbooks/demo.yml against the local twin of the cloud
-#   make test     sanity + units + integration + changelog-lint, stops at the first failure
+#   make test     every suite below (see TEST_SUITES), stops at the first failure
 #   make sanity | units | integration | molecule | changelog-lint | collection-tree | build | clean
+#   make lint          ansible-lint (production profile) and yamllint on roles/, playbooks/, integration targets
+#   make doc-check     ansible-doc renders every module and the role; module_defaults group lists every module
+#   make docs          docs site with antsibull-docs + Sphinx: build/docs/build/html/index.html
+#   make package-test  build the tarball, check its file list, install it alone and run playbooks from it
+#   make ee-test       ansible-builder create on docs/execution-environment/execution-environment.yml, check the build context
+#   make awx-check     the AWX credential type injects exactly the variables the modules read
+#   make changelog-release  0.1.0 release notes generated from the fragments, in a copy
+#   make test-matrix   sanity, units and integration on every supported ansible-core (2.17, 2.18, 2.19)
 # ansible-test needs a path ending in ansible_collections/<namespace>/<name>, so the
 # tests run in a copy of the checkout under build/ (see tests/utils/build_tree.py),
 # with HOME=build/home so that nothing is written to the real home directory.
@@ -33,8 +41,11 @@ UNITS_ARGS ?=
 INTEGRATION_ARGS ?=
 DEMO_FIXTURES ?= playbooks/files/demo_fixtures.yml
 DEMO_ARGS ?=
+# Extra pip arguments for the venv (test-matrix pins ansible-core with it).
+VENV_PIP_ARGS ?=
 
-.PHONY: help venv collection-tree pip-bootstrap sanity units integration molecule changelog-lint test demo build clean distclean
+.PHONY: help venv collection-tree pip-bootstrap sanity units integration molecule reliability bench bench-smoke changelog-lint test demo build clean distclean \
+	lint doc-check docs package-test ee-test awx-check changelog-release test-matrix matrix-one
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -45,7 +56,7 @@ venv: $(STAMP)
 $(STAMP): $(REQUIREMENTS)
 	@if ! $(VPY) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PY_VERSION)".split("."))))' 2>/dev/null; then \
 		echo "creating $(VENV) with $(PYTHON)"; rm -rf $(VENV); $(PYTHON) -m venv $(VENV); fi
-	$(VPY) -m pip install --disable-pip-version-check --quiet $(addprefix -r ,$(REQUIREMENTS))
+	$(VPY) -m pip install --disable-pip-version-check --quiet $(addprefix -r ,$(REQUIREMENTS)) $(VENV_PIP_ARGS)
 	@touch $@
 
 collection-tree: $(STAMP)
@@ -67,10 +78,17 @@ sanity: collection-tree pip-bootstrap
 units: collection-tree
 	$(ANSIBLE_TEST) units --local --python $(PY_VERSION) --requirements --color no $(UNITS_ARGS)
 
+# When tests/utils/registry/with_registry.py exists, the run happens next to local OCI registries
+# (Debian's docker-registry, one anonymous and one with basic auth and a random password) with the
+# test images pushed; with_emulator.py passes them to the targets (image_size_preflight) and the twin.
 integration: collection-tree
 	@if [ -n "$$(ls -A $(TREE)/tests/integration/targets 2>/dev/null)" ]; then \
-		cd $(TREE) && $(RUN_ENV) $(VPY) tests/utils/with_emulator.py \
-			--integration-config tests/integration/integration_config.yml --ready-after 1 -- \
+		registry=(); if [ -f $(TREE)/tests/utils/registry/with_registry.py ]; then \
+			registry=($(VPY) tests/utils/registry/with_registry.py \
+				--auth "eci-test:$$($(VPY) -c 'import secrets; print(secrets.token_hex(12))')" \
+				--push $(BUILD)/registry-images.json --); fi; \
+		cd $(TREE) && $(RUN_ENV) "$${registry[@]}" $(VPY) tests/utils/with_emulator.py \
+			--integration-config tests/integration/integration_config.yml --ready-after 2 -- \
 			$(VENV)/bin/ansible-test integration --local --python $(PY_VERSION) --color no $(INTEGRATION_ARGS); \
 	else echo "integration: no targets in tests/integration/targets yet, nothing to run"; fi
 
@@ -79,18 +97,35 @@ molecule: collection-tree
 	cd $(TREE)/roles/image_cache && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VPY) $(TREE)/tests/utils/with_emulator.py \
 		--root $(TREE) --ready-after 1 -- $(VENV)/bin/molecule test
 
+# Fault matrix, concurrency, bad input, secrets and timeouts (tests/reliability; each test starts its own twins).
+RELIABILITY_ARGS ?=
+reliability: collection-tree
+	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) RELIABILITY_OUTPUT=$(BUILD)/reliability \
+		$(VPY) -m pytest -p no:cacheprovider -q -rfEX tests/reliability $(RELIABILITY_ARGS)
+
+# Benchmarks: `make bench` measures fully (about 4 minutes) and draws docs/benchmarks/info-time.png;
+# `make bench-smoke` runs every benchmark at tiny sizes, only to keep them working.
+BENCH_DIR := $(BUILD)/bench
+bench: collection-tree
+	$(VPY) -m pip install --quiet -r tests/bench/requirements.txt
+	cd $(TREE) && $(RUN_ENV) $(VPY) tests/bench/bench.py --output $(BENCH_DIR)/results.json \
+		--markdown $(BENCH_DIR)/results.md --plot $(CURDIR)/docs/benchmarks/info-time.png
+bench-smoke: collection-tree
+	cd $(TREE) && $(RUN_ENV) $(VPY) tests/bench/bench.py --smoke --output $(BENCH_DIR)/smoke.json
+
 changelog-lint: $(STAMP)
 	$(VENV)/bin/antsibull-changelog lint
 
 # Stops at the first failing suite and names it.
+TEST_SUITES ?= sanity units integration molecule reliability bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check changelog-release
 test:
 	@start=$$(date +%s); \
-	for suite in sanity units integration molecule changelog-lint; do \
+	for suite in $(TEST_SUITES); do \
 		echo "==> make $$suite"; \
 		if ! $(MAKE) --no-print-directory $$suite; then \
 			echo "make test: FAILED in $$suite after $$(( $$(date +%s) - start ))s"; exit 1; fi; \
 	done; \
-	echo "make test: PASSED (sanity, units, integration, molecule, changelog-lint) in $$(( $$(date +%s) - start ))s"
+	echo "make test: PASSED ($(TEST_SUITES)) in $$(( $$(date +%s) - start ))s"
 
 demo: collection-tree
 	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) ANSIBLE_DISPLAY_SKIPPED_HOSTS=false \
@@ -107,3 +142,81 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+# ---------------------------------------------------------------------------------------------
+# Ecosystem checks (issue 7): lint, ansible-doc, docs site, package, execution environment,
+# AWX credential type, release notes, and the ansible-core version matrix.
+
+LINT_PATHS ?= roles playbooks tests/integration/targets
+# ansible-lint resolves the collection from the tree, so the role and modules are the checked-out ones.
+lint: collection-tree
+	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VENV)/bin/yamllint --strict $(LINT_PATHS)
+	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VENV)/bin/ansible-lint --profile production \
+		--offline --nocolor $(LINT_PATHS)
+
+# Every module and the role render with ansible-doc (from the tree, as users see them);
+# every module is in the module_defaults group and the group test calls each of them.
+doc-check: collection-tree
+	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VPY) tests/utils/check_ansible_doc.py \
+		--ansible-doc $(VENV)/bin/ansible-doc
+	cd $(TREE) && $(VPY) tests/utils/check_module_defaults_group.py
+
+DOCS_DIR := $(BUILD)/docs
+# The site: $(DOCS_DIR)/build/html/index.html (module, role and filter pages from the code, plus docs/docsite/rst guides).
+docs: collection-tree
+	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VENV)/bin/antsibull-docs lint-collection-docs \
+		--plugin-docs .
+	$(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) tests/utils/build_docs.sh $(DOCS_DIR)
+	@echo "docs: $(DOCS_DIR)/build/html/index.html"
+
+PACKAGE_DIR := $(BUILD)/package-test
+# The built tarball holds no build output, venvs or caches; installed alone into an empty
+# collections path, its own playbooks run against the twin.
+package-test: build
+	rm -rf $(PACKAGE_DIR) && mkdir -p $(PACKAGE_DIR)/collections
+	$(VPY) tests/utils/check_tarball.py $(BUILD)/alibabacloud-eci-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz
+	$(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(PACKAGE_DIR)/collections $(VENV)/bin/ansible-galaxy collection install --offline --no-deps --force \
+		-p $(PACKAGE_DIR)/collections $(BUILD)/alibabacloud-eci-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz
+	cd $(PACKAGE_DIR) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(PACKAGE_DIR)/collections \
+		ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false ANSIBLE_DISPLAY_SKIPPED_HOSTS=false \
+		$(VPY) $(CURDIR)/tests/utils/with_emulator.py --root $(CURDIR) --ready-after 0.5 \
+		--fixtures $(PACKAGE_DIR)/collections/ansible_collections/alibabacloud/eci/playbooks/files/demo_fixtures.yml -- \
+		$(CURDIR)/tests/utils/package_smoke.sh $(VENV)/bin $(PACKAGE_DIR)/collections/ansible_collections/alibabacloud/eci
+
+EE_DIR := $(BUILD)/ee-test
+# ansible-builder create (no container engine needed) on the example definition, then checks the context.
+ee-test: collection-tree
+	rm -rf $(EE_DIR) && mkdir -p $(EE_DIR)
+	cd $(TREE) && $(RUN_ENV) $(VPY) tests/utils/check_ee.py --ansible-builder $(VENV)/bin/ansible-builder \
+		--context $(EE_DIR)/context
+
+awx-check: $(STAMP)
+	$(VPY) tests/utils/check_awx_credential_type.py
+
+# Release notes of 0.1.0 from the fragments, generated in a copy (release consumes fragments).
+changelog-release: $(STAMP)
+	PATH=$(VENV)/bin:$$PATH tests/utils/changelog_release.sh $(BUILD)/changelog-release
+
+# One venv and tree per ansible-core version under build/matrix/<version>/, so the main .venv is untouched.
+# MATRIX_SUITES may be narrowed, e.g. make test-matrix MATRIX_VERSIONS=2.17 MATRIX_SUITES=units
+MATRIX_VERSIONS ?= 2.17 2.18 2.19
+MATRIX_SUITES ?= sanity units integration
+MATRIX_DIR := $(BUILD)/matrix
+test-matrix:
+	@start=$$(date +%s); \
+	for version in $(MATRIX_VERSIONS); do \
+		vstart=$$(date +%s); \
+		if ! $(MAKE) --no-print-directory matrix-one CORE_VERSION=$$version; then \
+			echo "make test-matrix: FAILED on ansible-core $$version after $$(( $$(date +%s) - start ))s"; exit 1; fi; \
+		echo "make test-matrix: ansible-core $$version passed ($(MATRIX_SUITES)) in $$(( $$(date +%s) - vstart ))s"; \
+	done; \
+	echo "make test-matrix: PASSED ($(MATRIX_VERSIONS); $(MATRIX_SUITES)) in $$(( $$(date +%s) - start ))s"
+
+matrix-one:
+	@test -n "$(CORE_VERSION)" || { echo "matrix-one: set CORE_VERSION, e.g. 2.17"; exit 2; }
+	@for suite in $(MATRIX_SUITES); do \
+		echo "==> ansible-core $(CORE_VERSION): make $$suite"; \
+		$(MAKE) --no-print-directory $$suite VENV=$(MATRIX_DIR)/$(CORE_VERSION)/venv BUILD=$(MATRIX_DIR)/$(CORE_VERSION) \
+			REQUIREMENTS='requirements.txt tests/unit/requirements.txt' VENV_PIP_ARGS='ansible-core==$(CORE_VERSION).*' || exit 1; \
+		$(MATRIX_DIR)/$(CORE_VERSION)/venv/bin/ansible --version | head -1; \
+	done

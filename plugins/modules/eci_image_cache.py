@@ -18,7 +18,7 @@ description:
     excluded), so a retried request, or two runs creating the same cache at the same moment, make one cache.
     When the cloud answers that token with a cache that has since been deleted, the module folds that cache's id
     into the token and asks again, so a cache deleted and created again with the same settings is created anew.
-    Runs that race to create the same cache all report C(changed=true): the cloud answers a known token with the first
+    Runs that race to create the same cache all report C(changed=true), because the cloud answers a known token with the first
     request's answer, so a run cannot tell whether its own request or another's made the cache.
   - Only the settings that DescribeImageCaches returns are compared with the cache - O(name), O(images)
     (as a set; order does not matter), O(image_cache_size), O(elimination_strategy), O(resource_group_id)

@@ -142,7 +142,7 @@ def module_cost(sizes):
     ratio = (medians['module'] - medians['ping']) / medians['bare']
     return dict(samples=samples, medians=medians, ratio=ratio, commands=dict((k, ' '.join(v[:1] + v[1:]) if k != 'bare'
                                                                              else 'python -c <bare SDK script>')
-                                                                            for k, v in commands.items()))
+                                                                             for k, v in commands.items()))
 
 
 # --------------------------------------------------------------------------- 3. scale
@@ -197,7 +197,9 @@ def noop_loop(sizes):
 # --------------------------------------------------------------------------- 4. waiting
 def wait_one(ready_after):
     with twinlib.Twin(ready_after=ready_after) as twin:
-        run = twinlib.run_module('eci_image_cache', twin.auth_args(**dict(CREATE, name='wait')),
+        settings = dict(CREATE)
+        settings['name'] = 'wait'
+        run = twinlib.run_module('eci_image_cache', twin.auth_args(**settings),
                                  timeout=ready_after * 3 + 120)
         returned = time.time()
         log = twin.requests()
@@ -243,15 +245,15 @@ def markdown(results):
     info = results['machine']
     add('- Date: %s' % results['date'])
     add('- Machine: %s, %s cores, %s RAM; %s; Python %s; %s' % (info['cpu'], info['cores'], info['memory'], info['system'],
-                                                                  info['python'], info['ansible']))
+                                                                info['python'], info['ansible']))
     add('- Command: `%s` (mode: %s); total %.0f s\n' % (results['command'], results['mode'], results['seconds']))
     add('## 1. API calls per operation\n')
     add('| operation | calls | minimum | calls by action | seconds | minimum because |')
     add('|---|---|---|---|---|---|')
     for row in results['api_calls']:
         add('| %s | %d | %d | %s | %.2f | %s |' % (row['operation'], row['calls'], row['minimum'],
-                                                 ', '.join('%s %d' % item for item in sorted(row['by_action'].items())),
-                                                 row['seconds'], row['why']))
+                                                   ', '.join('%s %d' % item for item in sorted(row['by_action'].items())),
+                                                   row['seconds'], row['why']))
     cost = results['module_cost']
     add('\n## 2. Module cost\n')
     add('| what | median seconds | samples |')
@@ -266,7 +268,7 @@ def markdown(results):
     add('|---|---|---|---|---|---|')
     for row in results['scale']:
         add('| %d | %.2f | %.1f | %d | %d | %d |' % (row['caches'], row['seconds'], row['peak_rss_mib'], row['calls'],
-                                                   row['returned'], row['result_bytes']))
+                                                     row['returned'], row['result_bytes']))
     loop = results['noop_loop']
     add('\nNo-op loop over %d caches (one ansible-playbook, one task with a loop): %.1f s, **%.3f s per cache**, %d API calls.\n'
         % (loop['caches'], loop['seconds'], loop['seconds_per_cache'], loop['calls']))
@@ -275,7 +277,7 @@ def markdown(results):
     add('|---|---|---|---|---|')
     for row in results['waiting']:
         add('| %s | %.2f | %d | %.2f | %d |' % (row['ready_after'], row['lag_seconds'], row['polls'], row['task_seconds'],
-                                              row['calls']))
+                                                row['calls']))
     return '\n'.join(lines) + '\n'
 
 

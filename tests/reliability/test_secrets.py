@@ -62,7 +62,7 @@ def test_no_secret_in_any_output():
                 'Connection error with a registry password (nothing listens)'} <= failed, (label, failed)
         assert 'SignatureDoesNotMatch' in ''.join(json.dumps(r['result']) for r in records if r['task'] == 'Wrong AccessKey secret')
     text = 'Secrets searched: %s\nin: %s\n' % (', '.join(sorted(all_secrets)), ', '.join('%s (%d bytes)' % (k, len(v))
-                                                                                      for k, v in sorted(texts.items())))
+                                                                                         for k, v in sorted(texts.items())))
     found = leaks(texts, all_secrets)
     text += 'hits: %d\n%s' % (len(found), '\n'.join(found))
     print('\n' + text + '\nwritten to ' + twinlib.write_output('secrets.txt', text + '\n'))
