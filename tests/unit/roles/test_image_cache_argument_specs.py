@@ -15,7 +15,7 @@ ROLE = pathlib.Path(__file__).resolve().parents[3] / "roles" / "image_cache"
 SPEC = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
 DEFAULTS = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
 # Variables the role's tasks register or set for themselves, not inputs.
-INTERNAL = {"image_cache_reference_pattern", "image_cache_bad_images", "image_cache_tag_rule", "image_cache_bad_tag_keys",
+INTERNAL = {"image_cache_reference_pattern", "image_cache_reference_parts", "image_cache_bad_images", "image_cache_tag_rule", "image_cache_bad_tag_keys",
             "image_cache_bad_tag_values", "image_cache_network", "image_cache_result", "image_cache_found_vswitches",
             "image_cache_security_group", "image_cache_eip", "image_cache_pending", "image_cache_other_zone", "image_cache_full",
             "image_cache_other_vpc"}
@@ -51,4 +51,5 @@ def test_tasks_use_only_declared_variables():
 def test_the_role_checks_images_with_the_module_grammar():
     from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import IMAGE_REFERENCE
     role_vars = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())
-    assert role_vars["image_cache_reference_pattern"] == IMAGE_REFERENCE.pattern
+    assert role_vars["image_cache_reference_pattern"] == "{{ image_cache_reference_parts | join('') }}"
+    assert "".join(role_vars["image_cache_reference_parts"]) == IMAGE_REFERENCE.pattern
