@@ -568,60 +568,43 @@ def test_https_by_default():
     assert reg._Context(client, "x", parse_reference("nginx")).base == "https://registry-1.docker.io"  # pylint: disable=protected-access
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def test_retries_on_429_and_5xx_then_succeeds(fake):
+def test_retries_on_429_and_5xx_then_succeeds(fake, fake_time):
     server = fake()
     server.add_image("app", "1", [9])
     server.script = [503, 429, 502]
-    clock = FakeClock()
-    result = client_for(server, retries=3, clock=clock.clock, sleep=clock.sleep).measure(server.host + "/app:1")
+    result = client_for(server, retries=3, clock=fake_time.clock, sleep=fake_time.sleep).measure(server.host + "/app:1")
     assert result["compressed_size"] == 9
-    assert len(clock.sleeps) == 3
-    assert all(0 <= s <= 8.0 for s in clock.sleeps)
+    assert len(fake_time.sleeps) == 3
+    assert all(0 <= s <= 8.0 for s in fake_time.sleeps)
 
 
-def test_retries_are_bounded_in_attempts(fake):
+def test_retries_are_bounded_in_attempts(fake, fake_time):
     server = fake()
     server.script = [503] * 10
-    clock = FakeClock()
     with pytest.raises(RegistryError) as info:
-        client_for(server, retries=2, clock=clock.clock, sleep=clock.sleep).measure(server.host + "/app:1")
+        client_for(server, retries=2, clock=fake_time.clock, sleep=fake_time.sleep).measure(server.host + "/app:1")
     assert info.value.kind == "unreachable"
     assert "HTTP 503" in str(info.value) and "after 3 attempts" in str(info.value)
-    assert len(clock.sleeps) == 2
+    assert len(fake_time.sleeps) == 2
     assert len(server.requests) == 3
 
 
-def test_retries_are_bounded_in_time(fake, monkeypatch):
+def test_retries_are_bounded_in_time(fake, monkeypatch, fake_time):
     server = fake()
     server.script = [503] * 50
-    clock = FakeClock()
     monkeypatch.setattr(reg.random, "uniform", lambda low, high: high)  # the longest sleeps
     with pytest.raises(RegistryError):
-        client_for(server, retries=40, backoff=1.0, max_backoff=4.0, max_seconds=10.0, clock=clock.clock,
-                   sleep=clock.sleep).measure(server.host + "/app:1")
-    assert clock.sleeps == [1.0, 2.0, 4.0]  # a fourth sleep of 4 s would pass the 10 s bound
-    assert sum(clock.sleeps) < 10.0
+        client_for(server, retries=40, backoff=1.0, max_backoff=4.0, max_seconds=10.0, clock=fake_time.clock,
+                   sleep=fake_time.sleep).measure(server.host + "/app:1")
+    assert fake_time.sleeps == [1.0, 2.0, 4.0]  # a fourth sleep of 4 s would pass the 10 s bound
+    assert sum(fake_time.sleeps) < 10.0
 
 
-def test_no_retry_on_404(fake):
+def test_no_retry_on_404(fake, fake_time):
     server = fake()
-    clock = FakeClock()
     with pytest.raises(RegistryError):
-        client_for(server, retries=5, clock=clock.clock, sleep=clock.sleep).measure(server.host + "/app:1")
-    assert clock.sleeps == []
+        client_for(server, retries=5, clock=fake_time.clock, sleep=fake_time.sleep).measure(server.host + "/app:1")
+    assert fake_time.sleeps == []
     assert len(server.requests) == 1
 
 
@@ -631,14 +614,13 @@ def _closed_port():
         return sock.getsockname()[1]
 
 
-def test_connection_refused_is_unreachable_and_retried():
+def test_connection_refused_is_unreachable_and_retried(fake_time):
     port = _closed_port()
-    clock = FakeClock()
     image = "127.0.0.1:%d/app:1" % port
     creds = [{"server": "127.0.0.1:%d" % port, "username": "u", "password": PASSWORD}]
     with pytest.raises(RegistryError) as info:
-        RegistryClient(plain_http_registries=["127.0.0.1"], retries=2, credentials=creds, clock=clock.clock,
-                       sleep=clock.sleep).measure(image)
+        RegistryClient(plain_http_registries=["127.0.0.1"], retries=2, credentials=creds, clock=fake_time.clock,
+                       sleep=fake_time.sleep).measure(image)
     error = info.value
     assert error.kind == "unreachable"
     assert "connection to 127.0.0.1:%d refused" % port in str(error)
