@@ -28,7 +28,6 @@ MAX_TAGS = 20
 MAX_TAG_LENGTH = 128
 ELIMINATION_STRATEGIES = ("", "LRU")
 
-STEADY_STATES = ("Ready", "Failed", "UpdateFailed")
 UPDATABLE_STATES = ("Ready", "UpdateFailed")
 TRANSITIONAL_STATES = ("Preparing", "Creating", "Updating")
 
@@ -40,14 +39,6 @@ IMAGE_REFERENCE = re.compile(
     r"^(?:%s/)?%s(?:/%s)*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$"
     % (_DOMAIN, _COMPONENT, _COMPONENT))
 REGISTRY_SERVER = re.compile(r"^%s$" % _DOMAIN)
-
-# Settings that DescribeImageCaches returns, so drift in them is detected and fixed.
-COMPARED = ("image_cache_name", "images", "image_cache_size", "elimination_strategy", "resource_group_id")
-# Settings the API never returns: sent at creation, with every update, and with force_update.
-WRITE_ONLY = ("retention_days", "security_group_id", "vswitch_ids", "eip_instance_id", "auto_match_image_cache", "flash",
-              "flash_copy_count", "standard_copy_count", "image_registry_credentials", "acr_registry_info")
-# Settings that apply at creation only: neither readable nor updatable.
-CREATE_ONLY = ("zone_id", "insecure_registries", "plain_http_registries")
 
 
 class WaitError(AlibabaCloudError):
