@@ -24,8 +24,9 @@ description:
     C(eip_instance_id), C(image_registry_credentials), C(state), C(wait) or the
     credential and region options) is an error that says why and what to do instead, never silently dropped.
     A key that is no option at all is an error too.
-  - A setting whose value is V(null) counts as not given, so one dict with optional settings left at V(null)
-    can be passed.
+  - A setting whose value is V(null) or an empty string counts as not given, so one dict with optional settings
+    left at V(null) can be passed. The empty string is included because ansible-core before 2.19 renders a templated
+    null (the C(default) filter given V(None), for one) as an empty string; the role treats both the same way.
   - Integer settings accept an integer or a string of decimal digits (as C(--extra-vars) gives them); boolean
     settings accept only real booleans.
 options:
@@ -324,6 +325,11 @@ def _is_list(value):
     return isinstance(value, (list, tuple))
 
 
+def _is_unset(value):
+    # '' too: ansible-core before 2.19 renders a templated None as ''.
+    return value is None or (isinstance(value, str) and value == "")
+
+
 class _Checker:
     """Collects every problem of one settings dict, then builds the manifest."""
 
@@ -337,7 +343,7 @@ class _Checker:
     # ------------------------------------------------------------ keys
 
     def normalize_keys(self):
-        """Settings under their canonical names, without null values; reports bad keys."""
+        """Settings under their canonical names, without null or empty-string values; reports bad keys."""
         given = {}
         for key in self.settings:
             if not isinstance(key, str):
@@ -345,7 +351,7 @@ class _Checker:
                 continue
             value = self.settings[key]
             if key in NOT_IN_CRD:
-                if value is not None:
+                if not _is_unset(value):
                     self.problem("%s: the ImageCache CRD has no equivalent of this eci_image_cache option: %s. "
                                  "Remove it from the settings." % (key, NOT_IN_CRD[key]))
                 continue
@@ -353,7 +359,7 @@ class _Checker:
             if name not in SUPPORTED:
                 self.problem(self.unknown_key_message(key))
                 continue
-            if value is None:
+            if _is_unset(value):
                 continue
             if name in given:
                 alias = [alias for alias, target in ALIASES.items() if target == name][0]
