@@ -109,7 +109,7 @@ BENCH_DIR := $(BUILD)/bench
 bench: collection-tree
 	$(VPY) -m pip install --quiet -r tests/bench/requirements.txt
 	cd $(TREE) && $(RUN_ENV) $(VPY) tests/bench/bench.py --output $(BENCH_DIR)/results.json \
-		--markdown $(BENCH_DIR)/results.md --plot $(CURDIR)/docs/benchmarks/info-time.png
+		--markdown $(BENCH_DIR)/results.md --document $(CURDIR)/docs/benchmarks.md --plot $(CURDIR)/docs/benchmarks/info-time.png
 bench-smoke: collection-tree
 	cd $(TREE) && $(RUN_ENV) $(VPY) tests/bench/bench.py --smoke --output $(BENCH_DIR)/smoke.json
 

@@ -18,8 +18,12 @@ description:
     excluded), so a retried request, or two runs creating the same cache at the same moment, make one cache.
     When the cloud answers that token with a cache that has since been deleted, the module folds that cache's id
     into the token and asks again, so a cache deleted and created again with the same settings is created anew.
-    Runs that race to create the same cache all report C(changed=true), because the cloud answers a known token with the first
-    request's answer, so a run cannot tell whether its own request or another's made the cache.
+  - Runs on one host (forks, playbooks run in parallel, jobs on one AWX execution node) that would create a cache of the
+    same name take turns, with a lock file in a private directory under the system temporary directory, from the lookup
+    to the create. So the first run creates the cache and reports C(changed=true) and the others find it and report what
+    they did to it. Runs on different hosts still make one cache, thanks to the token, but each of them may report
+    C(changed=true), because the cloud answers a known token with the first request's answer, so a run cannot tell whether its
+    own request or another's made the cache. A lock that cannot be taken within 120 seconds is a warning, not an error.
   - Only the settings that DescribeImageCaches returns are compared with the cache - O(name), O(images)
     (as a set; order does not matter), O(image_cache_size), O(elimination_strategy), O(resource_group_id)
     and O(tags). A difference in them updates the cache in place with C(UpdateImageCache); tags change with
@@ -411,6 +415,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache impor
     tag_changes,
     validate_settings,
 )
+from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import GIB, measure_images, required_cache_size_gib
 
@@ -419,6 +424,9 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import G
 CREATED_CACHE_GRACE_SECONDS = 3
 # How many deleted caches a token chain may step over before the module gives up.
 MAX_TOKEN_CHAIN = 10
+# How long a run waits for its turn behind another run on this host that may be creating a cache of
+# the same name; the holder needs one lookup, the size check and one create: seconds, normally.
+CREATE_TURN_SECONDS = 120
 
 
 class ImageCacheManager:
@@ -436,9 +444,18 @@ class ImageCacheManager:
         # differ between runs, or a later run's identical request would be answered
         # with an earlier one's result and not applied.
         self.run_token = "ansible-eci-run-" + uuid.uuid4().hex
+        self.create_turn = HostLock("create\n%s\n%s\n%s" % (
+            self.connection.endpoints.get("eci"), self.connection.region, self.params["name"]))
 
     def request_token(self, action):
         return "%s-%s" % (self.run_token, action)
+
+    def take_create_turn(self):
+        """Wait for other runs on this host that may be creating a cache of this name, so this run sees theirs."""
+        if not self.create_turn.acquire(CREATE_TURN_SECONDS):
+            self.module.warn("Going on without the lock that makes runs on this host that create image cache %s take "
+                             "turns (%s). No duplicate cache can result, but this run may report changed for a cache "
+                             "another run created." % (self.params["name"], self.create_turn.problem))
 
     # ------------------------------------------------------------ lookups
 
@@ -549,6 +566,8 @@ class ImageCacheManager:
                                   "cache. Leave it out and give name to create one." % (
                                       self.params["image_cache_id"], self.connection.region))
         superseded = []
+        if cache is not None and cache["status"] != "Failed":
+            self.create_turn.release()  # nothing to create: runs waiting behind this one may go on
         if cache is not None and cache["status"] in TRANSITIONAL_STATES and self.params["wait"]:
             cache = self.wait_for(cache["image_cache_id"], ("Ready", "Failed", "UpdateFailed"), "settle", cache)
         self.check_sizes(cache)
@@ -624,6 +643,7 @@ class ImageCacheManager:
         if self.module.check_mode:
             return self.finish(before, predict(None, self.settings, self.connection.region))
         cache = self.create(superseded)
+        self.create_turn.release()  # the next run in line now finds this cache
         if self.params["wait"]:
             cache = self.wait_for(cache["image_cache_id"], ("Ready",), "be Ready", cache)
         return self.finish(before, cache)
@@ -678,11 +698,16 @@ def parse_size(value):
 
 def run(module, size_auto, size):
     manager = ImageCacheManager(module, size_auto, size)
-    cache = manager.find()
     if module.params["state"] == "absent":
-        manager.absent(cache)
-    else:
-        manager.present(cache)
+        manager.absent(manager.find())
+        return
+    # Only a lookup by name can end in a create; check mode creates nothing.
+    if not module.params["image_cache_id"] and not module.check_mode:
+        manager.take_create_turn()
+    try:
+        manager.present(manager.find())
+    finally:
+        manager.create_turn.release()
 
 
 def main():

@@ -5,7 +5,9 @@
 """Benchmarks of the collection against the local twin: API calls, module cost, scale, waiting.
 
 Usage (from a collection tree, see `make collection-tree`):
-  bench.py [--smoke] [--output results.json] [--markdown FILE] [--plot FILE.png]
+  bench.py [--smoke] [--output results.json] [--markdown FILE] [--document FILE] [--plot FILE.png]
+--document writes the whole of docs/benchmarks.md (what was measured, what it means, the tables), so
+that the page holds exactly what the last `make bench` measured.
 --smoke runs tiny sizes only (keeps the benchmark working in `make test`); without it the full sizes
 of docs/benchmarks.md run (about 5 to 10 minutes). A benchmark reports; it does not fail on slow numbers,
 only when a measurement cannot be taken.
@@ -32,7 +34,7 @@ import twinlib  # noqa: E402  pylint: disable=wrong-import-position
 PAGE = 100  # DescribeImageCaches page size the modules use (the API's maximum)
 CREATE = dict(name='bench', images=['nginx:latest'], security_group_id='sg-demo', vswitch_ids=['vsw-demo'], size_check='skip')
 SEEDED = dict(name='bench', images=['nginx:latest'], size=20)
-FULL = dict(info_n=250, scale=[100, 1000, 10000], noop_loop=100, waits=[5, 30, 120], cost_repeats=5)
+FULL = dict(info_n=250, scale=[100, 1000, 10000], noop_loop=100, waits=[5, 30, 120], cost_repeats=11)
 SMOKE = dict(info_n=25, scale=[50], noop_loop=3, waits=[1], cost_repeats=1)
 
 # The runpy wrapper reports the module process's own peak RSS (KiB) on stderr.
@@ -281,6 +283,73 @@ def markdown(results):
     return '\n'.join(lines) + '\n'
 
 
+DOCUMENT_INTRO = """# Benchmarks
+
+Written by `make bench` (`tests/bench/bench.py --document docs/benchmarks.md` in the collection tree): every number
+on this page, the sentences under "What the numbers mean for a user" included, comes from the run described under
+"Machine, date and command". The runs go against the local twin of the cloud (tests/emulator) on loopback, so
+they show the collection's own cost: the real API adds its network round trips (tens of milliseconds per call) and
+its own build times. `make bench-smoke` (part of `make test`) runs the same code at tiny sizes only to keep it
+working; its numbers mean nothing. A benchmark reports; it does not fail on slow numbers.
+
+How the minimum of section 1 is derived: a run must read the cache once to decide anything (1 DescribeImageCaches);
+a change needs its one write (Create, Update, Delete, TagResources); a wait needs at least one read that sees the end
+state (Ready, or gone). Everything else is overhead. Info over N caches needs ceil(N / 100) pages (100 is the page
+maximum).
+
+Module cost (section 2) is `(module - ping) / bare`: the wall time of the info module run by `ansible`, less that of
+`ansible.builtin.ping` run the same way (Ansible's own start-up, inventory and module transfer), over the wall time of
+a bare Python script making the same SDK call. Each is the median of interleaved runs.
+"""
+
+
+def meaning(results):
+    """What the numbers of one full run mean for a user, as Markdown bullet points."""
+    rows = dict((row['operation'].split(' over ')[0], row) for row in results['api_calls'])
+    over = [row for row in results['api_calls'] if row['calls'] > row['minimum']]
+    lines = []
+    noop, loop = rows['present, no change'], results['noop_loop']
+    lines.append('- A no-op run, the usual case of a scheduled playbook, costs %d API call%s; a loop over %d caches '
+                 'that are already as wanted takes %.2f s per cache, most of it Ansible\'s own per-task work, not the API.'
+                 % (noop['calls'], '' if noop['calls'] == 1 else 's', loop['caches'], loop['seconds_per_cache']))
+    if over:
+        lines.append('- Operations above the minimum number of calls: %s. Each extra call counts against the API\'s '
+                     'throttling quota when a fleet runs at once.' % '; '.join(
+                         '%s %d (minimum %d)' % (row['operation'], row['calls'], row['minimum']) for row in over))
+    else:
+        lines.append('- Every operation makes the minimum number of API calls (section 1): create, update and delete '
+                     'with wait read once to find the cache, write once, and poll until the end state is seen; a '
+                     'tags-only change does not read the cache back.')
+    waits = results['waiting']
+    lags = [row['lag_seconds'] for row in waits]
+    longest = max(waits, key=lambda row: row['ready_after'])
+    lines.append('- Waiting returns %.1f to %.1f s after the cache becomes Ready: the poll interval grows from 1 s by 1.5x '
+                 'up to 15 s, so a %s-second build costs %d polls and the task returns within one interval of Ready.'
+                 % (min(lags), max(lags), longest['ready_after'], longest['polls']))
+    largest = max(results['scale'], key=lambda row: row['caches'])
+    lines.append('- Info is linear in the number of caches: %d caches take %d pages of DescribeImageCaches, %.1f s and '
+                 '%.0f MiB in the module process, and the result is %.1f MB of JSON that Ansible then holds in memory. '
+                 'Filter by name, tags or status rather than listing everything.'
+                 % (largest['caches'], largest['calls'], largest['seconds'], largest['peak_rss_mib'],
+                    largest['result_bytes'] / 1e6))
+    cost = results['module_cost']
+    lines.append('- The module\'s overhead over a bare SDK call: (module - ping) / bare = %.2f (goal: at most 1.2; %s). '
+                 'What the module adds to the bare call is its argument checks, the connection layer and turning the '
+                 'answer into snake_case dicts; the SDK import and Python start-up are in both.'
+                 % (cost['ratio'], 'met' if cost['ratio'] <= 1.2 else 'not met in this run'))
+    return '\n'.join(lines) + '\n'
+
+
+def document(results, plot_name):
+    """The whole of docs/benchmarks.md for one full run."""
+    return (DOCUMENT_INTRO + '\n## What the numbers mean for a user\n\n' + meaning(results)
+            + '\n![eci_image_cache_info wall time against the number of caches](%s)\n\n' % plot_name
+            + 'Reproduce: `make bench` (about %d minutes; the plot needs `matplotlib>=3.8` from '
+              'tests/bench/requirements.txt). The raw results are written to build/bench/results.json.\n\n'
+            % max(1, round(results['seconds'] / 60.0))
+            + markdown(results))
+
+
 def plot(results, path):
     try:
         import matplotlib
@@ -302,21 +371,34 @@ def plot(results, path):
     return True
 
 
+def write_reports(args, results):
+    if args.markdown:
+        with open(args.markdown, 'w', encoding='utf-8') as handle:
+            handle.write(markdown(results))
+    if args.document:
+        if results['mode'] != 'full':
+            raise SystemExit('bench: --document needs a full run; smoke numbers mean nothing')
+        plot_name = (os.path.relpath(args.plot, os.path.dirname(os.path.abspath(args.document))) if args.plot
+                     else 'benchmarks/info-time.png')
+        with open(args.document, 'w', encoding='utf-8') as handle:
+            handle.write(document(results, plot_name))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--smoke', action='store_true', help='tiny sizes (for make test)')
     parser.add_argument('--output', default=os.path.join(twinlib.COLLECTION_ROOT, 'tests', 'output', 'bench', 'results.json'))
     parser.add_argument('--markdown', help='write the results section as Markdown to this file')
     parser.add_argument('--plot', help='write a PNG of info time against the number of caches')
+    parser.add_argument('--document', help='write the whole benchmarks page (docs/benchmarks.md) to this file; with '
+                        '--plot, the page links the plot by its path relative to the page')
     parser.add_argument('--from-json', metavar='FILE', help='measure nothing: write --markdown/--plot from earlier results '
                         '(lets an interpreter with matplotlib but without the SDKs draw the plot)')
     args = parser.parse_args(argv)
     if args.from_json:
         with open(args.from_json, encoding='utf-8') as handle:
             results = json.load(handle)
-        if args.markdown:
-            with open(args.markdown, 'w', encoding='utf-8') as handle:
-                handle.write(markdown(results))
+        write_reports(args, results)
         return 0 if not args.plot or plot(results, args.plot) else 1
     sizes = SMOKE if args.smoke else FULL
     started = time.monotonic()
@@ -333,11 +415,8 @@ def main(argv=None):
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     with open(args.output, 'w', encoding='utf-8') as handle:
         json.dump(results, handle, indent=2, sort_keys=True)
-    text = markdown(results)
-    print(text)
-    if args.markdown:
-        with open(args.markdown, 'w', encoding='utf-8') as handle:
-            handle.write(text)
+    print(markdown(results))
+    write_reports(args, results)
     if args.plot:
         plot(results, args.plot)
     print('bench: results in %s (%.0f s)' % (args.output, results['seconds']))

@@ -127,6 +127,76 @@ def test_a_token_answered_with_a_deleted_cache_is_extended(run_module, cloud):
     assert result["image_cache"]["image_cache_id"] == "imc-2"
 
 
+class RecordingLock:
+    """Stands in for HostLock: records taking and releasing the create turn among the cloud's calls."""
+
+    available = True
+
+    def __init__(self, name):
+        self.name = name
+        self.held = False
+        self.problem = None
+
+    def acquire(self, timeout):
+        assert timeout == eci_image_cache.CREATE_TURN_SECONDS
+        RecordingLock.calls.append(("lock", self.name.split("\n")[-1]))
+        self.held = self.available
+        self.problem = None if self.available else "another run held it for more than 120 seconds"
+        return self.held
+
+    def release(self):
+        if self.held:
+            RecordingLock.calls.append(("unlock",))
+        self.held = False
+
+
+@pytest.fixture
+def turns(cloud, monkeypatch):
+    RecordingLock.calls = cloud.calls  # one timeline with the API calls
+    RecordingLock.available = True
+    monkeypatch.setattr(eci_image_cache, "HostLock", RecordingLock)
+    return RecordingLock
+
+
+def test_a_create_holds_the_turn_from_lookup_to_create(run_module, cloud, turns):
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, wait=True))
+    assert not failed and result["changed"]
+    # The size check (measure) runs inside the turn too; the wait for Ready runs after it.
+    assert [call[0] for call in cloud.calls] == ["lock", "find", "measure", "create", "get", "unlock"]
+    assert cloud.calls[0] == ("lock", "web")
+
+
+def test_a_found_cache_gives_the_turn_back_at_once(run_module, cloud, turns):
+    cloud.add("imc-1", status="Creating")
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, wait=False))
+    assert not failed and not result["changed"]
+    assert cloud.calls == [("lock", "web"), ("find", "web"), ("unlock",)]
+
+
+def test_check_mode_and_lookup_by_id_take_no_turn(run_module, cloud, turns):
+    run_module(eci_image_cache.main, dict(CREATE, _ansible_check_mode=True))
+    cloud.add("imc-1")
+    run_module(eci_image_cache.main, dict(BASE, image_cache_id="imc-1"))
+    run_module(eci_image_cache.main, dict(BASE, name="web", state="absent", wait=False))
+    assert [call for call in cloud.calls if call[0] in ("lock", "unlock")] == []
+
+
+def test_without_a_turn_the_create_goes_on_with_a_warning(run_module, cloud, turns):
+    turns.available = False
+    result, failed = run_module(eci_image_cache.main, CREATE)
+    assert not failed and result["changed"] and result["image_cache"]["image_cache_id"] == "imc-1"
+    assert len(result["warnings"]) == 1
+    assert "Going on without the lock" in result["warnings"][0] and "held it for more than 120 seconds" in result["warnings"][0]
+    assert "No duplicate cache can result" in result["warnings"][0]
+
+
+def test_the_turn_is_released_when_the_run_fails(run_module, cloud, turns):
+    cloud.add("imc-a")
+    cloud.add("imc-b")
+    result, failed = run_module(eci_image_cache.main, CREATE)
+    assert failed and cloud.calls == [("lock", "web"), ("find", "web"), ("unlock",)]
+
+
 def test_several_caches_with_the_name_fail_with_their_ids(run_module, cloud):
     cloud.add("imc-a")
     cloud.add("imc-b")

@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The lock that makes runs on one host take turns before a create."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils import host_lock
+from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock
+
+
+def test_held_until_released(tmp_path):
+    directory = str(tmp_path / "locks")
+    first = HostLock("create\nsame", directory=directory)
+    assert first.acquire(1) and first.held
+    assert oct(os.stat(directory).st_mode & 0o777) == oct(0o700)
+    assert oct(os.stat(first.path).st_mode & 0o777) == oct(0o600)
+    second = HostLock("create\nsame", directory=directory)
+    assert second.acquire(0.3) is False
+    assert second.problem == "another run held it for more than 0.3 seconds"
+    first.release()
+    assert not first.held
+    assert second.acquire(0.3) and second.held
+    second.release()
+    first.release()  # a second release is harmless
+
+
+def test_different_names_do_not_wait(tmp_path):
+    directory = str(tmp_path / "locks")
+    one, other = HostLock("create\na", directory=directory), HostLock("create\nb", directory=directory)
+    assert one.acquire(1) and other.acquire(0)
+    assert one.path != other.path
+    one.release()
+    other.release()
+
+
+def test_waits_with_the_given_clock_until_the_deadline(tmp_path, fake_time):
+    directory = str(tmp_path / "locks")
+    holder = HostLock("n", directory=directory)
+    assert holder.acquire(1)
+    waiter = HostLock("n", directory=directory, sleep=fake_time.sleep, clock=fake_time.clock)
+    assert waiter.acquire(5, poll=0.5) is False
+    assert fake_time.sleeps == [0.5] * 10
+    holder.release()
+
+
+def test_another_process_holds_it(tmp_path):
+    """flock is per open file: a second process waits for the first, as parallel ansible runs do."""
+    directory = str(tmp_path / "locks")
+    child = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import sys, time
+        sys.path[:0] = %r
+        from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock
+        lock = HostLock("shared", directory=%r)
+        assert lock.acquire(5)
+        print("held", flush=True)
+        time.sleep(1.0)
+        lock.release()
+        time.sleep(5)
+    """) % (sys.path, directory)], stdout=subprocess.PIPE, universal_newlines=True)
+    try:
+        assert child.stdout.readline().strip() == "held"
+        mine = HostLock("shared", directory=directory)
+        started = time.monotonic()
+        assert mine.acquire(10)
+        waited = time.monotonic() - started
+        assert 0.5 < waited < 5, waited
+        mine.release()
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_directory_others_can_write_is_refused(tmp_path):
+    directory = tmp_path / "locks"
+    directory.mkdir(mode=0o700)
+    os.chmod(str(directory), 0o777)
+    lock = HostLock("n", directory=str(directory))
+    assert lock.acquire(1) is False
+    assert "not a private directory of this user" in lock.problem
+    assert not os.listdir(str(directory))
+
+
+def test_a_symlink_instead_of_the_directory_is_refused(tmp_path):
+    target = tmp_path / "elsewhere"
+    target.mkdir(mode=0o700)
+    link = tmp_path / "locks"
+    link.symlink_to(target)
+    lock = HostLock("n", directory=str(link))
+    assert lock.acquire(1) is False
+    assert "not a private directory" in lock.problem
+    assert not os.listdir(str(target))
+
+
+def test_without_fcntl_no_lock_and_a_reason(tmp_path, monkeypatch):
+    monkeypatch.setattr(host_lock, "fcntl", None)
+    lock = HostLock("n", directory=str(tmp_path / "locks"))
+    assert lock.acquire(1) is False and lock.problem == "this platform has no fcntl"
+
+
+def test_default_directory_is_per_user(monkeypatch, tmp_path):
+    monkeypatch.setattr(host_lock.tempfile, "tempdir", str(tmp_path))
+    assert host_lock.lock_directory() == os.path.join(str(tmp_path), "ansible-alibabacloud-eci-%d" % os.getuid())
