@@ -24,6 +24,8 @@ REGION = 'cn-hangzhou'
 STARTUP_TIMEOUT = 30
 STOP_TIMEOUT = 5
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from child_process import raise_keyboard_interrupt, run_child  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def parse_args(argv):
@@ -126,11 +128,6 @@ def write_integration_config(path, url, access_key, secret_key):
             handle.write("%s: '%s'\n" % (key, value))
 
 
-def raise_keyboard_interrupt(signum, frame):
-    """Turn SIGTERM into the same clean-up path as Ctrl-C."""
-    raise KeyboardInterrupt('signal %d' % signum)
-
-
 def main(argv=None):
     """Run the command between starting and stopping the twin; return its exit code."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
@@ -155,16 +152,7 @@ def main(argv=None):
             ALICLOUD_ECS_ENDPOINT=url,
             EMULATOR_URL=url,
         )
-        with subprocess.Popen(args.command, env=env) as child:
-            try:
-                return child.wait()
-            except KeyboardInterrupt:
-                child.send_signal(signal.SIGINT)
-                try:
-                    child.wait(STOP_TIMEOUT)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-                raise
+        return run_child(args.command, env, STOP_TIMEOUT)
     except RuntimeError as ex:
         print('with_emulator: %s' % ex, file=sys.stderr)
         return 1

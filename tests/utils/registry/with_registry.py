@@ -37,7 +37,9 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
 import push_images  # noqa: E402  pylint: disable=wrong-import-position
+from child_process import raise_keyboard_interrupt, run_child  # noqa: E402  pylint: disable=wrong-import-position
 
 PACKAGES = ('docker-registry', 'apache2-utils')
 STARTUP_TIMEOUT = 30
@@ -209,10 +211,6 @@ def start_registry(workdir=None, auth=None, install=True):
     return Registry(workdir or tempfile.mkdtemp(prefix='eci-registry-'), auth).start()
 
 
-def raise_keyboard_interrupt(signum, frame):
-    raise KeyboardInterrupt(f'signal {signum}')
-
-
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--auth', metavar='USER:PASS', help='also start a registry with HTTP Basic authentication for this user')
@@ -254,16 +252,7 @@ def main(argv=None):
                              + (['--auth-url', private.url, '--user', private.auth[0], '--password', private.auth[1]] if private else []))
             env['REGISTRY_IMAGES'] = os.path.abspath(args.push)
             print(f'with_registry: test images pushed, expected sizes in {args.push}', file=sys.stderr, flush=True)
-        with subprocess.Popen(args.command, env=env) as child:
-            try:
-                return child.wait()
-            except KeyboardInterrupt:
-                child.send_signal(signal.SIGINT)
-                try:
-                    child.wait(STOP_TIMEOUT)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-                raise
+        return run_child(args.command, env, STOP_TIMEOUT)
     except (RuntimeError, OSError) as error:
         for registry in registries:
             print(f'with_registry: log of {registry.workdir}: {registry.log_tail()}', file=sys.stderr)
