@@ -300,16 +300,18 @@ class Waiter:
         if last is not None and done(last):
             return True, last
         waited_for = last is not None or sleep_first
+        polled = last is not None
         while True:
             if waited_for:
                 remaining = deadline - self._clock()
-                if remaining <= 0:
+                if remaining <= 0 and polled:
                     return False, result
-                self._sleep(min(delay, remaining))
+                # At least one poll, even when the deadline has passed during a sleep_first.
+                self._sleep(max(0.0, min(delay, remaining)))
                 delay = min(delay * self.factor, self.max_delay)
             result = poll()
             self.polls += 1
-            waited_for = True
+            polled = waited_for = True
             if done(result):
                 return True, result
 

@@ -507,15 +507,19 @@ class ImageCacheManager:
 
     # ------------------------------------------------------------ actions
 
-    def create(self, superseded_ids):
-        """CreateImageCache with the deterministic token; step over caches the token made that are gone."""
+    def create(self, superseded_ids, then_wait=False):
+        """CreateImageCache with the deterministic token; step over caches the token made that are gone.
+
+        then_wait: the caller waits for Ready next, so the read that confirms the cache comes one poll
+        interval after the create (a cache is never Ready at once) and serves as the wait's first poll.
+        """
         superseded = list(superseded_ids)
         for _hop in range(MAX_TOKEN_CHAIN):
             token = create_client_token(self.connection.region, self.settings, superseded)
             with self.unknown_outcome("image cache %s may now exist" % self.settings["name"]):
                 cache_id = create_image_cache(self.connection, self.settings, token)
-            found, cache = Waiter(CREATED_CACHE_GRACE_SECONDS, first_delay=0.5, factor=2).until(
-                lambda: get_image_cache(self.connection, cache_id), lambda c: c is not None)
+            found, cache = Waiter(CREATED_CACHE_GRACE_SECONDS, first_delay=1.0 if then_wait else 0.5, factor=2).until(
+                lambda: get_image_cache(self.connection, cache_id), lambda c: c is not None, sleep_first=then_wait)
             if found:
                 return cache
             superseded.append(cache_id)
@@ -642,7 +646,7 @@ class ImageCacheManager:
         self.changes.append("create")
         if self.module.check_mode:
             return self.finish(before, predict(None, self.settings, self.connection.region))
-        cache = self.create(superseded)
+        cache = self.create(superseded, then_wait=self.params["wait"])
         self.create_turn.release()  # the next run in line now finds this cache
         if self.params["wait"]:
             cache = self.wait_for(cache["image_cache_id"], ("Ready",), "be Ready", cache)

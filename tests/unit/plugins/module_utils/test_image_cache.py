@@ -231,3 +231,11 @@ def test_creating_needs_images_security_group_and_vswitch():
 
 def test_empty_tag_values_are_allowed():
     assert validate_settings(dict(tags={"k": ""}), creating_possible=False) == []
+
+
+def test_sleep_first_polls_once_even_past_the_deadline(fake_time):
+    # A create's confirming read: one poll after the pause, even with no grace time left.
+    polls = []
+    waiter = Waiter(0, sleep=fake_time.sleep, clock=fake_time.clock)
+    reached, result = waiter.until(lambda: polls.append(1) or "Creating", lambda status: status == "Ready", sleep_first=True)
+    assert (reached, result, len(polls), fake_time.sleeps) == (False, "Creating", 1, [0.0])
