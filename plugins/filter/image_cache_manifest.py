@@ -327,7 +327,7 @@ def _is_list(value):
 
 def _is_unset(value):
     # '' too: ansible-core before 2.19 renders a templated None as ''.
-    return value is None or (isinstance(value, str) and value == "")
+    return value is None or value == ""
 
 
 class _Checker:

@@ -32,33 +32,43 @@ THROTTLED_REQUESTS = 30
 LOOKUP_DELAY = 3.0
 
 
+def run_create_playbooks(twin, workdir, runs):
+    """Start create_one.yml once per (cache name, TMPDIR) in runs, all at once; wait for all.
+
+    A run's TMPDIR stands for its host: runs with one TMPDIR share the module's host lock.
+    Returns one dict per run: name, rc, output and the result of the task 'Create the cache'.
+    """
+    playbook = os.path.join(twinlib.PLAYBOOK_DIR, 'create_one.yml')
+    procs = []
+    for index, (name, host_tmp) in enumerate(runs):
+        log_file = os.path.join(workdir, 'run-%02d.jsonl' % index)
+        env = twinlib.clean_env(dict(twin.env(), TMPDIR=host_tmp, **twinlib.callback_env(log_file)))
+        cmd = [os.path.join(twinlib.BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook,
+               '-e', 'cache_name=%s' % name]
+        # pylint: disable-next=consider-using-with
+        procs.append((name, log_file, subprocess.Popen(cmd, env=env, cwd=workdir, stdout=subprocess.PIPE,
+                                                       stderr=subprocess.STDOUT, text=True)))
+    finished = []
+    for name, log_file, proc in procs:
+        output = proc.communicate(timeout=600)[0]
+        results = [r for r in twinlib.read_results(log_file) if r['task'] == 'Create the cache']
+        finished.append(dict(name=name, rc=proc.returncode, output=output, result=results[0]['result'] if results else {}))
+    return finished
+
+
 @pytest.fixture(scope='module')
 def race():
     """Runs the 20 playbooks once; the tests below judge the outcome."""
     workdir = tempfile.mkdtemp(prefix='eci-concurrency-')
     shared_tmp = tempfile.mkdtemp(prefix='host-', dir=workdir)  # one host: one temp directory for all runs
-    playbook = os.path.join(twinlib.PLAYBOOK_DIR, 'create_one.yml')
     names = ['distinct-%02d' % index for index in range(DISTINCT)] + [RACE_NAME] * RACERS
     with twinlib.Twin(ready_after=0.5) as twin:
         # A slow first lookup for every run: all racers see no cache and send CreateImageCache, as runs
         # started in the same second against a busy API do. Then a throttling burst on every action.
         twin.fault('DescribeImageCaches', 'delay', times=len(names), seconds=LOOKUP_DELAY)
         twin.fault('*', 'throttle', times=THROTTLED_REQUESTS)
-        procs = []
         started = time.monotonic()
-        for index, name in enumerate(names):
-            log_file = os.path.join(workdir, 'run-%02d.jsonl' % index)
-            env = twinlib.clean_env(dict(twin.env(), TMPDIR=shared_tmp, **twinlib.callback_env(log_file)))
-            cmd = [os.path.join(twinlib.BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook,
-                   '-e', 'cache_name=%s' % name]
-            # pylint: disable-next=consider-using-with
-            procs.append((name, log_file, subprocess.Popen(cmd, env=env, cwd=workdir, stdout=subprocess.PIPE,
-                                                           stderr=subprocess.STDOUT, text=True)))
-        runs = []
-        for name, log_file, proc in procs:
-            output = proc.communicate(timeout=600)[0]
-            results = [r for r in twinlib.read_results(log_file) if r['task'] == 'Create the cache']
-            runs.append(dict(name=name, rc=proc.returncode, output=output, result=results[0]['result'] if results else {}))
+        runs = run_create_playbooks(twin, workdir, [(name, shared_tmp) for name in names])
         elapsed = time.monotonic() - started
         caches = twin.caches()
         log = twin.requests()
@@ -113,26 +123,14 @@ HOSTS_NAME = 'race-hosts'
 def test_racers_on_different_hosts_still_make_one_cache():
     """No shared lock (each run its own TMPDIR): all send CreateImageCache, the ClientToken keeps one cache."""
     workdir = tempfile.mkdtemp(prefix='eci-concurrency-hosts-')
-    playbook = os.path.join(twinlib.PLAYBOOK_DIR, 'create_one.yml')
+    hosts = [tempfile.mkdtemp(prefix='host-%d-' % index, dir=workdir) for index in range(OTHER_HOSTS)]
     with twinlib.Twin(ready_after=0.5) as twin:
         twin.fault('DescribeImageCaches', 'delay', times=OTHER_HOSTS, seconds=LOOKUP_DELAY)
-        procs = []
-        for index in range(OTHER_HOSTS):
-            log_file = os.path.join(workdir, 'host-%d.jsonl' % index)
-            host_tmp = tempfile.mkdtemp(prefix='host-%d-' % index, dir=workdir)
-            env = twinlib.clean_env(dict(twin.env(), TMPDIR=host_tmp, **twinlib.callback_env(log_file)))
-            cmd = [os.path.join(twinlib.BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook,
-                   '-e', 'cache_name=%s' % HOSTS_NAME]
-            # pylint: disable-next=consider-using-with
-            procs.append((log_file, subprocess.Popen(cmd, env=env, cwd=workdir, stdout=subprocess.PIPE,
-                                                     stderr=subprocess.STDOUT, text=True)))
-        results = []
-        for log_file, proc in procs:
-            output = proc.communicate(timeout=600)[0]
-            assert proc.returncode == 0, output[-2000:]
-            results += [r['result'] for r in twinlib.read_results(log_file) if r['task'] == 'Create the cache']
+        runs = run_create_playbooks(twin, workdir, [(HOSTS_NAME, host_tmp) for host_tmp in hosts])
         caches = twin.caches()
         creates = [e for e in twin.requests() if e['action'] == 'CreateImageCache' and e['status'] == 200]
+    assert [run['output'][-2000:] for run in runs if run['rc'] != 0] == []
+    results = [run['result'] for run in runs]
     assert len(creates) == OTHER_HOSTS, 'not a real race: only %d runs sent CreateImageCache' % len(creates)
     assert len(set(e['params']['ClientToken'] for e in creates)) == 1
     assert [c['ImageCacheName'] for c in caches] == [HOSTS_NAME]
