@@ -7,7 +7,7 @@
 #   make doc-check     ansible-doc renders every module and the role; module_defaults group lists every module
 #   make docs          docs site with antsibull-docs + Sphinx: build/docs/build/html/index.html
 #   make package-test  build the tarball, check its file list, install it alone and run playbooks from it
-#   make ee-test       ansible-builder create on docs/execution-environment/execution-environment.yml, check the build context
+#   make ee-test       execution environment: ansible-builder create with the built tarball, its galaxy stage run offline
 #   make awx-check     the AWX credential type injects exactly the variables the modules read
 #   make changelog-release  0.1.0 release notes generated from the fragments, in a copy
 #   make test-matrix   sanity, units and integration on every supported ansible-core (2.17, 2.18, 2.19)
@@ -184,11 +184,12 @@ package-test: build
 		$(CURDIR)/tests/utils/package_smoke.sh $(VENV)/bin $(PACKAGE_DIR)/collections/ansible_collections/alibabacloud/eci
 
 EE_DIR := $(BUILD)/ee-test
-# ansible-builder create (no container engine needed) on the example definition, then checks the context.
-ee-test: collection-tree
+# ansible-builder create (no container engine needed) on the example definition, which takes the
+# tarball of `make build`; checks the context and runs its galaxy stage offline (tests/utils/check_ee.py).
+ee-test: build
 	rm -rf $(EE_DIR) && mkdir -p $(EE_DIR)
-	cd $(TREE) && $(RUN_ENV) $(VPY) tests/utils/check_ee.py --ansible-builder $(VENV)/bin/ansible-builder \
-		--context $(EE_DIR)/context
+	$(RUN_ENV) $(VPY) tests/utils/check_ee.py --ansible-builder $(VENV)/bin/ansible-builder \
+		--context $(EE_DIR)/context --collections-dir $(BUILD)
 
 awx-check: $(STAMP)
 	$(VPY) tests/utils/check_awx_credential_type.py
