@@ -9,7 +9,8 @@
 #   make package-test  build the tarball, check its file list, install it alone and run playbooks from it
 #   make ee-test       execution environment: ansible-builder create with the built tarball, its galaxy stage run offline
 #   make awx-check     the AWX credential type injects exactly the variables the modules read
-#   make changelog-release  0.1.0 release notes generated from the fragments, in a copy
+#   make changelog-release  the committed release notes are complete and current; pending fragments join them
+#   make release-notes cut the release of galaxy.yml's version (or add new fragments to it): CHANGELOG.md
 #   make test-matrix   sanity, units and integration on every supported ansible-core (2.17, 2.18, 2.19)
 # ansible-test needs a path ending in ansible_collections/<namespace>/<name>, so the
 # tests run in a copy of the checkout under build/ (see tests/utils/build_tree.py),
@@ -45,7 +46,7 @@ DEMO_ARGS ?=
 VENV_PIP_ARGS ?=
 
 .PHONY: help venv collection-tree pip-bootstrap sanity units integration molecule reliability bench bench-smoke changelog-lint test demo build clean distclean \
-	lint doc-check docs package-test ee-test awx-check changelog-release test-matrix matrix-one
+	lint doc-check docs package-test ee-test awx-check changelog-release release-notes test-matrix matrix-one
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -194,9 +195,15 @@ ee-test: build
 awx-check: $(STAMP)
 	$(VPY) tests/utils/check_awx_credential_type.py
 
-# Release notes of 0.1.0 from the fragments, generated in a copy (release consumes fragments).
+# The release of galaxy.yml's version as committed (changelogs/changelog.yaml, CHANGELOG.md), and the
+# pending fragments joining it when `make release-notes` runs again, tried in a copy.
 changelog-release: $(STAMP)
-	PATH=$(VENV)/bin:$$PATH tests/utils/changelog_release.sh $(BUILD)/changelog-release
+	PATH=$(VENV)/bin:$$PATH $(VPY) tests/utils/check_changelog_release.py --work $(BUILD)/changelog-release
+
+# Cuts the release of galaxy.yml's version in the checkout, or adds the new fragments to it if it is
+# already cut: writes changelogs/changelog.yaml and CHANGELOG.md, consumes changelogs/fragments/*.yml.
+release-notes: $(STAMP)
+	PATH=$(VENV)/bin:$$PATH antsibull-changelog release --version "$$(sed -n 's/^version: *//p' galaxy.yml)" --update-existing
 
 # One venv and tree per ansible-core version under build/matrix/<version>/, so the main .venv is untouched.
 # MATRIX_SUITES may be narrowed, e.g. make test-matrix MATRIX_VERSIONS=2.17 MATRIX_SUITES=units
