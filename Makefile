@@ -53,15 +53,28 @@ help:
 
 venv: $(STAMP)
 
-# Re-installs when a requirements file changes; recreates .venv if it is missing or broken.
-$(STAMP): $(REQUIREMENTS)
-	@if ! $(VPY) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PY_VERSION)".split("."))))' 2>/dev/null; then \
+# Creates .venv, or recreates it if it is missing or broken.
+ENSURE_VENV := if ! $(VPY) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PY_VERSION)".split("."))))' 2>/dev/null; then \
 		echo "creating $(VENV) with $(PYTHON)"; rm -rf $(VENV); $(PYTHON) -m venv $(VENV); fi
+
+# Re-installs when a requirements file changes.
+$(STAMP): $(REQUIREMENTS)
+	@$(ENSURE_VENV)
 	$(VPY) -m pip install --disable-pip-version-check --quiet $(addprefix -r ,$(REQUIREMENTS)) $(VENV_PIP_ARGS)
 	@touch $@
 
+# The demo needs only ansible-core (the version range of tests/requirements-dev.txt) and the
+# collection's requirements.txt; the twin runs on the standard library and ansible-core's PyYAML.
+DEMO_STAMP := $(VENV)/.demo-installed
+$(DEMO_STAMP): requirements.txt tests/requirements-dev.txt
+	@$(ENSURE_VENV)
+	$(VPY) -m pip install --disable-pip-version-check --quiet -r requirements.txt "$$(grep -m1 '^ansible-core' tests/requirements-dev.txt)"
+	@touch $@
+
+# Also makes $(TEST_HOME), which HOME points at in every run (antsibull-docs logs there).
 collection-tree: $(STAMP)
 	@$(VPY) tests/utils/build_tree.py --build-dir $(BUILD)
+	@mkdir -p $(TEST_HOME)
 
 # ansible-test downloads a get-pip.py from a host that may be unreachable; it uses a cached
 # copy first. Install our stand-in (pip from ensurepip's wheel, then pip from PyPI) there,
@@ -128,7 +141,9 @@ test:
 	done; \
 	echo "make test: PASSED ($(TEST_SUITES)) in $$(( $$(date +%s) - start ))s"
 
-demo: collection-tree
+demo: $(DEMO_STAMP)
+	@$(VPY) tests/utils/build_tree.py --build-dir $(BUILD)
+	@mkdir -p $(TEST_HOME)
 	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) ANSIBLE_DISPLAY_SKIPPED_HOSTS=false \
 		$(VPY) tests/utils/with_emulator.py --ready-after 5 \
 		$$( [ -f $(DEMO_FIXTURES) ] && echo --fixtures $(DEMO_FIXTURES) ) -- \
