@@ -9,6 +9,7 @@
 #   make package-test  build the tarball, check its file list, install it alone and run playbooks from it
 #   make ee-test       execution environment: ansible-builder create with the built tarball, its galaxy stage run offline
 #   make awx-check     the AWX credential type injects exactly the variables the modules read
+#   make awx-runner    the sample AWX job templates run with ansible-runner against the twin, as AWX runs them
 #   make changelog-release  the committed release notes are complete and current; pending fragments join them
 #   make release-notes cut the release of galaxy.yml's version (or add new fragments to it): CHANGELOG.md
 #   make test-matrix   sanity, units and integration on every supported ansible-core (2.17, 2.18, 2.19)
@@ -46,7 +47,7 @@ DEMO_ARGS ?=
 VENV_PIP_ARGS ?=
 
 .PHONY: help venv collection-tree pip-bootstrap sanity units integration molecule reliability bench bench-smoke changelog-lint test demo build clean distclean \
-	lint doc-check docs package-test ee-test awx-check changelog-release release-notes test-matrix matrix-one
+	lint doc-check docs package-test ee-test awx-check awx-runner changelog-release release-notes test-matrix matrix-one
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -131,7 +132,7 @@ changelog-lint: $(STAMP)
 	$(VENV)/bin/antsibull-changelog lint
 
 # Stops at the first failing suite and names it.
-TEST_SUITES ?= sanity units integration molecule reliability bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check changelog-release
+TEST_SUITES ?= sanity units integration molecule reliability bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check awx-runner changelog-release
 test:
 	@start=$$(date +%s); \
 	for suite in $(TEST_SUITES); do \
@@ -209,6 +210,14 @@ ee-test: build
 
 awx-check: $(STAMP)
 	$(VPY) tests/utils/check_awx_credential_type.py
+
+# The sample AWX job templates (docs/awx/job_template.yml) run as AWX runs them: the credential type's
+# injectors rendered, the inventory imported and sliced, `ansible-runner run` against the twin (tests/awx).
+AWX_RUNNER_ARGS ?=
+awx-runner: collection-tree
+	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VPY) tests/utils/with_emulator.py \
+		--fixtures tests/awx/world.yml --ready-after 1 -- \
+		$(VPY) -m pytest -p no:cacheprovider -q -rfEX tests/awx $(AWX_RUNNER_ARGS)
 
 # The release of galaxy.yml's version as committed (changelogs/changelog.yaml, CHANGELOG.md), and the
 # pending fragments joining it when `make release-notes` runs again, tried in a copy.
