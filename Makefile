@@ -6,6 +6,7 @@
 #   make lint          ansible-lint (production profile) and yamllint on roles/, playbooks/, integration targets
 #   make doc-check     ansible-doc renders every module and the role; module_defaults group lists every module
 #   make docs          docs site with antsibull-docs + Sphinx: build/docs/build/html/index.html
+#   make targets-alone the README's cheap targets, each alone from an empty build folder (TARGETS_ALONE)
 #   make package-test  build the tarball, check its file list, install it alone and run playbooks from it
 #   make ee-test       execution environment: ansible-builder create with the built tarball, its galaxy stage run offline
 #   make awx-check     the AWX credential type injects exactly the variables the modules read
@@ -47,7 +48,7 @@ DEMO_ARGS ?=
 VENV_PIP_ARGS ?=
 
 .PHONY: help venv collection-tree pip-bootstrap sanity units integration molecule reliability bench bench-smoke changelog-lint test demo build clean distclean \
-	lint doc-check docs package-test ee-test awx-check awx-runner changelog-release release-notes test-matrix matrix-one
+	lint doc-check docs package-test ee-test awx-check awx-runner changelog-release release-notes targets-alone test-matrix matrix-one
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -181,10 +182,17 @@ doc-check: collection-tree
 DOCS_DIR := $(BUILD)/docs
 # The site: $(DOCS_DIR)/build/html/index.html (module, role and filter pages from the code, plus docs/docsite/rst guides).
 docs: collection-tree
+	$(VPY) tests/utils/check_readme_targets.py
 	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VENV)/bin/antsibull-docs lint-collection-docs \
 		--plugin-docs .
 	$(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) tests/utils/build_docs.sh $(DOCS_DIR)
 	@echo "docs: $(DOCS_DIR)/build/html/index.html"
+
+# Targets the README names, each run alone from an empty build folder (a fresh clone's state; only
+# .venv is shared). Not part of `make test`: it repeats those suites. Narrow it with TARGETS_ALONE.
+TARGETS_ALONE ?= changelog-lint awx-check changelog-release doc-check docs ee-test
+targets-alone: $(STAMP)
+	$(VPY) tests/utils/check_readme_targets.py --alone $(TARGETS_ALONE)
 
 PACKAGE_DIR := $(BUILD)/package-test
 # The built tarball holds no build output, venvs or caches; installed alone into an empty

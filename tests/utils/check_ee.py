@@ -159,6 +159,7 @@ def main():
     python_reqs = requirement_lines(os.path.join(root, 'requirements.txt'))
     system_reqs = requirement_lines(os.path.join(root, 'bindep.txt'))
     problems = []
+    tarball = None
 
     with open(os.path.join(root, 'meta', 'execution-environment.yml'), encoding='utf-8') as handle:
         meta = yaml.safe_load(handle)
