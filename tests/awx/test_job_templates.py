@@ -222,3 +222,20 @@ def test_job_template(name, tmp_path):
         assert cache['ImageCacheName'] == 'web-frontend' and cache['Status'] == 'Ready', cache
         assert cache['Images'] == ['registry-vpc.%s.aliyuncs.com/acs/nginx:1.25' % cache['RegionId']], cache
         assert {t['Key']: t['Value'] for t in cache['Tags']} == {'managed-by': 'ansible', 'fleet': 'web'}, cache
+
+
+def test_profile_inventory_fails_before_any_call(tmp_path):
+    """The workstation inventory (eci_profile per account) under an AWX credential: a clear error per host, no API call."""
+    template = OBJECTS['job_template'][min(OBJECTS['job_template'])]
+    inputs = credential_inputs(OBJECTS['credential'][template['credentials'][0]])
+    injected = render_injectors(CREDENTIAL_TYPE_DEF, inputs)
+    inventory, hosts = inventory_data(ROOT, os.path.join('inventories', 'fleet', 'hosts.yml'))
+    twin('/_emulator/reset', 'POST')
+    pdd = private_data_dir(str(tmp_path), template, injected, inventory)
+    status, rc, events, output = run_job(pdd, template['playbook'], 'profiles')
+    assert status == 'failed' and rc != 0, output[-2000:]
+    failed = {e['event_data']['host']: e['event_data']['res']['msg'] for e in events if e['event'] == 'runner_on_failed'}
+    assert sorted(failed) == sorted(hosts), failed
+    for host, msg in failed.items():
+        assert '%s sets eci_profile' % host in msg and 'inventories/awx/' in msg, msg
+    assert twin('/_emulator/requests') == []
