@@ -24,8 +24,8 @@ MAKE_RE = re.compile(r'`make ([a-z][a-z0-9-]*)')
 
 
 def named_targets(root):
-    texts = [os.path.join(root, 'README.md')] + sorted(glob.glob(os.path.join(root, 'docs', 'docsite', '**', '*.rst'),
-                                                                   recursive=True))
+    guides = glob.glob(os.path.join(root, 'docs', 'docsite', '**', '*.rst'), recursive=True)
+    texts = [os.path.join(root, 'README.md')] + sorted(guides)
     found = {}
     for path in texts:
         with open(path, encoding='utf-8') as handle:
