@@ -18,7 +18,10 @@ DEFAULTS = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
 INTERNAL = {"image_cache_reference_pattern", "image_cache_reference_parts", "image_cache_bad_images", "image_cache_tag_rule", "image_cache_bad_tag_keys",
             "image_cache_bad_tag_values", "image_cache_network", "image_cache_result", "image_cache_found_vswitches",
             "image_cache_security_group", "image_cache_eip", "image_cache_pending", "image_cache_other_zone", "image_cache_full",
-            "image_cache_other_vpc"}
+            "image_cache_other_vpc", "image_cache_all_args", "image_cache_args", "image_cache_connection_options",
+            "image_cache_network_args", "image_cache_wanted_state", "image_cache_canonical_images", "image_cache_missing",
+            "image_cache_duplicate_images", "image_cache_duplicate_vswitches", "image_cache_no_route", "image_cache_found",
+            "image_cache_summary"}
 
 
 def test_every_default_is_declared_with_the_same_value():
