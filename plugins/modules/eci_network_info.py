@@ -58,10 +58,8 @@ options:
     type: int
     default: 1
 requirements:
-  - alibabacloud-tea-openapi
-  - alibabacloud-credentials
-  - alibabacloud-vpc20160428
-  - alibabacloud-ecs20140526
+  - alibabacloud-vpc20160428 >= 7.0.0
+  - alibabacloud-ecs20140526 >= 7.0.0
 extends_documentation_fragment:
   - alibabacloud.eci.common
 attributes:
