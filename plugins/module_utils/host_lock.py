@@ -71,12 +71,16 @@ class HostLock:
 
     directory: one private directory to use (it must be this user's and writable by nobody else).
     shared_directory: a directory shared by several users or containers (for example mounted into
-    every AWX execution environment); it must exist or be creatable, and is used as it is.
+    every AWX execution environment); it must exist or be creatable, and is used as it is. The module
+    passes configured_directory(params["lock_dir"]); without it (and without directory),
+    ALICLOUD_ECI_LOCK_DIR of environ is the shared directory.
     Neither: the first usable directory of private_directories().
     """
 
     def __init__(self, name, directory=None, sleep=time.sleep, clock=time.monotonic, shared_directory=None, environ=None):
         self.digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
+        if not shared_directory and not directory:
+            shared_directory = configured_directory(None, environ)
         self.shared = bool(shared_directory)
         if shared_directory:
             self.candidates = [shared_directory]

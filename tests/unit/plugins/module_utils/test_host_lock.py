@@ -197,3 +197,14 @@ def test_configured_directory_option_then_environment():
     assert host_lock.configured_directory(None, {"ALICLOUD_ECI_LOCK_DIR": "/env"}) == "/env"
     assert host_lock.configured_directory("", {"ALICLOUD_ECI_LOCK_DIR": ""}) is None
     assert host_lock.configured_directory(None, {}) is None
+
+
+def test_the_environment_names_a_shared_directory(tmp_path, monkeypatch):
+    monkeypatch.setattr(host_lock.tempfile, "tempdir", str(tmp_path / "tmp"))
+    shared = tmp_path / "mounted"
+    lock = HostLock("create\nx", environ={"ALICLOUD_ECI_LOCK_DIR": str(shared), "HOME": str(tmp_path)})
+    assert lock.acquire(1), lock.problem
+    assert lock.directory == str(shared) and lock.shared
+    lock.release()
+    # An explicit private directory wins over the environment.
+    assert HostLock("n", directory=str(tmp_path / "own"), environ={"ALICLOUD_ECI_LOCK_DIR": str(shared)}).shared is False
