@@ -124,10 +124,10 @@ def size_verdict(size_gib, plan, size_check):
         return dict(level="ok", message=None, required_gib=required)
     images = plan["measured"]
     least = required if required is not None else "twice that (more than the maximum)"
-    message = ("image_cache_size %d GiB is less than twice the %s it must hold (%.2f GiB together, %s), the size the "
-               "documentation requires; the cache could end Failed. Set image_cache_size to at least %s, or "
-               "image_cache_size: auto." % (size_gib, _plural(images, "image", "images"), float(total) / GIB,
-                                             describe_basis(plan["basis"]), least))
+    text = ("image_cache_size %d GiB is less than twice the %s it must hold (%.2f GiB together, %s), the size the "
+            "documentation requires; the cache could end Failed. Set image_cache_size to at least %s, or "
+            "image_cache_size: auto.")
+    message = text % (size_gib, _plural(images, "image", "images"), float(total) / GIB, describe_basis(plan["basis"]), least)
     return dict(level="fail" if size_check == "fail" else "warn", message=message, required_gib=required)
 
 
