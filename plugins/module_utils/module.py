@@ -42,7 +42,7 @@ class AlibabaCloudModule:
     @property
     def connection(self):
         if self._connection is None:
-            self._connection = Connection(self.params, os.environ)
+            self._connection = Connection(self.params, os.environ, secrets=self.module.no_log_values)
         return self._connection
 
     def exit_json(self, **kwargs):

@@ -8,98 +8,54 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.alibabacloud.eci.plugins.module_utils import image_cache_service
 from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache
+from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.fake_cloud import FakeClock, FakeCloud
 
 NGINX = "registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25"
 BASE = dict(region="cn-hangzhou", access_key="AK", secret_key="SK")
 CREATE = dict(BASE, name="web", images=[NGINX], security_group_id="sg-1", vswitch_ids=["vsw-1"])
-MUTATING = ("create", "update", "delete", "tag", "untag")
 
 
-class FakeCloud:
-    """Caches by id; records every call as (name, details)."""
+def measuring(cloud, monkeypatch):
+    """The size preflight against sizes the test sets (cloud.sizes); records each measuring in cloud.calls."""
+    cloud.sizes = {NGINX: 100 * 1024 ** 2}  # measured compressed size per image, in bytes
 
-    def __init__(self):
-        self.caches = {}
-        self.calls = []
-        self.tokens = {}
-        self.forget_created = 0  # how many creates answer with an id that no longer exists
-        self.sizes = {NGINX: 100 * 1024 ** 2}  # measured compressed size per image, in bytes
+    def measure(images, **options):
+        cloud.calls.append(("measure", list(images)))
+        reports = [dict(image=image, compressed_size=cloud.sizes[image]) for image in images if image in cloud.sizes]
+        unmeasured = [image for image in images if image not in cloud.sizes]
+        reports += [dict(image=image, error=dict(kind="unreachable", message="%s: unreachable" % image)) for image in unmeasured]
+        return reports, sum(report["compressed_size"] for report in reports if "error" not in report), unmeasured
 
-    def add(self, cache_id, **fields):
-        cache = dict(image_cache_id=cache_id, image_cache_name="web", images=[NGINX], image_cache_size=20,
-                     elimination_strategy="", resource_group_id="rg-default", tags={}, status="Ready", events=[])
-        cache.update(fields)
-        self.caches[cache_id] = cache
-        return cache
-
-    def install(self, monkeypatch):
-        module = eci_image_cache
-
-        def get(connection, cache_id):
-            self.calls.append(("get", cache_id))
-            return dict(self.caches[cache_id]) if cache_id in self.caches else None
-
-        def find(connection, name):
-            self.calls.append(("find", name))
-            return [dict(c) for c in self.caches.values() if c["image_cache_name"] == name]
-
-        def create(connection, params, token):
-            self.calls.append(("create", token))
-            if token in self.tokens:
-                return self.tokens[token]
-            cache_id = "imc-%d" % (len(self.tokens) + 1)
-            self.tokens[token] = cache_id
-            if self.forget_created:
-                self.forget_created -= 1  # made and deleted since: the token still answers with it
-            else:
-                self.add(cache_id, image_cache_name=params["name"], images=list(params["images"]))
-            return cache_id
-
-        def update(connection, cache_id, params, token):
-            self.calls.append(("update", cache_id))
-            if params.get("images"):
-                self.caches[cache_id]["images"] = list(params["images"])
-            self.caches[cache_id]["status"] = "Ready"
-
-        def delete(connection, cache_id, token):
-            self.calls.append(("delete", cache_id))
-            self.caches.pop(cache_id, None)
-
-        def tag(connection, cache_id, tags):
-            self.calls.append(("tag", sorted(tags)))
-            self.caches[cache_id]["tags"].update(tags)
-
-        def untag(connection, cache_id, keys, token):
-            self.calls.append(("untag", list(keys)))
-            for key in keys:
-                self.caches[cache_id]["tags"].pop(key, None)
-
-        for name, function in (("get_image_cache", get), ("find_image_caches_by_name", find),
-                               ("create_image_cache", create), ("update_image_cache", update),
-                               ("delete_image_cache", delete), ("tag_image_cache", tag),
-                               ("untag_image_cache", untag)):
-            monkeypatch.setattr(module, name, function)
-        monkeypatch.setattr(module, "CREATED_CACHE_GRACE_SECONDS", 0)
-
-        def measure(images, **options):
-            self.calls.append(("measure", list(images)))
-            reports = [dict(image=image, compressed_size=self.sizes[image]) for image in images if image in self.sizes]
-            unmeasured = [image for image in images if image not in self.sizes]
-            reports += [dict(image=image, error=dict(kind="unreachable", message="%s: unreachable" % image)) for image in unmeasured]
-            return reports, sum(report["compressed_size"] for report in reports if "error" not in report), unmeasured
-
-        monkeypatch.setattr(module, "measure_images", measure)
-
-    def mutations(self):
-        return [call for call in self.calls if call[0] in MUTATING]
+    monkeypatch.setattr(eci_image_cache, "measure_images", measure)
 
 
 @pytest.fixture
-def cloud(monkeypatch):
-    fake = FakeCloud()
-    fake.install(monkeypatch)
-    return fake
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def make_cloud(monkeypatch, clock):
+    """make_cloud(**switches): a fake cloud with the twin's switches, installed for the module."""
+    def make(**switches):
+        fake = FakeCloud(clock, **switches)
+        fake.install(monkeypatch)
+        measuring(fake, monkeypatch)
+        original_add = fake.add
+
+        def add(cache_id, **fields):
+            fields.setdefault("images", [NGINX])
+            return original_add(cache_id, **fields)
+        fake.add = add
+        return fake
+    return make
+
+
+@pytest.fixture
+def cloud(make_cloud):
+    return make_cloud()
 
 
 def test_check_mode_create_changes_nothing(run_module, cloud):
@@ -118,13 +74,20 @@ def test_create_then_no_op(run_module, cloud):
     assert cloud.calls == [("find", "web")]
 
 
-def test_a_token_answered_with_a_deleted_cache_is_extended(run_module, cloud):
-    cloud.forget_created = 1
+def test_a_token_answered_with_a_deleted_cache_is_extended(run_module, make_cloud, clock):
+    # token_after_delete: replay. The first create's cache is deleted by someone else; the same create
+    # again is answered with the deleted id, which stays unlisted for longer than any listing lag.
+    cloud = make_cloud(token_after_delete="replay")
+    run_module(eci_image_cache.main, CREATE)
+    run_module(eci_image_cache.main, dict(BASE, name="web", state="absent"))
+    started = clock.now
     result, failed = run_module(eci_image_cache.main, CREATE)
-    assert not failed and result["changed"]
-    creates = [call for call in cloud.calls if call[0] == "create"]
-    assert len(creates) == 2 and creates[0][1] != creates[1][1]
-    assert result["image_cache"]["image_cache_id"] == "imc-2"
+    assert not failed and result["changed"] and result["changes"] == ["create"]
+    creates = cloud.creates()
+    assert len(creates) == 3 and creates[0][1] == creates[1][1] != creates[2][1]
+    assert result["image_cache"]["image_cache_id"] == "imc-2" and result["image_cache"]["status"] == "Ready"
+    assert clock.now - started >= image_cache_service.LISTING_LAG_MAX
+    assert [c["image_cache_id"] for c in cloud.named("web")] == ["imc-2"]
 
 
 class RecordingLock:
@@ -162,7 +125,7 @@ def test_a_create_holds_the_turn_from_lookup_to_create(run_module, cloud, turns)
     result, failed = run_module(eci_image_cache.main, dict(CREATE, wait=True))
     assert not failed and result["changed"]
     # The size check (measure) runs inside the turn too; the wait for Ready runs after it.
-    assert [call[0] for call in cloud.calls] == ["lock", "find", "measure", "create", "get", "unlock"]
+    assert [call[0] for call in cloud.calls] == ["lock", "find", "measure", "create", "get", "unlock", "get"]
     assert cloud.calls[0] == ("lock", "web")
 
 
@@ -177,8 +140,15 @@ def test_check_mode_and_lookup_by_id_take_no_turn(run_module, cloud, turns):
     run_module(eci_image_cache.main, dict(CREATE, _ansible_check_mode=True))
     cloud.add("imc-1")
     run_module(eci_image_cache.main, dict(BASE, image_cache_id="imc-1"))
-    run_module(eci_image_cache.main, dict(BASE, name="web", state="absent", wait=False))
+    run_module(eci_image_cache.main, dict(BASE, name="web", state="absent", _ansible_check_mode=True))
     assert [call for call in cloud.calls if call[0] in ("lock", "unlock")] == []
+
+
+def test_a_delete_holds_the_turn_until_the_cache_is_gone(run_module, cloud, turns):
+    cloud.add("imc-1")
+    result, failed = run_module(eci_image_cache.main, dict(BASE, name="web", state="absent"))
+    assert not failed and result["changed"]
+    assert [call[0] for call in cloud.calls] == ["lock", "find", "delete", "get", "unlock"]
 
 
 def test_without_a_turn_the_create_goes_on_with_a_warning(run_module, cloud, turns):
@@ -217,7 +187,7 @@ def test_failed_cache_is_replaced_with_a_warning(run_module, cloud):
     result, failed = run_module(eci_image_cache.main, CREATE)
     assert not failed and result["changed"]
     assert [call[0] for call in cloud.mutations()] == ["delete", "create"]
-    assert result["image_cache"]["image_cache_id"] != "imc-f"
+    assert result["image_cache"]["image_cache_id"] != "imc-f" and result["changes"] == ["delete", "create"]
     assert any("too big" in warning for warning in result.get("warnings", []))
 
 
@@ -232,8 +202,8 @@ def test_tags_only_change_uses_tag_calls(run_module, cloud):
     cloud.add("imc-1", tags={"a": "1", "b": "2"})
     result, failed = run_module(eci_image_cache.main, dict(CREATE, tags={"a": "1", "c": "3"}))
     assert not failed and result["changed"]
-    assert cloud.mutations() == [("tag", ["c"]), ("untag", ["b"])]
-    assert result["changes"] == ["tag c", "untag b"]
+    assert cloud.mutations() == [("untag", ["b"]), ("tag", ["c"])]   # removing first keeps within 20 tags
+    assert result["changes"] == ["untag b", "tag c"]
 
 
 def test_absent_on_a_missing_cache_is_no_change(run_module, cloud):
@@ -255,28 +225,19 @@ def test_auto_size_is_twice_the_images_rounded_up_at_least_20(run_module, cloud)
     cloud.sizes[BIG] = int(15.2 * GIB)
     result, failed = run_module(eci_image_cache.main, dict(CREATE, images=[BIG, NGINX], image_cache_size="auto"))
     assert not failed and result["changed"]
-    created = cloud.caches[result["image_cache"]["image_cache_id"]]
+    created = cloud.view(result["image_cache"]["image_cache_id"])
     assert [entry["image"] for entry in result["image_sizes"]] == [BIG, NGINX]
-    assert result["image_cache"]["image_cache_id"] == "imc-1" and created["images"] == [BIG, NGINX]
+    assert result["image_cache"]["image_cache_id"] == "imc-1" and sorted(created["images"]) == sorted([BIG, NGINX])
+    assert created["image_cache_size"] == 31
 
 
-def test_auto_size_reaches_the_create_request(run_module, cloud, monkeypatch):
-    seen = {}
-
-    def create(connection, params, token):
-        seen.update(size=params["image_cache_size"])
-        cloud.add("imc-9", image_cache_name=params["name"])
-        return "imc-9"
-
-    monkeypatch.setattr(eci_image_cache, "create_image_cache", create)
+def test_auto_size_reaches_the_create_request(run_module, cloud):
     cloud.sizes[BIG] = int(15.2 * GIB)
-    run_module(eci_image_cache.main, dict(CREATE, images=[BIG], image_cache_size="auto"))
-    assert seen["size"] == 31          # ceil(2 * 15.2)
+    result, _failed = run_module(eci_image_cache.main, dict(CREATE, images=[BIG], image_cache_size="auto"))
+    assert result["image_cache"]["image_cache_size"] == 31          # ceil(2 * 15.2)
     cloud.sizes[BIG] = 1 * GIB
-    seen.clear()
-    cloud.caches.clear()
-    run_module(eci_image_cache.main, dict(CREATE, images=[BIG], image_cache_size="auto"))
-    assert seen["size"] == 20          # never below 20
+    result, _failed = run_module(eci_image_cache.main, dict(CREATE, name="small", images=[BIG], image_cache_size="auto"))
+    assert result["image_cache"]["image_cache_size"] == 20          # never below 20
 
 
 def test_auto_never_shrinks_an_existing_cache(run_module, cloud):
