@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils import image_cache_service
+from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_service
 from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache
 from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.fake_cloud import FakeClock, FakeCloud
 
@@ -288,3 +288,242 @@ def test_bad_sizes_name_the_option(run_module, cloud, size):
     result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=size))
     assert failed and "image_cache_size" in result["msg"] and "auto" in result["msg"]
     assert cloud.calls == []
+
+
+# ---------------------------------------------------------------- every plausible cloud (issue 13, "What failed")
+# Each test names the twin's switch it plays and states the expected value.
+
+def test_visibility_lag_20s_makes_one_create_token_and_one_cache(run_module, make_cloud):
+    cloud = make_cloud(visibility_lag=20)
+    result, failed = run_module(eci_image_cache.main, CREATE)
+    assert not failed and result["changed"] and result["changes"] == ["create"]
+    assert len(set(token for _call, token in cloud.creates())) == 1 and len(cloud.creates()) == 1
+    assert len(cloud.caches()) == 1 and result["image_cache"]["status"] == "Ready"
+    result, failed = run_module(eci_image_cache.main, CREATE)
+    assert not failed and not result["changed"]
+
+
+def test_visibility_lag_longer_than_wait_timeout_fails_as_a_change_without_a_second_cache(run_module, make_cloud):
+    cloud = make_cloud(visibility_lag=50)
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, wait_timeout=30))
+    assert failed and result["changed"] and result["changes"] == ["create"]
+    assert result["error"]["code"] == "ImageCacheNotListed" and "imc-1" in result["msg"]
+    assert len(cloud.creates()) == 1
+    cloud.clock.now += 60                                          # later, the listing caught up
+    result, failed = run_module(eci_image_cache.main, CREATE)
+    assert not failed and not result["changed"] and len(cloud.records) == 1
+
+
+def test_rename_replay_creates_the_cache_asked_for(run_module, make_cloud):
+    cloud = make_cloud()
+    alpha = dict(CREATE, name="alpha")
+    first, _failed = run_module(eci_image_cache.main, alpha)
+    run_module(eci_image_cache.main, dict(BASE, image_cache_id=first["image_cache"]["image_cache_id"], name="beta"))
+    result, failed = run_module(eci_image_cache.main, alpha)
+    assert not failed and result["changed"] and result["changes"] == ["create"]
+    assert result["image_cache"]["image_cache_name"] == "alpha"
+    assert len(cloud.named("alpha")) == 1 and len(cloud.named("beta")) == 1
+
+
+@pytest.mark.parametrize("after_delete", ["replay", "mismatch", "create"])
+def test_recreate_after_delete_with_reordered_settings_or_a_rotated_password(run_module, make_cloud, after_delete):
+    cloud = make_cloud(token_after_delete=after_delete)
+    credential = dict(server="registry.example.com", username="u", password="one")
+    given = dict(CREATE, images=[NGINX, BIG], tags={"a": "1", "b": "2"}, image_registry_credentials=[credential])
+    run_module(eci_image_cache.main, given)
+    run_module(eci_image_cache.main, dict(BASE, name="web", state="absent"))
+    again = dict(given, images=[BIG, NGINX], tags={"b": "2", "a": "1"},
+                 image_registry_credentials=[dict(credential, password="two")])
+    result, failed = run_module(eci_image_cache.main, again)
+    assert not failed and result["changed"] and result["image_cache"]["status"] == "Ready"
+    assert len(cloud.named("web")) == 1
+    result, failed = run_module(eci_image_cache.main, again)          # and every later run is a no-op
+    assert not failed and not result["changed"]
+
+
+def test_the_same_cache_with_the_size_left_out_or_20_is_one_token(run_module, make_cloud):
+    cloud = make_cloud(visibility_lag=5)
+    run_module(eci_image_cache.main, dict(CREATE, image_cache_size=20))
+    # a second host at once: the lookup does not see the cache yet, the token makes the same request
+    cloud.records["imc-1"]["visible_at"] = cloud.now() + 5
+    result, failed = run_module(eci_image_cache.main, CREATE)
+    assert not failed and len(cloud.records) == 1 and len(set(t for _c, t in cloud.creates())) == 1
+
+
+def test_a_create_answer_without_an_id_finds_the_cache_by_name(run_module, make_cloud):
+    cloud = make_cloud(ids_missing_from_answers=1, visibility_lag=3)
+    result, failed = run_module(eci_image_cache.main, CREATE)
+    assert not failed and result["changed"] and result["image_cache"]["image_cache_id"] == "imc-1"
+    assert len(cloud.creates()) == 1 and not [c for c in cloud.calls if c == ("get", None)]
+
+
+def test_a_create_answer_without_an_id_and_no_cache_is_a_clear_error(run_module, make_cloud):
+    cloud = make_cloud(ids_missing_from_answers=1, visibility_lag=1000)
+    result, failed = run_module(eci_image_cache.main, CREATE)
+    assert failed and result["changed"] and result["error"]["code"] == "UnexpectedResponse"
+    assert "named no image cache id" in result["msg"] and len(cloud.creates()) == 1
+
+
+def test_delete_finding_the_cache_gone_is_success_without_change(run_module, make_cloud):
+    cloud = make_cloud(missing_id="not_found")
+    cloud.add("imc-1")
+    cloud.hooks["delete"] = lambda: cloud.records["imc-1"].update(gone_at=cloud.now())   # someone else deleted it
+    result, failed = run_module(eci_image_cache.main, dict(BASE, name="web", state="absent"))
+    assert not failed and not result["changed"] and result["image_cache"] == {}
+
+
+@pytest.mark.parametrize("action", ["update", "tag"])
+def test_update_or_tag_finding_the_cache_gone_looks_again_and_creates(run_module, make_cloud, action):
+    cloud = make_cloud()
+    cloud.add("imc-old", tags={"a": "1"})
+    cloud.hooks[action] = lambda: cloud.records["imc-old"].update(gone_at=cloud.now())
+    given = dict(CREATE, image_cache_size=40) if action == "update" else dict(CREATE, tags={"a": "2"})
+    result, failed = run_module(eci_image_cache.main, given)
+    assert not failed and result["changed"] and result["changes"] == ["create"]
+    assert [c["image_cache_id"] for c in cloud.named("web")] == ["imc-2"]
+
+
+def test_20_tags_to_1_with_a_system_tag_succeeds_and_keeps_it(run_module, make_cloud):
+    cloud = make_cloud()
+    tags = dict(("k%d" % n, "v") for n in range(19))
+    tags["acs:ecs:owner"] = "system"
+    cloud.add("imc-1", tags=tags)
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, tags={"only": "1"}))
+    assert not failed and result["changed"]
+    assert cloud.view("imc-1")["tags"] == {"acs:ecs:owner": "system", "only": "1"}
+    assert [c[0] for c in cloud.mutations()] == ["untag", "tag"] and "acs:ecs:owner" not in cloud.mutations()[0][1]
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, tags={"only": "1"}))
+    assert not failed and not result["changed"]
+
+
+def test_more_than_20_tags_with_the_cache_fails_before_any_write(run_module, make_cloud):
+    cloud = make_cloud()
+    cloud.add("imc-1", tags=dict(("k%d" % n, "v") for n in range(15)))
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=40, purge_tags=False,
+                                                           tags=dict(("n%d" % n, "v") for n in range(6))))
+    assert failed and not result.get("changed") and "21 tags" in result["msg"] and "purge_tags" in result["msg"]
+    assert cloud.mutations() == []
+
+
+def test_a_wait_timeout_after_a_create_reports_the_change(run_module, make_cloud):
+    cloud = make_cloud(ready_after=100)
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, wait_timeout=30))
+    assert failed and result["changed"] and result["changes"] == ["create"]
+    assert result["error"]["code"] == "WaitTimeout" and result["image_cache"]["image_cache_id"] == "imc-1"
+    assert result["image_cache"]["status"] == "Creating" and len(cloud.records) == 1
+
+
+def test_a_cache_that_ends_failed_reports_the_change(run_module, make_cloud):
+    make_cloud(fail_builds=1)
+    result, failed = run_module(eci_image_cache.main, CREATE)
+    assert failed and result["changed"] and result["changes"] == ["create"]
+    assert result["error"]["code"] == "ImageCacheFailed" and result["image_cache"]["status"] == "Failed"
+
+
+def test_a_tag_error_after_an_accepted_update_reports_the_update(run_module, make_cloud, monkeypatch):
+    cloud = make_cloud()
+    cloud.add("imc-1")
+
+    def refuse(*_args):
+        raise eci_image_cache.AlibabaCloudError("TagResources", "QuotaExceeded.Tags", "no", status_code=400)
+    monkeypatch.setattr(eci, "tag_image_cache", refuse)
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=40, tags={"a": "1"}))
+    assert failed and result["changed"] and result["changes"] == ["update image_cache_size"]
+    assert result["error"]["code"] == "QuotaExceeded.Tags" and result["image_cache"]["image_cache_id"] == "imc-1"
+
+
+def test_update_lag_no_update_is_reported_done_before_it_is_seen(run_module, make_cloud):
+    cloud = make_cloud(update_lag=10, ready_after=5)
+    cloud.add("imc-1")
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=40))
+    assert not failed and result["changed"] and result["image_cache"]["image_cache_size"] == 40
+    assert result["image_cache"]["status"] == "Ready"
+
+
+def test_update_lag_with_only_unreadable_settings_waits_for_the_update_to_show(run_module, make_cloud, clock):
+    cloud = make_cloud(update_lag=10, ready_after=5)
+    cloud.add("imc-1")
+    started = clock.now
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, retention_days=7, force_update=True))
+    assert not failed and result["changed"] and result["image_cache"]["status"] == "Ready"
+    assert clock.now - started >= 10      # not before the cache went Updating
+
+
+def test_busy_delete_reject_is_waited_on_with_wait(run_module, make_cloud):
+    cloud = make_cloud(busy_delete="reject", ready_after=20)
+    run_module(eci_image_cache.main, dict(CREATE, wait=False))
+    result, failed = run_module(eci_image_cache.main, dict(BASE, name="web", state="absent"))
+    assert not failed and result["changed"] and cloud.caches() == []
+
+
+def test_busy_delete_reject_without_wait_is_a_clear_error(run_module, make_cloud):
+    make_cloud(busy_delete="reject", ready_after=20)
+    run_module(eci_image_cache.main, dict(CREATE, wait=False))
+    result, failed = run_module(eci_image_cache.main, dict(BASE, name="web", state="absent", wait=False))
+    assert failed and not result.get("changed") and "wait: true" in result["msg"] and "Creating" in result["msg"]
+
+
+def test_echo_images_normalized_causes_no_update(run_module, make_cloud):
+    cloud = make_cloud(echo_images="normalized")
+    given = dict(CREATE, images=["nginx:1.25", "bitnami/redis"])
+    run_module(eci_image_cache.main, given)
+    assert cloud.view("imc-1")["images"] == ["docker.io/bitnami/redis:latest", "docker.io/library/nginx:1.25"]
+    result, failed = run_module(eci_image_cache.main, given)
+    assert not failed and not result["changed"] and cloud.mutations() == [cloud.creates()[0]]
+
+
+def test_clear_elimination_ignored_is_warned_once_and_never_resent_alone(run_module, make_cloud):
+    cloud = make_cloud(clear_elimination="ignored")
+    cloud.add("imc-1", elimination_strategy="LRU")
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=40, elimination_strategy=""))
+    assert not failed and result["changed"]
+    assert [w for w in result["warnings"] if "did not apply elimination_strategy" in w]
+    for _run in range(2):
+        result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=40, elimination_strategy=""))
+        assert not failed and not result["changed"] and len(result["warnings"]) == 1
+    assert [c[0] for c in cloud.mutations()] == ["update"]
+
+
+def test_clear_elimination_applied_with_another_update(run_module, make_cloud):
+    cloud = make_cloud(clear_elimination="applied")
+    cloud.add("imc-1", elimination_strategy="LRU")
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=40, elimination_strategy=""))
+    assert not failed and result["changed"] and cloud.view("imc-1")["elimination_strategy"] == ""
+    assert not result["warnings"]
+
+
+def test_an_unknown_status_is_waited_through(run_module, make_cloud, monkeypatch):
+    cloud = make_cloud()
+    cloud.add("imc-1", status="Migrating")
+    record = cloud.records["imc-1"]
+    original = cloud.get_image_cache
+
+    def settle_later(connection, cache_id):
+        if cloud.now() > 1010:
+            record["status"] = None
+        return original(connection, cache_id)
+    monkeypatch.setattr(eci, "get_image_cache", settle_later)
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=40))
+    assert not failed and result["changed"] and result["image_cache"]["image_cache_size"] == 40
+
+
+def test_delete_lag_with_a_deleting_status_is_not_deleted_twice(run_module, make_cloud):
+    cloud = make_cloud(delete_lag=10, extra_statuses=["Deleting"])
+    cloud.add("imc-1")
+    result, failed = run_module(eci_image_cache.main, dict(BASE, name="web", state="absent", wait=False))
+    assert not failed and result["changed"]
+    result, failed = run_module(eci_image_cache.main, dict(BASE, name="web", state="absent"))
+    assert not failed and not result["changed"] and cloud.caches() == []
+    assert [c[0] for c in cloud.mutations()] == ["delete"]
+
+
+def test_token_mismatch_with_a_cache_of_the_name_converges_it(run_module, make_cloud):
+    # Another host created the cache with another password; it is listed only after this host's lookup.
+    cloud = make_cloud()
+    credential = dict(server="registry.example.com", username="u", password="one")
+    run_module(eci_image_cache.main, dict(CREATE, image_registry_credentials=[credential]))
+    cloud.records["imc-1"]["visible_at"] = cloud.now() + 1000
+    cloud.hooks["create"] = lambda: cloud.records["imc-1"].update(visible_at=cloud.now())
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_registry_credentials=[dict(credential, password="two")]))
+    assert not failed and len(cloud.records) == 1 and len(cloud.creates()) == 2
+    assert result["image_cache"]["image_cache_id"] == "imc-1"
