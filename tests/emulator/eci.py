@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ECI 2018-08-08 actions: image caches and their tags.
 
-Where the cloud's behaviour is not documented the stricter choice is made; each is marked STRICTER.
+Where the cloud's behaviour is not documented the stricter choice is made; each is marked STRICTER. Where it is
+not documented and plausibly varies, the profile decides (profile.py; marked PROFILE). Codes no source backs are
+marked UNDOCUMENTED.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from . import network
 from .auth import Identity
 from .errors import ApiError, invalid, missing, not_found
 from .params import Params
-from .state import ImageCache, State, new_id, registry_credentials
+from .regions import check_region
+from .state import ImageCache, State, new_id, normalize_image, registry_credentials
 
 MAX_IMAGES = 20
 MAX_CREDENTIALS = 10
@@ -26,16 +29,16 @@ MAX_VSWITCHES = 10
 MAX_MATCH_IMAGES = 100
 MAX_RESOURCE_IDS = 50
 DESCRIBE_DEFAULT_LIMIT = 10
-DESCRIBE_MAX_LIMIT = 100  # the documented maximum was not found: we cap at 100 and reject more
+# PROFILE page_limit_max / page_limit_over: the maximum of DescribeImageCaches Limit is not documented.
 TAGS_DEFAULT_LIMIT = 20
 TAGS_MAX_LIMIT = 50
 SIZE_RANGE = (20, 32768)  # GiB, from the ImageCache CRD; default 20
 RETENTION_RANGE = (1, 65536)  # days, from the ImageCache CRD
 RESOURCE_TYPES = ('ContainerGroup', 'ImageCache', 'DataCache', 'VirtualNode')
+BUSY_STATUSES = ('Preparing', 'Creating', 'Updating')
 # STRICTER: 2..128 characters, lower-case letters, digits and hyphens, starting and ending with a letter or digit
 # (the public docs describe the name in Kubernetes DNS-label style; a trailing hyphen is refused here).
 NAME_RE = re.compile(r'^[a-z0-9](?:[a-z0-9-]{0,126}[a-z0-9])$')
-REGION_RE = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+$')
 RESOURCE_GROUP_RE = re.compile(r'^rg-[A-Za-z0-9]+$')
 
 
@@ -51,10 +54,7 @@ class Context:
 
 # -- validation helpers -------------------------------------------------------------------------------
 def _region(p: Params) -> str:
-    region = p.get_str('RegionId', required=True)
-    if not REGION_RE.match(region):
-        raise invalid('RegionId', f'{region!r} is not a region ID.')
-    return region
+    return check_region(p.get_str('RegionId', required=True))
 
 
 def _name(p: Params, required: bool) -> str | None:
@@ -223,11 +223,16 @@ def _temporary_instance(ctx: Context, region: str, images: list, vswitch_ids: li
     return network.pull_blocker(ctx.state, region, images, usable, eip_id, instance_id)
 
 
-def _find(ctx: Context, region: str, cache_id: str) -> ImageCache:
+def _find(ctx: Context, region: str, cache_id: str) -> ImageCache | None:
+    """The cache, or None when it does not exist and the profile's missing_id is `ignore`.
+
+    PROFILE missing_id: `not_found` answers 404 InvalidImageCacheId.NotFound (UNDOCUMENTED code) for
+    Update/Delete of an unknown cache; `ignore` answers 200 and does nothing.
+    """
     cache = ctx.state.caches.get(cache_id)
     if cache is None or cache.region != region:
-        # 404 InvalidImageCacheId.NotFound for Update/Delete/tags of an unknown cache (the stricter answer:
-        # a delete of a missing cache is an error, not a silent success).
+        if ctx.state.profile['missing_id'] == 'ignore':
+            return None
         raise not_found('InvalidImageCacheId.NotFound', 'image cache', cache_id)
     return cache
 
@@ -251,6 +256,9 @@ def create_image_cache(ctx: Context) -> dict:
     network.placement(state, region, spec['vswitch_ids'])
     cache = state.new_cache(name=spec['name'], region=region, images=spec['images'], size=spec['size'] or SIZE_RANGE[0],
                             now=ctx.now, resource_group_id=spec['resource_group_id'])
+    # PROFILE visibility_lag: DescribeImageCaches does not show the cache for that long; system_tags: the cloud's own.
+    cache.visible_at = ctx.now + state.profile['visibility_lag']
+    cache.system_tags = dict(state.profile['system_tags'])
     cache.retention_days = spec['retention_days']
     cache.elimination_strategy = spec['elimination_strategy'] or ''
     cache.tags = spec['tags'] or {}
@@ -268,9 +276,13 @@ def update_image_cache(ctx: Context) -> dict:
     cache_id = p.get_str('ImageCacheId', required=True)
     spec = _spec(p, create=False)
     cache = _find(ctx, region, cache_id)
+    if cache is None:
+        return {}
     status, _progress = cache.current(ctx.now)
     if status not in ('Ready', 'UpdateFailed'):
-        raise ApiError(403, 'IncorrectStatus.ImageCache',
+        # Only Ready/UpdateFailed can be updated [doc]; 400 is ECI's status for wrong-state actions [doc, other
+        # resources]; the code IncorrectStatus.ImageCache is UNDOCUMENTED.
+        raise ApiError(400, 'IncorrectStatus.ImageCache',
                        f'The image cache {cache.id} is {status}: it can be updated only when it is Ready or UpdateFailed.')
     sg_id = spec['security_group_id'] or (cache.settings.get('security_group_id') if spec['vswitch_ids'] else None)
     vswitch_ids = spec['vswitch_ids'] or (cache.settings.get('vswitch_ids') if spec['security_group_id'] else None)
@@ -282,6 +294,14 @@ def update_image_cache(ctx: Context) -> dict:
     # Every setting that is sent replaces the stored one. Tag.N replaces the whole tag set (the API lists
     # Tag as updatable; replacing is the reading that leaves no doubt): use TagResources/UntagResources
     # to add or remove single tags.
+    profile = ctx.state.profile
+    # PROFILE update_lag: DescribeImageCaches shows the cache as it was (status and settings) for that long.
+    lag = profile['update_lag']
+    if lag > 0:
+        cache.stale, cache.stale_until = cache.shown(ctx.now, profile['echo_images']), ctx.now + lag
+    # PROFILE clear_elimination: `ignored` leaves LRU in place when an update sends EliminationStrategy "".
+    if spec['elimination_strategy'] == '' and profile['clear_elimination'] == 'ignored':
+        spec['elimination_strategy'] = None
     for key, attr in (('name', 'name'), ('images', 'images'), ('size', 'size'), ('retention_days', 'retention_days'),
                       ('elimination_strategy', 'elimination_strategy'), ('resource_group_id', 'resource_group_id'), ('tags', 'tags')):
         if spec[key] is not None:
@@ -291,7 +311,7 @@ def update_image_cache(ctx: Context) -> dict:
         cache.flash_snapshot_id = new_id('s-') if cache.flash else ''
     _apply_settings(cache, spec)
     cache.begin('update', ctx.now, ctx.state.config.ready_after,
-                ctx.state.total_size(cache.images, registry_credentials(p.raw)), blocker)
+                ctx.state.total_size(cache.images, registry_credentials(p.raw)), blocker, delay=lag)
     return {}
 
 
@@ -299,7 +319,15 @@ def delete_image_cache(ctx: Context) -> dict:
     p = ctx.params
     region = _region(p)
     cache = _find(ctx, region, p.get_str('ImageCacheId', required=True))
-    del ctx.state.caches[cache.id]
+    if cache is None:
+        return {}
+    status, _progress = cache.current(ctx.now)
+    if ctx.state.profile['busy_delete'] == 'reject' and status in BUSY_STATUSES:
+        # PROFILE busy_delete: ECI answers wrong-state actions on other resources with 400 IncorrectStatus [doc].
+        raise ApiError(400, 'IncorrectStatus',
+                       f'The image cache {cache.id} is {status}: it cannot be deleted until it is Ready, Failed or UpdateFailed.')
+    # PROFILE delete_lag / extra_statuses: still listed for a while (state.forget).
+    ctx.state.forget(cache, ctx.now)
     return {}
 
 
@@ -323,7 +351,13 @@ def _decode_token(token: str | None, kind: str) -> int | None:
 def describe_image_caches(ctx: Context) -> dict:  # pylint: disable=too-many-locals
     p = ctx.params
     region = _region(p)
-    limit = p.get_int('Limit', 1, DESCRIBE_MAX_LIMIT, default=DESCRIBE_DEFAULT_LIMIT)
+    profile = ctx.state.profile
+    most = profile['page_limit_max']
+    limit = p.get_int('Limit', 1, default=min(DESCRIBE_DEFAULT_LIMIT, most))
+    if limit > most:
+        if profile['page_limit_over'] == 'reject':
+            raise invalid('Limit', f'It must be an integer from 1 to {most}, got {limit}.')  # UNDOCUMENTED code
+        limit = most  # cap: a shorter page and a NextToken
     after = _decode_token(p.get_str('NextToken'), 'imc')
     ids = p.get_str('ImageCacheId')
     id_set = {i.strip() for i in ids.split(',') if i.strip()} if ids else None
@@ -338,35 +372,46 @@ def describe_image_caches(ctx: Context) -> dict:  # pylint: disable=too-many-loc
     if (full_match or match_count is not None) and not match_images:
         raise missing('MatchImage')
 
-    def wanted(cache) -> bool:  # pylint: disable=too-many-return-statements
-        if id_set is not None and cache.id not in id_set:
+    # Filters look at what is shown (PROFILE update_lag: the settings from before an update); with echo_images
+    # `normalized` the cloud compares references in their canonical form.
+    same = normalize_image if profile['echo_images'] == 'normalized' else str
+
+    def has(view: dict, wanted_image: str) -> bool:
+        return same(wanted_image) in {same(i) for i in view['Images']}
+
+    def wanted(view: dict) -> bool:  # pylint: disable=too-many-return-statements
+        if id_set is not None and view['ImageCacheId'] not in id_set:
             return False
-        if (name and cache.name != name) or (snapshot and cache.snapshot_id != snapshot):
+        if (name and view['ImageCacheName'] != name) or (snapshot and view.get('SnapshotId') != snapshot):
             return False
-        if (image and image not in cache.images) or (resource_group and cache.resource_group_id != resource_group):
+        if (image and not has(view, image)) or (resource_group and view['ResourceGroupId'] != resource_group):
             return False
-        if any(k not in cache.tags or (v and cache.tags[k] != v) for k, v in tags.items()):
+        shown_tags = {t['Key']: t['Value'] for t in view['Tags']}
+        if any(k not in shown_tags or (v and shown_tags[k] != v) for k, v in tags.items()):
             return False
         if match_images:
             # MatchImage: only Ready caches are candidates (they are the ones a container group can use);
-            # ImageFullMatch=true needs all MatchImage images in the cache, otherwise at least one
-            # (or at least ImageMatchCountRequest of them).
-            if cache.current(ctx.now)[0] != 'Ready':
+            # ImageFullMatch=true needs all MatchImage images in the cache, otherwise at least one.
+            if view['Status'] != 'Ready':
                 return False
-            hits = sum(1 for m in match_images if m in cache.images)
-            needed = len(match_images) if full_match else (match_count or 1)
-            if hits < needed:
+            hits = sum(1 for m in match_images if has(view, m))
+            if hits < (len(match_images) if full_match else 1):
                 return False
         return True
 
-    matching = [c for c in ctx.state.caches_in(region) if wanted(c)]
-    remaining = [c for c in matching if after is None or c.seq > after]
+    matching = [(seq, view) for seq, view in ctx.state.listed(region, ctx.now) if wanted(view)]
+    if match_images and match_count is not None:
+        # ImageMatchCountRequest: "the number of image caches" to return [doc, SDK]: the best matches first
+        # (most matching images, then the oldest), in creation order on the page. UNDOCUMENTED: the order.
+        best = sorted(matching, key=lambda row: (-sum(1 for m in match_images if has(row[1], m)), row[0]))[:match_count]
+        matching = sorted(best, key=lambda row: row[0])
+    remaining = [row for row in matching if after is None or row[0] > after]
     page = remaining[:limit]
     more = len(remaining) > limit
     return {
         'TotalCount': len(matching),
-        'NextToken': _encode_token('imc', page[-1].seq) if more else '',
-        'ImageCaches': [c.view(ctx.now) for c in page],
+        'NextToken': _encode_token('imc', page[-1][0]) if more else '',
+        'ImageCaches': [view for _seq, view in page],
     }
 
 
@@ -383,6 +428,8 @@ def _resources(ctx: Context, required_ids: bool = True) -> tuple[str, str, list]
     for index, ident in enumerate(ids, 1):
         cache = ctx.state.caches.get(ident) if resource_type == 'ImageCache' else None
         if cache is None or cache.region != region:
+            if required_ids and ctx.state.profile['missing_id'] == 'ignore':
+                continue  # PROFILE missing_id: an unknown id is skipped, the answer is 200
             # Only image caches live in the twin: other types never exist (STRICTER than accepting them).
             raise ApiError(404, 'InvalidResourceId.NotFound', f'The specified resource "{ident}" (ResourceId.{index}, {resource_type}) does not exist.')
         caches.append(cache)
@@ -413,6 +460,7 @@ def untag_resources(ctx: Context) -> dict:
     if not keys and not remove_all:
         raise missing('TagKey')
     for cache in caches:
+        # PROFILE system_tags: All=true removes the user's tags only; acs: keys are refused above (check_tag_key).
         if remove_all:
             cache.tags = {}
         else:
@@ -431,9 +479,10 @@ def list_tag_resources(ctx: Context) -> dict:
         caches = ctx.state.caches_in(region) if resource_type == 'ImageCache' else []
     rows = []
     for cache in caches:
-        if any(k not in cache.tags or (v and cache.tags[k] != v) for k, v in tags.items()):
+        every = dict(cache.system_tags, **cache.tags)
+        if any(k not in every or (v and every[k] != v) for k, v in tags.items()):
             continue
-        rows.extend({'ResourceId': cache.id, 'ResourceType': resource_type, 'TagKey': k, 'TagValue': v} for k, v in cache.tags.items())
+        rows.extend({'ResourceId': cache.id, 'ResourceType': resource_type, 'TagKey': k, 'TagValue': v} for k, v in every.items())
     page = rows[offset:offset + limit]
     more = offset + limit < len(rows)
     return {'NextToken': _encode_token('tag', offset + limit) if more else '', 'TagResources': page}

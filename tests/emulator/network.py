@@ -15,12 +15,11 @@ import base64
 import binascii
 import ipaddress
 import json
-import re
 
 from .errors import ApiError, invalid, missing, not_found
 from .params import Params
+from .regions import check_region
 
-REGION_RE = re.compile(r'^[a-z]{2,}(?:-[a-z0-9]+)+$')
 DEFAULT_PAGE_SIZE = 10
 VPC_MAX_PAGE_SIZE = 50  # DescribeVSwitches, DescribeVpcs, DescribeNatGateways, DescribeSnatTableEntries
 EIP_MAX_PAGE_SIZE = 100  # DescribeEipAddresses
@@ -31,10 +30,7 @@ MAX_IDS = {'VpcId': 20, 'VSwitchId': 20, 'AllocationId': 50, 'NatGatewayId': 20,
 
 # -- request helpers -------------------------------------------------------------------------------------
 def _region(p: Params) -> str:
-    region = p.get_str('RegionId', required=True)
-    if not REGION_RE.match(region):
-        raise invalid('RegionId', f'{region!r} is not a region ID.')
-    return region
+    return check_region(p.get_str('RegionId', required=True))
 
 
 def _ids(p: Params, name: str) -> set | None:
@@ -325,11 +321,16 @@ def reachable_without_internet(host: str, region: str, private_registries: tuple
 
 
 def has_snat(state, region: str, vswitch: dict) -> bool:
-    """An Available SNAT entry of a NAT gateway in the vSwitch's VPC covers it: its SourceVSwitchId is the
-    vSwitch, or its SourceCIDR contains the vSwitch's CIDR block."""
+    """An Available SNAT entry of an Available internet NAT gateway in the vSwitch's VPC covers it: its
+    SourceVSwitchId is the vSwitch, or its SourceCIDR contains the vSwitch's CIDR block.
+
+    A VPC NAT gateway (NetworkType intranet) gives no way to the internet, whatever its SNAT entries [doc].
+    """
     cidr = vswitch.get('cidr_block')
     for gateway in state.fixtures['nat_gateways']:
         if gateway['region'] != region or gateway['vpc_id'] != vswitch['vpc_id'] or gateway['status'] != 'Available':
+            continue
+        if str(gateway.get('network_type') or 'internet') != 'internet':
             continue
         for entry in gateway['snat_entries']:
             if entry['status'] != 'Available':

@@ -206,15 +206,35 @@ class Handler(BaseHTTPRequestHandler):
                 key = (ident.access_key_id, product, ident.action, token)
                 seen = state.token_lookup(key, now)
                 if seen is not None:
-                    if seen['fingerprint'] != params.fingerprint():
-                        raise ApiError(400, 'IdempotenceParamNotMatch',
-                                       'Request uses a client token in a previous request but is not identical to that request.')
-                    # Replay the first answer (a new RequestId), even if the resource was deleted since.
-                    return dict(seen['body'])
+                    replay = self._replay(seen, params, ident.action)
+                    if replay is not None:
+                        return replay
+                    del state.tokens[key]  # token_after_delete `create`: the token starts afresh
             result = handler(eci.Context(state, params, now, ident))
             if key is not None:
                 state.token_record(key, params.fingerprint(), dict(result), now)
             return result
+
+    def _replay(self, seen: dict, params: Params, action: str) -> dict | None:
+        """The answer to a ClientToken seen before: the first answer again (a new RequestId), an error, or None
+        (act as if the token were new).
+
+        PROFILE token_mismatch_code: the code for the same token with other parameters (ECS and VPC document
+        IdempotentParameterMismatch; ECI's code is UNDOCUMENTED). PROFILE token_after_delete: what the token of a
+        cache deleted since answers: `replay` its id, `mismatch` (that code), or `create` a new cache.
+        """
+        profile = self.server.state.profile
+        if seen['fingerprint'] != params.fingerprint():
+            raise ApiError(400, profile['token_mismatch_code'],
+                           'Request uses a client token in a previous request but is not identical to that request.')
+        created = seen['body'].get('ImageCacheId') if action == 'CreateImageCache' else None
+        if created and created not in self.server.state.caches:
+            if profile['token_after_delete'] == 'mismatch':
+                raise ApiError(400, profile['token_mismatch_code'],
+                               f'The client token was used by a request that created {created}, which no longer exists.')
+            if profile['token_after_delete'] == 'create':
+                return None
+        return dict(seen['body'])
 
     # -- test-only control endpoints -----------------------------------------------------------------
     def _control(self, name: str, body: bytes) -> None:  # pylint: disable=too-many-return-statements
@@ -248,6 +268,16 @@ class Handler(BaseHTTPRequestHandler):
             except (ValueError, FixtureError) as exc:
                 return self._send(400, {'error': f'reset: {exc}'})
             return self._send(200, {'reset': True})
+        if name == 'profile':
+            if method == 'GET':
+                with state.lock:
+                    return self._send(200, dict(state.profile))
+            if method == 'POST':
+                try:
+                    changes = json.loads(body.decode('utf-8') or '{}')
+                    return self._send(200, state.set_profile(changes))
+                except (ValueError, UnicodeDecodeError) as error:  # ProfileError is a ValueError
+                    return self._send(400, {'error': str(error)})
         if name == 'state' and method == 'GET':
             with state.lock:
                 now = state.clock()
@@ -277,9 +307,10 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class Emulator:
-    """The twin in a background thread (for tests): Emulator(ready_after=0.3).start() ... .stop()."""
+    """The twin in a background thread (for tests): Emulator(ready_after=0.3, profile='hostile').start() ... .stop()."""
 
     def __init__(self, host: str = '127.0.0.1', port: int = 0, config: Config | None = None, **settings):
+        """settings: Config fields, e.g. ready_after=0.3, profile='hostile' (a name, a YAML file or a mapping)."""
         self.config = config or Config(**settings)
         self.state = State(self.config)
         self.server = TwinServer((host, port), self.state)

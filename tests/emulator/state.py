@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from . import profile as profiles
 from .auth import NONCE_TTL
 
 DEFAULT_ACCESS_KEY_ID = 'LTAI5tEmulatorAccessKey'
@@ -42,6 +43,25 @@ def new_id(prefix: str, length: int = 20) -> str:
     return prefix + secrets.token_hex(length // 2)
 
 
+def normalize_image(image: str) -> str:
+    """Docker's canonical form of a reference (profile echo_images: normalized): Docker Hub images get
+    docker.io/ and, without a namespace, library/; a reference without tag or digest gets :latest.
+    nginx:1.25 -> docker.io/library/nginx:1.25; registry.example.com/app -> registry.example.com/app:latest."""
+    name, at, digest = image.partition('@')
+    tag = ''
+    if ':' in name.rsplit('/', 1)[-1]:
+        name, tag = name.rsplit(':', 1)
+    first, sep, rest = name.partition('/')
+    if sep and ('.' in first or ':' in first or first == 'localhost'):
+        if first.lower() in ('docker.io', 'index.docker.io', 'registry-1.docker.io'):
+            name = 'docker.io/' + (rest if '/' in rest else 'library/' + rest)
+    else:
+        name = 'docker.io/' + (name if sep else 'library/' + name)
+    if at:
+        return f'{name}{":" + tag if tag else ""}@{digest}'
+    return f'{name}:{tag or "latest"}'
+
+
 def default_image_size(image: str) -> float:
     """Deterministic size (GiB) of an image without a fixture entry: 0.1 .. 1.0 from sha256 of the reference."""
     digest = hashlib.sha256(image.encode('utf-8')).digest()
@@ -56,9 +76,10 @@ class Config:
     access_key_secret: str = DEFAULT_ACCESS_KEY_SECRET
     security_token: str | None = None
     ready_after: float = 3.0
-    token_ttl: float = 86400.0
+    token_ttl: float | None = None  # --token-ttl: overrides the profile's token_ttl when given
     fixtures: str | None = None
     registry: str | None = None  # --registry: image sizes of images on this registry are read from it
+    profile: object = None  # --profile: a built-in name, a YAML file or a mapping (profile.load); None = default
 
 
 class FixtureError(ValueError):
@@ -250,6 +271,10 @@ class ImageCache:  # pylint: disable=too-many-instance-attributes
     events: list = field(default_factory=list)
     op: Operation | None = None
     settings: dict = field(default_factory=dict)  # accepted but never returned (network, registries, ...)
+    system_tags: dict = field(default_factory=dict)  # profile system_tags: shown with the tags, never removable
+    visible_at: float = 0.0  # profile visibility_lag: DescribeImageCaches shows the cache from then on
+    stale: dict | None = None  # profile update_lag: the view shown until stale_until
+    stale_until: float = 0.0
 
     @property
     def expire_at(self) -> float | None:
@@ -259,12 +284,15 @@ class ImageCache:  # pylint: disable=too-many-instance-attributes
     def event(self, at: float, kind: str, reason: str, message: str) -> None:
         self.events.append({'at': at, 'Type': kind, 'Reason': reason, 'Message': message})
 
-    def begin(self, kind: str, now: float, duration: float, total_size: float, blocker: str | None = None) -> None:
+    def begin(self, kind: str, now: float, duration: float, total_size: float, blocker: str | None = None,
+              delay: float = 0.0) -> None:
         """Start a create/update: events are scheduled now and become visible when their time comes.
 
         blocker: why the temporary instance cannot pull the images (no route to the internet): the operation
         then fails with that message, whatever the size.
+        delay: the profile's update_lag: the operation (and its events) starts that much later.
         """
+        now = now + delay
         ok = blocker is None and total_size <= self.size
         fail_progress = 0 if ok or blocker else max(0, min(99, int(100 * self.size / total_size)))
         self.op = Operation(kind, now, now + duration, ok, fail_progress, new_id('s-'))
@@ -300,6 +328,9 @@ class ImageCache:  # pylint: disable=too-many-instance-attributes
         op = self.op
         if op is None:
             return self.status, self.progress
+        if now < op.start:
+            # Within update_lag: the cloud has accepted the update (so the cache is busy) but does not show it yet.
+            return 'Updating', '0%'
         elapsed = now - op.start
         duration = op.end - op.start
         if op.kind == 'create' and elapsed < duration * PREPARING_SHARE:
@@ -315,22 +346,32 @@ class ImageCache:  # pylint: disable=too-many-instance-attributes
             return True
         return self.status == 'Failed' and self.failed_at is not None and now >= self.failed_at + FAILED_RETENTION
 
-    def view(self, now: float) -> dict:
-        """The cache as DescribeImageCaches returns it (absent values are left out, as the cloud does)."""
+    def shown(self, now: float, echo: str = 'verbatim') -> dict:
+        """What DescribeImageCaches shows at time now: within update_lag the view from before the update."""
+        if self.stale is not None and now < self.stale_until:
+            return dict(self.stale)
+        self.stale = None
+        return self.view(now, echo)
+
+    def view(self, now: float, echo: str = 'verbatim') -> dict:
+        """The cache as DescribeImageCaches returns it (absent values are left out, as the cloud does).
+
+        echo: the profile's echo_images (normalized: references in Docker's canonical form).
+        """
         status, progress = self.current(now)
         body = {
             'ImageCacheId': self.id,
             'ImageCacheName': self.name,
             'Status': status,
             'Progress': progress,
-            'Images': list(self.images),
+            'Images': [normalize_image(i) for i in self.images] if echo == 'normalized' else list(self.images),
             'ImageCacheSize': self.size,
             'ContainerGroupId': self.container_group_id,
             'CreationTime': iso(self.created),
             'EliminationStrategy': self.elimination_strategy,
             'RegionId': self.region,
             'ResourceGroupId': self.resource_group_id,
-            'Tags': [{'Key': k, 'Value': v} for k, v in self.tags.items()],
+            'Tags': [{'Key': k, 'Value': v} for k, v in dict(self.system_tags, **self.tags).items()],
             'Events': [{'Count': 1, 'FirstTimestamp': iso(e['at']), 'LastTimestamp': iso(e['at']), 'Message': e['Message'],
                         'Name': self.id, 'Reason': e['Reason'], 'Type': e['Type']} for e in self.events if e['at'] <= now],
         }
@@ -350,6 +391,11 @@ class State:  # pylint: disable=too-many-instance-attributes
         self.config = config
         self.clock = clock
         self.lock = threading.RLock()
+        # The behaviour switches (profile.py); kept across /_emulator/reset, changed by POST /_emulator/profile.
+        self.profile = profiles.load(config.profile)
+        if config.token_ttl is not None:
+            self.profile['token_ttl'] = float(config.token_ttl)
+        self.deleted: dict = {}  # profile delete_lag: id -> {'view': ..., 'until': ..., 'seq': ...}
         self.fixtures: dict = {}
         self.caches: dict[str, ImageCache] = {}
         self.seq = 0
@@ -366,6 +412,7 @@ class State:  # pylint: disable=too-many-instance-attributes
         with self.lock:
             self.fixtures = fixtures
             self.caches = {}
+            self.deleted = {}
             self.seq = 0
             self.tokens = {}
             self.nonces = {}
@@ -423,6 +470,33 @@ class State:  # pylint: disable=too-many-instance-attributes
             cache.settle(now)
             if cache.gone(now):
                 del self.caches[cache.id]
+        for ident, ghost in list(self.deleted.items()):
+            if now >= ghost['until']:
+                del self.deleted[ident]
+
+    def set_profile(self, changes: dict) -> dict:
+        """POST /_emulator/profile: validate a partial profile, apply it, return the whole profile."""
+        values = profiles.validate(changes, 'POST /_emulator/profile')
+        with self.lock:
+            self.profile.update(values)
+            return dict(self.profile)
+
+    def forget(self, cache: ImageCache, now: float) -> None:
+        """DeleteImageCache: the cache is gone, but stays listed for the profile's delete_lag."""
+        del self.caches[cache.id]
+        lag = self.profile['delete_lag']
+        if lag > 0 and now >= cache.visible_at:
+            shown = cache.shown(now, self.profile['echo_images'])
+            if self.profile['extra_statuses']:
+                shown['Status'] = self.profile['extra_statuses'][0]
+            self.deleted[cache.id] = {'view': shown, 'until': now + lag, 'seq': cache.seq, 'region': cache.region}
+
+    def listed(self, region: str, now: float) -> list:
+        """(seq, view) of what DescribeImageCaches shows in a region: visible caches and caches within delete_lag."""
+        echo = self.profile['echo_images']
+        rows = [(c.seq, c.shown(now, echo)) for c in self.caches_in(region) if now >= c.visible_at]
+        rows += [(g['seq'], dict(g['view'])) for g in self.deleted.values() if g['region'] == region]
+        return sorted(rows, key=lambda row: row[0])
 
     def caches_in(self, region: str) -> list[ImageCache]:
         return sorted((c for c in self.caches.values() if c.region == region), key=lambda c: c.seq)
@@ -454,7 +528,7 @@ class State:  # pylint: disable=too-many-instance-attributes
         return entry
 
     def token_record(self, key: tuple, fingerprint: tuple, body: dict, now: float) -> None:
-        self.tokens[key] = {'fingerprint': fingerprint, 'body': body, 'expires': now + self.config.token_ttl}
+        self.tokens[key] = {'fingerprint': fingerprint, 'body': body, 'expires': now + self.profile['token_ttl']}
 
     # -- faults and the request log -----------------------------------------------------------------
     def add_fault(self, action: str, kind: str, times: int, seconds: float) -> dict:

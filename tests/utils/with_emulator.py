@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Run a command against a freshly started local twin of the cloud (tests/emulator).
 
-Usage: with_emulator.py [--integration-config PATH] [--fixtures FILE] [--ready-after S] -- CMD ARGS...
+Usage: with_emulator.py [--integration-config PATH] [--fixtures FILE] [--ready-after S] [--profile NAME|FILE] -- CMD ARGS...
 
 Starts `python -m tests.emulator --port 0` with random credentials from the collection
 root, waits for the base URL it prints as its first line, runs CMD with
@@ -35,6 +35,7 @@ def parse_args(argv):
                         help='write an ansible-test integration_config.yml with the URL and credentials')
     parser.add_argument('--fixtures', metavar='FILE', help='YAML fixtures passed to the twin')
     parser.add_argument('--ready-after', metavar='S', help='seconds a new or updated cache takes to become Ready')
+    parser.add_argument('--profile', metavar='NAME|FILE', help='behaviour switches of the twin (default, hostile or a YAML file)')
     parser.add_argument('--root', default=COLLECTION_ROOT, help='directory the twin is started from (default: %(default)s)')
     parser.add_argument('--python', default=sys.executable, help='interpreter for the twin (default: %(default)s)')
     parser.add_argument('command', nargs=argparse.REMAINDER, help='the command to run, after --')
@@ -55,6 +56,8 @@ def start_emulator(args, access_key, secret_key):
         cmd += ['--fixtures', os.path.abspath(args.fixtures)]
     if args.ready_after is not None:
         cmd += ['--ready-after', str(args.ready_after)]
+    if args.profile:
+        cmd += ['--profile', args.profile if not os.path.isfile(args.profile) else os.path.abspath(args.profile)]
     # Started inside tests/utils/registry/with_registry.py: image sizes come from that registry.
     if os.environ.get('REGISTRY_URL'):
         cmd += ['--registry', os.environ['REGISTRY_URL']]

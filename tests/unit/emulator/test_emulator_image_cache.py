@@ -117,7 +117,7 @@ def test_expire_date_time(client, helpers):
 def test_update_only_when_ready_or_update_failed(client, helpers):
     cache_id = create(client, helpers).image_cache_id
     error = helpers.api_error(update, client, cache_id, image_cache_size=40)
-    assert (error.status_code, error.code) == (403, 'IncorrectStatus.ImageCache')
+    assert (error.status_code, error.code) == (400, 'IncorrectStatus.ImageCache')
     # Preparing, or Creating already on a loaded machine: the message names the state it was in.
     assert 'Preparing' in error.message or 'Creating' in error.message
     first = wait_for(client, cache_id, ('Ready',))
@@ -170,7 +170,7 @@ def test_client_token_replays_create(twin, client, helpers):
     assert again.body.image_cache_id == first.image_cache_id and again.body.request_id != first.request_id
     assert describe(client).total_count == 1
     error = helpers.api_error(client.create_image_cache, helpers.create_request(client_token='token-1', image_cache_size=40))
-    assert (error.status_code, error.code) == (400, 'IdempotenceParamNotMatch')
+    assert (error.status_code, error.code) == (400, 'IdempotentParameterMismatch')
     # After a delete the token still answers the deleted id and creates nothing (change the token to create again).
     client.delete_image_cache(M.DeleteImageCacheRequest(region_id='cn-hangzhou', image_cache_id=first.image_cache_id))
     assert create(client, helpers, client_token='token-1').image_cache_id == first.image_cache_id
@@ -240,7 +240,9 @@ def test_filters(client, helpers):
     assert ids(tag=[treq(key='env', value='prod'), treq(key='team', value='y')]) == []
     assert ids(match_image=['i:1', 'i:2']) == sorted([a, b])
     assert ids(match_image=['i:1', 'i:2'], image_full_match=True) == [a]
-    assert ids(match_image=['i:1', 'i:2', 'i:3'], image_match_count_request=2) == [a]
+    # ImageMatchCountRequest: how many caches to return, the best matches first (a has two of the images).
+    assert ids(match_image=['i:1', 'i:2', 'i:3'], image_match_count_request=1) == [a]
+    assert ids(match_image=['i:1', 'i:2', 'i:3'], image_match_count_request=2) == sorted([a, b])
     assert helpers.api_error(describe, client, image_full_match=True).code == 'MissingParameter.MatchImage'
 
 
