@@ -39,6 +39,8 @@ ANSIBLE_TEST := cd $(TREE) && $(RUN_ENV) $(VENV)/bin/ansible-test
 SANITY_ARGS ?=
 UNITS_ARGS ?=
 INTEGRATION_ARGS ?=
+# The twin's behaviour switches for integration and reliability: default, hostile or a YAML file.
+PROFILE ?= default
 DEMO_FIXTURES ?= playbooks/files/demo_fixtures.yml
 DEMO_ARGS ?=
 # Extra pip arguments for the venv (test-matrix pins ansible-core with it).
@@ -88,7 +90,7 @@ integration: collection-tree
 				--auth "eci-test:$$($(VPY) -c 'import secrets; print(secrets.token_hex(12))')" \
 				--push $(BUILD)/registry-images.json --); fi; \
 		cd $(TREE) && $(RUN_ENV) "$${registry[@]}" $(VPY) tests/utils/with_emulator.py \
-			--integration-config tests/integration/integration_config.yml --ready-after 2 -- \
+			--integration-config tests/integration/integration_config.yml --ready-after 2 --profile $(PROFILE) -- \
 			$(VENV)/bin/ansible-test integration --local --python $(PY_VERSION) --color no $(INTEGRATION_ARGS); \
 	else echo "integration: no targets in tests/integration/targets yet, nothing to run"; fi
 
@@ -100,7 +102,7 @@ molecule: collection-tree
 # Fault matrix, concurrency, bad input, secrets and timeouts (tests/reliability; each test starts its own twins).
 RELIABILITY_ARGS ?=
 reliability: collection-tree
-	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) RELIABILITY_OUTPUT=$(BUILD)/reliability \
+	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) RELIABILITY_OUTPUT=$(BUILD)/reliability TWIN_PROFILE=$(PROFILE) \
 		$(VPY) -m pytest -p no:cacheprovider -q -rfEX tests/reliability $(RELIABILITY_ARGS)
 
 # Benchmarks: `make bench` measures fully (about 4 minutes) and draws docs/benchmarks/info-time.png;

@@ -32,14 +32,22 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
 # A cache the create answered that stays unlisted for longer than this is taken to be gone (deleted
 # since the token first made it): that is the only evidence the API offers for a deleted cache.
 LISTING_LAG_MAX = 90
+# A cache the create answered that is still unlisted after this many seconds is asked about directly:
+# UntagResources of a key no cache carries changes nothing, and a cloud that answers NotFound for it
+# says the cache does not exist (clouds that answer 200 for unknown ids give no evidence this way).
+PROBE_AFTER = 5
 # How many times a create may step to the next token (each step needs evidence) before giving up.
 MAX_TOKEN_CHAIN = 10
 # After an update whose effect cannot be read back (force_update, retention_days, ...), how long to
 # look for the cache to leave Ready before taking a Ready cache as updated.
 UPDATE_OBSERVE_MAX = 60
 # Error codes (lower case, as substrings) by which clouds refuse a ClientToken reused with other
-# parameters: IdempotentParameterMismatch is what Alibaba documents for ECS and VPC; ECI's is unknown.
-MISMATCH_HINTS = ("idempotent", "clienttoken", "mismatch")
+# parameters: IdempotentParameterMismatch is what Alibaba documents for ECS and VPC; ECI's is unknown,
+# so any other client error that is not plainly about the request's values gets one fresh lookup
+# and one next token too (see create()).
+MISMATCH_HINTS = ("idempoten", "clienttoken", "mismatch", "notmatch")
+# Client errors that are about the request's values or the caller's rights, never about the token.
+NOT_TOKEN_ERRORS = ("invalid", "missing", "forbidden", "signature", "quota", "nopermission", "throttling")
 # How a cloud refuses to delete or update a cache in the wrong state (ECI's pattern: 400 IncorrectStatus).
 BUSY_HINTS = ("incorrectstatus", "incorrect.status", "invalidstatus", "status.invalid")
 
@@ -55,6 +63,13 @@ def is_not_found(error):
 def is_mismatch(error):
     code = (error.code or "").lower()
     return any(hint in code for hint in MISMATCH_HINTS)
+
+
+def may_be_mismatch(error):
+    """A client error that could be a token refusal under a code this collection does not know."""
+    code = (error.code or "").lower()
+    return (error.status_code is not None and 400 <= error.status_code < 500
+            and not any(code.startswith(prefix) for prefix in NOT_TOKEN_ERRORS))
 
 
 def is_busy(error):
@@ -117,29 +132,36 @@ class ImageCacheService:
 
     # ------------------------------------------------------------ create with identity
 
-    def create(self, settings, chain=()):
+    def create(self, settings, chain=(), then_wait=False):
         """CreateImageCache with the token of the canonical request; returns the cache it made, as listed.
 
         The id the create answers is looked up for up to LISTING_LAG_MAX seconds (bounded by wait_timeout);
         a lagging listing never leads to a second create. A new token is used only on evidence:
         - the answered cache is listed under another name: the token was answered with another cache
           (e.g. one renamed since it was created with this token);
-        - the answered cache stayed unlisted for LISTING_LAG_MAX seconds: it was deleted since this token
-          made it (the cloud replays a deleted cache's id for a known token);
+        - the answered cache is unlisted and the cloud answers a harmless call on its id (UntagResources of
+          a key no cache has) with NotFound, after PROBE_AFTER seconds, or it stayed unlisted for
+          LISTING_LAG_MAX seconds: it was deleted since this token made it (the cloud replays a deleted
+          cache's id for a known token);
         - the cloud refused the token as used with other parameters (e.g. only a rotated registry password,
           which the token leaves out) and a fresh lookup by name finds no cache.
         Returns (cache, found): found is true when the fresh lookup found a cache of this name instead.
+        then_wait: the caller waits for Ready next, so the confirming read comes one poll interval after
+        the create (a cache is never Ready at once) and serves as the wait's first poll.
         """
         name = settings["name"]
         fields = request_fields(settings, "create")
         chain = list(chain)
+        unknown_code_tried = False
         for _hop in range(MAX_TOKEN_CHAIN):
             token = client_token(self.connection.region, fields, chain)
             try:
                 cache_id = self._write("create", lambda: self.api.create_image_cache(self.connection, fields, token))
             except AlibabaCloudError as error:
-                if not is_mismatch(error):
+                # A refusal in an unknown spelling gets one next token; if that is refused too, it is final.
+                if not is_mismatch(error) and (unknown_code_tried or not may_be_mismatch(error)):
                     raise
+                unknown_code_tried = unknown_code_tried or not is_mismatch(error)
                 found = [c for c in self.find_by_name(name) if c["image_cache_name"] == name]
                 if found:
                     self.last_seen = found[0]
@@ -148,7 +170,7 @@ class ImageCacheService:
                 continue
             budget = min(float(self.wait_timeout), LISTING_LAG_MAX)
             if not cache_id:
-                cache = self._await_listed(lambda: self._one_named(name), budget)
+                cache = self._await_listed(lambda: self._one_named(name), budget, then_wait)
                 if cache is not None:
                     return cache, False
                 raise AlibabaCloudError(
@@ -156,7 +178,14 @@ class ImageCacheService:
                     "the cloud accepted the create but named no image cache id, and no cache named %r was listed "
                     "within %d seconds; it may still appear. Running the task again is safe: it looks for the cache "
                     "by name first" % (name, budget), outcome_unknown=True)
-            cache = self._await_listed(lambda: self.get(cache_id), budget)
+            cache = self._await_listed(lambda: self.get(cache_id), min(budget, PROBE_AFTER), then_wait)
+            if cache is None and budget >= PROBE_AFTER:
+                if self._says_not_found(cache_id):
+                    chain.append(cache_id)  # the cloud says the token's cache does not exist
+                    self.done.pop()
+                    continue
+                if budget > PROBE_AFTER:
+                    cache = self._await_listed(lambda: self.get(cache_id), budget - PROBE_AFTER, True)
             if cache is None:
                 if budget < LISTING_LAG_MAX:
                     raise AlibabaCloudError(
@@ -177,14 +206,26 @@ class ImageCacheService:
                                 "the cloud answered %d client tokens with caches that are gone or are other caches "
                                 "(%s); giving up to avoid a loop" % (MAX_TOKEN_CHAIN, ", ".join(chain)))
 
+    def _says_not_found(self, cache_id):
+        """Whether the cloud answers UntagResources of a key no cache has (this run's own) with NotFound."""
+        try:
+            self.api.untag_image_cache(self.connection, cache_id, ["%s-probe" % self.run_token], self._token("probe"))
+        except AlibabaCloudError as error:
+            if is_not_found(error):
+                return True
+            if error.outcome_unknown or error.status_code is None or error.status_code >= 500:
+                raise
+        return False
+
     def _one_named(self, name):
         caches = [c for c in self.find_by_name(name) if c["image_cache_name"] == name]
         return caches[0] if len(caches) == 1 else None
 
-    def _await_listed(self, read, budget):
-        """read() until it gives a cache, for `budget` seconds; the first look one interval after the write."""
-        found, cache = Waiter(budget, first_delay=1.0, factor=1.5, max_delay=10.0, sleep=self._sleep,
-                              clock=self._clock).until(read, lambda c: c is not None, sleep_first=True)
+    def _await_listed(self, read, budget, sleep_first):
+        """read() until it gives a cache, for `budget` seconds."""
+        found, cache = Waiter(budget, first_delay=1.0 if sleep_first else 0.5, factor=1.5, max_delay=10.0,
+                              sleep=self._sleep, clock=self._clock).until(read, lambda c: c is not None,
+                                                                          sleep_first=sleep_first)
         return cache if found else None
 
     # ------------------------------------------------------------ update, delete, tags
@@ -270,8 +311,16 @@ class ImageCacheService:
                 seen["transition"] = True
             return seen["transition"] or settled_view(cache) or self._clock() - started >= UPDATE_OBSERVE_MAX
 
-        return wait_for_cache(self.get, cache_id, ("Ready",), "be Ready after the update", self.wait_timeout,
-                              just_changed=True, observed=observed, sleep=self._sleep, clock=self._clock)
+        try:
+            return wait_for_cache(self.get, cache_id, ("Ready",), "be Ready after the update", self.wait_timeout,
+                                  just_changed=True, observed=observed, sleep=self._sleep, clock=self._clock)
+        except WaitError as error:
+            if error.code == "ImageCacheNotFound":
+                # A cloud that answers an update of a missing id with success (missing_id: ignore): the update
+                # did nothing; look again and decide again.
+                self.done[:] = [change for change in self.done if not change.startswith("update")]
+                raise CacheGone(cache_id, "UpdateImageCache")
+            raise
 
     def wait_settled(self, cache_id, timeout=None, current=None):
         """Wait for the cache to leave its transitional status; None when it disappears meanwhile."""

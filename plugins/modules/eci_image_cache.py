@@ -562,7 +562,7 @@ class ImageCacheManager:
         if self.module.check_mode:
             self.planned.append("create")
             return self.finish(before, predict(None, self.settings, self.connection.region))
-        cache, found = self.service.create(self.settings, chain)
+        cache, found = self.service.create(self.settings, chain, then_wait=self.params["wait"])
         self.create_turn.release()  # the next run in line now finds this cache
         if found:
             # The cloud refused this run's token as another request's, and a cache of this name exists now.

@@ -74,10 +74,12 @@ def test_create_then_no_op(run_module, cloud):
     assert cloud.calls == [("find", "web")]
 
 
-def test_a_token_answered_with_a_deleted_cache_is_extended(run_module, make_cloud, clock):
-    # token_after_delete: replay. The first create's cache is deleted by someone else; the same create
-    # again is answered with the deleted id, which stays unlisted for longer than any listing lag.
-    cloud = make_cloud(token_after_delete="replay")
+@pytest.mark.parametrize("missing_id", ["not_found", "ignore"])
+def test_a_token_answered_with_a_deleted_cache_is_extended(run_module, make_cloud, clock, missing_id):
+    # token_after_delete: replay. The cache is deleted; the same create again is answered with the deleted id.
+    # Evidence that it is gone: the cloud answers a harmless call on it with NotFound (missing_id: not_found),
+    # or it stays unlisted for longer than any listing lag (missing_id: ignore).
+    cloud = make_cloud(token_after_delete="replay", missing_id=missing_id)
     run_module(eci_image_cache.main, CREATE)
     run_module(eci_image_cache.main, dict(BASE, name="web", state="absent"))
     started = clock.now
@@ -86,7 +88,10 @@ def test_a_token_answered_with_a_deleted_cache_is_extended(run_module, make_clou
     creates = cloud.creates()
     assert len(creates) == 3 and creates[0][1] == creates[1][1] != creates[2][1]
     assert result["image_cache"]["image_cache_id"] == "imc-2" and result["image_cache"]["status"] == "Ready"
-    assert clock.now - started >= image_cache_service.LISTING_LAG_MAX
+    if missing_id == "ignore":
+        assert clock.now - started >= image_cache_service.LISTING_LAG_MAX
+    else:
+        assert image_cache_service.PROBE_AFTER <= clock.now - started < 30
     assert [c["image_cache_id"] for c in cloud.named("web")] == ["imc-2"]
 
 
