@@ -46,7 +46,7 @@ DEMO_ARGS ?=
 # Extra pip arguments for the venv (test-matrix pins ansible-core with it).
 VENV_PIP_ARGS ?=
 
-.PHONY: help venv collection-tree pip-bootstrap sanity units integration molecule reliability bench bench-smoke changelog-lint test demo build clean distclean \
+.PHONY: help venv collection-tree pip-bootstrap sanity units integration integration-hostile molecule reliability reliability-hostile bench bench-smoke changelog-lint test demo build clean distclean \
 	lint doc-check docs package-test ee-test awx-check changelog-release test-matrix matrix-one
 
 help:
@@ -105,6 +105,13 @@ reliability: collection-tree
 	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) RELIABILITY_OUTPUT=$(BUILD)/reliability TWIN_PROFILE=$(PROFILE) \
 		$(VPY) -m pytest -p no:cacheprovider -q -rfEX tests/reliability $(RELIABILITY_ARGS)
 
+# The same under the twin's hostile profile (issue 13): the image cache targets and the reliability suite.
+HOSTILE_TARGETS ?= eci_image_cache eci_image_cache_info
+integration-hostile:
+	$(MAKE) --no-print-directory integration PROFILE=hostile INTEGRATION_ARGS='$(HOSTILE_TARGETS) $(INTEGRATION_ARGS)'
+reliability-hostile:
+	$(MAKE) --no-print-directory reliability PROFILE=hostile
+
 # Benchmarks: `make bench` measures fully (about 4 minutes) and draws docs/benchmarks/info-time.png;
 # `make bench-smoke` runs every benchmark at tiny sizes, only to keep them working.
 BENCH_DIR := $(BUILD)/bench
@@ -119,7 +126,7 @@ changelog-lint: $(STAMP)
 	$(VENV)/bin/antsibull-changelog lint
 
 # Stops at the first failing suite and names it.
-TEST_SUITES ?= sanity units integration molecule reliability bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check changelog-release
+TEST_SUITES ?= sanity units integration integration-hostile molecule reliability reliability-hostile bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check changelog-release
 test:
 	@start=$$(date +%s); \
 	for suite in $(TEST_SUITES); do \

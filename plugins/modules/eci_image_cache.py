@@ -14,20 +14,35 @@ description:
     with check mode and diff mode.
   - The cache is found by O(image_cache_id) when given, else by its exact O(name). When several caches
     carry the name, the module fails and lists their ids; pass O(image_cache_id) to pick one.
-  - A create sends a C(ClientToken) derived from the region, the name and the settings (registry passwords
-    excluded), so a retried request, or two runs creating the same cache at the same moment, make one cache.
-    When the cloud answers that token with a cache that has since been deleted, the module folds that cache's id
-    into the token and asks again, so a cache deleted and created again with the same settings is created anew.
-  - Runs on one host (forks, playbooks run in parallel, jobs on one AWX execution node) that would create a cache of the
-    same name take turns, with a lock file in a private directory under the system temporary directory, from the lookup
-    to the create. So the first run creates the cache and reports C(changed=true) and the others find it and report what
-    they did to it. Runs on different hosts still make one cache, thanks to the token, but each of them may report
-    C(changed=true), because the cloud answers a known token with the first request's answer, so a run cannot tell whether its
-    own request or another's made the cache. A lock that cannot be taken within 120 seconds is a warning, not an error.
+  - A create sends a C(ClientToken) that is a hash of the region and the canonical request actually sent (images,
+    tags, registries and credentials sorted, the default size 20 filled in, registry passwords left out), so a retried
+    request, or runs creating the same cache at the same moment with settings that mean the same, make one cache.
+  - The cache a create answers is confirmed by its id before the module goes on; a listing that lags (up to 90 seconds,
+    within O(wait_timeout)) never leads to a second create. A new token (the next of a chain all runs compute alike) is
+    used only on evidence that the answered cache is gone or is another cache - it is listed under another name (it was
+    renamed), this run deleted it, the cloud answers UntagResources of a key no cache carries with NotFound, or it stays
+    unlisted for 90 seconds - or when the cloud refuses the token as used with other parameters (for example a rotated
+    registry password) and a fresh lookup by name finds no cache.
+  - Runs on one host (forks, playbooks run in parallel, jobs on one AWX execution node) that would create or delete a cache
+    of the same name take turns, with a lock file in a private directory under the system temporary directory, from the
+    lookup to the create (or to the end of the delete). So the first run creates (or deletes) the cache and reports
+    C(changed=true) and the others find it (or find it gone) and report what they did. Runs on different hosts with
+    settings that mean the same make one cache, thanks to the token, but each may report C(changed=true), because the
+    cloud answers a known token with the first request's answer. Runs on different hosts racing with settings that
+    differ (other images, size, tags or password) send different requests; they may make two caches of one name, and
+    later runs then fail and list both ids until one is deleted. A lock that cannot be taken within 120 seconds is a
+    warning, not an error.
+  - Every failure after the cloud accepted a change (a wait that times out after a create, a cache that ends Failed, a
+    tag error after an update) reports C(changed=true), RV(changes) with what was done and RV(image_cache) as last seen.
+  - A cache that goes away between the lookup and a call on it is looked up again and decided again; a delete that finds
+    it gone is success.
   - Only the settings that DescribeImageCaches returns are compared with the cache - O(name), O(images)
-    (as a set; order does not matter), O(image_cache_size), O(elimination_strategy), O(resource_group_id)
-    and O(tags). A difference in them updates the cache in place with C(UpdateImageCache); tags change with
-    C(TagResources) and C(UntagResources).
+    (as a set, in Docker's canonical form, so V(nginx:1.25) equals V(docker.io/library/nginx:1.25)), O(image_cache_size),
+    O(elimination_strategy), O(resource_group_id) and O(tags). A difference in them updates the cache in place with
+    C(UpdateImageCache); tags change with C(UntagResources), then C(TagResources). With O(wait), an update counts as done
+    only once the cache shows it (it left Ready, or shows the new settings).
+  - An empty O(elimination_strategy) against a cache with C(LRU) is sent only with an update of another setting, since every
+    update rebuilds the cache and some clouds ignore an empty strategy; a setting the cloud did not apply is a warning.
   - The API never returns O(retention_days), O(security_group_id), O(vswitch_ids), O(eip_instance_id),
     O(auto_match_image_cache), O(flash), O(flash_copy_count), O(standard_copy_count),
     O(image_registry_credentials) or O(acr_registry_info), so drift in them cannot be detected. They are applied
@@ -190,13 +205,15 @@ options:
   tags:
     description:
       - Tags of the cache, as a dict (API C(Tag.N) at creation, then C(TagResources)/C(UntagResources)).
-      - At most 20; keys 1 to 128 characters, values up to 128; neither may start with C(aliyun) or C(acs:)
-        or contain C(http://) or C(https://).
+      - At most 20, counting the tags the cache keeps; keys 1 to 128 characters, values up to 128; neither may start
+        with C(aliyun) or C(acs:) or contain C(http://) or C(https://). The limit is checked before any change.
       - Not set - the cache's tags are left alone.
     type: dict
   purge_tags:
     description:
       - With O(tags), remove the tags the cache has that O(tags) does not list.
+      - System tags (keys starting with C(acs:) or C(aliyun)), which the cloud sets and users cannot remove, are never
+        removed.
     type: bool
     default: true
   size_check:
@@ -236,7 +253,9 @@ options:
   wait_timeout:
     description:
       - Seconds of wall time to wait, for each wait. On timeout the task fails with the cache's last status,
-        progress and events.
+        progress and events. No API call of a wait runs past it.
+      - A create confirms the cache it made for up to 90 seconds within this time; with less than 90 seconds, a cloud
+        whose listing lags longer fails the task (with C(changed=true); a rerun finds the cache).
     type: int
     default: 1800
 extends_documentation_fragment:

@@ -532,3 +532,23 @@ def test_token_mismatch_with_a_cache_of_the_name_converges_it(run_module, make_c
     result, failed = run_module(eci_image_cache.main, dict(CREATE, image_registry_credentials=[dict(credential, password="two")]))
     assert not failed and len(cloud.records) == 1 and len(cloud.creates()) == 2
     assert result["image_cache"]["image_cache_id"] == "imc-1"
+
+
+def test_missing_id_ignore_an_update_of_a_vanished_cache_looks_again(run_module, make_cloud):
+    # missing_id: ignore - UpdateImageCache of a deleted cache answers 200; the wait sees it gone.
+    cloud = make_cloud(missing_id="ignore")
+    cloud.add("imc-old")
+    cloud.hooks["update"] = lambda: cloud.records["imc-old"].update(gone_at=cloud.now())
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=40))
+    assert not failed and result["changed"] and result["changes"] == ["create"]
+    assert [c["image_cache_id"] for c in cloud.named("web")] == ["imc-2"]
+
+
+def test_ten_deletes_of_one_cache_one_changed(run_module, make_cloud):
+    # Ten runs one after another (as the host lock orders forks) under hostile delete switches.
+    cloud = make_cloud(missing_id="ignore", delete_lag=10, extra_statuses=["Deleting"], busy_delete="reject")
+    cloud.add("imc-1")
+    results = [run_module(eci_image_cache.main, dict(BASE, name="web", state="absent", wait=index % 2 == 0))
+               for index in range(10)]
+    assert [failed for _result, failed in results] == [False] * 10
+    assert [result["changed"] for result, _failed in results].count(True) == 1
