@@ -235,8 +235,8 @@ class ImageCacheService:
         fields = request_fields(settings, "update")
         cache_id = cache["image_cache_id"]
         try:
-            self._write(change, lambda: self.api.update_image_cache(self.connection, cache_id, fields,
-                                                                      self._token("update")))
+            self._write(change, lambda: self.api.update_image_cache(
+                self.connection, cache_id, fields, self._token("update")))
         except AlibabaCloudError as error:
             if is_not_found(error):
                 raise CacheGone(cache_id, "UpdateImageCache")

@@ -83,7 +83,8 @@ def test_the_default_page_size_is_20():
 
 def test_a_new_token_on_every_page_stops_at_what_total_count_allows():
     # 45 caches at 20 a page need 3 pages; 2 more are allowed for caches made meanwhile, then it is an error.
-    endless = lambda n: dict(page(["c%d-%d" % (n, i) for i in range(20)], "token-%d" % n), TotalCount=45)
+    def endless(number):
+        return dict(page(["c%d-%d" % (number, i) for i in range(20)], "token-%d" % number), TotalCount=45)
     connection = PagedConnection([endless])
     with pytest.raises(AlibabaCloudError) as caught:
         describe_image_caches(connection)

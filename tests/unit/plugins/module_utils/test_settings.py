@@ -43,8 +43,7 @@ def test_token_ignores_passwords_and_options_that_do_not_shape_the_cache():
     with_password = dict(CREATE, image_registry_credentials=[dict(server="r.example.com", username="u", password="one")])
     other_password = dict(CREATE, image_registry_credentials=[dict(server="r.example.com", username="u", password="two")])
     assert token("cn-hangzhou", with_password) == token("cn-hangzhou", other_password)
-    assert token("cn-hangzhou", CREATE) == token("cn-hangzhou", dict(CREATE, wait=False,
-                                                                                                 wait_timeout=5))
+    assert token("cn-hangzhou", CREATE) == token("cn-hangzhou", dict(CREATE, wait=False, wait_timeout=5))
 
 
 def test_superseded_caches_extend_the_chain_deterministically():
@@ -53,8 +52,6 @@ def test_superseded_caches_extend_the_chain_deterministically():
     assert next_one != base
     assert next_one == token("cn-hangzhou", CREATE, ["imc-dead"])
     assert token("cn-hangzhou", CREATE, ["imc-dead", "imc-dead2"]) not in (base, next_one)
-
-
 
 
 # ---------------------------------------------------------------- the canonical request

@@ -85,8 +85,13 @@ def test_unknown_statuses_are_transitional(status, transitional):
 
 
 def reads(*statuses):
+    """A getter that answers each status in turn (None: the cache is gone)."""
     seq = iter(statuses)
-    return lambda cache_id: (lambda s: None if s is None else dict(image_cache_id=cache_id, status=s))(next(seq))
+
+    def get(cache_id):
+        status = next(seq)
+        return None if status is None else dict(image_cache_id=cache_id, status=status)
+    return get
 
 
 def test_an_unknown_status_is_waited_through_within_the_timeout(fake_time):
