@@ -86,6 +86,11 @@ class CacheGone(Exception):
         self.action = action
 
 
+class CacheBusy(CacheGone):
+    """The cloud refused a change because the cache is busy (e.g. a previous update it has not shown yet);
+    the service waited for that to pass: the module looks again and decides again."""
+
+
 class ImageCacheService:
     """The actions on image caches of one module run, against one connection."""
 
@@ -230,8 +235,13 @@ class ImageCacheService:
 
     # ------------------------------------------------------------ update, delete, tags
 
-    def update(self, cache, settings, change="update"):
-        """UpdateImageCache with the canonical update request; CacheGone when the cache went away."""
+    def update(self, cache, settings, change="update", wait=False):
+        """UpdateImageCache with the canonical update request.
+
+        CacheGone when the cache went away. A refusal because the cache is busy (a cloud that shows an
+        update only seconds after it accepted it may refuse the next one while still showing Ready) is
+        waited out with `wait` (CacheBusy: look again), else explained.
+        """
         fields = request_fields(settings, "update")
         cache_id = cache["image_cache_id"]
         try:
@@ -240,7 +250,29 @@ class ImageCacheService:
         except AlibabaCloudError as error:
             if is_not_found(error):
                 raise CacheGone(cache_id, "UpdateImageCache")
+            if is_busy(error) and wait:
+                self._wait_out_busy(cache_id)
+                raise CacheBusy(cache_id, "UpdateImageCache")
+            if is_busy(error):
+                error.message += (". The cloud still works on an earlier change of image cache %s; set wait: true to "
+                                  "wait for it, or run again later" % cache_id)
             raise
+
+    def _wait_out_busy(self, cache_id):
+        """Poll until the cache has been seen busy and settled again, or UPDATE_OBSERVE_MAX passed (within wait_timeout)."""
+        started = self._clock()
+        seen = dict(busy=False)
+
+        def done(cache):
+            if cache is None:
+                return True
+            if is_transitional(cache["status"]):
+                seen["busy"] = True
+                return False
+            return seen["busy"] or self._clock() - started >= UPDATE_OBSERVE_MAX
+
+        Waiter(self.wait_timeout, sleep=self._sleep, clock=self._clock).until(
+            lambda: self.get(cache_id), done, sleep_first=True)
 
     def delete(self, cache, wait):
         """DeleteImageCache. Returns True when this run's delete took effect, False when the cache was already gone.

@@ -626,7 +626,7 @@ class ImageCacheManager:
             self.planned.extend("tag %s" % key for key in sorted(to_set))
             return self.finish(cache, predict(cache, self.settings, self.connection.region) if self.planned else cache)
         if needs_update:
-            self.service.update(cache, self.settings, update_change)
+            self.service.update(cache, self.settings, update_change, wait=self.params["wait"])
         self.service.set_tags(cache, to_set, to_unset)
         if needs_update and self.params["wait"]:
             readable = [key for key in differences if key != "elimination_strategy"]

@@ -174,8 +174,10 @@ class FakeCloud:
             return self._missing("UpdateImageCache", cache_id)
         record = self.records[cache_id]
         self._apply_updates(record)
-        if self._status(record) not in ("Ready", "UpdateFailed"):
-            raise AlibabaCloudError("UpdateImageCache", "IncorrectStatus", "not allowed now", status_code=400)
+        busy = any(self.now() < u["at"] + self.switches["update_lag"] + self.switches["ready_after"] for u in record["updates"])
+        if busy or self._status(record) not in ("Ready", "UpdateFailed"):
+            # As the twin: the cloud knows it is updating even while it still shows the old status (update_lag).
+            raise AlibabaCloudError("UpdateImageCache", "IncorrectStatus.ImageCache", "not allowed now", status_code=400)
         changes = {}
         for field, key in (("image_cache_name", "image_cache_name"), ("image", "images"), ("image_cache_size", "image_cache_size"),
                            ("resource_group_id", "resource_group_id")):

@@ -552,3 +552,18 @@ def test_ten_deletes_of_one_cache_one_changed(run_module, make_cloud):
                for index in range(10)]
     assert [failed for _result, failed in results] == [False] * 10
     assert [result["changed"] for result, _failed in results].count(True) == 1
+
+
+def test_update_lag_an_update_refused_while_an_earlier_one_is_unseen_is_waited_out(run_module, make_cloud):
+    # The first run does not wait; the second comes during update_lag, sees Ready with the old settings,
+    # and its update is refused (400 IncorrectStatus): it waits the earlier update out and decides again.
+    cloud = make_cloud(update_lag=10, ready_after=3)
+    cloud.add("imc-1")
+    first, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=30, wait=False))
+    assert not failed and first["changed"]
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=40))
+    assert not failed and result["changed"] and result["image_cache"]["image_cache_size"] == 40
+    without_wait, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=50, wait=False))
+    assert not failed
+    refused, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=60, wait=False))
+    assert failed and "wait: true" in refused["msg"] and not refused.get("changed")
