@@ -12,6 +12,7 @@ in `done`, so a failure after it can report the change truthfully.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 
@@ -36,6 +37,8 @@ LISTING_LAG_MAX = 90
 # UntagResources of a key no cache carries changes nothing, and a cloud that answers NotFound for it
 # says the cache does not exist (clouds that answer 200 for unknown ids give no evidence this way).
 PROBE_AFTER = 5
+# The last poll of a wait happens at its deadline; the HTTP call it makes may take this long after it.
+LAST_POLL_SECONDS = 5
 # How many times a create may step to the next token (each step needs evidence) before giving up.
 MAX_TOKEN_CHAIN = 10
 # After an update whose effect cannot be read back (force_update, retention_days, ...), how long to
@@ -324,9 +327,20 @@ class ImageCacheService:
 
     # ------------------------------------------------------------ waits
 
+    @contextlib.contextmanager
+    def _calls_within(self, seconds):
+        """No HTTP call of the block runs past `seconds` from now (plus the last poll's call), whatever the server does."""
+        bounded = getattr(self.connection, "bounded", None)
+        if bounded is None:
+            yield
+            return
+        with bounded(time.monotonic() + seconds + LAST_POLL_SECONDS):
+            yield
+
     def wait_ready(self, cache_id, what, current=None, just_changed=False, observed=None):
-        return wait_for_cache(self.get, cache_id, ("Ready",), what, self.wait_timeout, current=current,
-                              just_changed=just_changed, observed=observed, sleep=self._sleep, clock=self._clock)
+        with self._calls_within(self.wait_timeout):
+            return wait_for_cache(self.get, cache_id, ("Ready",), what, self.wait_timeout, current=current,
+                                  just_changed=just_changed, observed=observed, sleep=self._sleep, clock=self._clock)
 
     def wait_updated(self, cache_id, settled_view):
         """Wait for Ready after an update, never taking the cache as it was before the update for the result.
@@ -344,8 +358,9 @@ class ImageCacheService:
             return seen["transition"] or settled_view(cache) or self._clock() - started >= UPDATE_OBSERVE_MAX
 
         try:
-            return wait_for_cache(self.get, cache_id, ("Ready",), "be Ready after the update", self.wait_timeout,
-                                  just_changed=True, observed=observed, sleep=self._sleep, clock=self._clock)
+            with self._calls_within(self.wait_timeout):
+                return wait_for_cache(self.get, cache_id, ("Ready",), "be Ready after the update", self.wait_timeout,
+                                      just_changed=True, observed=observed, sleep=self._sleep, clock=self._clock)
         except WaitError as error:
             if error.code == "ImageCacheNotFound":
                 # A cloud that answers an update of a missing id with success (missing_id: ignore): the update
@@ -356,14 +371,17 @@ class ImageCacheService:
 
     def wait_settled(self, cache_id, timeout=None, current=None):
         """Wait for the cache to leave its transitional status; None when it disappears meanwhile."""
+        timeout = self.wait_timeout if timeout is None else timeout
         try:
-            return wait_for_cache(self.get, cache_id, SETTLED, "settle", self.wait_timeout if timeout is None else timeout,
-                                  current=current, sleep=self._sleep, clock=self._clock)
+            with self._calls_within(timeout):
+                return wait_for_cache(self.get, cache_id, SETTLED, "settle", timeout, current=current, sleep=self._sleep,
+                                      clock=self._clock)
         except WaitError as error:
             if error.code == "ImageCacheNotFound":
                 return None
             raise
 
     def wait_gone(self, cache_id):
-        wait_gone(self.get, cache_id, self.wait_timeout, sleep=self._sleep, clock=self._clock)
+        with self._calls_within(self.wait_timeout):
+            wait_gone(self.get, cache_id, self.wait_timeout, sleep=self._sleep, clock=self._clock)
         self.last_seen = None
