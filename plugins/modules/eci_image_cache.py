@@ -502,6 +502,10 @@ class ImageCacheManager:
         chain = []
         if cache is not None and cache["status"] != "Failed" and not is_deleting(cache["status"]):
             self.create_turn.release()  # nothing to create: runs waiting behind this one may go on
+        if cache is not None and is_deleting(cache["status"]) and not self.params["wait"]:
+            self.module.fail_json("Image cache %s is %s; it cannot be kept or changed. Set wait: true to wait until it "
+                                  "is gone and create it again, or run again later." % (cache["image_cache_id"], cache["status"]),
+                                  image_cache=cache)
         if cache is not None and is_transitional(cache["status"]) and self.params["wait"]:
             cache_id = cache["image_cache_id"]
             cache = self.service.wait_settled(cache_id, current=cache)

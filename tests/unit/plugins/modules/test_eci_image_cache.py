@@ -567,3 +567,14 @@ def test_update_lag_an_update_refused_while_an_earlier_one_is_unseen_is_waited_o
     assert not failed
     refused, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=60, wait=False))
     assert failed and "wait: true" in refused["msg"] and not refused.get("changed")
+
+
+def test_a_cache_being_deleted_is_waited_out_and_created_again(run_module, make_cloud):
+    cloud = make_cloud(delete_lag=10, extra_statuses=["Deleting"])
+    cloud.add("imc-1")
+    run_module(eci_image_cache.main, dict(BASE, name="web", state="absent", wait=False))
+    refused, failed = run_module(eci_image_cache.main, dict(CREATE, wait=False))
+    assert failed and "Deleting" in refused["msg"] and "wait: true" in refused["msg"]
+    result, failed = run_module(eci_image_cache.main, CREATE)
+    assert not failed and result["changed"] and result["changes"] == ["create"]
+    assert [c["image_cache_id"] for c in cloud.named("web")] == ["imc-2"]
