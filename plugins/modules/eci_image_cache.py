@@ -692,9 +692,8 @@ def run(module, size_auto, size):
         done = manager.service.done
         if done:
             # A failure after an accepted write is still a change: say what was done and the cache as last seen.
-            result = error.to_result()
-            result["image_cache"] = result.get("image_cache") or manager.service.last_seen or {}
-            module.fail_json(str(error), changed=True, changes=done, image_sizes=manager.image_sizes, **result)
+            module.fail_error(error, changed=True, changes=done, image_sizes=manager.image_sizes,
+                              image_cache=getattr(error, "image_cache", None) or manager.service.last_seen or {})
         raise
     finally:
         manager.create_turn.release()

@@ -578,3 +578,23 @@ def test_a_cache_being_deleted_is_waited_out_and_created_again(run_module, make_
     result, failed = run_module(eci_image_cache.main, CREATE)
     assert not failed and result["changed"] and result["changes"] == ["create"]
     assert [c["image_cache_id"] for c in cloud.named("web")] == ["imc-2"]
+
+
+def test_a_failure_message_from_the_cloud_loses_no_log_values_plain_and_url_encoded(run_module, make_cloud, monkeypatch):
+    secret = "pa55/word+x="
+    cloud = make_cloud()
+    cloud.add("imc-1")
+    events = [dict(reason="UpdateFailed", message="pull https://registry.example.com/v2/?password=%s failed; auth %s / %s" % (
+        "pa55%2Fword%2Bx%3D", "pa55%2Fword%2Bx%3D", secret))]
+
+    def get(connection, cache_id):
+        cache = cloud.get_image_cache(connection, cache_id)
+        if cache and [call for call in cloud.calls if call[0] == "update"]:
+            cache.update(status="UpdateFailed", events=events)   # the update failed; its events echo the password
+        return cache
+    monkeypatch.setattr(eci, "get_image_cache", get)
+    credential = dict(server="registry.example.com", username="u", password=secret)
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=40, image_registry_credentials=[credential]))
+    assert failed and result["changed"] and result["error"]["code"] == "ImageCacheUpdateFailed"
+    assert "pa55" not in result["msg"] and "pa55" not in result["error"]["message"]
+    assert "auth ******** / ********" in result["msg"] and "?<parameters removed>" in result["msg"]
