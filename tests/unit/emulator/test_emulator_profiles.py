@@ -435,7 +435,7 @@ def test_print_env_starts_and_serves(make_client, helpers):
         [sys.executable, '-m', 'tests.emulator', '--print-env', '--profile', 'hostile'], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        lines = [process.stdout.readline().strip() for _ in range(7)]
+        lines = [process.stdout.readline().strip() for _line in range(7)]
         values = dict(line.removeprefix('export ').split('=', 1) for line in lines)
         assert set(values) == {'ALICLOUD_ACCESS_KEY', 'ALICLOUD_SECRET_KEY', 'ALICLOUD_REGION', 'ALICLOUD_ECI_ENDPOINT',
                                'ALICLOUD_VPC_ENDPOINT', 'ALICLOUD_ECS_ENDPOINT', 'EMULATOR_URL'}
