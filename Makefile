@@ -42,12 +42,14 @@ ANSIBLE_TEST := cd $(TREE) && $(RUN_ENV) $(VENV)/bin/ansible-test
 SANITY_ARGS ?=
 UNITS_ARGS ?=
 INTEGRATION_ARGS ?=
+# The twin's behaviour switches for integration and reliability: default, hostile or a YAML file.
+PROFILE ?= default
 DEMO_FIXTURES ?= playbooks/files/demo_fixtures.yml
 DEMO_ARGS ?=
 # Extra pip arguments for the venv (test-matrix pins ansible-core with it).
 VENV_PIP_ARGS ?=
 
-.PHONY: help venv collection-tree pip-bootstrap sanity units integration molecule reliability bench bench-smoke changelog-lint test demo build clean distclean \
+.PHONY: help venv collection-tree pip-bootstrap sanity units integration integration-hostile molecule reliability reliability-hostile bench bench-smoke changelog-lint test demo build clean distclean \
 	lint doc-check docs package-test ee-test awx-check awx-runner changelog-release release-notes targets-alone test-matrix matrix-one
 
 help:
@@ -104,7 +106,7 @@ integration: collection-tree
 				--auth "eci-test:$$($(VPY) -c 'import secrets; print(secrets.token_hex(12))')" \
 				--push $(BUILD)/registry-images.json --); fi; \
 		cd $(TREE) && $(RUN_ENV) "$${registry[@]}" $(VPY) tests/utils/with_emulator.py \
-			--integration-config tests/integration/integration_config.yml --ready-after 2 -- \
+			--integration-config tests/integration/integration_config.yml --ready-after 2 --profile $(PROFILE) -- \
 			$(VENV)/bin/ansible-test integration --local --python $(PY_VERSION) --color no $(INTEGRATION_ARGS); \
 	else echo "integration: no targets in tests/integration/targets yet, nothing to run"; fi
 
@@ -116,8 +118,15 @@ molecule: collection-tree
 # Fault matrix, concurrency, bad input, secrets and timeouts (tests/reliability; each test starts its own twins).
 RELIABILITY_ARGS ?=
 reliability: collection-tree
-	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) RELIABILITY_OUTPUT=$(BUILD)/reliability \
+	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) RELIABILITY_OUTPUT=$(BUILD)/reliability TWIN_PROFILE=$(PROFILE) \
 		$(VPY) -m pytest -p no:cacheprovider -q -rfEX tests/reliability $(RELIABILITY_ARGS)
+
+# The same under the twin's hostile profile (issue 13): the image cache targets and the reliability suite.
+HOSTILE_TARGETS ?= eci_image_cache eci_image_cache_info
+integration-hostile:
+	$(MAKE) --no-print-directory integration PROFILE=hostile INTEGRATION_ARGS='$(HOSTILE_TARGETS) $(INTEGRATION_ARGS)'
+reliability-hostile:
+	$(MAKE) --no-print-directory reliability PROFILE=hostile
 
 # Benchmarks: `make bench` measures fully (about 4 minutes) and draws docs/benchmarks/info-time.png;
 # `make bench-smoke` runs every benchmark at tiny sizes, only to keep them working.
@@ -133,7 +142,7 @@ changelog-lint: $(STAMP)
 	$(VENV)/bin/antsibull-changelog lint
 
 # Stops at the first failing suite and names it.
-TEST_SUITES ?= sanity units integration molecule reliability bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check awx-runner changelog-release
+TEST_SUITES ?= sanity units integration integration-hostile molecule reliability reliability-hostile bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check awx-runner changelog-release
 test:
 	@start=$$(date +%s); \
 	for suite in $(TEST_SUITES); do \

@@ -15,10 +15,14 @@ request id.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import random
 import re
+import signal
 import time
+from urllib.parse import quote, quote_plus
 
 try:
     from Tea.exceptions import TeaException, UnretryableException
@@ -65,6 +69,18 @@ NOT_SENT = re.compile(r"Connection refused|Failed to establish a new connection|
                       r"nodename nor servname|No route to host|Network is unreachable|ConnectTimeout|connect timeout",
                       re.IGNORECASE)
 
+# Name resolution failures: the host does not exist (often a mistyped region); retrying cannot help.
+NAME_NOT_RESOLVED = re.compile(r"Name or service not known|nodename nor servname|Temporary failure in name resolution|"
+                               r"getaddrinfo failed|No address associated with hostname|NameResolutionError",
+                               re.IGNORECASE)
+
+# What this collection reads for credentials, for the message when none are found.
+CREDENTIAL_SOURCES = (
+    "No Alibaba Cloud credentials were found. This collection reads, in order: the options access_key and "
+    "secret_key (or profile); the environment variables ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY (or "
+    "ALICLOUD_PROFILE); then the official credentials chain (ALIBABA_CLOUD_ACCESS_KEY_ID and "
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET, OIDC/RRSA, ~/.aliyun/config.json, the ECS instance RAM role, a credentials URI).")
+
 # Codes the cloud uses when it asks the caller to slow down or try later.
 RETRYABLE_CODES = frozenset((
     "Throttling", "Throttling.User", "Throttling.Api", "Throttling.Tenant", "Throttling.Concurrent",
@@ -98,7 +114,8 @@ class ConfigError(Exception):
 class AlibabaCloudError(Exception):
     """An API call that failed: the action, the cloud's code, message and request id."""
 
-    def __init__(self, action, code, message, request_id=None, status_code=None, attempts=1):
+    def __init__(self, action, code, message, request_id=None, status_code=None, attempts=1, outcome_unknown=False,
+                 retryable=None):
         super().__init__(message)
         self.action = action
         self.code = code
@@ -106,6 +123,12 @@ class AlibabaCloudError(Exception):
         self.request_id = request_id
         self.status_code = status_code
         self.attempts = attempts
+        # The request may have been applied although no answer came (reset or timeout after sending).
+        self.outcome_unknown = outcome_unknown
+        # An earlier attempt of this same request ended with its outcome unknown (it may have been applied).
+        self.earlier_outcome_unknown = False
+        # None: decided by code and status (see _retryable); False: never retried (e.g. a host that does not resolve).
+        self.retryable = retryable
 
     def __str__(self):
         text = "%s failed: %s: %s" % (self.action, self.code, self.message)
@@ -231,28 +254,107 @@ def without_query(text):
     return re.sub(r"\?[^\s'\"()]+", "?<parameters removed>", text)
 
 
+def secret_forms(secret):
+    """A secret as it may appear in a server's answer: plain and URL-encoded (both ways, and the SDK's)."""
+    forms = {secret, quote(secret, safe=""), quote_plus(secret), quote(secret), quote(secret, safe="~")}
+    forms.add(quote(secret, safe="~").replace("+", "%20").replace("*", "%2A").replace("%7E", "~"))
+    return sorted((form for form in forms if form), key=len, reverse=True)
+
+
+def scrub(text, secrets=()):
+    """A message built from a server's answer, without query strings and without any no_log value."""
+    text = without_query(text or "")
+    for secret in secrets or ():
+        if not secret or len(str(secret)) < 3:
+            continue  # Ansible does not mask such short values either; masking them would garble the text
+        for form in secret_forms(str(secret)):
+            text = text.replace(form, "********")
+    return text
+
+
+def is_throttling(error):
+    return (error.code or "").startswith("Throttling")
+
+
 def _retryable(error):
-    return (error.code in RETRYABLE_CODES or (error.code or "").startswith("Throttling")
+    if error.retryable is not None:
+        return error.retryable
+    return (error.code in RETRYABLE_CODES or is_throttling(error)
             or (error.status_code is not None and error.status_code >= 500)
             or error.code == "ConnectionError")
 
 
-def translate_sdk_error(action, exc):
-    """One AlibabaCloudError from whatever the SDK raised (Tea 0.3 or darabonba 1.x)."""
+class CallDeadline(BaseException):
+    """Raised inside an HTTP call that passed its wall-clock deadline.
+
+    A BaseException, so that the SDK's and the HTTP library's `except Exception` handlers let it through.
+    """
+
+
+@contextlib.contextmanager
+def wall_clock_deadline(seconds):
+    """Interrupt the block after `seconds` of wall time (SIGALRM; a server trickling its answer byte by
+    byte never trips the HTTP library's per-read timeout). Outside the main thread it does nothing."""
+    if seconds is None or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(_signum, _frame):
+        raise CallDeadline()
+
+    try:
+        previous = signal.signal(signal.SIGALRM, expired)
+    except ValueError:  # not the main thread
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, max(0.001, seconds))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _answer_status(exc):
+    """The HTTP status of the answer behind an SDK exception, when the SDK kept it."""
+    response = getattr(exc, "last_response", None) or getattr(getattr(exc, "inner_exception", None), "last_response", None)
+    return getattr(response, "status_code", None)
+
+
+def translate_sdk_error(action, exc, status_hint=None):
+    """One AlibabaCloudError from whatever the SDK raised (Tea 0.3 or darabonba 1.x).
+
+    status_hint: the HTTP status of the last answer, when the caller saw it (the SDK drops it when
+    the body is not JSON).
+    """
     if UnretryableException is not None and isinstance(exc, UnretryableException):
         inner = getattr(exc, "inner_exception", None)
         if inner is not None and type(inner).__name__ == "CredentialException":
-            return AlibabaCloudError(action, "CredentialsNotFound", str(inner))
+            return AlibabaCloudError(action, "CredentialsNotFound", "%s Details: %s" % (CREDENTIAL_SOURCES, inner),
+                                     retryable=False)
         if isinstance(inner, TeaException) and getattr(inner, "code", None):
             return translate_sdk_error(action, inner)
         # darabonba's RetryError keeps the text in .message (its str() is a dict's repr).
         detail = without_query(str(getattr(inner, "message", None) or inner or exc))
+        if isinstance(inner, RuntimeError) and "as json format" in detail:
+            # An answer came, but not the API's JSON (an HTML error page of a proxy or gateway).
+            status = status_hint
+            body = re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", detail.split("Value:", 1)[-1])).strip(' "')
+            return AlibabaCloudError(
+                action, "UnexpectedResponse", "the endpoint answered with HTTP status %s and a body that is not the API's "
+                "JSON (a proxy or gateway error page?): %s" % (status if status is not None else "unknown", body[:300]),
+                status_code=status, retryable=status is not None and status >= 500)
+        if NAME_NOT_RESOLVED.search(detail):
+            return AlibabaCloudError(action, "ConnectionError", "the endpoint's host name does not resolve (DNS), so the "
+                                     "request was not sent. Check the region (a typo such as cn-hangzou makes an "
+                                     "endpoint that does not exist) and the endpoint options: %s" % detail,
+                                     retryable=False)
         if NOT_SENT.search(detail):
             return AlibabaCloudError(action, "ConnectionError", "could not connect to the endpoint, so the request was not "
                                      "sent: %s" % detail)
         # A reset or a timeout after the request left: the cloud may have acted on it.
         return AlibabaCloudError(action, "ConnectionError", "no answer from the endpoint; the request may or may not have "
-                                 "been applied: %s" % detail)
+                                 "been applied: %s" % detail, outcome_unknown=True)
     data = getattr(exc, "data", None) or {}
     status_code = getattr(exc, "status_code", None) or getattr(exc, "statusCode", None)
     if status_code is None and isinstance(data, dict):
@@ -260,7 +362,8 @@ def translate_sdk_error(action, exc):
     request_id = getattr(exc, "request_id", None)
     if (not request_id or request_id == "None") and isinstance(data, dict):
         request_id = data.get("RequestId") or data.get("requestId")
-    message = (data.get("Message") if isinstance(data, dict) else None) or getattr(exc, "message", None) or str(exc)
+    message = without_query((data.get("Message") if isinstance(data, dict) else None) or getattr(exc, "message", None)
+                            or str(exc))
     code = getattr(exc, "code", None) or "UnknownError"
     try:
         status_code = int(status_code) if status_code is not None else None
@@ -272,9 +375,9 @@ def translate_sdk_error(action, exc):
 class RetryPolicy:
     """Jittered exponential backoff on throttling, 5xx and connection errors.
 
-    Bounded twice: at most `retries` retries after the first attempt, and no
-    sleep that would end later than `max_seconds` after the first attempt
-    started. Other 4xx errors are final at once.
+    Throttling is retried for as long as the time bound allows (many runs sharing a quota may be
+    throttled many times); 5xx and connection errors at most `retries` times. No sleep ends later
+    than `max_seconds` after the first attempt started. Other 4xx errors are final at once.
     """
 
     def __init__(self, retries=5, max_seconds=60.0, base_delay=0.5, max_delay=20.0,
@@ -289,20 +392,23 @@ class RetryPolicy:
 
     def delay(self, retry_number):
         """Equal jitter: half the exponential step, plus a random share of the other half."""
-        step = min(self.max_delay, self.base_delay * (2 ** retry_number))
+        step = min(self.max_delay, self.base_delay * (2 ** min(retry_number, 30)))
         return step / 2 + self._rand() * step / 2
 
     def run(self, action, call, retry_connection_errors=True):
         started = self._clock()
         attempt = 0
+        unknown_before = False
         while True:
             attempt += 1
             try:
                 return call()
             except AlibabaCloudError as error:
                 error.attempts = attempt
+                error.earlier_outcome_unknown = unknown_before
+                unknown_before = unknown_before or error.outcome_unknown
                 retryable = _retryable(error) and (retry_connection_errors or error.code != "ConnectionError")
-                if not retryable or attempt > self.retries:
+                if not retryable or (attempt > self.retries and not is_throttling(error)):
                     raise
                 pause = self.delay(attempt - 1)
                 if self._clock() - started + pause > self.max_seconds:
@@ -310,11 +416,43 @@ class RetryPolicy:
                 self._sleep(pause)
 
 
+class _LastAnswer:
+    """The HTTP status of the last answer the SDK received; it drops the status of an answer whose
+    body is not JSON, and the error should name it."""
+
+    status = None
+    installed = False
+
+    @classmethod
+    def install(cls):
+        if cls.installed:
+            return
+        try:
+            from darabonba.core import DaraCore
+        except ImportError:  # older SDK cores: messages then say "unknown" for the status
+            return
+        original = DaraCore.do_action
+
+        def do_action(request, runtime_option=None):
+            cls.status = None
+            response = original(request, runtime_option)
+            cls.status = getattr(response, "status_code", None)
+            return response
+
+        DaraCore.do_action = staticmethod(do_action)
+        cls.installed = True
+
+
 class Connection:
     """Resolved settings plus lazily built SDK clients for one module run."""
 
-    def __init__(self, params, env):
+    def __init__(self, params, env, secrets=()):
         self.params = params
+        self.env = env
+        # no_log values of the module: removed from every message built from a server's answer.
+        self.secrets = tuple(secrets or ())
+        # A monotonic time no call may run past (a wait sets it to its own deadline).
+        self.deadline = None
         self.region = resolve_region(params, env)
         self.credentials = resolve_credentials(params, env)
         self.endpoints = dict((service, resolve_endpoint(service, params, env, self.region)) for service in SERVICES)
@@ -375,15 +513,77 @@ class Connection:
                               connect_timeout=int(self.params.get("connect_timeout", 10.0) * 1000),
                               read_timeout=int(self.params.get("read_timeout", 60.0) * 1000))
 
+    @contextlib.contextmanager
+    def bounded(self, deadline):
+        """Calls made in the block end by `deadline` (monotonic seconds), e.g. a wait's."""
+        previous = self.deadline
+        self.deadline = deadline if previous is None else min(previous, deadline)
+        try:
+            yield
+        finally:
+            self.deadline = previous
+
+    def _call_seconds(self, first_started):
+        """The wall-clock limit of one HTTP call: connect_timeout + read_timeout, within api_retry_max_seconds
+        (for retries) and the deadline of the wait it belongs to."""
+        now = time.monotonic()
+        limit = float(self.params.get("connect_timeout") or 10.0) + float(self.params.get("read_timeout") or 60.0)
+        if first_started is not None:
+            limit = min(limit, first_started + self.retry_policy.max_seconds - now)
+        if self.deadline is not None:
+            limit = min(limit, self.deadline - now)
+        return limit
+
+    def _bypass_proxy(self, service):
+        """True when NO_PROXY names this service's endpoint. The SDK reads HTTP(S)_PROXY itself and hands them
+        to requests in a way that skips NO_PROXY, so the module honours it here."""
+        host = self.endpoints[service][0].rsplit(":", 1)[0] if self.endpoints[service][0].count(":") == 1 \
+            else self.endpoints[service][0]
+        proxies = [key for key in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy") if os.environ.get(key)]
+        if not proxies:
+            return False
+        from urllib.request import proxy_bypass_environment
+        return bool(proxy_bypass_environment(host, {"no": os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""}))
+
+    @contextlib.contextmanager
+    def _proxy_environment(self, service):
+        if not self._bypass_proxy(service):
+            yield
+            return
+        saved = dict((key, os.environ.pop(key)) for key in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy")
+                     if key in os.environ)
+        try:
+            yield
+        finally:
+            os.environ.update(saved)
+
     def call(self, service, action, method_name, request, retry_connection_errors=True):
         """Call client.<method_name>(request, runtime) with retries; returns the response body model."""
         client = self.client(service)
         method = getattr(client, method_name)
+        _LastAnswer.install()
+        first = dict(started=None)
 
         def attempt():
+            seconds = self._call_seconds(first["started"])
+            if first["started"] is None:
+                first["started"] = time.monotonic()
+            if seconds <= 0:
+                raise AlibabaCloudError(action, "DeadlineExceeded", "no time was left for the call within the wait or "
+                                        "retry deadline", retryable=False)
             try:
-                return method(request, self.runtime_options()).body
-            except TeaException as exc:
-                raise translate_sdk_error(action, exc) from None
+                try:
+                    with self._proxy_environment(service), wall_clock_deadline(seconds):
+                        return method(request, self.runtime_options()).body
+                except TeaException as exc:
+                    raise translate_sdk_error(action, exc, status_hint=_LastAnswer.status) from None
+            except CallDeadline:
+                raise AlibabaCloudError(
+                    action, "ConnectionError", "no complete answer within %.1f seconds (the wall-clock limit of one call: "
+                    "connect_timeout + read_timeout, within api_retry_max_seconds and wait_timeout); the request may or "
+                    "may not have been applied" % seconds, outcome_unknown=True) from None
+            except AlibabaCloudError as error:
+                error.message = scrub(error.message, self.secrets)
+                raise
 
         return self.retry_policy.run(action, attempt, retry_connection_errors=retry_connection_errors)

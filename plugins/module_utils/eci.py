@@ -10,9 +10,17 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
 
-# The documented maximum page size was not found; 100 is what the twin enforces
-# and what the info module allows.
+# DescribeImageCaches' page limit: the current API page gives 20 as its example and no maximum;
+# the older page and the sibling ECI lists say at most 20. A cloud may accept more, cap at 20 or
+# reject more, so 20 works with all three (make bench measures its cost against 100). A larger
+# page size that the cloud refuses falls back to 20.
+DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# Pages beyond what TotalCount allows, for caches created while listing; a listing that needs
+# more (e.g. a NextToken that is new on every page) is an error, not an endless loop.
+EXTRA_PAGES = 2
+# Without a TotalCount, no listing may take more pages than this.
+MAX_PAGES = 1000
 
 
 def _models():
@@ -49,7 +57,7 @@ def normalize_image_cache(cache):
 
 def describe_image_caches(connection, image_cache_id=None, name=None, image=None, snapshot_id=None,
                           resource_group_id=None, tags=None, match_images=None, image_full_match=None,
-                          image_match_count=None, page_size=MAX_PAGE_SIZE):
+                          image_match_count=None, page_size=DEFAULT_PAGE_SIZE):
     """DescribeImageCaches over every page; returns a list of normalised caches.
 
     An unknown ImageCacheId gives an empty list (the API answers that way, not with an error).
@@ -70,14 +78,33 @@ def describe_image_caches(connection, image_cache_id=None, name=None, image=None
     )
     caches = []
     seen_tokens = set()
+    page_cap = MAX_PAGES
+    pages = 0
     while True:
-        body = connection.call("eci", "DescribeImageCaches", "describe_image_caches_with_options", request)
+        try:
+            body = connection.call("eci", "DescribeImageCaches", "describe_image_caches_with_options", request)
+        except AlibabaCloudError as error:
+            if request.limit and request.limit > DEFAULT_PAGE_SIZE and "limit" in (error.code or "").lower():
+                request.limit = DEFAULT_PAGE_SIZE  # this cloud refuses pages above its maximum
+                continue
+            raise
         if body is None:
             raise AlibabaCloudError("DescribeImageCaches", "UnexpectedResponse", "the response had no body the SDK could parse")
-        caches.extend(normalize_image_cache(cache) for cache in (body.image_caches or []))
+        pages += 1
+        page = body.image_caches or []
+        caches.extend(normalize_image_cache(cache) for cache in page)
+        total = getattr(body, "total_count", None)
+        if isinstance(total, int) and total >= 0 and pages == 1:
+            # Pages of at least one cache each (a cloud that caps the limit sends fewer than asked).
+            page_cap = min(MAX_PAGES, -(-total // max(1, len(page) or 1)) + EXTRA_PAGES)
         token = body.next_token
         if not token:
             return caches
+        if pages >= page_cap:
+            raise AlibabaCloudError("DescribeImageCaches", "PaginationLimit",
+                                    "the API kept returning page tokens after %d pages (%s); the listing is incomplete"
+                                    % (pages, "total count %s" % total if total is not None else "no total count"),
+                                    request_id=body.request_id)
         if token in seen_tokens:
             # Following it would loop forever; a partial list must not pass for the whole one.
             raise AlibabaCloudError("DescribeImageCaches", "PaginationLoop",
@@ -98,67 +125,41 @@ def find_image_caches_by_name(connection, name):
     return [cache for cache in describe_image_caches(connection, name=name) if cache["image_cache_name"] == name]
 
 
-def _joined(values):
-    return ",".join(values) if values else None
+def _entries(model_class, entries):
+    return [model_class(**entry) for entry in entries] if entries is not None else None
 
 
-def _settings_request(request_class, params, tag_class=None, credential_class=None, acr_class=None, acr_arns=True):
-    """Fill a Create or Update request from the module's settings (None leaves a parameter out)."""
-    credentials = params.get("image_registry_credentials")
-    acr = params.get("acr_registry_info")
-    fields = dict(
-        image_cache_name=params.get("name"),
-        image=list(params["images"]) if params.get("images") else None,
-        image_cache_size=params.get("image_cache_size"),
-        retention_days=params.get("retention_days"),
-        security_group_id=params.get("security_group_id"),
-        v_switch_id=_joined(params.get("vswitch_ids")),
-        eip_instance_id=params.get("eip_instance_id"),
-        resource_group_id=params.get("resource_group_id"),
-        auto_match_image_cache=params.get("auto_match_image_cache"),
-        flash=params.get("flash"),
-        flash_copy_count=params.get("flash_copy_count"),
-        standard_copy_count=params.get("standard_copy_count"),
-        elimination_strategy=params.get("elimination_strategy"),
-    )
-    if credentials is not None and credential_class is not None:
-        fields["image_registry_credential"] = [
-            credential_class(server=c["server"], user_name=c["username"], password=c["password"]) for c in credentials]
-    if acr is not None and acr_class is not None:
-        entries = []
-        for info in acr:
-            entry = dict(instance_id=info["instance_id"], instance_name=info.get("instance_name"),
-                         region_id=info.get("region_id"), domain=list(info["domains"]) if info.get("domains") else None)
-            if acr_arns:
-                entry.update(arn_service=info.get("arn_service"), arn_user=info.get("arn_user"))
-            entries.append(acr_class(**entry))
-        fields["acr_registry_info"] = entries
-    if tag_class is not None and params.get("tags"):
-        fields["tag"] = [tag_class(key=key, value=value) for key, value in params["tags"].items()]
-    return request_class(**dict((key, value) for key, value in fields.items() if value is not None))
+def _request(request_class, fields, tag_class=None, credential_class=None, acr_class=None):
+    """An SDK request from canonical fields (plugins/module_utils/settings.py builds them)."""
+    fields = dict(fields)
+    if "tag" in fields:
+        fields["tag"] = _entries(tag_class, fields["tag"])
+    if "image_registry_credential" in fields:
+        fields["image_registry_credential"] = _entries(credential_class, fields["image_registry_credential"])
+    if "acr_registry_info" in fields:
+        fields["acr_registry_info"] = _entries(acr_class, fields["acr_registry_info"])
+    return request_class(**fields)
 
 
-def create_image_cache(connection, params, client_token):
-    """CreateImageCache; returns the new (or, for a known ClientToken, the earlier) cache id."""
+def create_image_cache(connection, fields, client_token):
+    """CreateImageCache with canonical fields; returns the new (or, for a known ClientToken, the earlier)
+    cache id, or None when the answer names none."""
     models = _models()
-    request = _settings_request(models.CreateImageCacheRequest, params, tag_class=models.CreateImageCacheRequestTag,
-                                credential_class=models.CreateImageCacheRequestImageRegistryCredential,
-                                acr_class=models.CreateImageCacheRequestAcrRegistryInfo)
+    request = _request(models.CreateImageCacheRequest, fields, tag_class=models.CreateImageCacheRequestTag,
+                       credential_class=models.CreateImageCacheRequestImageRegistryCredential,
+                       acr_class=models.CreateImageCacheRequestAcrRegistryInfo)
     request.region_id = connection.region
     request.client_token = client_token
-    request.zone_id = params.get("zone_id") or None
-    request.insecure_registry = _joined(params.get("insecure_registries"))
-    request.plain_http_registry = _joined(params.get("plain_http_registries"))
     body = connection.call("eci", "CreateImageCache", "create_image_cache_with_options", request)
-    return body.image_cache_id
+    return getattr(body, "image_cache_id", None) or None
 
 
-def update_image_cache(connection, image_cache_id, params, client_token):
-    """UpdateImageCache with every setting the module was given (tags go through TagResources)."""
+def update_image_cache(connection, image_cache_id, fields, client_token):
+    """UpdateImageCache with canonical fields (tags go through TagResources)."""
     models = _models()
-    request = _settings_request(models.UpdateImageCacheRequest, params,
-                                credential_class=models.UpdateImageCacheRequestImageRegistryCredential,
-                                acr_class=models.UpdateImageCacheRequestAcrRegistryInfo, acr_arns=False)
+    request = _request(models.UpdateImageCacheRequest, fields,
+                       credential_class=models.UpdateImageCacheRequestImageRegistryCredential,
+                       acr_class=models.UpdateImageCacheRequestAcrRegistryInfo)
     request.region_id = connection.region
     request.image_cache_id = image_cache_id
     request.client_token = client_token

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, alibabacloud.eci contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Decisions about image caches that need no API: validation, comparison, client tokens, waiting.
+"""Decisions about image caches that need no API: validation, comparison, tags, prediction.
 
 Everything here is a pure function or takes its clock and poller as arguments,
 so unit tests cover it without a cloud.
@@ -10,12 +10,9 @@ so unit tests cover it without a cloud.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-import time
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
+from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import BY_OPTION, COMPARED
 
 MIN_SIZE_GIB = 20
 MAX_SIZE_GIB = 32768
@@ -28,8 +25,9 @@ MAX_TAGS = 20
 MAX_TAG_LENGTH = 128
 ELIMINATION_STRATEGIES = ("", "LRU")
 
-UPDATABLE_STATES = ("Ready", "UpdateFailed")
-TRANSITIONAL_STATES = ("Preparing", "Creating", "Updating")
+# Tag keys the cloud owns: users can neither set nor remove them (API reference, TagResources), so
+# purge_tags never removes them, like amazon.aws keeps aws: tags.
+SYSTEM_TAG_PREFIXES = ("acs:", "aliyun")
 
 # The reference grammar of the container distribution project (docker/distribution
 # reference.go), anchored: [registry[:port]/]path[:tag][@digest].
@@ -39,19 +37,6 @@ IMAGE_REFERENCE = re.compile(
     r"^(?:%s/)?%s(?:/%s)*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$"
     % (_DOMAIN, _COMPONENT, _COMPONENT))
 REGISTRY_SERVER = re.compile(r"^%s$" % _DOMAIN)
-
-
-class WaitError(AlibabaCloudError):
-    """Waiting ended badly: a timeout, or the cache failed. Carries the last state seen."""
-
-    def __init__(self, action, code, message, image_cache=None):
-        super().__init__(action, code, message)
-        self.image_cache = image_cache or {}
-
-    def to_result(self):
-        result = super().to_result()
-        result["image_cache"] = self.image_cache
-        return result
 
 
 def tag_problem(key, value, option="tags"):
@@ -153,35 +138,65 @@ def validate_settings(params, creating_possible):
     return problems
 
 
+def is_system_tag(key):
+    return key.lower().startswith(SYSTEM_TAG_PREFIXES)
+
+
 def tag_changes(current, desired, purge_tags):
-    """(to_set, to_unset) from current and desired tag dicts; desired None leaves tags alone."""
+    """(to_set, to_unset) from current and desired tag dicts; desired None leaves tags alone.
+
+    System tags (acs:, aliyun) are never removed: the cloud refuses it.
+    """
     if desired is None:
         return {}, []
     to_set = dict((key, value) for key, value in desired.items() if current.get(key) != value)
-    to_unset = sorted(key for key in current if key not in desired) if purge_tags else []
+    to_unset = sorted(key for key in current if key not in desired and not is_system_tag(key)) if purge_tags else []
     return to_set, to_unset
+
+
+def tags_after(current, to_set, to_unset):
+    tags = dict((key, value) for key, value in (current or {}).items() if key not in to_unset)
+    tags.update(to_set)
+    return tags
+
+
+def canonical_image(reference):
+    """An image reference in Docker's canonical form: nginx:1.25 -> docker.io/library/nginx:1.25.
+
+    A cloud may return the images of a cache in this form (the API reference shows full references),
+    so images are compared in it.
+    """
+    name, _sep, digest = reference.partition("@")
+    slash, colon = name.rfind("/"), name.rfind(":")
+    repository, tag = (name[:colon], name[colon + 1:]) if colon > slash else (name, None)
+    first, _sep, rest = repository.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        domain, path = first, rest
+    else:
+        domain, path = "docker.io", repository
+    if domain == "index.docker.io":
+        domain = "docker.io"
+    if domain == "docker.io" and "/" not in path:
+        path = "library/" + path
+    if tag is None and not digest:
+        tag = "latest"
+    return domain + "/" + path + (":" + tag if tag else "") + ("@" + digest if digest else "")
 
 
 def desired_view(params):
     """The compared settings as the API would show them; None where the user left a setting alone."""
-    return dict(
-        image_cache_name=params.get("name"),
-        images=params.get("images"),
-        image_cache_size=params.get("image_cache_size"),
-        elimination_strategy=params.get("elimination_strategy"),
-        resource_group_id=params.get("resource_group_id"),
-    )
+    return dict((BY_OPTION[option].read_back, params.get(option)) for option in COMPARED)
 
 
 def compare(current, params):
-    """Names of the compared settings that differ; images compare as sets."""
+    """Names of the compared settings that differ; images compare as sets in canonical form."""
     differences = []
     for key, wanted in desired_view(params).items():
         if wanted is None:
             continue
         have = current.get(key)
         if key == "images":
-            if set(wanted) != set(have or []):
+            if set(map(canonical_image, wanted)) != set(map(canonical_image, have or [])):
                 differences.append(key)
         elif key == "elimination_strategy":
             if (have or "") != wanted:
@@ -202,9 +217,7 @@ def predict(current, params, region):
     desired_tags = normalize_desired_tags(params.get("tags"))
     if desired_tags is not None:
         to_set, to_unset = tag_changes(after.get("tags") or {}, desired_tags, params.get("purge_tags", True))
-        tags = dict((k, v) for k, v in (after.get("tags") or {}).items() if k not in to_unset)
-        tags.update(to_set)
-        after["tags"] = tags
+        after["tags"] = tags_after(after.get("tags"), to_set, to_unset)
     if params.get("wait"):
         after["status"] = "Ready"
         after["progress"] = "100%"
@@ -219,106 +232,3 @@ def diff_view(cache):
     view = dict((key, cache.get(key)) for key in keys)
     view["images"] = sorted(cache.get("images") or [])
     return view
-
-
-def creation_material(region, params):
-    """What identifies a create request: region, name and every setting, minus secrets.
-
-    Registry passwords are left out on purpose: the token is sent to the cloud
-    and may be logged, and a hash of a short password can be brute-forced.
-    """
-    credentials = [dict(server=c.get("server"), username=c.get("username"))
-                   for c in params.get("image_registry_credentials") or []]
-    material = dict((key, params.get(key)) for key in (
-        "name", "image_cache_size", "retention_days", "security_group_id", "zone_id", "eip_instance_id",
-        "resource_group_id", "auto_match_image_cache", "flash", "flash_copy_count", "standard_copy_count",
-        "elimination_strategy", "acr_registry_info"))
-    material.update(
-        region=region,
-        images=sorted(params.get("images") or []),
-        vswitch_ids=list(params.get("vswitch_ids") or []),
-        insecure_registries=sorted(params.get("insecure_registries") or []),
-        plain_http_registries=sorted(params.get("plain_http_registries") or []),
-        image_registry_credentials=sorted(credentials, key=lambda c: (c["server"] or "", c["username"] or "")),
-        tags=sorted((normalize_desired_tags(params.get("tags")) or {}).items()),
-    )
-    return material
-
-
-def create_client_token(region, params, superseded_ids=()):
-    """A ClientToken for CreateImageCache, the same for the same cache wherever and whenever it is asked for.
-
-    The same region, name and settings give the same token, so a retried request
-    and two runs racing to create the same cache make one cache. The ids of caches
-    this token chain already made and that have since been deleted are folded in
-    (superseded_ids): when the cloud answers a token with a cache that no longer
-    exists, the module extends the chain with that id and asks again, so a cache
-    deleted and created again with the same settings is really created again,
-    and racing runs still agree on the next token.
-    """
-    text = json.dumps(creation_material(region, params), sort_keys=True, separators=(",", ":"))
-    for cache_id in superseded_ids:
-        text += "\n" + cache_id
-    return "ansible-eci-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
-
-
-class Waiter:
-    """Polls until a condition holds or wait_timeout seconds of wall time pass.
-
-    The first pause is short and each next one grows by `factor` up to `max_delay`;
-    no pause ends after the deadline: the last poll happens at the deadline.
-    """
-
-    def __init__(self, timeout, first_delay=1.0, factor=1.5, max_delay=15.0, sleep=time.sleep, clock=time.monotonic):
-        self.timeout = float(timeout)
-        self.first_delay = first_delay
-        self.factor = factor
-        self.max_delay = max_delay
-        self._sleep = sleep
-        self._clock = clock
-        self.polls = 0
-
-    def schedule(self):
-        """The pauses between polls, for as long as the deadline allows (used by tests and docs)."""
-        pauses, spent, delay = [], 0.0, self.first_delay
-        while spent < self.timeout:
-            pause = min(delay, self.timeout - spent)
-            pauses.append(pause)
-            spent += pause
-            delay = min(delay * self.factor, self.max_delay)
-        return pauses
-
-    def until(self, poll, done, last=None, sleep_first=False):
-        """Call poll() until done(result) is true; returns (True, result) or (False, last result) at the deadline.
-
-        last: a result already in hand (checked first, so no poll repeats a read just made);
-        sleep_first: pause before the first poll (after a change the cloud has only just accepted).
-        """
-        deadline = self._clock() + self.timeout
-        delay = self.first_delay
-        result = last
-        if last is not None and done(last):
-            return True, last
-        waited_for = last is not None or sleep_first
-        polled = last is not None
-        while True:
-            if waited_for:
-                remaining = deadline - self._clock()
-                if remaining <= 0 and polled:
-                    return False, result
-                # At least one poll, even when the deadline has passed during a sleep_first.
-                self._sleep(max(0.0, min(delay, remaining)))
-                delay = min(delay * self.factor, self.max_delay)
-            result = poll()
-            self.polls += 1
-            polled = waited_for = True
-            if done(result):
-                return True, result
-
-
-def describe_events(cache):
-    """The cache's events as one readable line each (Reason: Message)."""
-    lines = []
-    for event in (cache or {}).get("events") or []:
-        lines.append("%s: %s" % (event.get("reason") or event.get("type") or "Event", event.get("message") or ""))
-    return "; ".join(lines) or "no events"

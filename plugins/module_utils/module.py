@@ -17,6 +17,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.client import (
     ConfigError,
     Connection,
     auth_argument_spec,
+    scrub,
 )
 
 
@@ -42,7 +43,7 @@ class AlibabaCloudModule:
     @property
     def connection(self):
         if self._connection is None:
-            self._connection = Connection(self.params, os.environ)
+            self._connection = Connection(self.params, os.environ, secrets=self.module.no_log_values)
         return self._connection
 
     def exit_json(self, **kwargs):
@@ -61,4 +62,12 @@ class AlibabaCloudModule:
         except ConfigError as error:
             self.module.fail_json(msg=str(error))
         except AlibabaCloudError as error:
-            self.module.fail_json(msg=str(error), **error.to_result())
+            self.fail_error(error)
+
+    def fail_error(self, error, **extra):
+        """fail_json for an API error; its message (built from server answers: events, errors) loses query strings
+        and every no_log value, plain and URL-encoded."""
+        error.message = scrub(error.message, self.module.no_log_values)
+        result = error.to_result()
+        result.update(extra)
+        self.module.fail_json(msg=str(error), **result)

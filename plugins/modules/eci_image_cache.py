@@ -14,20 +14,35 @@ description:
     with check mode and diff mode.
   - The cache is found by O(image_cache_id) when given, else by its exact O(name). When several caches
     carry the name, the module fails and lists their ids; pass O(image_cache_id) to pick one.
-  - A create sends a C(ClientToken) derived from the region, the name and the settings (registry passwords
-    excluded), so a retried request, or two runs creating the same cache at the same moment, make one cache.
-    When the cloud answers that token with a cache that has since been deleted, the module folds that cache's id
-    into the token and asks again, so a cache deleted and created again with the same settings is created anew.
-  - Runs on one host (forks, playbooks run in parallel, jobs on one AWX execution node) that would create a cache of the
-    same name take turns, with a lock file in a private directory under the system temporary directory, from the lookup
-    to the create. So the first run creates the cache and reports C(changed=true) and the others find it and report what
-    they did to it. Runs on different hosts still make one cache, thanks to the token, but each of them may report
-    C(changed=true), because the cloud answers a known token with the first request's answer, so a run cannot tell whether its
-    own request or another's made the cache. A lock that cannot be taken within 120 seconds is a warning, not an error.
+  - A create sends a C(ClientToken) that is a hash of the region and the canonical request actually sent (images,
+    tags, registries and credentials sorted, the default size 20 filled in, registry passwords left out), so a retried
+    request, or runs creating the same cache at the same moment with settings that mean the same, make one cache.
+  - The cache a create answers is confirmed by its id before the module goes on; a listing that lags (up to 90 seconds,
+    within O(wait_timeout)) never leads to a second create. A new token (the next of a chain all runs compute alike) is
+    used only on evidence that the answered cache is gone or is another cache - it is listed under another name (it was
+    renamed), this run deleted it, the cloud answers UntagResources of a key no cache carries with NotFound, or it stays
+    unlisted for 90 seconds - or when the cloud refuses the token as used with other parameters (for example a rotated
+    registry password) and a fresh lookup by name finds no cache.
+  - Runs on one host (forks, playbooks run in parallel, jobs on one AWX execution node) that would create or delete a cache
+    of the same name take turns, with a lock file in a private directory under the system temporary directory, from the
+    lookup to the create (or to the end of the delete). So the first run creates (or deletes) the cache and reports
+    C(changed=true) and the others find it (or find it gone) and report what they did. Runs on different hosts with
+    settings that mean the same make one cache, thanks to the token, but each may report C(changed=true), because the
+    cloud answers a known token with the first request's answer. Runs on different hosts racing with settings that
+    differ (other images, size, tags or password) send different requests; they may make two caches of one name, and
+    later runs then fail and list both ids until one is deleted. A lock that cannot be taken within 120 seconds is a
+    warning, not an error.
+  - Every failure after the cloud accepted a change (a wait that times out after a create, a cache that ends Failed, a
+    tag error after an update) reports C(changed=true), RV(changes) with what was done and RV(image_cache) as last seen.
+  - A cache that goes away between the lookup and a call on it is looked up again and decided again; a delete that finds
+    it gone is success.
   - Only the settings that DescribeImageCaches returns are compared with the cache - O(name), O(images)
-    (as a set; order does not matter), O(image_cache_size), O(elimination_strategy), O(resource_group_id)
-    and O(tags). A difference in them updates the cache in place with C(UpdateImageCache); tags change with
-    C(TagResources) and C(UntagResources).
+    (as a set, in Docker's canonical form, so V(nginx:1.25) equals V(docker.io/library/nginx:1.25)), O(image_cache_size),
+    O(elimination_strategy), O(resource_group_id) and O(tags). A difference in them updates the cache in place with
+    C(UpdateImageCache); tags change with C(UntagResources), then C(TagResources). With O(wait), an update counts as done
+    only once the cache shows it (it left Ready, or shows the new settings).
+  - An empty O(elimination_strategy) against a cache with C(LRU) is sent only with an update of another setting, since every
+    update rebuilds the cache and some clouds ignore an empty strategy; a setting the cloud did not apply is a warning.
   - The API never returns O(retention_days), O(security_group_id), O(vswitch_ids), O(eip_instance_id),
     O(auto_match_image_cache), O(flash), O(flash_copy_count), O(standard_copy_count),
     O(image_registry_credentials) or O(acr_registry_info), so drift in them cannot be detected. They are applied
@@ -190,13 +205,15 @@ options:
   tags:
     description:
       - Tags of the cache, as a dict (API C(Tag.N) at creation, then C(TagResources)/C(UntagResources)).
-      - At most 20; keys 1 to 128 characters, values up to 128; neither may start with C(aliyun) or C(acs:)
-        or contain C(http://) or C(https://).
+      - At most 20, counting the tags the cache keeps; keys 1 to 128 characters, values up to 128; neither may start
+        with C(aliyun) or C(acs:) or contain C(http://) or C(https://). The limit is checked before any change.
       - Not set - the cache's tags are left alone.
     type: dict
   purge_tags:
     description:
       - With O(tags), remove the tags the cache has that O(tags) does not list.
+      - System tags (keys starting with C(acs:) or C(aliyun)), which the cloud sets and users cannot remove, are never
+        removed.
     type: bool
     default: true
   size_check:
@@ -236,7 +253,9 @@ options:
   wait_timeout:
     description:
       - Seconds of wall time to wait, for each wait. On timeout the task fails with the cache's last status,
-        progress and events.
+        progress and events. No API call of a wait runs past it.
+      - A create confirms the cache it made for up to 90 seconds within this time; with less than 90 seconds, a cloud
+        whose listing lags longer fails the task (with C(changed=true); a rerun finds the cache).
     type: int
     default: 1800
 extends_documentation_fragment:
@@ -386,51 +405,40 @@ changes:
   sample: [update images, image_cache_size, tag env]
 """
 
-import contextlib
-import uuid
-
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
-from ansible_collections.alibabacloud.eci.plugins.module_utils.eci import (
-    create_image_cache,
-    delete_image_cache,
-    find_image_caches_by_name,
-    get_image_cache,
-    tag_image_cache,
-    untag_image_cache,
-    update_image_cache,
-)
+from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import (
     ELIMINATION_STRATEGIES,
+    MAX_TAGS,
     MIN_SIZE_GIB,
-    TRANSITIONAL_STATES,
-    UPDATABLE_STATES,
-    Waiter,
-    WaitError,
     compare,
-    create_client_token,
-    describe_events,
     diff_view,
+    is_system_tag,
     normalize_desired_tags,
     predict,
     tag_changes,
+    tags_after,
     validate_settings,
 )
-from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import CacheGone, ImageCacheService
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import GIB, measure_images, required_cache_size_gib
+from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
+    UPDATABLE,
+    describe_events,
+    is_deleting,
+    is_transitional,
+)
 
-# How long to look for a cache that CreateImageCache just named before deciding it
-# was deleted since its token first made it (reads may lag a write briefly).
-CREATED_CACHE_GRACE_SECONDS = 3
-# How many deleted caches a token chain may step over before the module gives up.
-MAX_TOKEN_CHAIN = 10
-# How long a run waits for its turn behind another run on this host that may be creating a cache of
-# the same name; the holder needs one lookup, the size check and one create: seconds, normally.
+# How long a run waits for its turn behind another run on this host that may be creating or deleting
+# a cache of the same name; the holder needs one lookup, the size check and one create: seconds, normally.
 CREATE_TURN_SECONDS = 120
+# How often a run looks again and decides again when a cache it found is gone before it could act on it.
+MAX_REDECISIONS = 3
 
 
 class ImageCacheManager:
-    """One run of the module: find the cache, decide, act, report."""
+    """One run of the module: find the cache, decide, and let the image cache service act."""
 
     def __init__(self, module, size_auto, size):
         self.module = module
@@ -438,20 +446,19 @@ class ImageCacheManager:
         self.params = module.params
         self.size_auto = size_auto
         self.settings = dict(self.params, tags=normalize_desired_tags(self.params["tags"]), image_cache_size=size)
-        self.changes = []
+        self.service = ImageCacheService(self.connection, self.params["wait_timeout"])
+        self.planned = []        # in check mode: the changes a real run would make
         self.image_sizes = []
-        # Update, delete and untag tokens make one request's retries safe; they must
-        # differ between runs, or a later run's identical request would be answered
-        # with an earlier one's result and not applied.
-        self.run_token = "ansible-eci-run-" + uuid.uuid4().hex
         self.create_turn = HostLock("create\n%s\n%s\n%s" % (
-            self.connection.endpoints.get("eci"), self.connection.region, self.params["name"]))
+            self.connection.endpoints.get("eci"), self.connection.region,
+            self.params["name"] if not self.params["image_cache_id"] else "id " + self.params["image_cache_id"]))
 
-    def request_token(self, action):
-        return "%s-%s" % (self.run_token, action)
+    @property
+    def changes(self):
+        return self.planned if self.module.check_mode else self.service.done
 
-    def take_create_turn(self):
-        """Wait for other runs on this host that may be creating a cache of this name, so this run sees theirs."""
+    def take_turn(self):
+        """Wait for other runs on this host that may be creating or deleting this cache, so this run sees their work."""
         if not self.create_turn.acquire(CREATE_TURN_SECONDS):
             self.module.warn("Going on without the lock that makes runs on this host that create image cache %s take "
                              "turns (%s). No duplicate cache can result, but this run may report changed for a cache "
@@ -461,107 +468,30 @@ class ImageCacheManager:
 
     def find(self):
         if self.params["image_cache_id"]:
-            return get_image_cache(self.connection, self.params["image_cache_id"])
-        caches = find_image_caches_by_name(self.connection, self.params["name"])
+            return self.service.get(self.params["image_cache_id"])
+        caches = self.service.find_by_name(self.params["name"])
         if len(caches) > 1:
             self.module.fail_json(
                 "%d image caches are named %r: %s. Pass image_cache_id to choose one." % (
                     len(caches), self.params["name"], ", ".join(sorted(c["image_cache_id"] for c in caches))),
                 image_cache_ids=sorted(c["image_cache_id"] for c in caches))
+        if caches:
+            self.service.last_seen = caches[0]
         return caches[0] if caches else None
-
-    def waiter(self):
-        return Waiter(self.params["wait_timeout"])
-
-    def wait_for(self, cache_id, targets, what, current=None, just_changed=False):
-        """Poll until the cache reaches one of targets; fail with its events if it fails or time runs out.
-
-        current: the cache as just read (not read again at once); just_changed: the cloud has only
-        just accepted a change, so the first look waits one interval.
-        """
-        failures = ("Failed", "UpdateFailed")
-        reached, cache = self.waiter().until(
-            lambda: get_image_cache(self.connection, cache_id),
-            lambda c: c is None or c["status"] in targets or c["status"] in failures,
-            last=current, sleep_first=just_changed)
-        if cache is None:
-            raise WaitError("WaitForImageCache", "ImageCacheNotFound",
-                            "image cache %s disappeared while waiting for it to %s." % (cache_id, what))
-        if cache["status"] in failures and cache["status"] not in targets:
-            raise WaitError("WaitForImageCache", "ImageCache%s" % cache["status"],
-                            "image cache %s ended %s while waiting for it to %s: %s" % (
-                                cache_id, cache["status"], what, describe_events(cache)), cache)
-        if not reached:
-            raise WaitError("WaitForImageCache", "WaitTimeout",
-                            "gave up after %d seconds waiting for image cache %s to %s; last status %s, progress %s; "
-                            "events: %s" % (self.params["wait_timeout"], cache_id, what, cache["status"],
-                                            cache.get("progress"), describe_events(cache)), cache)
-        return cache
-
-    def wait_gone(self, cache_id):
-        reached, cache = self.waiter().until(lambda: get_image_cache(self.connection, cache_id), lambda c: c is None)
-        if not reached:
-            raise WaitError("WaitForImageCache", "WaitTimeout",
-                            "gave up after %d seconds waiting for image cache %s to be deleted; last status %s" % (
-                                self.params["wait_timeout"], cache_id, cache["status"]), cache)
-
-    # ------------------------------------------------------------ actions
-
-    def create(self, superseded_ids, then_wait=False):
-        """CreateImageCache with the deterministic token; step over caches the token made that are gone.
-
-        then_wait: the caller waits for Ready next, so the read that confirms the cache comes one poll
-        interval after the create (a cache is never Ready at once) and serves as the wait's first poll.
-        """
-        superseded = list(superseded_ids)
-        for _hop in range(MAX_TOKEN_CHAIN):
-            token = create_client_token(self.connection.region, self.settings, superseded)
-            with self.unknown_outcome("image cache %s may now exist" % self.settings["name"]):
-                cache_id = create_image_cache(self.connection, self.settings, token)
-            found, cache = Waiter(CREATED_CACHE_GRACE_SECONDS, first_delay=1.0 if then_wait else 0.5, factor=2).until(
-                lambda: get_image_cache(self.connection, cache_id), lambda c: c is not None, sleep_first=then_wait)
-            if found:
-                return cache
-            superseded.append(cache_id)
-        raise AlibabaCloudError("CreateImageCache", "ClientTokenChainTooLong",
-                                "the cloud answered %d client tokens with caches that no longer exist (%s); "
-                                "giving up to avoid a loop" % (MAX_TOKEN_CHAIN, ", ".join(superseded)))
-
-    def delete(self, cache):
-        with self.unknown_outcome("image cache %s may be deleted or still there" % cache["image_cache_id"]):
-            delete_image_cache(self.connection, cache["image_cache_id"], self.request_token("delete"))
-
-    def update(self, cache):
-        with self.unknown_outcome("image cache %s may be updating to the new settings or unchanged" % cache["image_cache_id"]):
-            update_image_cache(self.connection, cache["image_cache_id"], self.settings, self.request_token("update"))
-
-    def apply_tags(self, cache, to_set, to_unset):
-        with self.unknown_outcome("the tags of image cache %s may be partly changed" % cache["image_cache_id"]):
-            if to_set:
-                tag_image_cache(self.connection, cache["image_cache_id"], to_set)
-            if to_unset:
-                untag_image_cache(self.connection, cache["image_cache_id"], to_unset, self.request_token("untag"))
-
-    @contextlib.contextmanager
-    def unknown_outcome(self, state):
-        """A change whose answer never came: say what state the cache may be in, and that a rerun is safe."""
-        try:
-            yield
-        except AlibabaCloudError as error:
-            if error.code == "ConnectionError" and "may or may not have been applied" in error.message:
-                error.message += ". %s; running the task again is safe: it reads the cache and finishes the job" % state
-            raise
 
     # ------------------------------------------------------------ decisions
 
     def absent(self, cache):
         if cache is None:
             return self.finish(None, {})
-        self.changes.append("delete")
-        if not self.module.check_mode:
-            self.delete(cache)
-            if self.params["wait"]:
-                self.wait_gone(cache["image_cache_id"])
+        if self.module.check_mode:
+            self.planned.append("delete")
+            return self.finish(cache, {})
+        # A cache the cloud already shows as being deleted needs no second delete.
+        if not is_deleting(cache["status"]):
+            self.service.delete(cache, wait=self.params["wait"])
+        if self.params["wait"]:
+            self.service.wait_gone(cache["image_cache_id"])
         return self.finish(cache, {})
 
     def present(self, cache):
@@ -569,27 +499,36 @@ class ImageCacheManager:
             self.module.fail_json("No image cache has the id %s in region %s; image_cache_id only manages an existing "
                                   "cache. Leave it out and give name to create one." % (
                                       self.params["image_cache_id"], self.connection.region))
-        superseded = []
-        if cache is not None and cache["status"] != "Failed":
+        chain = []
+        if cache is not None and cache["status"] != "Failed" and not is_deleting(cache["status"]):
             self.create_turn.release()  # nothing to create: runs waiting behind this one may go on
-        if cache is not None and cache["status"] in TRANSITIONAL_STATES and self.params["wait"]:
-            cache = self.wait_for(cache["image_cache_id"], ("Ready", "Failed", "UpdateFailed"), "settle", cache)
+        if cache is not None and is_deleting(cache["status"]) and not self.params["wait"]:
+            self.module.fail_json("Image cache %s is %s; it cannot be kept or changed. Set wait: true to wait until it "
+                                  "is gone and create it again, or run again later." % (cache["image_cache_id"], cache["status"]),
+                                  image_cache=cache)
+        if cache is not None and is_transitional(cache["status"]) and self.params["wait"]:
+            cache_id = cache["image_cache_id"]
+            cache = self.service.wait_settled(cache_id, current=cache)
+            if cache is None:
+                raise CacheGone(cache_id, "WaitForImageCache")
         self.check_sizes(cache)
         if cache is not None and cache["status"] == "Failed":
             # Replacing means creating: check that a create can work before deleting anything.
             self.require_create_settings()
             self.module.warn("Image cache %s (%s) is Failed and cannot be updated; it is deleted and created again. "
                              "Its events: %s" % (cache["image_cache_name"], cache["image_cache_id"], describe_events(cache)))
-            self.changes.append("replace failed cache %s" % cache["image_cache_id"])
-            if not self.module.check_mode:
-                self.delete(cache)
-                self.wait_gone(cache["image_cache_id"])
-            superseded.append(cache["image_cache_id"])
+            if self.module.check_mode:
+                self.planned.append("replace failed cache %s" % cache["image_cache_id"])
+            else:
+                self.service.delete(cache, wait=True)
+                self.service.wait_gone(cache["image_cache_id"])
+            # This run deleted it: evidence that a token answered with it is answered with a gone cache.
+            chain.append(cache["image_cache_id"])
             before, cache = cache, None
         else:
             before = cache
         if cache is None:
-            return self.create_new(before, superseded)
+            return self.create_new(before, chain)
         return self.converge(cache)
 
     def require_create_settings(self):
@@ -641,40 +580,71 @@ class ImageCacheManager:
             self.module.warn("image_cache_size %d GiB is less than twice the images (%.2f GiB measured), as the product "
                              "documents advise." % (size, float(total) / GIB))
 
-    def create_new(self, before, superseded):
+    def create_new(self, before, chain):
         self.require_create_settings()
-        self.changes.append("create")
         if self.module.check_mode:
+            self.planned.append("create")
             return self.finish(before, predict(None, self.settings, self.connection.region))
-        cache = self.create(superseded, then_wait=self.params["wait"])
+        cache, found = self.service.create(self.settings, chain, then_wait=self.params["wait"])
         self.create_turn.release()  # the next run in line now finds this cache
+        if found:
+            # The cloud refused this run's token as another request's, and a cache of this name exists now.
+            return self.converge(cache)
         if self.params["wait"]:
-            cache = self.wait_for(cache["image_cache_id"], ("Ready",), "be Ready", cache)
+            cache = self.service.wait_ready(cache["image_cache_id"], "be Ready", current=cache)
         return self.finish(before, cache)
 
     def converge(self, cache):
         differences = compare(cache, self.settings)
+        if differences == ["elimination_strategy"] and not self.settings["elimination_strategy"]:
+            # Clearing LRU rebuilds the cache (billed) and some clouds ignore an empty strategy in an update:
+            # never send it alone on every run; it goes with the next update of another setting.
+            self.module.warn("Image cache %s has elimination_strategy %s and elimination_strategy '' asks to clear it; "
+                             "an update is not sent for that alone, since the cloud may ignore it and each update "
+                             "rebuilds the cache. It is sent with the next update of another setting; to be sure, "
+                             "delete the cache and create it again." % (cache["image_cache_id"], cache["elimination_strategy"]))
+            differences = []
         needs_update = bool(differences) or self.params["force_update"] or cache["status"] == "UpdateFailed"
         to_set, to_unset = tag_changes(cache["tags"], self.settings["tags"], self.params["purge_tags"])
+        final_tags = tags_after(cache["tags"], to_set, to_unset)
+        if len(final_tags) > MAX_TAGS:
+            kept = sorted(key for key in final_tags if is_system_tag(key))
+            self.module.fail_json(
+                "tags: image cache %s would carry %d tags, more than the %d the cloud allows (%s). Nothing was changed. "
+                "Give fewer tags%s." % (
+                    cache["image_cache_id"], len(final_tags), MAX_TAGS,
+                    "system tags kept: %s" % ", ".join(kept) if kept else "no system tags",
+                    "" if self.params["purge_tags"] else ", or purge_tags: true to remove the ones not listed"),
+                image_cache=cache)
+        if needs_update and cache["status"] not in UPDATABLE:
+            self.module.fail_json(
+                "Image cache %s is %s; UpdateImageCache is only allowed in Ready or UpdateFailed. Set wait: true "
+                "to wait for it to settle, or run again later." % (cache["image_cache_id"], cache["status"]),
+                image_cache=cache)
+        update_change = "update " + ", ".join(differences or (["force_update"] if self.params["force_update"]
+                                                              else ["retry UpdateFailed"]))
+        if self.module.check_mode or not (needs_update or to_set or to_unset):
+            if needs_update:
+                self.planned.append(update_change)
+            self.planned.extend("untag %s" % key for key in to_unset)
+            self.planned.extend("tag %s" % key for key in sorted(to_set))
+            return self.finish(cache, predict(cache, self.settings, self.connection.region) if self.planned else cache)
         if needs_update:
-            self.changes.append("update " + ", ".join(differences or (["force_update"] if self.params["force_update"]
-                                                                      else ["retry UpdateFailed"])))
-            if cache["status"] not in UPDATABLE_STATES:
-                self.module.fail_json(
-                    "Image cache %s is %s; UpdateImageCache is only allowed in Ready or UpdateFailed. Set wait: true "
-                    "to wait for it to settle, or run again later." % (cache["image_cache_id"], cache["status"]),
-                    image_cache=cache)
-        self.changes.extend("tag %s" % key for key in sorted(to_set))
-        self.changes.extend("untag %s" % key for key in to_unset)
-        if self.module.check_mode or not self.changes:
-            return self.finish(cache, predict(cache, self.settings, self.connection.region) if self.changes else cache)
-        if needs_update:
-            self.update(cache)
-        self.apply_tags(cache, to_set, to_unset)
+            self.service.update(cache, self.settings, update_change, wait=self.params["wait"])
+        self.service.set_tags(cache, to_set, to_unset)
         if needs_update and self.params["wait"]:
-            after = self.wait_for(cache["image_cache_id"], ("Ready",), "be Ready after the update", just_changed=True)
+            readable = [key for key in differences if key != "elimination_strategy"]
+            after = self.service.wait_updated(
+                cache["image_cache_id"],
+                lambda c: bool(readable) and not [key for key in compare(c, self.settings) if key in readable])
+            ignored = compare(after, self.settings)
+            if ignored:
+                self.module.warn("The update of image cache %s was applied without %s: the cache shows %s. The cloud "
+                                 "did not apply %s; this run does not send it again." % (
+                                     cache["image_cache_id"], ", ".join(ignored),
+                                     ", ".join("%s=%r" % (key, after.get(key)) for key in ignored), ", ".join(ignored)))
         elif needs_update:
-            after = get_image_cache(self.connection, cache["image_cache_id"]) or {}
+            after = self.service.get(cache["image_cache_id"]) or {}
         else:
             # Only tags changed, and the tag calls succeeded: the cache is what was predicted.
             after = predict(cache, self.settings, self.connection.region)
@@ -702,14 +672,29 @@ def parse_size(value):
 
 def run(module, size_auto, size):
     manager = ImageCacheManager(module, size_auto, size)
-    if module.params["state"] == "absent":
-        manager.absent(manager.find())
-        return
-    # Only a lookup by name can end in a create; check mode creates nothing.
-    if not module.params["image_cache_id"] and not module.check_mode:
-        manager.take_create_turn()
+    # Runs on this host take turns from the lookup to the create or delete (check mode changes nothing;
+    # a lookup by id never creates).
+    if not module.check_mode and (module.params["state"] == "absent" or not module.params["image_cache_id"]):
+        manager.take_turn()
     try:
-        manager.present(manager.find())
+        for attempt in range(MAX_REDECISIONS + 1):
+            try:
+                if module.params["state"] == "absent":
+                    manager.absent(manager.find())
+                else:
+                    manager.present(manager.find())
+            except CacheGone as gone:
+                # The cache went away between the lookup and a call on it: look again and decide again.
+                if attempt == MAX_REDECISIONS:
+                    raise AlibabaCloudError(gone.action, "ImageCacheGone", "image cache %s went away %d times between "
+                                            "the lookup and the change; giving up" % (gone.cache_id, attempt + 1))
+    except AlibabaCloudError as error:
+        done = manager.service.done
+        if done:
+            # A failure after an accepted write is still a change: say what was done and the cache as last seen.
+            module.fail_error(error, changed=True, changes=done, image_sizes=manager.image_sizes,
+                              image_cache=getattr(error, "image_cache", None) or manager.service.last_seen or {})
+        raise
     finally:
         manager.create_turn.release()
 

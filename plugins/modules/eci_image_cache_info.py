@@ -65,10 +65,11 @@ options:
     type: int
   page_size:
     description:
-      - How many caches each DescribeImageCaches call asks for (1 to 100). Every page is read whatever the size;
-        a larger page means fewer calls.
+      - How many caches each DescribeImageCaches call asks for (1 to 100). Every page is read whatever the size.
+      - The API documents 20 as the largest page in places; a cloud that caps the page at 20 is read page by page,
+        and one that refuses a larger page is asked again with 20.
     type: int
-    default: 100
+    default: 20
 extends_documentation_fragment:
   - alibabacloud.eci.common
 attributes:
@@ -217,7 +218,7 @@ image_caches:
           type: str
 """
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils.eci import MAX_PAGE_SIZE, describe_image_caches
+from ansible_collections.alibabacloud.eci.plugins.module_utils.eci import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, describe_image_caches
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 
 STATUSES = ["Preparing", "Creating", "Ready", "Failed", "Updating", "UpdateFailed"]
@@ -280,7 +281,7 @@ def main():
             match_images=dict(type="list", elements="str"),
             image_full_match=dict(type="bool"),
             image_match_count=dict(type="int"),
-            page_size=dict(type="int", default=MAX_PAGE_SIZE),
+            page_size=dict(type="int", default=DEFAULT_PAGE_SIZE),
         ),
         required_by=dict(image_full_match="match_images", image_match_count="match_images"),
         supports_check_mode=True,

@@ -125,7 +125,9 @@ def test_racers_on_different_hosts_still_make_one_cache():
     workdir = tempfile.mkdtemp(prefix='eci-concurrency-hosts-')
     hosts = [tempfile.mkdtemp(prefix='host-%d-' % index, dir=workdir) for index in range(OTHER_HOSTS)]
     with twinlib.Twin(ready_after=0.5) as twin:
-        twin.fault('DescribeImageCaches', 'delay', times=OTHER_HOSTS, seconds=LOOKUP_DELAY)
+        # Every run's reads are slow (not only the first few): a run that starts late on a loaded machine still
+        # looks up before any create is answered.
+        twin.fault('DescribeImageCaches', 'delay', times=OTHER_HOSTS * 3, seconds=LOOKUP_DELAY)
         runs = run_create_playbooks(twin, workdir, [(HOSTS_NAME, host_tmp) for host_tmp in hosts])
         caches = twin.caches()
         creates = [e for e in twin.requests() if e['action'] == 'CreateImageCache' and e['status'] == 200]

@@ -47,15 +47,21 @@ def encoded_forms(secret):
     return sorted(form for form in forms if form)
 
 
+# The twin's behaviour switches for the whole suite: `make reliability PROFILE=hostile` (default: default).
+PROFILE = os.environ.get('TWIN_PROFILE') or 'default'
+
+
 class Twin:
     """The local twin of the cloud in a thread of this process, with random credentials."""
 
-    def __init__(self, ready_after=0.3, security_token=None, access_key_secret=None):
+    def __init__(self, ready_after=0.3, security_token=None, access_key_secret=None, profile=None):
         self.access_key = 'LTAI' + secrets.token_hex(8)
         self.secret_key = access_key_secret or new_secret()
         self.security_token = security_token
+        self.profile = profile or PROFILE
         self.emulator = Emulator(ready_after=ready_after, access_key_id=self.access_key,
-                                 access_key_secret=self.secret_key, security_token=security_token).start()
+                                 access_key_secret=self.secret_key, security_token=security_token,
+                                 profile=self.profile).start()
         self.url = self.emulator.url
 
     def stop(self):

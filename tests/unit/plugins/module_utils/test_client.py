@@ -244,7 +244,7 @@ def test_client_errors_are_not_retried(error, fake_time):
 
 
 def test_attempts_are_bounded_and_reported(fake_time):
-    call, calls = failing([err("Throttling.User", 400)] * 10)
+    call, calls = failing([err("ServiceUnavailable", 503)] * 10)
     policy = RetryPolicy(retries=3, max_seconds=1000, sleep=fake_time.sleep, clock=fake_time.clock, rand=lambda: 0.0)
     with pytest.raises(AlibabaCloudError) as caught:
         policy.run("DescribeImageCaches", call)
@@ -271,10 +271,32 @@ def test_backoff_is_exponential_with_jitter_and_capped():
 
 
 def test_zero_retries_means_one_attempt(fake_time):
-    call, calls = failing([err("Throttling.User", 400)])
+    call, calls = failing([err("InternalError", 500)])
     with pytest.raises(AlibabaCloudError):
         RetryPolicy(retries=0, sleep=fake_time.sleep, clock=fake_time.clock).run("X", call)
     assert len(calls) == 1
+
+
+def test_throttling_is_bounded_by_time_not_by_a_count(fake_time):
+    # 20 concurrent runs on one quota: throttled 12 times, then served; 5 retries would have failed.
+    call, calls = failing([err("Throttling.User", 400)] * 12)
+    policy = RetryPolicy(retries=5, max_seconds=120, base_delay=0.5, max_delay=4, sleep=fake_time.sleep,
+                         clock=fake_time.clock, rand=lambda: 1.0)
+    assert policy.run("DescribeImageCaches", call) == "ok" and len(calls) == 13
+    call, calls = failing([err("Throttling.User", 400)] * 100)
+    with pytest.raises(AlibabaCloudError):
+        RetryPolicy(retries=5, max_seconds=30, max_delay=4, sleep=fake_time.sleep, clock=fake_time.clock).run("X", call)
+    assert sum(fake_time.sleeps) <= 30 + 120 and len(calls) > 6
+
+
+def test_an_earlier_attempt_that_may_have_been_applied_is_remembered(fake_time):
+    lost = AlibabaCloudError("DeleteImageCache", "ConnectionError", "no answer", outcome_unknown=True)
+    gone = AlibabaCloudError("DeleteImageCache", "InvalidImageCacheId.NotFound", "gone", status_code=404)
+    call, calls = failing([lost, gone])
+    with pytest.raises(AlibabaCloudError) as caught:
+        RetryPolicy(sleep=fake_time.sleep, clock=fake_time.clock).run("DeleteImageCache", call)
+    assert caught.value.code == "InvalidImageCacheId.NotFound" and caught.value.earlier_outcome_unknown
+    assert len(calls) == 2
 
 
 def test_connection_errors_can_be_excluded_for_unsafe_calls(fake_time):

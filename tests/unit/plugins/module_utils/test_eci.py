@@ -42,7 +42,12 @@ class PagedConnection:
     def call(self, service, action, method_name, request, retry_connection_errors=True):
         assert (service, action, method_name) == ("eci", "DescribeImageCaches", "describe_image_caches_with_options")
         self.requests.append(request.to_map())
-        return models.DescribeImageCachesResponseBody().from_map(self.pages[len(self.requests) - 1])
+        page = self.pages[min(len(self.requests), len(self.pages)) - 1]
+        if isinstance(page, Exception):
+            raise page
+        if callable(page):
+            page = page(len(self.requests))
+        return models.DescribeImageCachesResponseBody().from_map(page)
 
 
 def page(ids, token=None):
@@ -68,3 +73,34 @@ def test_a_repeated_token_is_an_error_not_a_loop():
         describe_image_caches(connection)
     assert caught.value.code == "PaginationLoop"
     assert len(connection.requests) == 2
+
+
+def test_the_default_page_size_is_20():
+    connection = PagedConnection([page(["a"])])
+    describe_image_caches(connection)
+    assert connection.requests[0]["Limit"] == 20
+
+
+def test_a_new_token_on_every_page_stops_at_what_total_count_allows():
+    # 45 caches at 20 a page need 3 pages; 2 more are allowed for caches made meanwhile, then it is an error.
+    def endless(number):
+        return dict(page(["c%d-%d" % (number, i) for i in range(20)], "token-%d" % number), TotalCount=45)
+    connection = PagedConnection([endless])
+    with pytest.raises(AlibabaCloudError) as caught:
+        describe_image_caches(connection)
+    assert caught.value.code == "PaginationLimit" and len(connection.requests) == 5
+
+
+def test_a_capped_page_is_followed_to_the_end():
+    # The cloud asked for 100 a page sends 20 and a NextToken: every page is read.
+    pages = [dict(page(["p%d-%d" % (n, i) for i in range(20 if n < 2 else 5)], "t%d" % n if n < 2 else None),
+                  TotalCount=45) for n in range(3)]
+    connection = PagedConnection(pages)
+    assert len(describe_image_caches(connection, page_size=100)) == 45 and len(connection.requests) == 3
+
+
+def test_a_rejected_page_size_falls_back_to_20():
+    rejected = AlibabaCloudError("DescribeImageCaches", "InvalidParameter.Limit", "Limit must be 1-20", status_code=400)
+    connection = PagedConnection([rejected, page(["a"])])
+    assert [c["image_cache_id"] for c in describe_image_caches(connection, page_size=100)] == ["a"]
+    assert [r["Limit"] for r in connection.requests] == [100, 20]

@@ -7,9 +7,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import (
-    Waiter,
+    canonical_image,
     compare,
-    create_client_token,
     diff_view,
     predict,
     tag_changes,
@@ -42,6 +41,28 @@ def test_compare(params, differences):
     assert compare(CURRENT, params) == differences
 
 
+@pytest.mark.parametrize("given, canonical", [
+    ("nginx", "docker.io/library/nginx:latest"),
+    ("nginx:1.25", "docker.io/library/nginx:1.25"),
+    ("library/nginx:1.25", "docker.io/library/nginx:1.25"),
+    ("index.docker.io/library/nginx:1.25", "docker.io/library/nginx:1.25"),
+    ("bitnami/redis:7", "docker.io/bitnami/redis:7"),
+    ("localhost:5000/app", "localhost:5000/app:latest"),
+    ("localhost/app:1", "localhost/app:1"),
+    (NGINX, NGINX),
+    ("nginx@sha256:" + "a" * 64, "docker.io/library/nginx@sha256:" + "a" * 64),
+])
+def test_canonical_image(given, canonical):
+    assert canonical_image(given) == canonical
+
+
+def test_images_compare_in_canonical_form():
+    # echo_images: normalized - the cloud returns docker.io/library/nginx:1.25 for nginx:1.25
+    current = dict(CURRENT, images=["docker.io/library/nginx:1.25", "docker.io/bitnami/redis:latest"])
+    assert compare(current, dict(images=["bitnami/redis", "nginx:1.25"])) == []
+    assert compare(current, dict(images=["nginx:1.26", "bitnami/redis"])) == ["images"]
+
+
 def test_elimination_strategy_missing_from_the_api_equals_empty():
     assert compare(dict(CURRENT, elimination_strategy=None), dict(elimination_strategy="")) == []
 
@@ -52,6 +73,8 @@ def test_elimination_strategy_missing_from_the_api_equals_empty():
     ({"a": "1", "b": "2"}, {"a": "1"}, False, ({}, [])),
     ({"a": "1"}, {"a": "2", "c": ""}, True, ({"a": "2", "c": ""}, [])),
     ({"a": "1", "z": "9"}, {}, True, ({}, ["a", "z"])),                 # tags: {} with purge removes all
+    # system tags are never purged: the cloud refuses it (like aws: tags in amazon.aws)
+    ({"acs:ecs:owner": "x", "aliyun-x": "y", "Aliyun.z": "1", "a": "1"}, {"b": "2"}, True, ({"b": "2"}, ["a"])),
 ])
 def test_tag_changes(current, desired, purge, expected):
     assert tag_changes(current, desired, purge) == expected
@@ -72,97 +95,6 @@ def test_diff_view_hides_moving_parts():
     assert "progress" not in view and "events" not in view
     assert view["images"] == sorted([NGINX, REDIS])
     assert diff_view(None) == {}
-
-
-# ---------------------------------------------------------------- client token
-
-def test_token_is_deterministic_and_insensitive_to_image_order():
-    first = create_client_token("cn-hangzhou", dict(CREATE, images=[NGINX, REDIS]))
-    again = create_client_token("cn-hangzhou", dict(CREATE, images=[REDIS, NGINX]))
-    assert first == again
-    assert first.startswith("ansible-eci-") and len(first) <= 64 and first.isascii()
-
-
-@pytest.mark.parametrize("change", [
-    dict(name="other"), dict(images=[REDIS]), dict(image_cache_size=40), dict(retention_days=3),
-    dict(security_group_id="sg-2"), dict(vswitch_ids=["vsw-2"]), dict(tags={"a": "b"}), dict(flash=True),
-    dict(image_registry_credentials=[dict(server="r.example.com", username="u", password="p")]),
-])
-def test_token_changes_with_the_settings(change):
-    assert create_client_token("cn-hangzhou", CREATE) != create_client_token("cn-hangzhou", dict(CREATE, **change))
-
-
-def test_token_changes_with_the_region():
-    assert create_client_token("cn-hangzhou", CREATE) != create_client_token("cn-beijing", CREATE)
-
-
-def test_token_ignores_passwords_and_options_that_do_not_shape_the_cache():
-    with_password = dict(CREATE, image_registry_credentials=[dict(server="r.example.com", username="u", password="one")])
-    other_password = dict(CREATE, image_registry_credentials=[dict(server="r.example.com", username="u", password="two")])
-    assert create_client_token("cn-hangzhou", with_password) == create_client_token("cn-hangzhou", other_password)
-    assert create_client_token("cn-hangzhou", CREATE) == create_client_token("cn-hangzhou", dict(CREATE, wait=False,
-                                                                                                 wait_timeout=5))
-
-
-def test_superseded_caches_extend_the_chain_deterministically():
-    base = create_client_token("cn-hangzhou", CREATE)
-    next_one = create_client_token("cn-hangzhou", CREATE, ["imc-dead"])
-    assert next_one != base
-    assert next_one == create_client_token("cn-hangzhou", CREATE, ["imc-dead"])
-    assert create_client_token("cn-hangzhou", CREATE, ["imc-dead", "imc-dead2"]) not in (base, next_one)
-
-
-# ---------------------------------------------------------------- waiter
-
-
-def test_schedule_grows_to_a_cap_and_ends_at_the_deadline():
-    waiter = Waiter(60, first_delay=1, factor=2, max_delay=8)
-    pauses = waiter.schedule()
-    assert pauses[:5] == [1, 2, 4, 8, 8]
-    assert sum(pauses) == 60 and max(pauses) == 8
-
-
-def test_until_stops_when_done(fake_time):
-    states = iter(["Creating", "Creating", "Ready"])
-    waiter = Waiter(100, first_delay=1, factor=2, max_delay=8, sleep=fake_time.sleep, clock=fake_time.clock)
-    reached, last = waiter.until(lambda: next(states), lambda s: s == "Ready")
-    assert reached and last == "Ready"
-    assert fake_time.sleeps == [1, 2] and waiter.polls == 3
-
-
-def test_until_never_sleeps_past_the_deadline_and_polls_at_it(fake_time):
-    waiter = Waiter(10, first_delay=1, factor=2, max_delay=8, sleep=fake_time.sleep, clock=fake_time.clock)
-    reached, last = waiter.until(lambda: "Creating", lambda s: s == "Ready")
-    assert not reached and last == "Creating"
-    assert fake_time.sleeps == [1, 2, 4, 3]         # the last pause is cut to end at the deadline
-    assert sum(fake_time.sleeps) == 10 and waiter.polls == 5
-
-
-def test_wait_timeout_is_seconds_not_attempts(fake_time):
-    waiter = Waiter(3600, first_delay=1, factor=1.5, max_delay=15, sleep=fake_time.sleep, clock=fake_time.clock)
-    waiter.until(lambda: "Creating", lambda s: False)
-    assert sum(fake_time.sleeps) == 3600
-
-
-def test_a_result_in_hand_is_not_read_again_at_once(fake_time):
-    states = iter(["Ready"])
-    waiter = Waiter(100, first_delay=1, factor=2, max_delay=8, sleep=fake_time.sleep, clock=fake_time.clock)
-    reached, last = waiter.until(lambda: next(states), lambda s: s == "Ready", last="Creating")
-    assert reached and last == "Ready" and fake_time.sleeps == [1] and waiter.polls == 1
-    waiter = Waiter(100, sleep=fake_time.sleep, clock=fake_time.clock)
-    assert waiter.until(lambda: "never", lambda s: s == "Ready", last="Ready") == (True, "Ready") and waiter.polls == 0
-
-
-def test_sleep_first_after_a_change(fake_time):
-    waiter = Waiter(100, first_delay=2, sleep=fake_time.sleep, clock=fake_time.clock)
-    assert waiter.until(lambda: "Ready", lambda s: s == "Ready", sleep_first=True) == (True, "Ready")
-    assert fake_time.sleeps == [2] and waiter.polls == 1
-
-
-def test_zero_timeout_polls_once(fake_time):
-    waiter = Waiter(0, sleep=fake_time.sleep, clock=fake_time.clock)
-    assert waiter.until(lambda: "Creating", lambda s: False) == (False, "Creating")
-    assert fake_time.sleeps == []
 
 
 # ---------------------------------------------------------------- validation
@@ -231,11 +163,3 @@ def test_creating_needs_images_security_group_and_vswitch():
 
 def test_empty_tag_values_are_allowed():
     assert validate_settings(dict(tags={"k": ""}), creating_possible=False) == []
-
-
-def test_sleep_first_polls_once_even_past_the_deadline(fake_time):
-    # A create's confirming read: one poll after the pause, even with no grace time left.
-    polls = []
-    waiter = Waiter(0, sleep=fake_time.sleep, clock=fake_time.clock)
-    reached, result = waiter.until(lambda: polls.append(1) or "Creating", lambda status: status == "Ready", sleep_first=True)
-    assert (reached, result, len(polls), fake_time.sleeps) == (False, "Creating", 1, [0.0])

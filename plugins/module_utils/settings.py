@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one table of image cache settings, and the canonical requests built from it.
+
+Each row says which module option feeds which request field, whether CreateImageCache and
+UpdateImageCache take it, under which key DescribeImageCaches returns it (None: never), and
+how the value is encoded. The create request, the update request, the ClientToken, the
+comparison and the prediction are all built from this table, so a setting added here is
+sent, compared and part of the token at once.
+
+Canonical form: lists whose order means nothing (images, tags, registries, credentials) are
+sorted, and a setting left out where the cloud applies a documented default is sent as that
+default (image_cache_size 20), so settings that mean the same give the same request, and so
+the same token.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import json
+
+Setting = collections.namedtuple("Setting", "option field create update read_back encoding")
+
+# encoding: text, int, bool as such; set = list sent sorted; list = list in the given order;
+# joined = comma-joined in the given order; joined_set = comma-joined, sorted;
+# credentials, acr, tags = lists of entries, sorted (see _encode).
+SETTINGS = (
+    Setting("name", "image_cache_name", True, True, "image_cache_name", "text"),
+    Setting("images", "image", True, True, "images", "set"),
+    Setting("image_cache_size", "image_cache_size", True, True, "image_cache_size", "int"),
+    Setting("retention_days", "retention_days", True, True, None, "int"),
+    Setting("security_group_id", "security_group_id", True, True, None, "text"),
+    # The order of vSwitches may be a preference, so it is kept.
+    Setting("vswitch_ids", "v_switch_id", True, True, None, "joined"),
+    Setting("zone_id", "zone_id", True, False, None, "text"),
+    Setting("eip_instance_id", "eip_instance_id", True, True, None, "text"),
+    Setting("resource_group_id", "resource_group_id", True, True, "resource_group_id", "text"),
+    Setting("auto_match_image_cache", "auto_match_image_cache", True, True, None, "bool"),
+    Setting("flash", "flash", True, True, None, "bool"),
+    Setting("flash_copy_count", "flash_copy_count", True, True, None, "int"),
+    Setting("standard_copy_count", "standard_copy_count", True, True, None, "int"),
+    Setting("elimination_strategy", "elimination_strategy", True, True, "elimination_strategy", "text"),
+    Setting("insecure_registries", "insecure_registry", True, False, None, "joined_set"),
+    Setting("plain_http_registries", "plain_http_registry", True, False, None, "joined_set"),
+    Setting("image_registry_credentials", "image_registry_credential", True, True, None, "credentials"),
+    Setting("acr_registry_info", "acr_registry_info", True, True, None, "acr"),
+    # After the create, tags change with TagResources/UntagResources, not UpdateImageCache.
+    Setting("tags", "tag", True, False, "tags", "tags"),
+)
+
+BY_OPTION = dict((setting.option, setting) for setting in SETTINGS)
+# Settings DescribeImageCaches returns, so drift in them is seen (tags are compared apart).
+COMPARED = tuple(s.option for s in SETTINGS if s.read_back and s.option != "tags")
+# Where the cloud applies a default to a setting left out of a create (API reference).
+CREATE_DEFAULTS = dict(image_cache_size=20)
+# Fields of entries that are secret: sent, but never part of the token, a diff or a message.
+SECRET_FIELDS = ("password",)
+
+
+def _encode(setting, value, action):
+    encoding = setting.encoding
+    if value is None:
+        return None
+    if encoding in ("text",):
+        # An empty EliminationStrategy means no strategy, as does leaving it out of a create.
+        return value if value != "" or action == "update" else None
+    if encoding == "set":
+        return sorted(value) or None
+    if encoding == "list":
+        return list(value) or None
+    if encoding == "joined":
+        return ",".join(value) or None
+    if encoding == "joined_set":
+        return ",".join(sorted(value)) or None
+    if encoding == "tags":
+        return [dict(key=k, value=v) for k, v in sorted(value.items())] or None
+    if encoding == "credentials":
+        entries = [dict(server=c["server"], user_name=c["username"], password=c["password"]) for c in value]
+        return sorted(entries, key=lambda e: (e["server"], e["user_name"])) if entries else None
+    if encoding == "acr":
+        entries = []
+        for info in value:
+            entry = dict(instance_id=info["instance_id"], instance_name=info.get("instance_name"),
+                         region_id=info.get("region_id"), domain=sorted(info["domains"]) if info.get("domains") else None)
+            if action == "create":  # UpdateImageCache takes no ARNs
+                entry.update(arn_service=info.get("arn_service"), arn_user=info.get("arn_user"))
+            entries.append(dict((k, v) for k, v in entry.items() if v is not None))
+        return sorted(entries, key=lambda e: json.dumps(e, sort_keys=True)) if entries else None
+    return value
+
+
+def request_fields(settings, action):
+    """The canonical CreateImageCache ('create') or UpdateImageCache ('update') parameters, as SDK field names.
+
+    settings: the module's options (tags already normalised to {str: str}). Fields left out are absent.
+    """
+    fields = {}
+    for setting in SETTINGS:
+        if not getattr(setting, action):
+            continue
+        value = settings.get(setting.option)
+        if value is None and action == "create":
+            value = CREATE_DEFAULTS.get(setting.option)
+        encoded = _encode(setting, value, action)
+        if encoded is not None:
+            fields[setting.field] = encoded
+    return fields
+
+
+def without_secrets(fields):
+    """The request fields with every secret entry field removed (for the token, logs and messages)."""
+    def clean(value):
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, dict):
+            return dict((k, clean(v)) for k, v in value.items() if k not in SECRET_FIELDS)
+        return value
+    return clean(fields)
+
+
+def client_token(region, create_fields, chain=()):
+    """The ClientToken of a create: a hash of the region and the canonical request actually sent.
+
+    Registry passwords are left out: the token is sent to the cloud and may be logged, and a
+    hash of a short password can be brute-forced. So a create that differs only in a rotated
+    password has the same token and other parameters; the cloud then answers with a mismatch,
+    which the service handles by a fresh lookup and the next token of the chain.
+    chain: what made earlier tokens of this create unusable (ids of caches they were answered
+    with that are gone or are other caches, or 'mismatch'), so racing runs that see the same
+    evidence agree on the next token.
+    """
+    text = json.dumps(dict(region=region, request=without_secrets(create_fields)), sort_keys=True, separators=(",", ":"))
+    for link in chain:
+        text += "\n" + link
+    return "ansible-eci-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]

@@ -1,0 +1,145 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one home for waits on image caches: the status table and the polling loop.
+
+Every wait of the collection goes through wait_for_cache(), which reads the cache with a
+getter it is given, so unit tests drive it with a fake clock and a fake cloud.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
+
+# The statuses the API documents, by what they mean for a wait. A status that is in none of
+# these (the cloud may show others, e.g. Deleting) counts as transitional: waited on, within
+# the timeout, never taken for success or failure.
+READY = "Ready"
+SETTLED = ("Ready", "Failed", "UpdateFailed")
+FAILED = ("Failed", "UpdateFailed")
+UPDATABLE = ("Ready", "UpdateFailed")
+DOCUMENTED_TRANSITIONAL = ("Preparing", "Creating", "Updating")
+
+
+def is_deleting(status):
+    """A status some clouds show while a deleted cache is still listed (e.g. Deleting; not in the API reference)."""
+    return (status or "").lower().startswith("delet")
+
+
+def is_transitional(status):
+    """True for Preparing, Creating, Updating and any status the API does not document."""
+    return status not in SETTLED
+
+
+class WaitError(AlibabaCloudError):
+    """Waiting ended badly: a timeout, the cache failed or disappeared. Carries the last state seen."""
+
+    def __init__(self, action, code, message, image_cache=None):
+        super().__init__(action, code, message)
+        self.image_cache = image_cache or {}
+
+    def to_result(self):
+        result = super().to_result()
+        result["image_cache"] = self.image_cache
+        return result
+
+
+class Waiter:
+    """Polls until a condition holds or `timeout` seconds of wall time pass.
+
+    The first pause is short and each next one grows by `factor` up to `max_delay`;
+    no pause ends after the deadline: the last poll happens at the deadline.
+    """
+
+    def __init__(self, timeout, first_delay=1.0, factor=1.5, max_delay=15.0, sleep=time.sleep, clock=time.monotonic):
+        self.timeout = float(timeout)
+        self.first_delay = first_delay
+        self.factor = factor
+        self.max_delay = max_delay
+        self._sleep = sleep
+        self._clock = clock
+        self.polls = 0
+        self.deadline = None
+
+    def until(self, poll, done, last=None, sleep_first=False):
+        """Call poll() until done(result) is true; returns (True, result) or (False, last result) at the deadline.
+
+        last: a result already in hand (checked first, so no poll repeats a read just made);
+        sleep_first: pause before the first poll (after a change the cloud has only just accepted).
+        """
+        self.deadline = self._clock() + self.timeout
+        delay = self.first_delay
+        result = last
+        if last is not None and done(last):
+            return True, last
+        waited_for = last is not None or sleep_first
+        polled = last is not None
+        while True:
+            if waited_for:
+                remaining = self.deadline - self._clock()
+                if remaining <= 0 and polled:
+                    return False, result
+                # At least one poll, even when the deadline has passed during a sleep_first.
+                self._sleep(max(0.0, min(delay, remaining)))
+                delay = min(delay * self.factor, self.max_delay)
+            result = poll()
+            self.polls += 1
+            polled = waited_for = True
+            if done(result):
+                return True, result
+
+
+def describe_events(cache):
+    """The cache's events as one readable line each (Reason: Message)."""
+    lines = []
+    for event in (cache or {}).get("events") or []:
+        lines.append("%s: %s" % (event.get("reason") or event.get("type") or "Event", event.get("message") or ""))
+    return "; ".join(lines) or "no events"
+
+
+def wait_for_cache(get, cache_id, targets, what, timeout, current=None, just_changed=False, observed=None,
+                   sleep=time.sleep, clock=time.monotonic):
+    """Poll get(cache_id) until the cache is in one of `targets`.
+
+    Fails (WaitError, with the last cache seen) when the cache ends in a failure status that is not a
+    target, disappears, or the timeout passes. current: the cache as just read (not read again at
+    once); just_changed: the cloud only just accepted a change, so the first look waits one interval;
+    observed(cache): false while the cache may still show its state from before that change (a cloud
+    may apply an update seconds after it answered), so neither a target nor a failure counts yet.
+    Statuses the API does not document are waited through, like Updating.
+    """
+    def done(cache):
+        if cache is None:
+            return True
+        if observed is not None and not observed(cache):
+            return False
+        return cache["status"] in targets or cache["status"] in FAILED
+
+    reached, cache = Waiter(timeout, sleep=sleep, clock=clock).until(
+        lambda: get(cache_id), done, last=current, sleep_first=just_changed)
+    if cache is None:
+        raise WaitError("WaitForImageCache", "ImageCacheNotFound",
+                        "image cache %s disappeared while waiting for it to %s." % (cache_id, what))
+    if reached and cache["status"] in FAILED and cache["status"] not in targets:
+        raise WaitError("WaitForImageCache", "ImageCache%s" % cache["status"],
+                        "image cache %s ended %s while waiting for it to %s: %s" % (
+                            cache_id, cache["status"], what, describe_events(cache)), cache)
+    if not reached:
+        raise WaitError("WaitForImageCache", "WaitTimeout",
+                        "gave up after %d seconds waiting for image cache %s to %s; last status %s, progress %s; "
+                        "events: %s" % (timeout, cache_id, what, cache["status"], cache.get("progress"),
+                                        describe_events(cache)), cache)
+    return cache
+
+
+def wait_gone(get, cache_id, timeout, current=None, sleep=time.sleep, clock=time.monotonic):
+    """Poll until the cache is no longer listed; WaitError with the last cache seen on timeout."""
+    reached, cache = Waiter(timeout, sleep=sleep, clock=clock).until(
+        lambda: get(cache_id), lambda c: c is None, sleep_first=True, last=None)
+    if not reached:
+        raise WaitError("WaitForImageCache", "WaitTimeout",
+                        "gave up after %d seconds waiting for image cache %s to be deleted; last status %s" % (
+                            timeout, cache_id, (cache or current or {}).get("status")), cache)
