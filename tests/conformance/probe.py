@@ -166,6 +166,7 @@ class Probe:  # pylint: disable=too-many-instance-attributes
         self.profile = {}
         self.created = set()  # ids of caches this probe created and has not seen deleted
         self.name = None
+        self.first_create = None  # the first CreateImageCache request, kept to learn a lost answer's id
         self.statuses_seen = set()
 
     def row(self, switch, value, how, write=True):
@@ -263,6 +264,7 @@ class Probe:  # pylint: disable=too-many-instance-attributes
         self.name = 'conformance-probe-' + secrets.token_hex(4)
         token = 'conformance-probe-' + secrets.token_hex(12)
         request = self.create_request(token)
+        self.first_create = request
         log(f'creating image cache {self.name} ...')
         cache_id = self.create(request)
         answered = time.monotonic()
@@ -375,6 +377,13 @@ class Probe:  # pylint: disable=too-many-instance-attributes
                         self.created.add(cache.image_cache_id)
             except Exception as error:  # pylint: disable=broad-except  # still delete the ids known
                 log(f'cleanup: cannot list caches named {self.name}: {error}')
+        if self.first_create is not None and not self.created:
+            # Interrupted before CreateImageCache answered, and a lagging listing may not show the cache yet:
+            # the same request with the same ClientToken answers the id (or creates the cache, deleted below).
+            try:
+                self.create(self.first_create)
+            except Exception as error:  # pylint: disable=broad-except  # still report what is known
+                log(f'cleanup: cannot learn the id of {self.name} from its ClientToken: {error}')
         left = []
         for cache_id in sorted(self.created):
             deadline = time.monotonic() + self.args.cleanup_timeout
