@@ -1,13 +1,20 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, alibabacloud.eci contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""An exclusive lock shared by the module's runs on one host (forks, parallel playbooks).
+"""An exclusive lock shared by the module's runs that see one file system (forks, parallel playbooks).
 
 Runs that would create the same cache take turns with it, so that the second run finds the
 first one's cache instead of sending the same CreateImageCache: the ClientToken already stops
-a duplicate, the turn makes `changed` truthful. A lock that cannot be had (no fcntl, a temp
-directory we may not use, a holder that takes too long) is never an error: the caller goes on
-without it, and the ClientToken still keeps the cache single.
+a duplicate, the turn makes `changed` truthful. A lock that cannot be had (no fcntl, no usable
+directory, a holder that takes too long) is never an error: the caller goes on without it, and
+the ClientToken still keeps the cache single.
+
+What it covers: runs whose lock files are in one directory. By default that is a private directory
+of the user (see private_directories()), so runs of one user on one machine, in one container,
+take turns. Jobs in separate containers (AWX and AAP run each job in its own execution environment
+container with its own /tmp) do not, unless a shared directory is mounted into every container and
+given as shared_directory (the module option `lock_dir` or the environment variable
+ALICLOUD_ECI_LOCK_DIR, see LOCK_DIR_ENV).
 """
 
 from __future__ import annotations
@@ -24,23 +31,72 @@ try:
 except ImportError:  # not POSIX: no turns, the ClientToken alone keeps caches single
     fcntl = None
 
+# Environment variable naming a shared lock directory (the module option lock_dir wins over it).
+LOCK_DIR_ENV = "ALICLOUD_ECI_LOCK_DIR"
+DIRECTORY_NAME = "ansible-alibabacloud-eci"
+
 
 def lock_directory():
-    """A directory only this user can write, under the system temp directory, for every run of this user."""
-    return os.path.join(tempfile.gettempdir(), "ansible-alibabacloud-eci-%d" % os.getuid())
+    """The first choice of private directory: under the system temp directory, one per user."""
+    return os.path.join(tempfile.gettempdir(), "%s-%d" % (DIRECTORY_NAME, os.getuid()))
+
+
+def private_directories(environ=None):
+    """The private per-user lock directories, in the order they are tried.
+
+    The temp directory one first (every run of the user finds it); when another user has taken that
+    name (anyone may create directories in a shared /tmp), XDG_RUNTIME_DIR (private to the user by
+    the XDG spec), then ~/.ansible/tmp (the directory ansible itself keeps private).
+    """
+    environ = os.environ if environ is None else environ
+    found = [lock_directory()]
+    runtime = environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isabs(runtime):
+        found.append(os.path.join(runtime, DIRECTORY_NAME))
+    home = environ.get("HOME") or os.path.expanduser("~")
+    if home and os.path.isabs(home):
+        found.append(os.path.join(home, ".ansible", "tmp", DIRECTORY_NAME))
+    return found
+
+
+def configured_directory(option=None, environ=None):
+    """The shared lock directory: the module option (lock_dir) when set, else ALICLOUD_ECI_LOCK_DIR, else None."""
+    environ = os.environ if environ is None else environ
+    value = option if option not in (None, "") else environ.get(LOCK_DIR_ENV)
+    return value or None
 
 
 class HostLock:
-    """A named lock file under lock_directory(), taken with flock; acquire() says whether it was had."""
+    """A named lock file taken with flock; acquire() says whether it was had, and problem says why not.
 
-    def __init__(self, name, directory=None, sleep=time.sleep, clock=time.monotonic):
-        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
-        self.directory = directory or lock_directory()
-        self.path = os.path.join(self.directory, digest + ".lock")
+    directory: one private directory to use (it must be this user's and writable by nobody else).
+    shared_directory: a directory shared by several users or containers (for example mounted into
+    every AWX execution environment); it must exist or be creatable, and is used as it is. The module
+    passes configured_directory(params["lock_dir"]); without it (and without directory),
+    ALICLOUD_ECI_LOCK_DIR of environ is the shared directory.
+    Neither: the first usable directory of private_directories().
+    """
+
+    def __init__(self, name, directory=None, sleep=time.sleep, clock=time.monotonic, shared_directory=None, environ=None):
+        self.digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
+        if not shared_directory and not directory:
+            shared_directory = configured_directory(None, environ)
+        self.shared = bool(shared_directory)
+        if shared_directory:
+            self.candidates = [shared_directory]
+        elif directory:
+            self.candidates = [directory]
+        else:
+            self.candidates = private_directories(environ)
+        self.directory = self.candidates[0]
+        self.path = self._path(self.directory)
         self.problem = None
         self._fd = None
         self._sleep = sleep
         self._clock = clock
+
+    def _path(self, directory):
+        return os.path.join(directory, self.digest + ".lock")
 
     @property
     def held(self):
@@ -81,13 +137,43 @@ class HostLock:
             os.close(fd)
 
     def _open(self):
+        """Open the lock file in the first usable candidate directory; OSError of the last one otherwise."""
+        last = None
+        for directory in self.candidates:
+            self.directory, self.path = directory, self._path(directory)
+            try:
+                if self.shared:
+                    return self._open_shared(directory)
+                return self._open_private(directory)
+            except OSError as error:
+                last = error
+        raise last
+
+    def _open_private(self, directory):
         try:
-            os.mkdir(self.directory, 0o700)
+            os.makedirs(os.path.dirname(directory), 0o700)
         except OSError as error:
             if error.errno != errno.EEXIST:
                 raise
-        info = os.lstat(self.directory)
-        # Someone else's directory, or a symlink planted in a shared /tmp, is not ours to write to.
+        try:
+            os.mkdir(directory, 0o700)
+        except OSError as error:
+            if error.errno != errno.EEXIST:
+                raise
+        info = os.lstat(directory)
+        # Someone else's directory, or a symlink planted in a shared /tmp, is not ours to write to: the next
+        # candidate is tried, so a directory pre-created by another user cannot switch the lock off.
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
             raise OSError(errno.EPERM, "not a private directory of this user")
         return os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+
+    def _open_shared(self, directory):
+        try:
+            os.makedirs(directory, 0o770)
+        except OSError as error:
+            if error.errno != errno.EEXIST:
+                raise
+        if not os.path.isdir(directory):
+            raise OSError(errno.ENOTDIR, "not a directory")
+        # Group-writable lock files: every user of the shared directory must be able to open them.
+        return os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o660)

@@ -11,11 +11,27 @@ which images need the internet and which vSwitches have a way out.
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import json
 import re
 
 PAGE_SIZE = 50
+# DescribeSecurityGroups pages with NextToken/MaxResults (the ECS SDK marks PageNumber/PageSize as going away).
+MAX_RESULTS = 100
+
+# The SDKs this module's calls need: import name -> pip name (for missing_required_lib).
+SDKS = (("alibabacloud_vpc20160428", "alibabacloud-vpc20160428"), ("alibabacloud_ecs20140526", "alibabacloud-ecs20140526"))
+
+# Addresses no registry on the internet has: RFC 1918 and the shared address space of RFC 6598
+# (100.64.0.0/10, which Alibaba Cloud uses for its internal services), plus loopback and link-local.
+PRIVATE_NETWORKS = tuple(ipaddress.ip_network(net) for net in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "fc00::/7", "fe80::/10"))
+
+
+def missing_sdks():
+    """The pip names of the VPC/ECS SDKs that cannot be imported (found without importing them: that is slow)."""
+    return [pip_name for import_name, pip_name in SDKS if importlib.util.find_spec(import_name) is None]
 
 
 def _vpc_models():
@@ -52,14 +68,28 @@ def _pages(connection, service, action, method_name, request, items):
         request.page_number += 1
 
 
+def _token_pages(connection, service, action, method_name, request, items):
+    """Every item of a NextToken/MaxResults listing; stops at an empty or repeated NextToken."""
+    request.max_results = MAX_RESULTS
+    collected, seen = [], set()
+    while True:
+        body = connection.call(service, action, method_name, request).to_map()
+        collected.extend(items(body))
+        token = body.get("NextToken") or ""
+        if not token or token in seen:
+            return collected
+        seen.add(token)
+        request.next_token = token
+
+
 def _listing(container, item):
     """Picks body[container][item] (the wrapped lists of the VPC and ECS APIs) out of one page."""
     return lambda body: (body.get(container) or {}).get(item) or []
 
 
-def _describe_one(connection, service, action, method_name, request, listing, id_field, wanted):
+def _describe_one(connection, service, action, method_name, request, listing, id_field, wanted, pages=_pages):
     """The raw item whose id_field is `wanted` in a listing filtered by that id, or None."""
-    found = _pages(connection, service, action, method_name, request, listing)
+    found = pages(connection, service, action, method_name, request, listing)
     return next((item for item in found if item.get(id_field) == wanted), None)
 
 
@@ -94,7 +124,8 @@ def describe_security_group(connection, security_group_id):
     request = models.DescribeSecurityGroupsRequest(region_id=connection.region,
                                                    security_group_ids=json.dumps([security_group_id]))
     item = _describe_one(connection, "ecs", "DescribeSecurityGroups", "describe_security_groups_with_options", request,
-                         _listing("SecurityGroups", "SecurityGroup"), "SecurityGroupId", security_group_id)
+                         _listing("SecurityGroups", "SecurityGroup"), "SecurityGroupId", security_group_id,
+                         pages=_token_pages)
     if item is None:
         return None
     return dict(security_group_id=security_group_id, vpc_id=item.get("VpcId"), security_group_type=item.get("SecurityGroupType"),
@@ -108,7 +139,7 @@ def describe_nat_gateways(connection, vpc_id):
     found = _pages(connection, "vpc", "DescribeNatGateways", "describe_nat_gateways_with_options", request,
                    _listing("NatGateways", "NatGateway"))
     return [dict(nat_gateway_id=item.get("NatGatewayId"), vpc_id=item.get("VpcId") or vpc_id, name=item.get("Name"),
-                 status=item.get("Status"),
+                 status=item.get("Status"), network_type=item.get("NetworkType") or None,
                  snat_table_ids=list((item.get("SnatTableIds") or {}).get("SnatTableId") or []))
             for item in found]
 
@@ -155,6 +186,19 @@ def snat_covers(entry, vswitch):
     return False
 
 
+def nat_gateway_problem(gateway):
+    """Why a NAT gateway's SNAT entries give no way to the internet, or None when they do.
+
+    Only an Available gateway forwards traffic (Creating, Modifying, Deleting and Converting ones do not),
+    and a VPC NAT gateway (NetworkType intranet) translates addresses inside private networks only.
+    """
+    if gateway.get("network_type") == "intranet":
+        return "it is a VPC NAT gateway (NetworkType intranet), which does not reach the internet"
+    if gateway.get("status") not in (None, "", "Available"):
+        return "the NAT gateway is %s, not Available" % gateway["status"]
+    return None
+
+
 def image_registry(image):
     """The registry host of an image reference; Docker Hub for short names (nginx, library/nginx)."""
     first, sep, _rest = image.partition("/")
@@ -169,8 +213,41 @@ def acr_vpc_registry(registry, region):
             or re.match(r"^[a-z0-9][a-z0-9-]*-registry-vpc\.%s\.cr\.aliyuncs\.com$" % re.escape(region), registry) is not None)
 
 
-def public_images(images, region, private_registries=()):
-    """The images whose registry is reached over the internet: not ACR over the VPC, not declared private."""
+def registry_address(registry):
+    """The IP address of a registry given as an address ([v6]:port, v4:port or a bare address), else None."""
+    host = registry
+    if host.startswith("["):
+        host = host[1:].split("]", 1)[0]
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def private_address(registry, vpc_cidrs=()):
+    """Whether a registry is an IP address no one on the internet has: a private range, or inside the VPC."""
+    address = registry_address(registry)
+    if address is None:
+        return False
+    networks = list(PRIVATE_NETWORKS)
+    for cidr in vpc_cidrs or ():
+        try:
+            networks.append(ipaddress.ip_network(cidr, strict=False))
+        except (TypeError, ValueError):
+            continue
+    return any(address.version == network.version and address in network for network in networks)
+
+
+def public_images(images, region, private_registries=(), vpc_cidrs=()):
+    """The images whose registry is reached over the internet: not ACR over the VPC, not a private address
+    (or one inside vpc_cidrs), not declared private."""
     private = set(registry.lower() for registry in private_registries or ())
-    return [image for image in images or []
-            if not acr_vpc_registry(image_registry(image), region) and image_registry(image) not in private]
+    found = []
+    for image in images or []:
+        registry = image_registry(image)
+        if acr_vpc_registry(registry, region) or registry in private or private_address(registry, vpc_cidrs):
+            continue
+        found.append(image)
+    return found

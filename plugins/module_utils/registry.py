@@ -16,6 +16,15 @@ gives separate connect and read timeouts, control over redirects (the Authorizat
 is never sent to another host), no extra dependency on the managed node, and no guarded
 import for ansible-test sanity.
 
+Network: the reader runs where the module runs (the controller, or an execution environment in AWX),
+not in the VPC where the cloud builds the cache. It honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and
+their lower-case forms, which win, as in curl and urllib). Failures that retrying cannot mend within a
+preflight's budget - a name that does not resolve, a refused or timed-out connection, a registry that
+accepts the connection but does not answer within read_timeout, a TLS failure - fail at once (no
+retry), and measure_images() does not try another image of a registry that could not be reached.
+Each RegistryError carries a `reason` (see REASONS) so that callers can tell "cannot be reached from
+here" from "refused the credentials".
+
 CHOICE: plain http only for the registries the caller lists (plain_http_registries, as
 eci_image_cache's option of that name); localhost and 127.0.0.1 get https too unless listed,
 so that nothing is silently downgraded. insecure_registries use https without certificate
@@ -34,11 +43,14 @@ import hashlib
 import http.client
 import json
 import math
+import os
 import random
 import re
+import socket
 import ssl
 import time
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import unquote, urlencode, urljoin, urlsplit
+from urllib.request import proxy_bypass_environment
 
 DOCKER_HUB = "docker.io"
 DOCKER_HUB_API = "registry-1.docker.io"
@@ -68,6 +80,13 @@ MAX_CONFIG_BYTES = 16 * 1024 * 1024
 MAX_REDIRECTS = 5
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 ERROR_KINDS = ("unreachable", "unauthorized", "not_found", "invalid")
+# Why a registry was unreachable. All but "reset" fail at once: a retry within a preflight's budget
+# would not mend them, and each costs up to a timeout.
+REASONS = ("dns", "refused", "no_route", "connect_timeout", "read_timeout", "tls", "proxy", "reset")
+FAIL_FAST_REASONS = frozenset(("dns", "refused", "no_route", "connect_timeout", "read_timeout", "tls", "proxy"))
+# Short defaults for a preflight: a registry that answers at all answers a connect in well under a second.
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 10.0
 
 # The grammar of github.com/distribution/reference (regexp.go).
 _ALNUM = r"[a-z0-9]+"
@@ -89,7 +108,7 @@ class RegistryError(Exception):
     built from the reference, the registry's host, HTTP statuses and the registry's error codes).
     """
 
-    def __init__(self, kind, message, image=None, registry=None, status=None):
+    def __init__(self, kind, message, image=None, registry=None, status=None, reason=None):
         if kind not in ERROR_KINDS:
             raise ValueError("unknown RegistryError kind %r" % (kind,))
         super(RegistryError, self).__init__(message)
@@ -98,12 +117,14 @@ class RegistryError(Exception):
         self.image = image
         self.registry = registry
         self.status = status
+        self.reason = reason  # for kind unreachable: one of REASONS, or None
 
     def __str__(self):
         return self.message
 
     def to_dict(self):
-        return {"kind": self.kind, "message": self.message, "image": self.image, "registry": self.registry, "status": self.status}
+        return {"kind": self.kind, "message": self.message, "image": self.image, "registry": self.registry, "status": self.status,
+                "reason": self.reason}
 
 
 # -- references ------------------------------------------------------------------------------------
@@ -285,20 +306,55 @@ def _mask(text, secrets):
     return text
 
 
+# -- proxies -----------------------------------------------------------------------------------------
+def proxy_settings(environ=None):
+    """{'https': url, 'http': url, 'no': list} from HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower case wins)."""
+    environ = os.environ if environ is None else environ
+    found = {}
+    for name in ("https", "http", "no"):
+        value = environ.get(name + "_proxy") or environ.get(name.upper() + "_PROXY")
+        if value:
+            found[name] = value.strip()
+    return found
+
+
+def proxy_for(scheme, host, proxies):
+    """(host, port, authorization header or None) of the proxy to use for scheme://host, or None for a direct connection.
+
+    host is the registry's host without port. NO_PROXY follows urllib (host names and domain suffixes, '*').
+    """
+    url = proxies.get(scheme)
+    if not url:
+        return None
+    if proxies.get("no") and proxy_bypass_environment(host, {"no": proxies["no"]}):
+        return None
+    if "://" not in url:
+        url = "http://" + url
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname:
+        raise ValueError("the proxy %s://%s is not an http:// proxy URL" % (parts.scheme, parts.hostname or ""))
+    authorization = None
+    if parts.username is not None:
+        token = base64.b64encode(("%s:%s" % (unquote(parts.username), unquote(parts.password or ""))).encode("utf-8"))
+        authorization = "Basic " + token.decode("ascii")
+    return parts.hostname, parts.port or 80, authorization
+
+
 # -- the client --------------------------------------------------------------------------------------
 class RegistryClient(object):
     """Reads manifests and config blobs from registries. One instance may measure many images.
 
     credentials: list of dicts (server, username, password). plain_http_registries / insecure_registries:
     lists of host or host:port. connect_timeout / read_timeout: seconds per connection attempt and per
-    socket read. retries: extra attempts on 429, 5xx and connection errors (jittered exponential backoff
-    from backoff seconds, each sleep at most max_backoff), all within max_seconds for one image.
-    clock / sleep: injectable for tests.
+    socket read. retries: extra attempts on 429, 5xx and connections reset (jittered exponential backoff
+    from backoff seconds, each sleep at most max_backoff), all within max_seconds for one image; the
+    reasons of FAIL_FAST_REASONS are never retried. environ: where HTTPS_PROXY, HTTP_PROXY and NO_PROXY
+    are read (os.environ by default). clock / sleep: injectable for tests.
     """
 
-    def __init__(self, credentials=None, plain_http_registries=None, insecure_registries=None, connect_timeout=5.0,
-                 read_timeout=20.0, retries=3, backoff=0.5, max_backoff=8.0, max_seconds=60.0, user_agent=None,
-                 clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, credentials=None, plain_http_registries=None, insecure_registries=None, connect_timeout=CONNECT_TIMEOUT,
+                 read_timeout=READ_TIMEOUT, retries=3, backoff=0.5, max_backoff=8.0, max_seconds=60.0, user_agent=None,
+                 clock=time.monotonic, sleep=time.sleep, environ=None):
         self.credentials = list(credentials or [])
         self.plain_http = list(plain_http_registries or [])
         self.insecure = list(insecure_registries or [])
@@ -311,6 +367,7 @@ class RegistryClient(object):
         self.user_agent = user_agent or "alibabacloud.eci-registry-reader"
         self.clock = clock
         self.sleep = sleep
+        self.proxies = proxy_settings(environ)
         self._tokens = {}  # (registry, scope) -> Authorization header value
         self.passwords = [str(c.get("password", c.get("Password"))) for c in self.credentials if c.get("password", c.get("Password"))]
 
@@ -421,8 +478,9 @@ class RegistryClient(object):
             try:
                 status, resp_headers, body = self._fetch(ctx, ctx.base + path, headers, authorization, limit)
             except _Unreachable as exc:
-                if attempt > self.retries or not self._pause(attempt, deadline, None):
-                    raise ctx.error("unreachable", "cannot read the %s (%s, %d attempt%s)" % (what, exc, attempt, "" if attempt == 1 else "s"))
+                if exc.reason in FAIL_FAST_REASONS or attempt > self.retries or not self._pause(attempt, deadline, None):
+                    raise ctx.error("unreachable", "cannot read the %s (%s%s)" % (
+                        what, exc, "" if attempt == 1 else ", %d attempts" % attempt), reason=exc.reason)
                 continue
             if status == 200:
                 return status, resp_headers, body
@@ -497,8 +555,9 @@ class RegistryClient(object):
                 status, headers, body = self._fetch(ctx, url, {"Accept": "application/json"}, _basic(ctx.creds) if ctx.creds else None,
                                                     MAX_MANIFEST_BYTES)
             except _Unreachable as exc:
-                if attempt > self.retries or not self._pause(attempt, deadline, None):
-                    raise ctx.error("unreachable", "cannot get a token from the registry's token service %s (%s)" % (parts.hostname, exc))
+                if exc.reason in FAIL_FAST_REASONS or attempt > self.retries or not self._pause(attempt, deadline, None):
+                    raise ctx.error("unreachable", "cannot get a token from the registry's token service %s (%s)" % (parts.hostname, exc),
+                                    reason=exc.reason)
                 continue
             if status in RETRY_STATUSES and attempt <= self.retries and self._pause(attempt, deadline, headers.get("retry-after")):
                 continue
@@ -528,16 +587,32 @@ class RegistryClient(object):
             if authorization and parts.netloc == origin:
                 request_headers["Authorization"] = authorization
             path = (parts.path or "/") + ("?" + parts.query if parts.query else "")
-            conn = self._connection(parts, ctx)
+            try:
+                proxy = proxy_for(parts.scheme, parts.hostname, self.proxies)
+            except ValueError as exc:
+                raise _Unreachable("%s" % exc, "proxy")
+            conn = self._connection(parts, ctx, proxy)
+            if proxy and parts.scheme == "http":
+                # A plain-http request goes to the proxy with the absolute URL.
+                path = "http://%s%s" % (parts.netloc, path)
+                if proxy[2]:
+                    request_headers["Proxy-Authorization"] = proxy[2]
+            via = " via the proxy %s:%d" % proxy[:2] if proxy else ""
             try:
                 try:
                     conn.connect()
+                except (OSError, http.client.HTTPException) as exc:
+                    reason = _reason(exc, "connect", proxy)
+                    text = ("no connection to %s within %g seconds" % (parts.netloc, self.connect_timeout)
+                            if reason == "connect_timeout" else _describe(exc, parts.netloc, proxy))
+                    raise _Unreachable(text + via, reason)
+                try:
                     conn.sock.settimeout(self.read_timeout)
                     conn.request("GET", path, headers=request_headers)
                     response = conn.getresponse()
                     body = response.read(limit + 1)
                 except (OSError, http.client.HTTPException) as exc:
-                    raise _Unreachable(_describe(exc, parts.netloc))
+                    raise _Unreachable(_describe(exc, parts.netloc) + via, _reason(exc, "read", proxy))
                 if len(body) > limit:
                     raise ctx.error("invalid", "the registry answered more than %d bytes" % limit)
                 resp_headers = dict((k.lower(), v) for k, v in response.getheaders())
@@ -549,19 +624,48 @@ class RegistryClient(object):
                 conn.close()
         raise ctx.error("invalid", "too many redirects")
 
-    def _connection(self, parts, ctx):
+    def _connection(self, parts, ctx, proxy=None):
+        """The connection for one request: direct, or to the proxy (a CONNECT tunnel for https)."""
         port = parts.port
         if parts.scheme == "http":
+            if proxy:
+                return http.client.HTTPConnection(proxy[0], proxy[1], timeout=self.connect_timeout)
             return http.client.HTTPConnection(parts.hostname, port, timeout=self.connect_timeout)
         context = ssl.create_default_context()
         if _listed(parts.netloc, self.insecure) or (parts.netloc == ctx.host_port and ctx.insecure):
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
+        if proxy:
+            # TLS runs through the tunnel with the registry's name (SNI and certificate check).
+            conn = http.client.HTTPSConnection(proxy[0], proxy[1], timeout=self.connect_timeout, context=context)
+            conn.set_tunnel(parts.hostname, port or 443, headers={"Proxy-Authorization": proxy[2]} if proxy[2] else None)
+            return conn
         return http.client.HTTPSConnection(parts.hostname, port, timeout=self.connect_timeout, context=context)
 
 
 class _Unreachable(Exception):
-    """A connection-level failure (refused, reset, timeout, TLS): retried, then RegistryError unreachable."""
+    """A connection-level failure; reason is one of REASONS. Fails at once, or (reset) is retried."""
+
+    def __init__(self, message, reason):
+        super(_Unreachable, self).__init__(message)
+        self.reason = reason
+
+
+def _reason(exc, phase, proxy=None):
+    """The REASONS entry of a connection failure in phase connect or read."""
+    if isinstance(exc, socket.gaierror):
+        return "proxy" if proxy else "dns"
+    if isinstance(exc, ssl.SSLError):
+        return "tls"
+    if isinstance(exc, ConnectionRefusedError):
+        return "proxy" if proxy else "refused"
+    if isinstance(exc, OSError) and exc.errno in (101, 113):  # ENETUNREACH, EHOSTUNREACH
+        return "no_route"
+    if isinstance(exc, OSError) and "Tunnel connection failed" in str(exc):
+        return "proxy"
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return "connect_timeout" if phase == "connect" else "read_timeout"
+    return "reset"
 
 
 class _Context(object):
@@ -580,12 +684,12 @@ class _Context(object):
         self.insecure = _listed(ref["domain"], client.insecure) or _listed(ref["registry"], client.insecure)
         self.base = ("http://" if plain else "https://") + ref["registry"]
 
-    def error(self, kind, what, status=None):
+    def error(self, kind, what, status=None, reason=None):
         message = "image %s on registry %s: %s" % (self.image, self.domain, what)
         secrets = list(self.client.passwords)
         if self.creds:
             secrets.append(self.creds[1])
-        return RegistryError(kind, _mask(message, secrets), image=self.image, registry=self.domain, status=status)
+        return RegistryError(kind, _mask(message, secrets), image=self.image, registry=self.domain, status=status, reason=reason)
 
 
 def _basic(creds):
@@ -593,7 +697,12 @@ def _basic(creds):
     return "Basic " + token
 
 
-def _describe(exc, netloc):
+def _describe(exc, netloc, proxy=None):
+    if proxy and isinstance(exc, (socket.gaierror, ConnectionRefusedError)):
+        return "cannot connect to the proxy %s:%d (%s)" % (proxy[0], proxy[1], exc.strerror or exc.__class__.__name__)
+    if isinstance(exc, socket.gaierror):
+        return "the name %s does not resolve (%s)" % (netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc,
+                                                    exc.strerror or "DNS error")
     if isinstance(exc, ssl.SSLError):
         return "TLS error with %s: %s; if it serves plain http, list it in plain_http_registries" % (
             netloc, getattr(exc, "reason", None) or exc.__class__.__name__)
@@ -668,17 +777,34 @@ def measure_images(images, credentials=None, platform=None, plain_http_registrie
     """Measure several images with one client (tokens are reused). Never raises for one image:
 
     returns (reports, total_bytes, unmeasured) where reports has one dict per image, either measure_image()'s
-    result or {"image": ..., "error": {"kind": ..., "message": ...}}; total_bytes sums the measured
-    compressed sizes; unmeasured lists the images that could not be measured.
+    result or {"image": ..., "error": {"kind": ..., "reason": ..., "registry": ..., "message": ...}};
+    total_bytes sums the measured compressed sizes; unmeasured lists the images that could not be measured.
+    Once a registry proves unreachable (a reason of FAIL_FAST_REASONS), its other images are not tried:
+    each costs no more time. plan_sizes() of size_plan.py judges the reports.
     """
     client = RegistryClient(credentials=credentials, plain_http_registries=plain_http_registries,
                             insecure_registries=insecure_registries, **options)
     reports, total, unmeasured = [], 0, []
+    unreachable = {}  # registry -> the error that showed it cannot be reached: its other images are not tried
     for image in images:
+        try:
+            domain = parse_reference(image)["domain"]
+        except ValueError:
+            domain = None
+        if domain in unreachable:
+            first = unreachable[domain]
+            reports.append(dict(image=image, error=dict(
+                kind="unreachable", reason=first.reason, registry=domain,
+                message="image %s on registry %s: not tried, the registry could not be reached for %s" % (image, domain, first.image))))
+            unmeasured.append(image)
+            continue
         try:
             report = client.measure(image, platform=platform)
         except RegistryError as error:
-            reports.append(dict(image=image, error=dict(kind=error.kind, message=str(error))))
+            if error.kind == "unreachable" and error.reason in FAIL_FAST_REASONS and domain:
+                unreachable[domain] = error
+            reports.append(dict(image=image, error=dict(kind=error.kind, reason=error.reason, registry=error.registry,
+                                                        message=str(error))))
             unmeasured.append(image)
             continue
         except ValueError as error:

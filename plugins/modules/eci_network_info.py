@@ -14,8 +14,14 @@ description:
     group, the VPC's NAT gateways with their SNAT entries, and an elastic IP - and says whether each vSwitch
     has a way out to the internet.
   - Resources that do not exist are reported as missing (C(exists=false)), not as an error.
-  - With O(images), also says which images come from a registry on the internet (anything that is not Alibaba Cloud
-    Container Registry reached over the VPC of the region, or one of O(private_registries)).
+  - With O(images), also says which images come from a registry on the internet - anything that is not Alibaba Cloud
+    Container Registry reached over the VPC of the region, not a private IP address (10.0.0.0/8, 172.16.0.0/12,
+    192.168.0.0/16, 100.64.0.0/10, or inside the CIDR block of a VPC it read) and not one of O(private_registries).
+  - An SNAT entry gives a vSwitch a way to the internet only when its NAT gateway is C(Available) and is an internet
+    NAT gateway; the entries of a gateway being created or deleted, and of a VPC NAT gateway (C(NetworkType) V(intranet)),
+    are listed in RV(vswitches[].unusable_snat_entries) with the reason.
+  - When some of the vSwitches have fewer than O(min_free_ips) free IP addresses and others have enough, it warns about
+    the full ones (the cloud places the temporary instance in one with room); RV(vswitches_with_room) lists the others.
   - Uses the VPC 2016-04-28 and ECS 2014-05-26 APIs through the same connection options as the other modules.
 author:
   - Alibaba Cloud ECI collection maintainers (@alibabacloud)
@@ -46,6 +52,14 @@ options:
     type: list
     elements: str
     default: []
+  min_free_ips:
+    description:
+      - Free IP addresses a vSwitch needs to have room for the temporary instance (RV(vswitches_with_room)).
+    type: int
+    default: 1
+requirements:
+  - alibabacloud-vpc20160428 >= 7.0.0
+  - alibabacloud-ecs20140526 >= 7.0.0
 extends_documentation_fragment:
   - alibabacloud.eci.common
 attributes:
@@ -57,7 +71,7 @@ attributes:
     description: Nothing changes.
 notes:
   - The collection's requirements.txt lists C(alibabacloud-vpc20160428) and C(alibabacloud-ecs20140526), which
-    this module needs.
+    this module needs; without them it fails with the standard missing-library message before any call.
 """
 
 EXAMPLES = r"""
@@ -117,6 +131,16 @@ vswitches:
     internet_via_snat:
       description: Whether an SNAT entry gives this vSwitch a way out.
       type: bool
+    unusable_snat_entries:
+      description: SNAT entries that cover this vSwitch but give no way to the internet, each with snat_entry_id,
+        nat_gateway_id and reason (the gateway is not Available, or is a VPC NAT gateway).
+      type: list
+      elements: dict
+vswitches_with_room:
+  description: Existing vSwitches with at least O(min_free_ips) free IP addresses.
+  returned: always
+  type: list
+  elements: str
 missing_vswitch_ids:
   description: The vSwitches asked for that do not exist.
   returned: always
@@ -132,7 +156,8 @@ security_group:
   returned: always
   type: dict
 nat_gateways:
-  description: NAT gateways of the vSwitches' VPCs, each with its snat_entries (snat_entry_id, source_vswitch_id, source_cidr,
+  description: NAT gateways of the vSwitches' VPCs (nat_gateway_id, vpc_id, name, status, network_type, problem - why it
+    gives no way to the internet, or null), each with its snat_entries (snat_entry_id, source_vswitch_id, source_cidr,
     snat_ip, status).
   returned: always
   type: list
@@ -142,7 +167,7 @@ eip:
   returned: always
   type: dict
 public_images:
-  description: The images of O(images) that come from a registry on the internet.
+  description: The images of O(images) that come from a registry on the internet (see the description).
   returned: always
   type: list
   elements: str
@@ -152,17 +177,19 @@ internet_access:
   type: dict
   contains:
     vswitches_with_route:
-      description: vSwitches an SNAT entry covers.
+      description: vSwitches an SNAT entry of an Available internet NAT gateway covers.
       type: list
       elements: str
     vswitches_without_route:
-      description: Existing vSwitches no SNAT entry covers.
+      description: Existing vSwitches no such SNAT entry covers.
       type: list
       elements: str
     eip_usable:
       description: Whether the EIP exists and is not bound to anything, so the temporary instance can use it.
       type: bool
 """
+
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 from ansible_collections.alibabacloud.eci.plugins.module_utils.network import (
@@ -172,6 +199,8 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.network import (
     describe_snat_entries,
     describe_vpc,
     describe_vswitch,
+    missing_sdks,
+    nat_gateway_problem,
     public_images,
     snat_covers,
 )
@@ -185,7 +214,8 @@ def gather(module):
         found = describe_vswitch(connection, vswitch_id)
         if found is None:
             missing.append(vswitch_id)
-            vswitches.append(dict(vswitch_id=vswitch_id, exists=False, snat_entry_ids=[], internet_via_snat=False))
+            vswitches.append(dict(vswitch_id=vswitch_id, exists=False, snat_entry_ids=[], unusable_snat_entries=[],
+                                  internet_via_snat=False))
         else:
             vswitches.append(dict(found, exists=True))
     security_group = {}
@@ -206,13 +236,25 @@ def gather(module):
         for gateway in describe_nat_gateways(connection, vpc_id):
             gateway["snat_entries"] = [entry for table_id in gateway["snat_table_ids"]
                                        for entry in describe_snat_entries(connection, table_id)]
+            gateway["problem"] = nat_gateway_problem(gateway)
             nat_gateways.append(gateway)
     for vswitch in vswitches:
         if vswitch["exists"]:
-            vswitch["snat_entry_ids"] = [entry["snat_entry_id"] for gateway in nat_gateways
-                                         if gateway["vpc_id"] == vswitch["vpc_id"]
-                                         for entry in gateway["snat_entries"] if snat_covers(entry, vswitch)]
+            covering = [(gateway, entry) for gateway in nat_gateways if gateway["vpc_id"] == vswitch["vpc_id"]
+                        for entry in gateway["snat_entries"] if snat_covers(entry, vswitch)]
+            vswitch["snat_entry_ids"] = [entry["snat_entry_id"] for gateway, entry in covering if not gateway["problem"]]
+            vswitch["unusable_snat_entries"] = [
+                dict(snat_entry_id=entry["snat_entry_id"], nat_gateway_id=gateway["nat_gateway_id"], reason=gateway["problem"])
+                for gateway, entry in covering if gateway["problem"]]
             vswitch["internet_via_snat"] = bool(vswitch["snat_entry_ids"])
+    existing = [v for v in vswitches if v["exists"]]
+    with_room = [v["vswitch_id"] for v in existing if (v.get("available_ip_address_count") or 0) >= params["min_free_ips"]]
+    full = [v for v in existing if v["vswitch_id"] not in with_room]
+    if with_room and full:
+        module.warn("vSwitch %s has too few free IP addresses (%s; the temporary instance needs %d); the cloud places it in "
+                    "vSwitch %s, which has room." % (", ".join(v["vswitch_id"] for v in full),
+                                                     ", ".join(str(v.get("available_ip_address_count")) for v in full),
+                                                     params["min_free_ips"], ", ".join(with_room)))
 
     eip = {}
     if params["eip_instance_id"]:
@@ -222,12 +264,14 @@ def gather(module):
     module.exit_json(
         changed=False,
         vswitches=vswitches,
+        vswitches_with_room=with_room,
         missing_vswitch_ids=missing,
         vpcs=vpcs,
         security_group=security_group,
         nat_gateways=nat_gateways,
         eip=eip,
-        public_images=public_images(params["images"], connection.region, params["private_registries"]),
+        public_images=public_images(params["images"], connection.region, params["private_registries"],
+                                    [vpc["cidr_block"] for vpc in vpcs if vpc.get("cidr_block")]),
         internet_access=dict(
             vswitches_with_route=[v["vswitch_id"] for v in vswitches if v["internet_via_snat"]],
             vswitches_without_route=[v["vswitch_id"] for v in vswitches if v["exists"] and not v["internet_via_snat"]],
@@ -244,15 +288,21 @@ def main():
             eip_instance_id=dict(type="str"),
             images=dict(type="list", elements="str"),
             private_registries=dict(type="list", elements="str", default=[]),
+            min_free_ips=dict(type="int", default=1),
         ),
         required_one_of=[("vswitch_ids", "security_group_id", "eip_instance_id")],
         supports_check_mode=True,
     )
+    missing = missing_sdks()
+    if missing:
+        module.fail_json(missing_required_lib(" and ".join(missing)))
     vswitch_ids = module.params["vswitch_ids"] or []
     if len(vswitch_ids) > 10:
         module.fail_json("vswitch_ids takes at most 10 vSwitch ids, got %d." % len(vswitch_ids))
     if any(not (v or "").strip() for v in vswitch_ids):
         module.fail_json("vswitch_ids must not contain empty strings.")
+    if module.params["min_free_ips"] < 0:
+        module.fail_json("min_free_ips must be 0 or more, got %d." % module.params["min_free_ips"])
     module.run(gather)
 
 

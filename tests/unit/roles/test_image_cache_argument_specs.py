@@ -18,7 +18,10 @@ DEFAULTS = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
 INTERNAL = {"image_cache_reference_pattern", "image_cache_reference_parts", "image_cache_bad_images", "image_cache_tag_rule", "image_cache_bad_tag_keys",
             "image_cache_bad_tag_values", "image_cache_network", "image_cache_result", "image_cache_found_vswitches",
             "image_cache_security_group", "image_cache_eip", "image_cache_pending", "image_cache_other_zone", "image_cache_full",
-            "image_cache_other_vpc"}
+            "image_cache_other_vpc", "image_cache_all_args", "image_cache_args", "image_cache_connection_options",
+            "image_cache_network_args", "image_cache_wanted_state", "image_cache_canonical_images", "image_cache_missing",
+            "image_cache_duplicate_images", "image_cache_duplicate_vswitches", "image_cache_no_route", "image_cache_found",
+            "image_cache_summary", "image_cache_summary_result", "image_cache_check_probe"}
 
 
 def test_every_default_is_declared_with_the_same_value():
@@ -53,3 +56,45 @@ def test_the_role_checks_images_with_the_module_grammar():
     role_vars = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())
     assert role_vars["image_cache_reference_pattern"] == "{{ image_cache_reference_parts | join('') }}"
     assert "".join(role_vars["image_cache_reference_parts"]) == IMAGE_REFERENCE.pattern
+
+
+def _module_options():
+    """Every option eci_image_cache takes: its own and those of the doc fragment (without aliases)."""
+    from ansible_collections.alibabacloud.eci.plugins.doc_fragments.common import ModuleDocFragment
+    from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache
+    options = set(yaml.safe_load(eci_image_cache.DOCUMENTATION)["options"])
+    options.update(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"])
+    return options
+
+
+def _role_variable(option):
+    return option if option.startswith("image_cache_") else "image_cache_" + option
+
+
+ROLE_VARS = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())
+SYNOPSIS = " ".join(yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["description"])
+
+
+def test_every_module_option_has_a_role_variable_passed_only_when_set():
+    """Each option has a declared variable (or the synopsis names it as not having one), and vars/main.yml
+    maps it as `'option': image_cache_option | default(none)`, so that an unset variable is left out."""
+    mapping = dict(re.findall(r"'([a-z_]+)': (image_cache_[a-z_]+) \| default\(none\)", ROLE_VARS["image_cache_all_args"]))
+    for option in sorted(_module_options()):
+        variable = "image_cache_name" if option == "name" else _role_variable(option)
+        if variable not in SPEC:
+            assert "O(%s)" % variable not in SYNOPSIS and option in SYNOPSIS, "%s has no role variable" % option
+            continue
+        assert mapping.get(option) == variable, "%s is not passed as %s" % (option, variable)
+    assert set(mapping) <= _module_options(), "vars/main.yml passes options the module does not have"
+
+
+def test_no_task_passes_a_module_option_as_a_templated_omit():
+    """default(omit) in a task argument wipes out the play's module_defaults: the tasks pass options with module_defaults."""
+    for path in (ROLE / "tasks").glob("*.yml"):
+        assert not re.search(r"default\(\s*omit", path.read_text()), path.name
+
+
+def test_only_role_switches_have_defaults():
+    """A default for a variable that stands for a module option would override module_defaults."""
+    options = {_role_variable(o) for o in _module_options()} | {"image_cache_name"}
+    assert sorted(set(DEFAULTS) & options) == []

@@ -107,3 +107,104 @@ def test_without_fcntl_no_lock_and_a_reason(tmp_path, monkeypatch):
 def test_default_directory_is_per_user(monkeypatch, tmp_path):
     monkeypatch.setattr(host_lock.tempfile, "tempdir", str(tmp_path))
     assert host_lock.lock_directory() == os.path.join(str(tmp_path), "ansible-alibabacloud-eci-%d" % os.getuid())
+
+
+def _environ(tmp_path):
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    return {"XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp_path / "home")}
+
+
+def test_a_squatted_temp_directory_falls_back_to_xdg_runtime_dir(monkeypatch, tmp_path):
+    """Another user's directory under /tmp (here: one others can write) must not switch the lock off."""
+    monkeypatch.setattr(host_lock.tempfile, "tempdir", str(tmp_path))
+    squatted = tmp_path / ("ansible-alibabacloud-eci-%d" % os.getuid())
+    squatted.mkdir()
+    os.chmod(str(squatted), 0o777)
+    environ = _environ(tmp_path)
+    first = HostLock("create\nx", environ=environ)
+    assert first.acquire(1), first.problem
+    assert first.directory == os.path.join(environ["XDG_RUNTIME_DIR"], "ansible-alibabacloud-eci")
+    assert not os.listdir(str(squatted))
+    # The next run of the user falls back the same way, so the two still take turns.
+    second = HostLock("create\nx", environ=environ)
+    assert second.acquire(0.2) is False and second.problem == "another run held it for more than 0.2 seconds"
+    first.release()
+
+
+def test_without_xdg_runtime_dir_the_fallback_is_ansible_tmp(monkeypatch, tmp_path):
+    monkeypatch.setattr(host_lock.tempfile, "tempdir", str(tmp_path))
+    (tmp_path / ("ansible-alibabacloud-eci-%d" % os.getuid())).symlink_to(tmp_path)
+    environ = {"HOME": str(tmp_path / "home")}
+    lock = HostLock("create\nx", environ=environ)
+    assert lock.acquire(1), lock.problem
+    assert lock.directory == str(tmp_path / "home" / ".ansible" / "tmp" / "ansible-alibabacloud-eci")
+    assert oct(os.stat(lock.directory).st_mode & 0o777) == oct(0o700)
+    lock.release()
+
+
+def test_private_directories_in_order(monkeypatch, tmp_path):
+    monkeypatch.setattr(host_lock.tempfile, "tempdir", "/tmp")
+    found = host_lock.private_directories({"XDG_RUNTIME_DIR": "/run/user/7", "HOME": "/home/u"})
+    assert found == ["/tmp/ansible-alibabacloud-eci-%d" % os.getuid(), "/run/user/7/ansible-alibabacloud-eci",
+                     "/home/u/.ansible/tmp/ansible-alibabacloud-eci"]
+    # A relative XDG_RUNTIME_DIR is invalid by the spec and ignored.
+    assert "run/ansible-alibabacloud-eci" not in host_lock.private_directories({"XDG_RUNTIME_DIR": "run", "HOME": "/h"})
+
+
+def test_every_candidate_unusable_gives_the_last_reason(monkeypatch, tmp_path):
+    monkeypatch.setattr(host_lock.tempfile, "tempdir", str(tmp_path))
+    (tmp_path / ("ansible-alibabacloud-eci-%d" % os.getuid())).write_text("a file")
+    home = tmp_path / "home"
+    home.write_text("not a directory either")
+    lock = HostLock("n", environ={"HOME": str(home)})
+    assert lock.acquire(1) is False
+    assert lock.problem.startswith("cannot use %s" % home)
+
+
+def test_a_shared_directory_is_used_as_it_is(tmp_path):
+    """A directory mounted into every container (AWX): group-writable is fine, lock files are group-writable."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(str(shared), 0o777)
+    one = HostLock("create\nx", shared_directory=str(shared))
+    assert one.acquire(1), one.problem
+    assert one.directory == str(shared)
+    assert os.stat(one.path).st_mode & 0o007 == 0  # never world-accessible
+    other = HostLock("create\nx", shared_directory=str(shared))
+    assert other.acquire(0.2) is False
+    one.release()
+    assert other.acquire(0.2)
+    other.release()
+
+
+def test_a_shared_directory_is_created(tmp_path):
+    lock = HostLock("n", shared_directory=str(tmp_path / "a" / "b"))
+    assert lock.acquire(1) and os.path.isdir(str(tmp_path / "a" / "b"))
+    lock.release()
+
+
+def test_a_shared_path_that_is_a_file_is_a_problem_not_an_error(tmp_path):
+    path = tmp_path / "file"
+    path.write_text("x")
+    lock = HostLock("n", shared_directory=str(path))
+    assert lock.acquire(1) is False
+    assert lock.problem.startswith("cannot use %s" % path)
+
+
+def test_configured_directory_option_then_environment():
+    assert host_lock.configured_directory("/opt/locks", {"ALICLOUD_ECI_LOCK_DIR": "/env"}) == "/opt/locks"
+    assert host_lock.configured_directory(None, {"ALICLOUD_ECI_LOCK_DIR": "/env"}) == "/env"
+    assert host_lock.configured_directory("", {"ALICLOUD_ECI_LOCK_DIR": ""}) is None
+    assert host_lock.configured_directory(None, {}) is None
+
+
+def test_the_environment_names_a_shared_directory(tmp_path, monkeypatch):
+    monkeypatch.setattr(host_lock.tempfile, "tempdir", str(tmp_path / "tmp"))
+    shared = tmp_path / "mounted"
+    lock = HostLock("create\nx", environ={"ALICLOUD_ECI_LOCK_DIR": str(shared), "HOME": str(tmp_path)})
+    assert lock.acquire(1), lock.problem
+    assert lock.directory == str(shared) and lock.shared
+    lock.release()
+    # An explicit private directory wins over the environment.
+    assert HostLock("n", directory=str(tmp_path / "own"), environ={"ALICLOUD_ECI_LOCK_DIR": str(shared)}).shared is False

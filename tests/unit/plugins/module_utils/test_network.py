@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.alibabacloud.eci.plugins.module_utils import network
 from ansible_collections.alibabacloud.eci.plugins.module_utils.network import (
     acr_vpc_registry,
     image_registry,
+    nat_gateway_problem,
+    private_address,
     public_images,
     snat_covers,
 )
@@ -55,3 +58,87 @@ def test_public_images():
     images = ["nginx", "registry-vpc.cn-hangzhou.aliyuncs.com/acs/nginx:1", "harbor.corp:8443/a/b:1", "quay.io/x/y:2"]
     assert public_images(images, "cn-hangzhou", ["HARBOR.corp:8443"]) == ["nginx", "quay.io/x/y:2"]
     assert public_images(None, "cn-hangzhou") == []
+
+
+@pytest.mark.parametrize("gateway, problem", [
+    (dict(status="Available", network_type="internet"), None),
+    (dict(status="Available", network_type=None), None),                 # an older answer without NetworkType
+    (dict(status="Deleting", network_type="internet"), "the NAT gateway is Deleting, not Available"),
+    (dict(status="Creating", network_type="internet"), "the NAT gateway is Creating, not Available"),
+    (dict(status="Available", network_type="intranet"),
+     "it is a VPC NAT gateway (NetworkType intranet), which does not reach the internet"),
+])
+def test_nat_gateway_problem(gateway, problem):
+    assert nat_gateway_problem(gateway) == problem
+
+
+@pytest.mark.parametrize("registry, vpc_cidrs, private", [
+    ("10.1.2.3", (), True), ("10.1.2.3:5000", (), True), ("172.16.0.1", (), True), ("172.31.255.254:443", (), True),
+    ("172.32.0.1", (), False), ("192.168.10.5:8443", (), True), ("100.64.0.5", (), True), ("100.127.255.1", (), True),
+    ("100.128.0.1", (), False), ("8.8.8.8", (), False), ("47.96.1.1:5000", ("47.96.0.0/16",), True),
+    ("47.97.1.1", ("47.96.0.0/16", "bad"), False), ("[fd00::1]:5000", (), True), ("[2001:db8::1]:5000", (), False),
+    ("harbor.corp.example:8443", (), False), ("docker.io", ("10.0.0.0/8",), False),
+])
+def test_private_address(registry, vpc_cidrs, private):
+    assert private_address(registry, vpc_cidrs) is private
+
+
+def test_registries_at_private_addresses_are_not_on_the_internet():
+    images = ["10.0.0.5:5000/team/app:1", "192.168.1.10/app", "172.20.3.4:443/x", "100.64.1.1/y", "47.96.1.1:5000/z",
+              "8.8.8.8/public", "registry.example.com/public"]
+    assert public_images(images, "cn-hangzhou", (), ["47.96.0.0/16"]) == ["8.8.8.8/public", "registry.example.com/public"]
+
+
+class _Model:
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+
+class _Answer:
+    def __init__(self, body):
+        self.body = body
+
+    def to_map(self):
+        return self.body
+
+
+class _Connection:
+    """Answers DescribeSecurityGroups pages by NextToken and records each request's paging fields."""
+
+    region = "cn-hangzhou"
+
+    def __init__(self, pages):
+        self.pages = pages
+        self.sent = []
+
+    def call(self, service, action, method_name, request):
+        self.sent.append(dict(service=service, action=action, next_token=getattr(request, "next_token", None),
+                              max_results=getattr(request, "max_results", None),
+                              page_number=getattr(request, "page_number", None)))
+        return _Answer(self.pages[getattr(request, "next_token", None) or ""])
+
+
+def test_security_groups_page_with_next_token(monkeypatch):
+    monkeypatch.setattr(network, "_ecs_models", lambda: _Model(DescribeSecurityGroupsRequest=_Model))
+    connection = _Connection({
+        "": {"NextToken": "t1", "SecurityGroups": {"SecurityGroup": [{"SecurityGroupId": "sg-a", "VpcId": "vpc-a"}]}},
+        "t1": {"NextToken": "", "SecurityGroups": {"SecurityGroup": [
+            {"SecurityGroupId": "sg-b", "VpcId": "vpc-b", "Tags": {"Tag": [{"TagKey": "k", "TagValue": "v"}]}}]}},
+    })
+    found = network.describe_security_group(connection, "sg-b")
+    assert found["vpc_id"] == "vpc-b" and found["tags"] == {"k": "v"}
+    assert [(s["next_token"], s["max_results"], s["page_number"]) for s in connection.sent] == [
+        (None, network.MAX_RESULTS, None), ("t1", network.MAX_RESULTS, None)]
+
+
+def test_a_repeated_next_token_ends_the_listing(monkeypatch):
+    monkeypatch.setattr(network, "_ecs_models", lambda: _Model(DescribeSecurityGroupsRequest=_Model))
+    connection = _Connection({"": {"NextToken": "same", "SecurityGroups": {"SecurityGroup": []}},
+                              "same": {"NextToken": "same", "SecurityGroups": {"SecurityGroup": []}}})
+    assert network.describe_security_group(connection, "sg-x") is None
+    assert len(connection.sent) == 2
+
+
+def test_missing_sdks_names_the_pip_packages(monkeypatch):
+    monkeypatch.setattr(network.importlib.util, "find_spec", lambda name: None if name == "alibabacloud_ecs20140526" else object())
+    assert network.missing_sdks() == ["alibabacloud-ecs20140526"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import json
 import os
 import socket
@@ -20,6 +21,7 @@ import pytest
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import registry as reg
 from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import (
+    measure_images,
     GIB,
     RegistryClient,
     RegistryError,
@@ -205,7 +207,7 @@ def test_registry_error_kind_checked():
     with pytest.raises(ValueError):
         dummy = RegistryError("boom", "x")  # noqa: F841  the constructor raises
     error = RegistryError("not_found", "m", image="i", registry="r", status=404)
-    assert error.to_dict() == {"kind": "not_found", "message": "m", "image": "i", "registry": "r", "status": 404}
+    assert error.to_dict() == {"kind": "not_found", "message": "m", "image": "i", "registry": "r", "status": 404, "reason": None}
 
 
 # -- an in-process registry -------------------------------------------------------------------------
@@ -614,7 +616,8 @@ def _closed_port():
         return sock.getsockname()[1]
 
 
-def test_connection_refused_is_unreachable_and_retried(fake_time):
+def test_connection_refused_fails_at_once(fake_time):
+    """A refused connection is not retried: within a preflight's budget a retry would not mend it."""
     port = _closed_port()
     image = "127.0.0.1:%d/app:1" % port
     creds = [{"server": "127.0.0.1:%d" % port, "username": "u", "password": PASSWORD}]
@@ -622,11 +625,58 @@ def test_connection_refused_is_unreachable_and_retried(fake_time):
         RegistryClient(plain_http_registries=["127.0.0.1"], retries=2, credentials=creds, clock=fake_time.clock,
                        sleep=fake_time.sleep).measure(image)
     error = info.value
-    assert error.kind == "unreachable"
+    assert (error.kind, error.reason) == ("unreachable", "refused")
     assert "connection to 127.0.0.1:%d refused" % port in str(error)
-    assert "3 attempts" in str(error)
+    assert "attempts" not in str(error) and fake_time.sleeps == []
     assert str(error).startswith("image %s on registry 127.0.0.1:%d" % (image, port))
     assert PASSWORD not in str(error)
+
+
+def test_a_name_that_does_not_resolve_fails_at_once(monkeypatch, fake_time):
+    def no_such_name(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+    with pytest.raises(RegistryError) as info:
+        RegistryClient(retries=3, clock=fake_time.clock, sleep=fake_time.sleep).measure("registry.cn-hangzou.aliyuncs.com/acs/app:1")
+    assert (info.value.kind, info.value.reason) == ("unreachable", "dns")
+    assert "the name registry.cn-hangzou.aliyuncs.com does not resolve" in str(info.value)
+    assert fake_time.sleeps == []
+
+
+def test_a_reset_connection_is_retried(fake, fake_time):
+    server = fake()
+    server.add_image("app", "1", [5])
+    original, calls = server.handle, []
+
+    def handle(handler):
+        calls.append(handler.path)
+        if len(calls) == 1:
+            handler.connection.shutdown(socket.SHUT_RDWR)  # drop the first request without an answer
+            return None
+        return original(handler)
+
+    server.handle = handle
+    result = client_for(server, retries=2, clock=fake_time.clock, sleep=fake_time.sleep).measure(server.host + "/app:1")
+    assert result["compressed_size"] == 5 and len(fake_time.sleeps) == 1
+
+
+def test_measure_images_tries_an_unreachable_registry_once(monkeypatch):
+    port = _closed_port()
+    host = "127.0.0.1:%d" % port
+    attempts = []
+    original = socket.create_connection
+
+    def counting(address, *args, **kwargs):
+        attempts.append(address)
+        return original(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", counting)
+    reports, total, unmeasured = measure_images([host + "/a:1", host + "/b:1"], plain_http_registries=[host], retries=3)
+    assert total == 0 and unmeasured == [host + "/a:1", host + "/b:1"]
+    assert len(attempts) == 1
+    assert reports[1]["error"]["reason"] == "refused"
+    assert "not tried, the registry could not be reached for %s/a:1" % host in reports[1]["error"]["message"]
 
 
 def test_read_timeout_is_unreachable():
@@ -639,7 +689,7 @@ def test_read_timeout_is_unreachable():
             RegistryClient(plain_http_registries=[host], retries=0, connect_timeout=1, read_timeout=0.2).measure(host + "/app:1")
     finally:
         listener.close()
-    assert info.value.kind == "unreachable"
+    assert (info.value.kind, info.value.reason) == ("unreachable", "read_timeout")
     assert "timed out" in str(info.value)
 
 
@@ -727,3 +777,101 @@ def test_real_registry_wrong_password(real_registry):
     with pytest.raises(RegistryError) as info:
         RegistryClient(plain_http_registries=[private.host], retries=0).measure(private.host + "/test/private:1.0")
     assert "no credentials for %s were given" % private.host in str(info.value)
+
+
+# -- proxies ---------------------------------------------------------------------------------------
+class FakeProxy:
+    """A forward proxy on 127.0.0.1: relays absolute-URL GETs, refuses CONNECT with 502. Records request lines."""
+
+    def __init__(self, user=None, password=None):
+        self.lines = []
+        self.authorizations = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # pylint: disable=arguments-differ
+                pass
+
+            def do_CONNECT(self):  # pylint: disable=invalid-name
+                outer.lines.append(self.requestline)
+                outer.authorizations.append(self.headers.get("Proxy-Authorization"))
+                self.send_response(502)
+                self.end_headers()
+
+            def do_GET(self):  # pylint: disable=invalid-name
+                outer.lines.append(self.requestline)
+                outer.authorizations.append(self.headers.get("Proxy-Authorization"))
+                url = urlsplit(self.path)
+                conn = http.client.HTTPConnection(url.hostname, url.port, timeout=5)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("proxy-authorization", "host")}
+                conn.request("GET", url.path + ("?" + url.query if url.query else ""), headers=headers)
+                answer = conn.getresponse()
+                body = answer.read()
+                self.send_response(answer.status)
+                for key, value in answer.getheaders():
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                conn.close()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.server.server_address[1]
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def proxy():
+    server = FakeProxy()
+    yield server
+    server.stop()
+
+
+def test_http_proxy_relays_plain_http_requests(fake, proxy):
+    server = fake()
+    server.add_image("team/app", "1", [7, 8])
+    environ = {"HTTP_PROXY": proxy.url.replace("http://", "http://user:p%40ss@"), "NO_PROXY": "example.org"}
+    result = client_for(server, environ=environ).measure(server.host + "/team/app:1")
+    assert result["compressed_size"] == 15
+    assert proxy.lines[0] == "GET http://%s/v2/team/app/manifests/1 HTTP/1.1" % server.host
+    assert len(proxy.lines) == 2 == len(server.requests)
+    assert proxy.authorizations[0] == "Basic " + base64.b64encode(b"user:p@ss").decode()
+
+
+def test_https_goes_through_a_connect_tunnel(proxy):
+    with pytest.raises(RegistryError) as info:
+        RegistryClient(retries=2, environ={"https_proxy": proxy.url}).measure("registry.example.test/app:1")
+    assert proxy.lines == ["CONNECT registry.example.test:443 HTTP/1.0"] or proxy.lines == ["CONNECT registry.example.test:443 HTTP/1.1"]
+    assert (info.value.kind, info.value.reason) == ("unreachable", "proxy")
+    assert "via the proxy 127.0.0.1:%d" % proxy.server.server_address[1] in str(info.value)
+
+
+def test_no_proxy_goes_direct(fake, proxy):
+    server = fake()
+    server.add_image("app", "1", [3])
+    environ = {"HTTP_PROXY": proxy.url, "NO_PROXY": "localhost,127.0.0.1"}
+    assert client_for(server, environ=environ).measure(server.host + "/app:1")["compressed_size"] == 3
+    assert proxy.lines == []
+
+
+def test_lower_case_proxy_variables_win():
+    settings = reg.proxy_settings({"HTTPS_PROXY": "http://upper:1", "https_proxy": "http://lower:2", "no_proxy": ".corp"})
+    assert settings == {"https": "http://lower:2", "no": ".corp"}
+    assert reg.proxy_for("https", "registry.corp", settings) is None
+    assert reg.proxy_for("https", "docker.io", settings) == ("lower", 2, None)
+    assert reg.proxy_for("http", "docker.io", settings) is None
+    assert reg.proxy_for("https", "docker.io", {"https": "proxy.example:3128"}) == ("proxy.example", 3128, None)
+
+
+def test_a_proxy_that_is_not_http_is_a_clear_error():
+    with pytest.raises(RegistryError) as info:
+        RegistryClient(retries=0, environ={"HTTPS_PROXY": "socks5://127.0.0.1:1080"}).measure("registry.example.test/app:1")
+    assert info.value.reason == "proxy" and "not an http:// proxy URL" in str(info.value)

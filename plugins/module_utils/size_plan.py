@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The image size preflight's judgement, as pure functions over registry.measure_images() reports.
+
+The rule the docs state: a cache of at least twice its images. The size of an image is its
+uncompressed size where the registry states it, else its compressed size (the sum of its layers),
+and every message says which was used. The module calls, in this order:
+
+1. needs_measurement(...)      - whether to measure at all (only when images or size change).
+2. registry.measure_images(...) - where the module runs, before it takes the host lock.
+3. plan_sizes(reports)          - totals, the size basis, and which images were not measured and why.
+4. unmeasured_verdict(plan, size_check), size_verdict(size_gib, plan, size_check) and
+   not_measured_note(plan)      - what to say, and whether to fail or warn.
+
+Nothing here does I/O, so every rule is unit-tested directly.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import GIB, required_cache_size_gib
+
+# Alibaba Cloud Container Registry VPC endpoints: registry-vpc.<region>.aliyuncs.com and
+# <instance>-registry-vpc.<region>.cr.aliyuncs.com resolve to addresses only a VPC reaches.
+_VPC_ENDPOINT = re.compile(r"^(?:registry-vpc\.[a-z0-9-]+\.aliyuncs\.com|[a-z0-9][a-z0-9-]*-registry-vpc\.[a-z0-9-]+\.cr\.aliyuncs\.com)(?::\d+)?$")
+_PRIVATE_NETWORKS = tuple(ipaddress.ip_network(net) for net in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"))
+
+
+def _plural(items, one, many):
+    return one if len(items) == 1 else many
+
+
+def vpc_only_registry(registry):
+    """Whether a registry (host[:port]) is typically reachable only from inside a VPC: an ACR VPC endpoint,
+    or a private address (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7)."""
+    value = (registry or "").strip().lower()
+    if _VPC_ENDPOINT.match(value):
+        return True
+    host = value[1:].split("]", 1)[0] if value.startswith("[") else (value.split(":", 1)[0] if value.count(":") == 1 else value)
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(address.version == net.version and address in net for net in _PRIVATE_NETWORKS)
+
+
+def needs_measurement(size_check, size_auto, creating, images_change, size_change, force_update=False):
+    """Whether the preflight measures: for image_cache_size auto always (it needs the sizes), else not with
+    size_check skip, and otherwise only for a create or an update that changes the images or the size (a
+    rename, tags, elimination strategy or retention never change what the cache must hold). force_update
+    re-sends the settings, but the content does not change: no measurement either."""
+    if size_auto:
+        return True
+    if size_check == "skip":
+        return False
+    return bool(creating or images_change or size_change)
+
+
+def plan_sizes(reports):
+    """Judge measure_images() reports. Returns a dict:
+
+    total_bytes: the sum of the measured images' sizes (uncompressed where stated, else compressed);
+    basis: "uncompressed", "compressed" or "mixed" (None when nothing was measured);
+    measured: [{"image", "bytes", "basis"}] in order;
+    not_measured_here: images whose registry cannot be reached from where the module runs (an ACR VPC
+    endpoint or a private address that was unreachable): the cloud builds the cache inside the VPC;
+    failed: [{"image", "message", "kind"}] the images that could not be measured for another reason.
+    """
+    measured, not_here, failed = [], [], []
+    for report in reports or []:
+        error = report.get("error")
+        if error:
+            registry = error.get("registry") or report.get("registry") or _registry_of(report["image"])
+            if error.get("kind") == "unreachable" and vpc_only_registry(registry):
+                not_here.append(report["image"])
+            else:
+                failed.append(dict(image=report["image"], kind=error.get("kind"), message=error.get("message")))
+            continue
+        uncompressed = report.get("uncompressed_size")
+        if isinstance(uncompressed, int) and not isinstance(uncompressed, bool) and uncompressed >= 0:
+            measured.append(dict(image=report["image"], bytes=uncompressed, basis="uncompressed"))
+        else:
+            measured.append(dict(image=report["image"], bytes=int(report.get("compressed_size") or 0), basis="compressed"))
+    bases = set(entry["basis"] for entry in measured)
+    basis = None if not bases else bases.pop() if len(bases) == 1 else "mixed"
+    return dict(total_bytes=sum(entry["bytes"] for entry in measured), basis=basis, measured=measured,
+                not_measured_here=not_here, failed=failed)
+
+
+def _registry_of(image):
+    first, sep, _rest = image.partition("/")
+    return first.lower() if sep and ("." in first or ":" in first or first == "localhost") else "docker.io"
+
+
+def describe_basis(basis):
+    """The words that say which size the rule used."""
+    return {
+        "uncompressed": "uncompressed, as the registries state it",
+        "compressed": "compressed: the registries state no uncompressed size",
+        "mixed": "uncompressed where the registry states it, else compressed",
+    }.get(basis, "nothing measured")
+
+
+def size_verdict(size_gib, plan, size_check):
+    """Whether a cache of size_gib holds the measured images by the rule (at least twice their size).
+
+    Returns {"level": "ok" | "warn" | "fail", "message": str or None, "required_gib": int or None}.
+    "fail" only with size_check fail; size_check warn gives "warn"; skip gives "ok". required_gib is the
+    smallest allowed size by the rule (None when nothing was measured, or more than the maximum).
+    """
+    total = plan["total_bytes"]
+    if not plan["measured"] or size_check == "skip":
+        return dict(level="ok", message=None, required_gib=None)
+    try:
+        required = required_cache_size_gib(total)
+    except ValueError:
+        required = None
+    if size_gib * GIB >= 2 * total and required is not None:
+        return dict(level="ok", message=None, required_gib=required)
+    images = plan["measured"]
+    message = ("image_cache_size %d GiB is less than twice the %s it must hold (%.2f GiB together, %s), the size the "
+               "documentation requires; the cache could end Failed. Set image_cache_size to at least %s, or "
+               "image_cache_size: auto." % (size_gib, _plural(images, "image", "images"), float(total) / GIB,
+                                             describe_basis(plan["basis"]),
+                                             required if required is not None else "twice that (more than the maximum)"))
+    return dict(level="fail" if size_check == "fail" else "warn", message=message, required_gib=required)
+
+
+def unmeasured_verdict(plan, size_check):
+    """What to say about the images that could not be measured (for a reason other than "not from here").
+
+    Returns {"level": "ok" | "warn" | "fail", "message": str or None}. With size_check fail the size
+    check cannot be made, so the message says so (not that the image is left out) and how to go on.
+    """
+    failed = plan["failed"]
+    if not failed or size_check == "skip":
+        return dict(level="ok", message=None)
+    images = ", ".join(entry["image"] for entry in failed)
+    reasons = "; ".join(entry["message"] or entry["kind"] or "unknown error" for entry in failed)
+    if size_check == "fail":
+        return dict(level="fail", message="Could not measure %s, so the size check cannot judge the cache size: %s. Fix the "
+                                          "registry access, or set size_check: warn to go on without %s." % (
+                                              images, reasons, _plural(failed, "it", "them")))
+    return dict(level="warn", message="Could not measure %s, so the size check leaves %s out: %s." % (
+        images, _plural(failed, "it", "them"), reasons))
+
+
+def not_measured_note(plan):
+    """One line for the images whose registry is reached only from inside the VPC (None when there are none).
+
+    Not a warning: where the module runs is not where the cache is built, and nothing is wrong with them.
+    """
+    images = plan["not_measured_here"]
+    if not images:
+        return None
+    return ("Not measured from here: %s (%s reached only from inside the VPC, where the cache is built); the size check "
+            "leaves %s out. Measure from a host in the VPC, or set size_check: skip." % (
+                ", ".join(images), _plural(images, "its registry is", "their registries are"), _plural(images, "it", "them")))

@@ -1,0 +1,129 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The size preflight's rule: a cache of at least twice its images, and what is said about images not measured."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
+    needs_measurement,
+    not_measured_note,
+    plan_sizes,
+    size_verdict,
+    unmeasured_verdict,
+    vpc_only_registry,
+)
+
+GIB = 1024 ** 3
+
+
+def _measured(image, compressed, uncompressed=None):
+    return dict(image=image, registry="r.example", compressed_size=compressed, uncompressed_size=uncompressed)
+
+
+def _failed(image, kind, registry, reason=None, message="boom"):
+    return dict(image=image, error=dict(kind=kind, reason=reason, registry=registry, message=message))
+
+
+def test_twelve_gib_compressed_in_twenty_gib_fails_with_size_check_fail():
+    """The case of the issue: 20 GiB for 12 GiB of images passed; the rule needs 24."""
+    plan = plan_sizes([_measured("a", 12 * GIB)])
+    verdict = size_verdict(20, plan, "fail")
+    assert verdict["level"] == "fail" and verdict["required_gib"] == 24
+    assert verdict["message"] == (
+        "image_cache_size 20 GiB is less than twice the image it must hold (12.00 GiB together, compressed: the registries "
+        "state no uncompressed size), the size the documentation requires; the cache could end Failed. Set image_cache_size "
+        "to at least 24, or image_cache_size: auto.")
+    assert size_verdict(20, plan, "warn")["level"] == "warn"
+    assert size_verdict(20, plan, "skip")["level"] == "ok"
+    assert size_verdict(24, plan, "fail") == dict(level="ok", message=None, required_gib=24)
+
+
+def test_uncompressed_size_is_used_where_stated():
+    plan = plan_sizes([_measured("a", 1 * GIB, 3 * GIB), _measured("b", 2 * GIB)])
+    assert plan["total_bytes"] == 5 * GIB and plan["basis"] == "mixed"
+    assert [m["basis"] for m in plan["measured"]] == ["uncompressed", "compressed"]
+    message = size_verdict(9, plan, "warn")["message"]
+    assert "twice the images it must hold (5.00 GiB together, uncompressed where the registry states it, else compressed)" in message
+    assert "at least 20" in message  # 10 GiB by the rule, but the minimum is 20
+    assert plan_sizes([_measured("a", GIB, 2 * GIB)])["basis"] == "uncompressed"
+
+
+def test_nothing_measured_judges_nothing():
+    plan = plan_sizes([_failed("a", "not_found", "r.example")])
+    assert plan["basis"] is None and plan["total_bytes"] == 0
+    assert size_verdict(20, plan, "fail") == dict(level="ok", message=None, required_gib=None)
+
+
+def test_too_big_for_any_cache():
+    verdict = size_verdict(32768, plan_sizes([_measured("a", 20000 * GIB)]), "fail")
+    assert verdict["level"] == "fail" and verdict["required_gib"] is None
+    assert "more than the maximum" in verdict["message"]
+
+
+@pytest.mark.parametrize("registry, inside", [
+    ("registry-vpc.cn-hangzhou.aliyuncs.com", True), ("myinst-registry-vpc.cn-hangzhou.cr.aliyuncs.com", True),
+    ("registry.cn-hangzhou.aliyuncs.com", False), ("myinst-registry.cn-hangzhou.cr.aliyuncs.com", False),
+    ("10.0.0.5:5000", True), ("192.168.1.2", True), ("172.16.0.1:443", True), ("100.100.1.1", True),
+    ("8.8.8.8:5000", False), ("docker.io", False), ("[fd00::1]:5000", True), ("harbor.corp.example", False),
+])
+def test_vpc_only_registry(registry, inside):
+    assert vpc_only_registry(registry) is inside
+
+
+def test_vpc_endpoints_are_not_measured_from_here_in_one_line_not_a_failure():
+    plan = plan_sizes([
+        _failed("registry-vpc.cn-hangzhou.aliyuncs.com/acs/nginx:1", "unreachable", "registry-vpc.cn-hangzhou.aliyuncs.com", "connect_timeout"),
+        _failed("10.0.0.5:5000/app:1", "unreachable", "10.0.0.5:5000", "refused"),
+        _measured("docker.io/library/redis:7", GIB),
+    ])
+    assert plan["not_measured_here"] == ["registry-vpc.cn-hangzhou.aliyuncs.com/acs/nginx:1", "10.0.0.5:5000/app:1"]
+    assert plan["failed"] == []
+    assert unmeasured_verdict(plan, "fail") == dict(level="ok", message=None)
+    note = not_measured_note(plan)
+    assert "\n" not in note
+    assert note.startswith("Not measured from here: registry-vpc.cn-hangzhou.aliyuncs.com/acs/nginx:1, 10.0.0.5:5000/app:1 "
+                           "(their registries are reached only from inside the VPC")
+    single = not_measured_note(plan_sizes([_failed("registry-vpc.cn-beijing.aliyuncs.com/a:1", "unreachable",
+                                                   "registry-vpc.cn-beijing.aliyuncs.com")]))
+    assert "(its registry is reached only" in single and "leaves it out" in single
+    assert not_measured_note(plan_sizes([_measured("a", 1)])) is None
+
+
+def test_a_vpc_registry_that_refuses_credentials_is_a_failure():
+    """Reached, then refused: that is a real problem, wherever the module runs."""
+    plan = plan_sizes([_failed("registry-vpc.cn-hangzhou.aliyuncs.com/a:1", "unauthorized", "registry-vpc.cn-hangzhou.aliyuncs.com")])
+    assert plan["not_measured_here"] == [] and len(plan["failed"]) == 1
+
+
+def test_unmeasured_messages_say_what_happens():
+    one = plan_sizes([_failed("quay.io/a:1", "not_found", "quay.io", message="image quay.io/a:1 on registry quay.io: not found")])
+    failing = unmeasured_verdict(one, "fail")
+    assert failing["level"] == "fail"
+    assert failing["message"] == ("Could not measure quay.io/a:1, so the size check cannot judge the cache size: image quay.io/a:1 "
+                                  "on registry quay.io: not found. Fix the registry access, or set size_check: warn to go on "
+                                  "without it.")
+    assert "leaves" not in failing["message"]
+    warning = unmeasured_verdict(one, "warn")
+    assert warning == dict(level="warn", message="Could not measure quay.io/a:1, so the size check leaves it out: image quay.io/a:1 "
+                                                 "on registry quay.io: not found.")
+    two = plan_sizes([_failed("a", "invalid", "docker.io"), _failed("b", "invalid", "docker.io")])
+    assert "leaves them out" in unmeasured_verdict(two, "warn")["message"]
+    assert "without them" in unmeasured_verdict(two, "fail")["message"]
+    assert unmeasured_verdict(two, "skip")["level"] == "ok"
+
+
+@pytest.mark.parametrize("args, measure", [
+    (dict(size_check="warn", size_auto=False, creating=True, images_change=False, size_change=False), True),
+    (dict(size_check="warn", size_auto=False, creating=False, images_change=True, size_change=False), True),
+    (dict(size_check="fail", size_auto=False, creating=False, images_change=False, size_change=True), True),
+    # a rename, tags or elimination only: nothing to measure, even with force_update
+    (dict(size_check="fail", size_auto=False, creating=False, images_change=False, size_change=False), False),
+    (dict(size_check="fail", size_auto=False, creating=False, images_change=False, size_change=False, force_update=True), False),
+    (dict(size_check="skip", size_auto=False, creating=True, images_change=True, size_change=True), False),
+    (dict(size_check="skip", size_auto=True, creating=False, images_change=False, size_change=False), True),
+])
+def test_needs_measurement(args, measure):
+    assert needs_measurement(**args) is measure
