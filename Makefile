@@ -6,10 +6,13 @@
 #   make lint          ansible-lint (production profile) and yamllint on roles/, playbooks/, integration targets
 #   make doc-check     ansible-doc renders every module and the role; module_defaults group lists every module
 #   make docs          docs site with antsibull-docs + Sphinx: build/docs/build/html/index.html
+#   make targets-alone the README's cheap targets, each alone from an empty build folder (TARGETS_ALONE)
 #   make package-test  build the tarball, check its file list, install it alone and run playbooks from it
-#   make ee-test       ansible-builder create on docs/execution-environment/execution-environment.yml, check the build context
+#   make ee-test       execution environment: ansible-builder create with the built tarball, its galaxy stage run offline
 #   make awx-check     the AWX credential type injects exactly the variables the modules read
-#   make changelog-release  0.1.0 release notes generated from the fragments, in a copy
+#   make awx-runner    the sample AWX job templates run with ansible-runner against the twin, as AWX runs them
+#   make changelog-release  the committed release notes are complete and current; pending fragments join them
+#   make release-notes cut the release of galaxy.yml's version (or add new fragments to it): CHANGELOG.md
 #   make test-matrix   sanity, units and integration on every supported ansible-core (2.17, 2.18, 2.19)
 # ansible-test needs a path ending in ansible_collections/<namespace>/<name>, so the
 # tests run in a copy of the checkout under build/ (see tests/utils/build_tree.py),
@@ -47,22 +50,35 @@ DEMO_ARGS ?=
 VENV_PIP_ARGS ?=
 
 .PHONY: help venv collection-tree pip-bootstrap sanity units integration integration-hostile molecule reliability reliability-hostile bench bench-smoke changelog-lint test demo build clean distclean \
-	lint doc-check docs package-test ee-test awx-check changelog-release test-matrix matrix-one
+	lint doc-check docs package-test ee-test awx-check awx-runner changelog-release release-notes targets-alone test-matrix matrix-one
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
 
 venv: $(STAMP)
 
-# Re-installs when a requirements file changes; recreates .venv if it is missing or broken.
-$(STAMP): $(REQUIREMENTS)
-	@if ! $(VPY) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PY_VERSION)".split("."))))' 2>/dev/null; then \
+# Creates .venv, or recreates it if it is missing or broken.
+ENSURE_VENV := if ! $(VPY) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PY_VERSION)".split("."))))' 2>/dev/null; then \
 		echo "creating $(VENV) with $(PYTHON)"; rm -rf $(VENV); $(PYTHON) -m venv $(VENV); fi
+
+# Re-installs when a requirements file changes.
+$(STAMP): $(REQUIREMENTS)
+	@$(ENSURE_VENV)
 	$(VPY) -m pip install --disable-pip-version-check --quiet $(addprefix -r ,$(REQUIREMENTS)) $(VENV_PIP_ARGS)
 	@touch $@
 
+# The demo needs only ansible-core (the version range of tests/requirements-dev.txt) and the
+# collection's requirements.txt; the twin runs on the standard library and ansible-core's PyYAML.
+DEMO_STAMP := $(VENV)/.demo-installed
+$(DEMO_STAMP): requirements.txt tests/requirements-dev.txt
+	@$(ENSURE_VENV)
+	$(VPY) -m pip install --disable-pip-version-check --quiet -r requirements.txt "$$(grep -m1 '^ansible-core' tests/requirements-dev.txt)"
+	@touch $@
+
+# Also makes $(TEST_HOME), which HOME points at in every run (antsibull-docs logs there).
 collection-tree: $(STAMP)
 	@$(VPY) tests/utils/build_tree.py --build-dir $(BUILD)
+	@mkdir -p $(TEST_HOME)
 
 # ansible-test downloads a get-pip.py from a host that may be unreachable; it uses a cached
 # copy first. Install our stand-in (pip from ensurepip's wheel, then pip from PyPI) there,
@@ -126,7 +142,7 @@ changelog-lint: $(STAMP)
 	$(VENV)/bin/antsibull-changelog lint
 
 # Stops at the first failing suite and names it.
-TEST_SUITES ?= sanity units integration integration-hostile molecule reliability reliability-hostile bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check changelog-release
+TEST_SUITES ?= sanity units integration integration-hostile molecule reliability reliability-hostile bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check awx-runner changelog-release
 test:
 	@start=$$(date +%s); \
 	for suite in $(TEST_SUITES); do \
@@ -136,7 +152,9 @@ test:
 	done; \
 	echo "make test: PASSED ($(TEST_SUITES)) in $$(( $$(date +%s) - start ))s"
 
-demo: collection-tree
+demo: $(DEMO_STAMP)
+	@$(VPY) tests/utils/build_tree.py --build-dir $(BUILD)
+	@mkdir -p $(TEST_HOME)
 	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) ANSIBLE_DISPLAY_SKIPPED_HOSTS=false \
 		$(VPY) tests/utils/with_emulator.py --ready-after 5 \
 		$$( [ -f $(DEMO_FIXTURES) ] && echo --fixtures $(DEMO_FIXTURES) ) -- \
@@ -173,10 +191,17 @@ doc-check: collection-tree
 DOCS_DIR := $(BUILD)/docs
 # The site: $(DOCS_DIR)/build/html/index.html (module, role and filter pages from the code, plus docs/docsite/rst guides).
 docs: collection-tree
+	$(VPY) tests/utils/check_readme_targets.py
 	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VENV)/bin/antsibull-docs lint-collection-docs \
 		--plugin-docs .
 	$(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) tests/utils/build_docs.sh $(DOCS_DIR)
 	@echo "docs: $(DOCS_DIR)/build/html/index.html"
+
+# Targets the README names, each run alone from an empty build folder (a fresh clone's state; only
+# .venv is shared). Not part of `make test`: it repeats those suites. Narrow it with TARGETS_ALONE.
+TARGETS_ALONE ?= changelog-lint awx-check changelog-release doc-check docs ee-test
+targets-alone: $(STAMP)
+	$(VPY) tests/utils/check_readme_targets.py --alone $(TARGETS_ALONE)
 
 PACKAGE_DIR := $(BUILD)/package-test
 # The built tarball holds no build output, venvs or caches; installed alone into an empty
@@ -193,18 +218,33 @@ package-test: build
 		$(CURDIR)/tests/utils/package_smoke.sh $(VENV)/bin $(PACKAGE_DIR)/collections/ansible_collections/alibabacloud/eci
 
 EE_DIR := $(BUILD)/ee-test
-# ansible-builder create (no container engine needed) on the example definition, then checks the context.
-ee-test: collection-tree
+# ansible-builder create (no container engine needed) on the example definition, which takes the
+# tarball of `make build`; checks the context and runs its galaxy stage offline (tests/utils/check_ee.py).
+ee-test: build
 	rm -rf $(EE_DIR) && mkdir -p $(EE_DIR)
-	cd $(TREE) && $(RUN_ENV) $(VPY) tests/utils/check_ee.py --ansible-builder $(VENV)/bin/ansible-builder \
-		--context $(EE_DIR)/context
+	$(RUN_ENV) $(VPY) tests/utils/check_ee.py --ansible-builder $(VENV)/bin/ansible-builder \
+		--context $(EE_DIR)/context --collections-dir $(BUILD)
 
 awx-check: $(STAMP)
 	$(VPY) tests/utils/check_awx_credential_type.py
 
-# Release notes of 0.1.0 from the fragments, generated in a copy (release consumes fragments).
+# The sample AWX job templates (docs/awx/job_template.yml) run as AWX runs them: the credential type's
+# injectors rendered, the inventory imported and sliced, `ansible-runner run` against the twin (tests/awx).
+AWX_RUNNER_ARGS ?=
+awx-runner: collection-tree
+	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VPY) tests/utils/with_emulator.py \
+		--fixtures tests/awx/world.yml --ready-after 1 -- \
+		$(VPY) -m pytest -p no:cacheprovider -q -rfEX tests/awx $(AWX_RUNNER_ARGS)
+
+# The release of galaxy.yml's version as committed (changelogs/changelog.yaml, CHANGELOG.md), and the
+# pending fragments joining it when `make release-notes` runs again, tried in a copy.
 changelog-release: $(STAMP)
-	PATH=$(VENV)/bin:$$PATH tests/utils/changelog_release.sh $(BUILD)/changelog-release
+	PATH=$(VENV)/bin:$$PATH $(VPY) tests/utils/check_changelog_release.py --work $(BUILD)/changelog-release
+
+# Cuts the release of galaxy.yml's version in the checkout, or adds the new fragments to it if it is
+# already cut: writes changelogs/changelog.yaml and CHANGELOG.md, consumes changelogs/fragments/*.yml.
+release-notes: $(STAMP)
+	PATH=$(VENV)/bin:$$PATH antsibull-changelog release --version "$$(sed -n 's/^version: *//p' galaxy.yml)" --update-existing
 
 # One venv and tree per ansible-core version under build/matrix/<version>/, so the main .venv is untouched.
 # MATRIX_SUITES may be narrowed, e.g. make test-matrix MATRIX_VERSIONS=2.17 MATRIX_SUITES=units

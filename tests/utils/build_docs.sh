@@ -9,6 +9,7 @@
 # Set DOCS_INTERSPHINX=1 to keep the generated intersphinx mapping when the network allows it.
 set -euo pipefail
 dest="${1:?usage: build_docs.sh DEST}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 rm -rf "$dest" && mkdir -p "$dest"
 antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir "$dest" \
   --project 'alibabacloud.eci' --copyright 'alibabacloud.eci contributors' \
@@ -20,6 +21,12 @@ fi
 mkdir -p rst && chmod og-w rst
 antsibull-docs --config-file antsibull-docs.cfg collection --use-current --fail-on-error \
   --cleanup everything --dest-dir rst alibabacloud.eci
+# The landing page is the collection's own, not the sphinx-init template's.
+cp "$root/docs/docsite/index.rst" rst/index.rst
+# antsibull-docs' environment variable index lists only plugin options' `env` entries, which modules
+# cannot have: it would say that none are defined. The collection's variables are on
+# docsite/environment_variables (.. envvar:: directives, docs/docsite/config.yml), linked from the modules.
+rm -f rst/collections/environment_variables.rst
 if [ "${DOCS_INTERSPHINX:-0}" != 1 ]; then
   cat > rst/ansible_references.rst <<'RST'
 :orphan:
@@ -48,4 +55,5 @@ for page in index.html collections/alibabacloud/eci/index.html \
     collections/alibabacloud/eci/docsite/troubleshooting.html; do
   [ -s "build/html/$page" ] || { echo "docs: build/html/$page is missing" >&2; exit 1; }
 done
+python3 "$root/tests/utils/check_docs_site.py" --root "$root" --html build/html
 echo "docs site: $dest/build/html/index.html ($(find build/html -name '*.html' | wc -l) pages)"

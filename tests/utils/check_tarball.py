@@ -25,7 +25,7 @@ REQUIRED = ('MANIFEST.json', 'FILES.json', 'README.md', 'COPYING', 'requirements
             'plugins/doc_fragments/common.py', 'roles/image_cache/meta/argument_specs.yml',
             'roles/image_cache/tasks/main.yml', 'playbooks/demo.yml', 'playbooks/fleet_image_cache.yml',
             'docs/docsite/links.yml', 'docs/docsite/extra-docs.yml', 'docs/awx/credential_type.yml',
-            'changelogs/config.yaml')
+            'changelogs/config.yaml', 'changelogs/changelog.yaml', 'CHANGELOG.md')
 
 
 def problems_of(names):
