@@ -55,7 +55,7 @@ description:
   - A cache found in state C(Failed) cannot be updated. O(state=present) deletes and creates it again, with a
     warning that carries its failure events; it waits for the deletion whatever O(wait) says, and it needs the
     settings of a create (O(name), O(images), O(security_group_id), O(vswitch_ids)) before it deletes anything.
-    With O(image_cache_id) the module refuses instead, before any change, since the new cache would have a new id:
+    With O(image_cache_id) the module refuses instead, before any change, since the new cache would have a new id -
     manage a Failed cache by O(name).
   - A rename (O(image_cache_id) with another O(name)) onto a name another cache has is refused before any change.
   - A cache in state C(UpdateFailed) is updated again with the given settings on every run until an update succeeds.
@@ -114,7 +114,7 @@ options:
     type: str
   vswitch_ids:
     description:
-      - vSwitches of the temporary instance, 1 to 10 (API C(VSwitchId), sent comma-separated), each at most once: a
+      - vSwitches of the temporary instance, 1 to 10 (API C(VSwitchId), sent comma-separated), each at most once - a
         repeated id is refused (not silently de-duplicated), since it is usually a typo for another vSwitch.
       - Required to create a cache. Not returned by the API.
     type: list
@@ -508,6 +508,7 @@ class ImageCacheManager:
         self.size_plan = None    # plan_sizes() of the images measured, once measured
         self.measured_for = None  # the images measured (a cache found later with other images is measured again)
         self.size_note = None
+        self.found = None         # the preflight's lookup, when it can be reused
         self.create_turn = HostLock("create\n%s\n%s\n%s" % (
             self.connection.endpoints.get("eci"), self.connection.region,
             self.params["name"] if not self.params["image_cache_id"] else "id " + self.params["image_cache_id"]),
@@ -527,6 +528,9 @@ class ImageCacheManager:
     # ------------------------------------------------------------ lookups
 
     def find(self):
+        if self.found is not None:
+            found, self.found = self.found, None
+            return found
         if self.params["image_cache_id"]:
             return self.service.get(self.params["image_cache_id"])
         caches = self.service.find_by_name(self.params["name"])
@@ -616,7 +620,11 @@ class ImageCacheManager:
             return
         if not self.size_auto and self.params["images"] is None and self.settings["image_cache_size"] is None:
             return  # neither the images nor the size change: nothing to measure
-        self.check_sizes(self.find(), judge=False)
+        cache = self.find()
+        self.check_sizes(cache, judge=False)
+        # A live cache needs no create, so no turn: the lookup is reused (one call less).
+        if cache is not None and cache["status"] != "Failed" and not is_deleting(cache["status"]):
+            self.found = cache
 
     def check_sizes(self, cache, judge=True):
         """Measure the images when they or the size change (size_plan.needs_measurement); pick the size for auto;
@@ -779,7 +787,8 @@ def run(module, size_auto, size):
     # a lookup by id never creates).
     if module.params["state"] == "present":
         manager.preflight()  # before the lock: a slow registry must not hold other runs
-    if not module.check_mode and (module.params["state"] == "absent" or not module.params["image_cache_id"]):
+    if not module.check_mode and manager.found is None and (
+            module.params["state"] == "absent" or not module.params["image_cache_id"]):
         manager.take_turn()
     try:
         for attempt in range(MAX_REDECISIONS + 1):
@@ -789,6 +798,8 @@ def run(module, size_auto, size):
                 else:
                     manager.present(manager.find())
             except CacheGone as gone:
+                if not module.check_mode and not manager.create_turn.held and not module.params["image_cache_id"]:
+                    manager.take_turn()  # the preflight's cache is gone: a create may follow, under the turn
                 # The cache went away between the lookup and a call on it: look again and decide again.
                 if attempt == MAX_REDECISIONS:
                     raise AlibabaCloudError(gone.action, "ImageCacheGone", "image cache %s went away %d times between "
