@@ -67,7 +67,7 @@ def _quotes():
               if q.startswith(("Could not measure", "Not measured from here", "image_cache_size <N>",
                                # issue 14's refusals of eci_image_cache
                                "Image cache <id> (<name>) is Failed", "Cannot rename image cache",
-                               "connect_timeout must be", "vswitch_ids: <id> listed", "images: <references> are"))]
+                               "<option> must be a finite", "vswitch_ids: <id> listed", "images: <references> are"))]
     return found
 
 
