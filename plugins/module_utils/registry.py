@@ -701,8 +701,8 @@ def _describe(exc, netloc, proxy=None):
     if proxy and isinstance(exc, (socket.gaierror, ConnectionRefusedError)):
         return "cannot connect to the proxy %s:%d (%s)" % (proxy[0], proxy[1], exc.strerror or exc.__class__.__name__)
     if isinstance(exc, socket.gaierror):
-        return "the name %s does not resolve (%s)" % (netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc,
-                                                    exc.strerror or "DNS error")
+        host = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
+        return "the name %s does not resolve (%s)" % (host, exc.strerror or "DNS error")
     if isinstance(exc, ssl.SSLError):
         return "TLS error with %s: %s; if it serves plain http, list it in plain_http_registries" % (
             netloc, getattr(exc, "reason", None) or exc.__class__.__name__)

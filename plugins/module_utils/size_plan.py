@@ -123,11 +123,11 @@ def size_verdict(size_gib, plan, size_check):
     if size_gib * GIB >= 2 * total and required is not None:
         return dict(level="ok", message=None, required_gib=required)
     images = plan["measured"]
-    message = ("image_cache_size %d GiB is less than twice the %s it must hold (%.2f GiB together, %s), the size the "
-               "documentation requires; the cache could end Failed. Set image_cache_size to at least %s, or "
-               "image_cache_size: auto." % (size_gib, _plural(images, "image", "images"), float(total) / GIB,
-                                             describe_basis(plan["basis"]),
-                                             required if required is not None else "twice that (more than the maximum)"))
+    least = required if required is not None else "twice that (more than the maximum)"
+    text = ("image_cache_size %d GiB is less than twice the %s it must hold (%.2f GiB together, %s), the size the "
+            "documentation requires; the cache could end Failed. Set image_cache_size to at least %s, or "
+            "image_cache_size: auto.")
+    message = text % (size_gib, _plural(images, "image", "images"), float(total) / GIB, describe_basis(plan["basis"]), least)
     return dict(level="fail" if size_check == "fail" else "warn", message=message, required_gib=required)
 
 
