@@ -470,7 +470,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache impor
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import CacheGone, ImageCacheService
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
-from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import GIB, measure_images, required_cache_size_gib
+from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images, required_cache_size_gib
 from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
     needs_measurement,
     not_measured_note,

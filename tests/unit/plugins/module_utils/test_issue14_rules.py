@@ -59,8 +59,9 @@ def test_annotations_are_create_only_json_and_part_of_the_token():
 @pytest.mark.parametrize("images, expected", [
     (["nginx", "docker.io/library/nginx:latest"], ["images: 'nginx' and 'docker.io/library/nginx:latest' are the same image "
                                                    "(docker.io/library/nginx:latest); list it once."]),
-    (["nginx:1.25", "index.docker.io/library/nginx:1.25"], ["images: 'nginx:1.25' and 'index.docker.io/library/nginx:1.25' "
-                                                           "are the same image (docker.io/library/nginx:1.25); list it once."]),
+    (["nginx:1.25", "index.docker.io/library/nginx:1.25"],
+     ["images: 'nginx:1.25' and 'index.docker.io/library/nginx:1.25' are the same image (docker.io/library/nginx:1.25); "
+      "list it once."]),
     (["nginx", "nginx"], ["images: nginx listed more than once."]),
     (["nginx", "nginx:1.25", "example.com/nginx"], []),
 ])
