@@ -14,6 +14,9 @@ so it does not stop the others.
 
 from __future__ import annotations
 
+import copy
+from concurrent.futures import ThreadPoolExecutor
+
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import eci
@@ -85,6 +88,9 @@ ITEM_SPEC = dict(
 # Options an item may not carry: they belong to the whole set.
 SET_LEVEL = ("wait", "wait_timeout")
 DEFAULT_MANAGEMENT_TAG = ("ansible-eci-set", "default")
+# How many caches are started (decided, created, updated) at the same time: a create confirms its cache before it
+# returns, which takes seconds on a cloud whose listing lags, so the caches start side by side, not one by one.
+PARALLEL_STARTS = 8
 # How often a cache is looked up again and decided again when it went away between the lookup and a call.
 MAX_REDECISIONS = 3
 
@@ -154,12 +160,22 @@ def validate_items(items, defaults):
     return merged_items, secrets, problems
 
 
+def own_connection(connection):
+    """A connection for one cache: the same clients, but its own bound on call times (Connection.bounded), since the
+    caches are started in threads and one cache's wait must not bound another's calls."""
+    mine = copy.copy(connection)
+    if hasattr(mine, "deadline"):
+        mine.deadline = None
+    return mine
+
+
 class Member:
     """One cache of the set: its settings, its own image cache service (so `changes` is its own) and its outcome."""
 
     def __init__(self, index, params, connection, wait, wait_timeout, check_mode, management_tag, registry_timeouts=None):
         self.index = index
         self.registry_timeouts = registry_timeouts or dict(connect_timeout=10, read_timeout=60)
+        connection = own_connection(connection)
         self.params = params
         self.name = params["name"] or params["image_cache_id"]
         self.connection = connection
@@ -378,6 +394,7 @@ class Purge:
     def __init__(self, cache, connection, wait, wait_timeout, check_mode):
         self.name = cache["image_cache_name"]
         self.index = None
+        connection = own_connection(connection)
         self.cache = cache
         self.check_mode = check_mode
         self.wait = wait
@@ -428,8 +445,12 @@ def run_set(connection, items, wait, wait_timeout, check_mode, management_tag, p
         members.extend(Purge(cache, connection, wait, wait_timeout, check_mode) for cache in listing
                        if (cache.get("tags") or {}).get(key) == value
                        and cache["image_cache_name"] not in listed and cache["image_cache_id"] not in listed)
-    for member in members:
-        member.start(listing)
+    if PARALLEL_STARTS > 1 and len(members) > 1:
+        with ThreadPoolExecutor(max_workers=min(PARALLEL_STARTS, len(members))) as pool:
+            list(pool.map(lambda member: member.start(listing), members))
+    else:
+        for member in members:
+            member.start(listing)
     waiting = dict((m.awaiting["cache_id"], m) for m in members if m.awaiting and m.failure is None)
     if waiting:
         service = members[0].service

@@ -34,6 +34,8 @@ def make_cloud(monkeypatch, clock):
             fake.calls.append(("list",))
             return fake.caches()
         monkeypatch.setattr(eci, "describe_image_caches", describe_image_caches)
+        # One cache after another: the fake clock and cloud are not meant for threads.
+        monkeypatch.setattr(image_cache_fleet, "PARALLEL_STARTS", 1)
         monkeypatch.setattr(waiters.time, "sleep", clock.sleep)
         monkeypatch.setattr(waiters.time, "monotonic", clock.clock)
         return fake
