@@ -346,6 +346,29 @@ def machine():
                 system=platform.platform(), ansible=core[0] if core else 'unknown')
 
 
+def sets_markdown(results):
+    """Section 6 (sets of caches) as Markdown."""
+    lines = []
+    add = lines.append
+    add('\n## 6. Sets of caches\n')
+    add('The same caches, each taking the same build time, brought to their settings by one eci_image_caches task '
+        '(every create sent, then one wait for all, one listing per poll round) and by a loop of the role '
+        'image_cache (one cache after another). Goal: the set in at most 1.3 build times.\n')
+    add('| how | caches | build time (s) | seconds | build times | API calls | DescribeImageCaches |')
+    add('|---|---|---|---|---|---|---|')
+    for row in results['sets']['build']:
+        add('| %s | %d | %s | %.2f | **%.2f** | %d | %d |' % (
+            row['how'], row['caches'], row['ready_after'], row['seconds'], row['build_times'], row['calls'],
+            row['describe_calls']))
+    noop = results['sets']['noop']
+    add('\nA set of %d caches already as wanted: one eci_image_caches task took %.2f s (one eci_image_cache task of '
+        'one cache: %.2f s) with **%d DescribeImageCaches** calls (ceil(%d / %d) = %d pages) and %d API calls in all '
+        '(goal: at most 3 calls, wall time close to one task\'s).' % (
+            noop['caches'], noop['seconds'], noop['one_task_seconds'], noop['describe_calls'], noop['caches'], PAGE,
+            noop['pages'], noop['calls']))
+    return '\n'.join(lines) + '\n'
+
+
 def markdown(results):
     lines = []
     add = lines.append
@@ -395,21 +418,7 @@ def markdown(results):
         for row in results['page_sizes']:
             add('| %d | %d | %d | %.2f | %d |' % (row['page_size'], row['caches'], row['calls'], row['seconds'], row['returned']))
     if results.get('sets'):
-        add('\n## 6. Sets of caches\n')
-        add('The same caches, each taking the same build time, brought to their settings by one eci_image_caches task '
-            '(every create sent, then one wait for all, one listing per poll round) and by a loop of the role '
-            'image_cache (one cache after another). Goal: the set in at most 1.3 build times.\n')
-        add('| how | caches | build time (s) | seconds | build times | API calls | DescribeImageCaches |')
-        add('|---|---|---|---|---|---|---|')
-        for row in results['sets']['build']:
-            add('| %s | %d | %s | %.2f | **%.2f** | %d | %d |' % (row['how'], row['caches'], row['ready_after'], row['seconds'],
-                                                              row['build_times'], row['calls'], row['describe_calls']))
-        noop = results['sets']['noop']
-        add('\nA set of %d caches already as wanted: one eci_image_caches task took %.2f s (one eci_image_cache task of '
-            'one cache: %.2f s) with **%d DescribeImageCaches** calls (ceil(%d / %d) = %d pages) and %d API calls in all '
-            '(goal: at most 3 calls, wall time close to one task\'s).' % (
-                noop['caches'], noop['seconds'], noop['one_task_seconds'], noop['describe_calls'], noop['caches'], PAGE,
-                noop['pages'], noop['calls']))
+        lines.extend(sets_markdown(results).splitlines())
     return '\n'.join(lines) + '\n'
 
 
@@ -431,6 +440,17 @@ Module cost (section 2) is `(module - ping) / bare`: the wall time of the info m
 `ansible.builtin.ping` run the same way (Ansible's own start-up, inventory and module transfer), over the wall time of
 a bare Python script making the same SDK call. Each is the median of interleaved runs.
 """
+
+
+def sets_meaning(results):
+    """The sentence of section 6 under 'What the numbers mean for a user'."""
+    fast, slow = results['sets']['build']
+    noop = results['sets']['noop']
+    return ('- A set of %d caches that take %s s each to build is done by eci_image_caches in %.2f build times '
+            '(goal: at most 1.3), where a loop of the role takes %.2f; a set of %d caches already as wanted costs '
+            '%d DescribeImageCaches calls and %.1f s, against %.1f s for one eci_image_cache task.'
+            % (fast['caches'], fast['ready_after'], fast['build_times'], slow['build_times'], noop['caches'],
+               noop['describe_calls'], noop['seconds'], noop['one_task_seconds']))
 
 
 def meaning(results):
@@ -463,13 +483,7 @@ def meaning(results):
                  % (largest['caches'], largest['calls'], largest['seconds'], largest['peak_rss_mib'],
                     largest['result_bytes'] / 1e6))
     if results.get('sets'):
-        fast, slow = results['sets']['build']
-        noop = results['sets']['noop']
-        lines.append('- A set of %d caches that take %s s each to build is done by eci_image_caches in %.2f build times '
-                     '(goal: at most 1.3), where a loop of the role takes %.2f; a set of %d caches already as wanted costs '
-                     '%d DescribeImageCaches calls and %.1f s, against %.1f s for one eci_image_cache task.'
-                     % (fast['caches'], fast['ready_after'], fast['build_times'], slow['build_times'], noop['caches'],
-                        noop['describe_calls'], noop['seconds'], noop['one_task_seconds']))
+        lines.append(sets_meaning(results))
     cost = results['module_cost']
     lines.append('- The module\'s overhead over a bare SDK call: (module - ping) / bare = %.2f (goal: at most 1.2; %s). '
                  'What the module adds to the bare call is its argument checks, the connection layer and turning the '
@@ -509,6 +523,27 @@ def plot(results, path):
     return True
 
 
+def splice_sets(path, results):
+    """Section 6 and its sentence into a page --document wrote, for a run of --only sets (the rest keeps its run)."""
+    with open(path, encoding='utf-8') as handle:
+        text = handle.read()
+    section = sets_markdown(results)
+    if '\n## 6. Sets of caches\n' in text:
+        text = text[:text.index('\n## 6. Sets of caches\n')].rstrip('\n') + '\n'
+    text = text.rstrip('\n') + '\n' + section
+    sentence = sets_meaning(results)
+    lines = [line for line in text.split('\n') if not line.startswith('- A set of ')]
+    marker = next(index for index, line in enumerate(lines) if line.startswith('![eci_image_cache_info'))
+    while lines[marker - 1] == '':
+        marker -= 1
+    lines.insert(marker, sentence)
+    text = '\n'.join(lines)
+    text += '\nSection 6 measured %s with `tests/bench/bench.py --only sets` (the other sections keep the run above).\n' % (
+        results['date'])
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write(text)
+
+
 def write_reports(args, results):
     if args.markdown:
         with open(args.markdown, 'w', encoding='utf-8') as handle:
@@ -539,6 +574,8 @@ def main(argv=None):
                         '(lets an interpreter with matplotlib but without the SDKs draw the plot)')
     parser.add_argument('--only', action='append', choices=SECTIONS, help='run only these sections (repeatable); the '
                         'results file keeps the other sections of an earlier --output, so --document still has them')
+    parser.add_argument('--into-document', metavar='FILE', help='with --only sets: put section 6 and its sentence into '
+                        'this existing benchmarks page (written by --document), replacing an earlier section 6')
     args = parser.parse_args(argv)
     if args.from_json:
         with open(args.from_json, encoding='utf-8') as handle:
@@ -568,6 +605,8 @@ def main(argv=None):
     complete = all(name in results for name in SECTIONS)
     print(markdown(results) if complete else json.dumps(dict((n, results[n]) for n in SECTIONS if n in results), indent=1))
     write_reports(args, results)
+    if args.into_document and results.get('sets'):
+        splice_sets(args.into_document, results)
     if args.plot:
         plot(results, args.plot)
     print('bench: results in %s (%.0f s)' % (args.output, results['seconds']))
