@@ -179,3 +179,19 @@ def test_absent_items_are_deleted_and_waited_for_together(run_module, cloud):
     result, failed = run_module(eci_image_caches.main, args([dict(name="a", state="absent"), dict(name="gone", state="absent")]))
     assert not failed and [r["changed"] for r in result["results"]] == [True, False]
     assert cloud.caches() == []
+
+
+def test_registry_passwords_never_reach_the_result(run_module, cloud):
+    secret = "S3cr3t-for-a-registry"
+    caches = [dict(name="a", image_registry_credentials=[dict(server="registry.example.com", username="u",
+                                                              password=secret)])]
+    result, failed = run_module(eci_image_caches.main, dict(args(caches), _ansible_diff=True))
+    assert not failed, result
+    assert secret not in repr(result)
+    assert cloud.creates()  # the password was sent (the create request), only never shown
+
+
+def test_a_bad_credential_entry_names_the_item_and_the_option(run_module, cloud):
+    caches = [dict(name="a", image_registry_credentials=[dict(server="registry.example.com", username="u")])]
+    result, failed = run_module(eci_image_caches.main, args(caches))
+    assert failed and "caches[0] (a):" in result["msg"] and "password" in result["msg"] and cloud.calls == []
