@@ -76,16 +76,17 @@ options:
     description:
       - Upper bound, in seconds, on the time one API call may spend retrying. No backoff sleep is started
         that would end after this bound; the last error is reported instead.
+      - A finite number, 0 or more (V(nan) and V(inf) are refused).
     type: float
     default: 60
   connect_timeout:
     description:
-      - Seconds to wait for a TCP connection to an endpoint.
+      - Seconds to wait for a TCP connection to an endpoint; a finite number more than 0.
     type: float
     default: 10
   read_timeout:
     description:
-      - Seconds to wait for the answer to one API request.
+      - Seconds to wait for the answer to one API request; a finite number more than 0.
     type: float
     default: 60
   validate_certs:

@@ -284,6 +284,9 @@ NOT_IN_CRD = {
     "wait": "waiting is kubernetes.core.k8s_info's job: poll status.phase until Ready (see playbooks/k8s_image_cache_apply.yml)",
     "wait_timeout": "waiting is kubernetes.core.k8s_info's job: poll status.phase until Ready "
                     "(see playbooks/k8s_image_cache_apply.yml)",
+    "annotations": "the ImageCache's metadata.annotations are the controller's settings (k8s.aliyun.com/...), which "
+                   "this filter writes from the other settings; the API's Annotations field has no CRD equivalent",
+    "lock_dir": "the host lock only orders eci_image_cache runs; the Kubernetes API server orders applies of a manifest",
 }
 for _option in ("access_key", "alicloud_access_key", "access_key_id", "secret_key", "alicloud_secret_key",
                 "access_key_secret", "security_token", "alicloud_security_token", "profile", "alicloud_profile",

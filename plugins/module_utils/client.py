@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import math
 import os
 import random
 import re
@@ -105,6 +106,29 @@ def auth_argument_spec():
         read_timeout=dict(type="float", default=60.0),
         validate_certs=dict(type="bool", default=True),
     )
+
+
+# The connection options that are seconds: (option, smallest allowed, whether the smallest is allowed).
+SECONDS_OPTIONS = (("connect_timeout", 0, False), ("read_timeout", 0, False), ("api_retry_max_seconds", 0, True))
+
+
+def connection_option_problems(params):
+    """Messages for connection options out of range, each naming the option and its range.
+
+    nan and inf are refused: a nan bound compares false with everything (it would remove the retry
+    bound) and a timeout of inf or nan cannot be given to the HTTP client.
+    """
+    problems = []
+    for option, low, low_allowed in SECONDS_OPTIONS:
+        value = params.get(option)
+        if value is None:
+            continue
+        if not math.isfinite(value) or value < low or (value == low and not low_allowed):
+            problems.append("%s must be a finite number of seconds, %s; got %s." % (
+                option, "%g or more" % low if low_allowed else "more than %g" % low, value))
+    if params.get("api_retries") is not None and params["api_retries"] < 0:
+        problems.append("api_retries must be 0 or more, got %s." % params["api_retries"])
+    return problems
 
 
 class ConfigError(Exception):
@@ -456,13 +480,9 @@ class Connection:
         self.region = resolve_region(params, env)
         self.credentials = resolve_credentials(params, env)
         self.endpoints = dict((service, resolve_endpoint(service, params, env, self.region)) for service in SERVICES)
-        for option in ("connect_timeout", "read_timeout"):
-            if params.get(option) is not None and params[option] <= 0:
-                raise ConfigError("%s must be a positive number of seconds, got %s." % (option, params[option]))
-        if params.get("api_retries") is not None and params["api_retries"] < 0:
-            raise ConfigError("api_retries must be 0 or more, got %s." % params["api_retries"])
-        if params.get("api_retry_max_seconds") is not None and params["api_retry_max_seconds"] < 0:
-            raise ConfigError("api_retry_max_seconds must be 0 or more, got %s." % params["api_retry_max_seconds"])
+        problems = connection_option_problems(params)
+        if problems:
+            raise ConfigError(" ".join(problems))
         self.retry_policy = RetryPolicy(retries=params.get("api_retries", 5),
                                         max_seconds=params.get("api_retry_max_seconds", 60.0))
         self._clients = {}

@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import datetime
+import re
+
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
@@ -38,6 +41,44 @@ def normalize_tags(tags):
     return result
 
 
+_STAMP = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$")
+
+
+def _epoch(stamp):
+    """An ISO 8601 time of the API (2026-11-23T10:00:00Z) as epoch seconds, or None when it is not one."""
+    match = _STAMP.match(stamp or "")
+    if not match:
+        return None
+    year, month, day, hour, minute, second, zone = match.groups()
+    offset = datetime.timedelta(0)
+    if zone and zone != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        offset = sign * datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    moment = datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+                               tzinfo=datetime.timezone.utc) - offset
+    return moment.timestamp()
+
+
+def retention_days_of(status, creation_time, expire_date_time):
+    """RetentionDays as the cache shows it: ExpireDateTime - CreationTime, rounded to the nearest whole day.
+
+    The API does not return RetentionDays; it sets ExpireDateTime from the creation time (also after an
+    update changes RetentionDays). Rounding to the nearest day absorbs seconds between the two stamps.
+    Returns (known, days): days None with known True means the cache never expires (no ExpireDateTime).
+    Unknown (known False): a Failed cache, whose ExpireDateTime is 24 h after the failure whatever its
+    retention (API reference), or stamps that cannot be read; an unknown value is never compared.
+    """
+    if status == "Failed":
+        return False, None
+    if not expire_date_time:
+        return True, None
+    created, expires = _epoch(creation_time), _epoch(expire_date_time)
+    if created is None or expires is None:
+        return False, None
+    return True, int((expires - created + 43200) // 86400)
+
+
 def normalize_image_cache(cache):
     """An SDK ImageCache model as the dict every module returns (RETURN docs describe exactly this)."""
     raw = cache.to_map()
@@ -52,6 +93,10 @@ def normalize_image_cache(cache):
                 "flash_snapshot_id", "container_group_id", "creation_time", "expire_date_time",
                 "last_matched_time", "elimination_strategy", "region_id", "resource_group_id"):
         result.setdefault(key, None)
+    known, days = retention_days_of(result["status"], result["creation_time"], result["expire_date_time"])
+    # Unknown retention is left out (not None, which means never expires), so it is never compared.
+    if known:
+        result["retention_days"] = days
     return result
 
 

@@ -47,7 +47,8 @@ def tag_problem(key, value, option="tags"):
         # The reference gives values the key's limits except that they may be empty.
         if text.lower().startswith("aliyun") or text.lower().startswith("acs:"):
             return "%s: tag %s %r must not start with 'aliyun' or 'acs:'." % (option, what, text)
-        if "http://" in text or "https://" in text:
+        # The cloud's rule is case-insensitive (HTTPS://x is refused too).
+        if "http://" in text.lower() or "https://" in text.lower():
             return "%s: tag %s %r of key %r must not contain 'http://' or 'https://'." % (option, what, text, key)
     if len(value) > MAX_TAG_LENGTH:
         return "%s: the value of tag %r is longer than %d characters." % (option, key, MAX_TAG_LENGTH)
@@ -95,9 +96,7 @@ def validate_settings(params, creating_possible):
         if len(images) > MAX_IMAGES:
             problems.append("images: at most %d images are allowed, got %d." % (MAX_IMAGES, len(images)))
         problems.extend(filter(None, (validate_image(image) for image in images)))
-        duplicates = sorted(set(image for image in images if images.count(image) > 1))
-        if duplicates:
-            problems.append("images: %s listed more than once." % ", ".join(duplicates))
+        problems.extend(duplicate_images(images))
     size = params.get("image_cache_size")
     if size is not None and not MIN_SIZE_GIB <= size <= MAX_SIZE_GIB:
         problems.append("image_cache_size must be %d to %d (GiB), got %d." % (MIN_SIZE_GIB, MAX_SIZE_GIB, size))
@@ -110,6 +109,11 @@ def validate_settings(params, creating_possible):
             problems.append("vswitch_ids: give 1 to %d vSwitch ids, got %d." % (MAX_VSWITCHES, len(vswitches)))
         if any(not v or not v.strip() or "," in v for v in vswitches):
             problems.append("vswitch_ids: ids must be non-empty and must not contain commas.")
+        # Refused, not de-duplicated: a repeated id is usually a typo for another vSwitch (amazon.aws modules
+        # refuse lists the API would refuse rather than silently changing them).
+        repeated = sorted(set(v for v in vswitches if vswitches.count(v) > 1))
+        if repeated:
+            problems.append("vswitch_ids: %s listed more than once; give each vSwitch once." % ", ".join(repeated))
     for option in ("flash_copy_count", "standard_copy_count"):
         if params.get(option) is not None and params[option] < 0:
             problems.append("%s must be 0 or more, got %d." % (option, params[option]))
@@ -130,11 +134,34 @@ def validate_settings(params, creating_possible):
         if not (info.get("instance_id") or "").strip():
             problems.append("acr_registry_info: every entry needs instance_id.")
     problems.extend(validate_tags(params.get("tags")))
+    annotations = params.get("annotations")
+    if annotations is not None:
+        for key in annotations:
+            if not isinstance(key, str) or not key.strip():
+                problems.append("annotations: keys must be non-empty strings, got %r." % (key,))
     if creating_possible:
         needed = ("name", "images", "security_group_id", "vswitch_ids")
         missing = [option for option in needed if not params.get(option)]
         if missing:
             problems.append("Creating an image cache needs %s (missing: %s)." % (", ".join(needed), ", ".join(missing)))
+    return problems
+
+
+def duplicate_images(images):
+    """Messages for references that name the same image in Docker's canonical form (nginx and
+    docker.io/library/nginx:latest), naming every reference of each image."""
+    groups = {}
+    for image in images:
+        if isinstance(image, str) and IMAGE_REFERENCE.match(image):
+            groups.setdefault(canonical_image(image), []).append(image)
+    problems = []
+    for canonical, given in sorted(groups.items()):
+        if len(given) > 1:
+            if len(set(given)) == 1:
+                problems.append("images: %s listed more than once." % given[0])
+            else:
+                problems.append("images: %s are the same image (%s); list it once." % (
+                    " and ".join(repr(image) for image in given), canonical))
     return problems
 
 
@@ -197,6 +224,10 @@ def compare(current, params):
         have = current.get(key)
         if key == "images":
             if set(map(canonical_image, wanted)) != set(map(canonical_image, have or [])):
+                differences.append(key)
+        elif key == "retention_days":
+            # Unknown (a Failed cache, unreadable stamps: no key) is never a difference.
+            if "retention_days" in current and have != wanted:
                 differences.append(key)
         elif key == "elimination_strategy":
             if (have or "") != wanted:

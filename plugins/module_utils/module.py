@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -14,11 +15,26 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.client import (
     HAS_SDK_CORE,
     SDK_CORE_IMPORT_ERROR,
     AlibabaCloudError,
+    SERVICES,
     ConfigError,
     Connection,
     auth_argument_spec,
     scrub,
 )
+
+
+def missing_sdks(services):
+    """The pip names of the services' SDKs that cannot be imported (looked up without importing them: that is slow)."""
+    missing = []
+    for service in services:
+        package = SERVICES[service]["sdk_module"].split(".", 1)[0]
+        try:
+            found = importlib.util.find_spec(package) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing.append(SERVICES[service]["pip_name"])
+    return missing
 
 
 class AlibabaCloudModule:
@@ -29,7 +45,9 @@ class AlibabaCloudModule:
     one fail_json with the failed action, code and request id.
     """
 
-    def __init__(self, argument_spec, **kwargs):
+    def __init__(self, argument_spec, services=(), **kwargs):
+        """services: the SERVICES keys whose SDK the module imports; a missing one fails with the standard
+        missing-library message before anything else."""
         spec = auth_argument_spec()
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
@@ -38,6 +56,9 @@ class AlibabaCloudModule:
         self.diff_mode = self.module._diff
         if not HAS_SDK_CORE:
             self.module.fail_json(msg=missing_required_lib("alibabacloud-tea-openapi"), exception=str(SDK_CORE_IMPORT_ERROR))
+        missing = missing_sdks(services)
+        if missing:
+            self.module.fail_json(msg=missing_required_lib(" and ".join(missing)))
         self._connection = None
 
     @property

@@ -26,12 +26,14 @@ Setting = collections.namedtuple("Setting", "option field create update read_bac
 
 # encoding: text, int, bool as such; set = list sent sorted; list = list in the given order;
 # joined = comma-joined in the given order; joined_set = comma-joined, sorted;
+# json = a dict sent as one JSON object text, keys sorted;
 # credentials, acr, tags = lists of entries, sorted (see _encode).
 SETTINGS = (
     Setting("name", "image_cache_name", True, True, "image_cache_name", "text"),
     Setting("images", "image", True, True, "images", "set"),
     Setting("image_cache_size", "image_cache_size", True, True, "image_cache_size", "int"),
-    Setting("retention_days", "retention_days", True, True, None, "int"),
+    # Read back as ExpireDateTime - CreationTime in whole days (eci.retention_days_of).
+    Setting("retention_days", "retention_days", True, True, "retention_days", "int"),
     Setting("security_group_id", "security_group_id", True, True, None, "text"),
     # The order of vSwitches may be a preference, so it is kept.
     Setting("vswitch_ids", "v_switch_id", True, True, None, "joined"),
@@ -47,6 +49,8 @@ SETTINGS = (
     Setting("plain_http_registries", "plain_http_registry", True, False, None, "joined_set"),
     Setting("image_registry_credentials", "image_registry_credential", True, True, None, "credentials"),
     Setting("acr_registry_info", "acr_registry_info", True, True, None, "acr"),
+    # Create only: UpdateImageCache does not take it and DescribeImageCaches does not return it.
+    Setting("annotations", "annotations", True, False, None, "json"),
     # After the create, tags change with TagResources/UntagResources, not UpdateImageCache.
     Setting("tags", "tag", True, False, "tags", "tags"),
 )
@@ -75,6 +79,8 @@ def _encode(setting, value, action):
         return ",".join(value) or None
     if encoding == "joined_set":
         return ",".join(sorted(value)) or None
+    if encoding == "json":
+        return json.dumps(value, sort_keys=True, separators=(",", ":")) if value else None
     if encoding == "tags":
         return [dict(key=k, value=v) for k, v in sorted(value.items())] or None
     if encoding == "credentials":

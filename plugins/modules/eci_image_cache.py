@@ -23,9 +23,11 @@ description:
     renamed), this run deleted it, the cloud answers UntagResources of a key no cache carries with NotFound, or it stays
     unlisted for 90 seconds - or when the cloud refuses the token as used with other parameters (for example a rotated
     registry password) and a fresh lookup by name finds no cache.
-  - Runs on one host (forks, playbooks run in parallel, jobs on one AWX execution node) that would create or delete a cache
-    of the same name take turns, with a lock file in a private directory under the system temporary directory, from the
-    lookup to the create (or to the end of the delete). So the first run creates (or deletes) the cache and reports
+  - Runs that see one lock directory (forks and playbooks run in parallel by one user on one machine or in one container)
+    that would create or delete a cache of the same name take turns, with a lock file in a private directory of the user
+    (under the system temporary directory, else E(XDG_RUNTIME_DIR), else C(~/.ansible/tmp)), or in O(lock_dir), from the
+    lookup to the create (or to the end of the delete). AWX and AAP run each job in its own container, so their jobs take
+    turns only with a shared O(lock_dir) mounted into every container. So the first run creates (or deletes) the cache and reports
     C(changed=true) and the others find it (or find it gone) and report what they did. Runs on different hosts with
     settings that mean the same make one cache, thanks to the token, but each may report C(changed=true), because the
     cloud answers a known token with the first request's answer. Runs on different hosts racing with settings that
@@ -38,20 +40,24 @@ description:
     it gone is success.
   - Only the settings that DescribeImageCaches returns are compared with the cache - O(name), O(images)
     (as a set, in Docker's canonical form, so V(nginx:1.25) equals V(docker.io/library/nginx:1.25)), O(image_cache_size),
-    O(elimination_strategy), O(resource_group_id) and O(tags). A difference in them updates the cache in place with
+    O(elimination_strategy), O(resource_group_id), O(retention_days) (as C(ExpireDateTime) minus C(CreationTime)) and
+    O(tags). A difference in them updates the cache in place with
     C(UpdateImageCache); tags change with C(UntagResources), then C(TagResources). With O(wait), an update counts as done
     only once the cache shows it (it left Ready, or shows the new settings).
   - An empty O(elimination_strategy) against a cache with C(LRU) is sent only with an update of another setting, since every
     update rebuilds the cache and some clouds ignore an empty strategy; a setting the cloud did not apply is a warning.
-  - The API never returns O(retention_days), O(security_group_id), O(vswitch_ids), O(eip_instance_id),
+  - The API never returns O(security_group_id), O(vswitch_ids), O(eip_instance_id),
     O(auto_match_image_cache), O(flash), O(flash_copy_count), O(standard_copy_count),
     O(image_registry_credentials) or O(acr_registry_info), so drift in them cannot be detected. They are applied
     when the cache is created, sent again with any update, and sent on demand with O(force_update=true).
-  - O(zone_id), O(insecure_registries) and O(plain_http_registries) can be neither read back nor updated. They
+  - O(zone_id), O(insecure_registries), O(plain_http_registries) and O(annotations) can be neither read back nor updated. They
     apply when the cache is created and are ignored for an existing cache.
   - A cache found in state C(Failed) cannot be updated. O(state=present) deletes and creates it again, with a
     warning that carries its failure events; it waits for the deletion whatever O(wait) says, and it needs the
     settings of a create (O(name), O(images), O(security_group_id), O(vswitch_ids)) before it deletes anything.
+    With O(image_cache_id) the module refuses instead, before any change, since the new cache would have a new id -
+    manage a Failed cache by O(name).
+  - A rename (O(image_cache_id) with another O(name)) onto a name another cache has is refused before any change.
   - A cache in state C(UpdateFailed) is updated again with the given settings on every run until an update succeeds.
 author:
   - Alibaba Cloud ECI collection maintainers (@alibabacloud)
@@ -72,12 +78,15 @@ options:
   image_cache_id:
     description:
       - Id of an existing cache to manage (API C(ImageCacheId)). The module never creates a cache with this option;
-        an unknown id fails with O(state=present) and is not a change with O(state=absent).
+        an unknown id fails with O(state=present) and is not a change with O(state=absent); a C(Failed) cache (which
+        only a new cache under a new id could replace) fails with O(state=present), before any change.
     type: str
   images:
     description:
       - Container images to cache (API C(Image.N)), 1 to 20 references such as
         V(registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25). Order does not matter.
+      - Each image at most once, in Docker's canonical form - V(nginx) and V(docker.io/library/nginx:latest) are one
+        image, and listing both is refused.
       - Required to create a cache.
     type: list
     elements: str
@@ -93,7 +102,10 @@ options:
   retention_days:
     description:
       - Days until the cache expires and is deleted (API C(RetentionDays)), 1 to 65536. Not set - never expires.
-      - Not returned by the API - applied at creation, with every update and with O(force_update).
+      - The API does not return it; the module reads it as C(ExpireDateTime) minus C(CreationTime), rounded to the
+        nearest whole day, so a change (for example from 30 to 7) is detected and sent with C(UpdateImageCache), in
+        check mode too. A cache without C(ExpireDateTime) never expires. The retention of a C(Failed) cache is
+        unknown (its C(ExpireDateTime) is 24 hours after the failure) and never compared.
     type: int
   security_group_id:
     description:
@@ -102,7 +114,8 @@ options:
     type: str
   vswitch_ids:
     description:
-      - vSwitches of the temporary instance, 1 to 10 (API C(VSwitchId), sent comma-separated).
+      - vSwitches of the temporary instance, 1 to 10 (API C(VSwitchId), sent comma-separated), each at most once - a
+        repeated id is refused (not silently de-duplicated), since it is usually a typo for another vSwitch.
       - Required to create a cache. Not returned by the API.
     type: list
     elements: str
@@ -202,11 +215,18 @@ options:
       arn_user:
         description: ARN of the RAM role of the ACR instance's account (API C(ArnUser)). Applies at creation only.
         type: str
+  annotations:
+    description:
+      - Annotations of the cache, as a dict of strings (API C(Annotations) of C(CreateImageCache), sent as one JSON
+        object with sorted keys).
+      - Applies at creation only - C(UpdateImageCache) does not take them and the API does not return them, so they are
+        neither compared nor updated. They are part of the create's C(ClientToken).
+    type: dict
   tags:
     description:
       - Tags of the cache, as a dict (API C(Tag.N) at creation, then C(TagResources)/C(UntagResources)).
       - At most 20, counting the tags the cache keeps; keys 1 to 128 characters, values up to 128; neither may start
-        with C(aliyun) or C(acs:) or contain C(http://) or C(https://). The limit is checked before any change.
+        with C(aliyun) or C(acs:) or contain C(http://) or C(https://) (in any case). The limit is checked before any change.
       - Not set - the cache's tags are left alone.
     type: dict
   purge_tags:
@@ -218,14 +238,17 @@ options:
     default: true
   size_check:
     description:
-      - Before a create, or an update that changes the images or the size, read each image's manifest from its registry
-        and sum its layer sizes (compressed; a multi-arch image is measured for O(image_platform)). Registry credentials
-        come from O(image_registry_credentials); O(plain_http_registries) and O(insecure_registries) apply.
-      - V(fail) stops the task before any change when the cache is smaller than the measured images (creation would
-        fail) or when an image cannot be measured; V(warn) warns instead and goes on; V(skip) does not measure
-        (except for O(image_cache_size=auto), which needs the sizes).
-      - A cache smaller than twice its images gets a warning with V(fail) and V(warn), as the product documents advise
-        twice the size.
+      - Before a create, or an update that changes the images or the size (never for a rename, tags, retention or
+        elimination strategy alone), read each image's manifest from its registry and sum the images' sizes - the
+        uncompressed size where the registry states it, else the compressed size (the sum of the layers); the message
+        says which was used. A multi-arch image is measured for O(image_platform). Registry credentials come from
+        O(image_registry_credentials); O(plain_http_registries) and O(insecure_registries) apply.
+      - The rule is a cache of at least twice its images. V(fail) stops the task before any change when the cache is
+        smaller than that, or when an image cannot be measured; V(warn) warns instead and goes on; V(skip) does not
+        measure (except for O(image_cache_size=auto), which needs the sizes).
+      - It runs where the module runs, before the host lock is taken, honouring E(HTTPS_PROXY) and E(NO_PROXY). A
+        registry reached only from inside the VPC (a C(registry-vpc) endpoint or a private address) that cannot be
+        reached from here is reported in one line in RV(size_note), not as a warning or a failure.
       - The measurements are returned in RV(image_sizes); they are made in check mode too.
     type: str
     choices: [fail, warn, skip]
@@ -258,6 +281,15 @@ options:
         whose listing lags longer fails the task (with C(changed=true); a rerun finds the cache).
     type: int
     default: 1800
+  lock_dir:
+    description:
+      - A directory shared by the runs that must take turns (see the description), for example a volume mounted into
+        every AWX execution environment container. Created when missing; its lock files are group-writable.
+      - If not set, the environment variable E(ALICLOUD_ECI_LOCK_DIR) is used, then a private directory of the user.
+      - The lock covers runs that see the same directory; runs on other hosts rely on the C(ClientToken) alone.
+    type: path
+requirements:
+  - alibabacloud-eci20180808 >= 2.1.0
 extends_documentation_fragment:
   - alibabacloud.eci.common
 attributes:
@@ -336,6 +368,15 @@ EXAMPLES = r"""
     retention_days: 60
     force_update: true
 
+- name: Annotations for the cache, sent with the create only
+  alibabacloud.eci.eci_image_cache:
+    name: annotated
+    images: [registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25]
+    security_group_id: sg-bp1fg655nh68xyz9****
+    vswitch_ids: [vsw-bp1xpiowfm5vo8o3c****]
+    annotations:
+      team: web
+
 - name: Rename a cache, found by its id
   alibabacloud.eci.eci_image_cache:
     image_cache_id: imc-2zebxkiifuyzzlhl5jzq
@@ -397,6 +438,12 @@ image_sizes:
     error:
       description: Why the image could not be measured.
       type: dict
+size_note:
+  description:
+    - One line naming the images whose registry is reached only from inside the VPC and could not be measured from where
+      the module runs (see O(size_check)).
+  returned: when such images were not measured
+  type: str
 changes:
   description: What the run changed or, in check mode, would change.
   returned: always
@@ -406,11 +453,12 @@ changes:
 """
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
-from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock
+from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock, configured_directory
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import (
     ELIMINATION_STRATEGIES,
     MAX_TAGS,
     MIN_SIZE_GIB,
+    canonical_image,
     compare,
     diff_view,
     is_system_tag,
@@ -423,6 +471,13 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache impor
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import CacheGone, ImageCacheService
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import GIB, measure_images, required_cache_size_gib
+from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
+    needs_measurement,
+    not_measured_note,
+    plan_sizes,
+    size_verdict,
+    unmeasured_verdict,
+)
 from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
     UPDATABLE,
     describe_events,
@@ -445,13 +500,19 @@ class ImageCacheManager:
         self.connection = module.connection
         self.params = module.params
         self.size_auto = size_auto
-        self.settings = dict(self.params, tags=normalize_desired_tags(self.params["tags"]), image_cache_size=size)
+        self.settings = dict(self.params, tags=normalize_desired_tags(self.params["tags"]), image_cache_size=size,
+                             annotations=normalize_desired_tags(self.params["annotations"]))
         self.service = ImageCacheService(self.connection, self.params["wait_timeout"])
         self.planned = []        # in check mode: the changes a real run would make
         self.image_sizes = []
+        self.size_plan = None    # plan_sizes() of the images measured, once measured
+        self.measured_for = None  # the images measured (a cache found later with other images is measured again)
+        self.size_note = None
+        self.found = None         # the preflight's lookup, when it can be reused
         self.create_turn = HostLock("create\n%s\n%s\n%s" % (
             self.connection.endpoints.get("eci"), self.connection.region,
-            self.params["name"] if not self.params["image_cache_id"] else "id " + self.params["image_cache_id"]))
+            self.params["name"] if not self.params["image_cache_id"] else "id " + self.params["image_cache_id"]),
+            shared_directory=configured_directory(self.params["lock_dir"]))
 
     @property
     def changes(self):
@@ -467,6 +528,9 @@ class ImageCacheManager:
     # ------------------------------------------------------------ lookups
 
     def find(self):
+        if self.found is not None:
+            found, self.found = self.found, None
+            return found
         if self.params["image_cache_id"]:
             return self.service.get(self.params["image_cache_id"])
         caches = self.service.find_by_name(self.params["name"])
@@ -512,6 +576,14 @@ class ImageCacheManager:
             if cache is None:
                 raise CacheGone(cache_id, "WaitForImageCache")
         self.check_sizes(cache)
+        if cache is not None and cache["status"] == "Failed" and self.params["image_cache_id"]:
+            # Replacing a Failed cache creates one under a new id, which image_cache_id promises never to do.
+            self.module.fail_json(
+                "Image cache %s (%s) is Failed and cannot be updated; replacing it would create a cache with a new id, "
+                "and image_cache_id never creates. Nothing was changed. Manage it by name (name: %s, without "
+                "image_cache_id) to have it deleted and created again, or delete it with state: absent. Its events: %s" % (
+                    cache["image_cache_id"], cache["image_cache_name"], cache["image_cache_name"], describe_events(cache)),
+                image_cache=cache)
         if cache is not None and cache["status"] == "Failed":
             # Replacing means creating: check that a create can work before deleting anything.
             self.require_create_settings()
@@ -538,29 +610,58 @@ class ImageCacheManager:
 
     # ------------------------------------------------------------ size preflight
 
-    def check_sizes(self, cache):
-        """Measure the images before anything is created or updated; pick the size for auto; judge the size."""
+    def preflight(self):
+        """Measure the images before the host lock is taken, so a slow registry never holds other runs.
+
+        Looks the cache up (without the lock) to know whether the images or the size change; present()
+        measures again only when the cache it finds under the lock needs other images measured.
+        """
+        if not self.size_auto and self.params["size_check"] == "skip":
+            return
+        if not self.size_auto and self.params["images"] is None and self.settings["image_cache_size"] is None:
+            return  # neither the images nor the size change: nothing to measure
+        cache = self.find()
+        self.check_sizes(cache, judge=False)
+        # A live cache needs no create, so no turn: the lookup is reused (one call less).
+        if cache is not None and cache["status"] != "Failed" and not is_deleting(cache["status"]):
+            self.found = cache
+
+    def check_sizes(self, cache, judge=True):
+        """Measure the images when they or the size change (size_plan.needs_measurement); pick the size for auto;
+        judge the size by the rule (at least twice the images)."""
         params = self.params
         live = cache if cache is not None and cache["status"] != "Failed" else None
         images = self.settings["images"] or (live or {}).get("images") or []
         if not images:
             return
-        if not self.size_auto:
-            nothing_sent = live is not None and not compare(live, self.settings) and not params["force_update"]
-            if params["size_check"] == "skip" or nothing_sent:
-                return
-        self.image_sizes, total, unmeasured = measure_images(
-            images, credentials=params["image_registry_credentials"], platform=params["image_platform"],
-            plain_http_registries=params["plain_http_registries"], insecure_registries=params["insecure_registries"],
-            connect_timeout=params["connect_timeout"], read_timeout=params["read_timeout"],
-            # One retry at most: a preflight must not hold the task much longer than the registry takes to answer.
-            retries=1, max_seconds=params["read_timeout"])
-        if unmeasured:
-            reasons = "; ".join(report["error"]["message"] for report in self.image_sizes if "error" in report)
-            text = "Could not measure %s, so the size check leaves it out: %s" % (", ".join(unmeasured), reasons)
-            if params["size_check"] == "fail":
-                self.module.fail_json(text + ". Set size_check: warn to go on without it.", image_sizes=self.image_sizes)
-            self.module.warn(text)
+        creating = live is None
+        images_change = params["images"] is not None and live is not None and (
+            set(map(canonical_image, params["images"])) != set(map(canonical_image, live.get("images") or [])))
+        size_change = self.settings["image_cache_size"] is not None and live is not None and (
+            self.settings["image_cache_size"] != live.get("image_cache_size"))
+        if not needs_measurement(params["size_check"], self.size_auto, creating, images_change, size_change,
+                                 params["force_update"]):
+            return
+        wanted = sorted(set(map(canonical_image, images)))
+        if self.measured_for != wanted:
+            self.image_sizes, _total, _unmeasured = measure_images(
+                images, credentials=params["image_registry_credentials"], platform=params["image_platform"],
+                plain_http_registries=params["plain_http_registries"], insecure_registries=params["insecure_registries"],
+                connect_timeout=params["connect_timeout"], read_timeout=params["read_timeout"],
+                # One retry at most: a preflight must not hold the task much longer than the registry takes to answer.
+                retries=1, max_seconds=params["read_timeout"])
+            self.size_plan, self.measured_for = plan_sizes(self.image_sizes), wanted
+        if not judge:
+            return
+        plan = self.size_plan
+        # Images only a VPC reaches: one line in the result, not a warning on every run.
+        self.size_note = not_measured_note(plan)
+        verdict = unmeasured_verdict(plan, params["size_check"])
+        if verdict["level"] == "fail":
+            self.module.fail_json(verdict["message"], image_sizes=self.image_sizes, size_note=self.size_note)
+        if verdict["level"] == "warn":
+            self.module.warn(verdict["message"])
+        total = plan["total_bytes"]
         if self.size_auto:
             try:
                 needed = required_cache_size_gib(total)
@@ -569,16 +670,11 @@ class ImageCacheManager:
             # auto never shrinks a cache: its snapshot would have to be rebuilt smaller.
             self.settings["image_cache_size"] = max(needed, (live or {}).get("image_cache_size") or 0)
         size = self.settings["image_cache_size"] or (live or {}).get("image_cache_size") or MIN_SIZE_GIB
-        if total > size * GIB:
-            text = ("image_cache_size %d GiB is smaller than the images (%.2f GiB measured), so the cache would fail. Set "
-                    "image_cache_size to at least %d (twice the images), or image_cache_size: auto." % (
-                        size, float(total) / GIB, required_cache_size_gib(total)))
-            if params["size_check"] == "fail":
-                self.module.fail_json(text, image_sizes=self.image_sizes)
-            self.module.warn(text)
-        elif 2 * total > size * GIB:
-            self.module.warn("image_cache_size %d GiB is less than twice the images (%.2f GiB measured), as the product "
-                             "documents advise." % (size, float(total) / GIB))
+        verdict = size_verdict(size, plan, "warn" if self.size_auto and params["size_check"] == "skip" else params["size_check"])
+        if verdict["level"] == "fail":
+            self.module.fail_json(verdict["message"], image_sizes=self.image_sizes, size_note=self.size_note)
+        if verdict["level"] == "warn":
+            self.module.warn(verdict["message"])
 
     def create_new(self, before, chain):
         self.require_create_settings()
@@ -604,6 +700,8 @@ class ImageCacheManager:
                              "rebuilds the cache. It is sent with the next update of another setting; to be sure, "
                              "delete the cache and create it again." % (cache["image_cache_id"], cache["elimination_strategy"]))
             differences = []
+        if "image_cache_name" in differences:
+            self.refuse_name_taken(cache)
         needs_update = bool(differences) or self.params["force_update"] or cache["status"] == "UpdateFailed"
         to_set, to_unset = tag_changes(cache["tags"], self.settings["tags"], self.params["purge_tags"])
         final_tags = tags_after(cache["tags"], to_set, to_unset)
@@ -650,8 +748,21 @@ class ImageCacheManager:
             after = predict(cache, self.settings, self.connection.region)
         return self.finish(cache, after)
 
+    def refuse_name_taken(self, cache):
+        """A rename onto a name another cache has would leave two caches of one name: every later run by name fails."""
+        others = sorted(c["image_cache_id"] for c in self.service.find_by_name(self.params["name"])
+                        if c["image_cache_id"] != cache["image_cache_id"])
+        if others:
+            self.module.fail_json(
+                "Cannot rename image cache %s to %r: image cache %s already has that name, and two caches of one name "
+                "cannot be managed by name. Nothing was changed. Choose another name, or delete or rename %s first." % (
+                    cache["image_cache_id"], self.params["name"], ", ".join(others), ", ".join(others)),
+                image_cache=cache, image_cache_ids=others)
+
     def finish(self, before, after):
         result = dict(changed=bool(self.changes), changes=self.changes, image_cache=after or {}, image_sizes=self.image_sizes)
+        if self.size_note:
+            result["size_note"] = self.size_note
         if self.module.diff_mode:
             result["diff"] = dict(before=diff_view(before), after=diff_view(after))
         self.module.exit_json(**result)
@@ -674,7 +785,10 @@ def run(module, size_auto, size):
     manager = ImageCacheManager(module, size_auto, size)
     # Runs on this host take turns from the lookup to the create or delete (check mode changes nothing;
     # a lookup by id never creates).
-    if not module.check_mode and (module.params["state"] == "absent" or not module.params["image_cache_id"]):
+    if module.params["state"] == "present":
+        manager.preflight()  # before the lock: a slow registry must not hold other runs
+    if not module.check_mode and manager.found is None and (
+            module.params["state"] == "absent" or not module.params["image_cache_id"]):
         manager.take_turn()
     try:
         for attempt in range(MAX_REDECISIONS + 1):
@@ -684,6 +798,8 @@ def run(module, size_auto, size):
                 else:
                     manager.present(manager.find())
             except CacheGone as gone:
+                if not module.check_mode and not manager.create_turn.held and not module.params["image_cache_id"]:
+                    manager.take_turn()  # the preflight's cache is gone: a create may follow, under the turn
                 # The cache went away between the lookup and a call on it: look again and decide again.
                 if attempt == MAX_REDECISIONS:
                     raise AlibabaCloudError(gone.action, "ImageCacheGone", "image cache %s went away %d times between "
@@ -733,6 +849,7 @@ def main():
                 arn_service=dict(type="str"),
                 arn_user=dict(type="str"),
             )),
+            annotations=dict(type="dict"),
             tags=dict(type="dict"),
             purge_tags=dict(type="bool", default=True),
             size_check=dict(type="str", default="warn", choices=["fail", "warn", "skip"]),
@@ -740,7 +857,9 @@ def main():
             force_update=dict(type="bool", default=False),
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=1800),
+            lock_dir=dict(type="path"),
         ),
+        services=("eci",),
         required_one_of=[("name", "image_cache_id")],
         supports_check_mode=True,
     )
@@ -752,7 +871,8 @@ def main():
             params["image_cache_size"],))
     # What a create needs (images, security group, vSwitches) is checked once the lookup
     # shows that the cache must be created; everything else before any call.
-    problems = validate_settings(dict(params, tags=normalize_desired_tags(params["tags"]), image_cache_size=size),
+    problems = validate_settings(dict(params, tags=normalize_desired_tags(params["tags"]), image_cache_size=size,
+                                      annotations=normalize_desired_tags(params["annotations"])),
                                  creating_possible=False)
     if params["wait_timeout"] < 0:
         problems.append("wait_timeout must be 0 or more seconds, got %d." % params["wait_timeout"])

@@ -70,6 +70,8 @@ options:
         and one that refuses a larger page is asked again with 20.
     type: int
     default: 20
+requirements:
+  - alibabacloud-eci20180808 >= 2.1.0
 extends_documentation_fragment:
   - alibabacloud.eci.common
 attributes:
@@ -173,6 +175,14 @@ image_caches:
     expire_date_time:
       description: When the cache expires; empty when it never does.
       type: str
+    retention_days:
+      description:
+        - Days from the creation to C(expire_date_time), rounded to the nearest whole day (the API does not return
+          C(RetentionDays)); null when the cache never expires.
+        - Left out for a C(Failed) cache, whose C(expire_date_time) is 24 hours after the failure, and when the times
+          cannot be read.
+      type: int
+      sample: 30
     last_matched_time:
       description: When a container group last used the cache.
       type: str
@@ -283,6 +293,7 @@ def main():
             image_match_count=dict(type="int"),
             page_size=dict(type="int", default=DEFAULT_PAGE_SIZE),
         ),
+        services=("eci",),
         required_by=dict(image_full_match="match_images", image_match_count="match_images"),
         supports_check_mode=True,
     )

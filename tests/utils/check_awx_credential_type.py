@@ -29,6 +29,11 @@ NOT_INJECTED = {
     'ALICLOUD_PROFILE': 'a profile names an entry of ~/.aliyun/config.json, a file an execution environment '
                         'does not have; AWX injects the keys themselves',
     'ALIBABA_CLOUD_REGION_ID': 'a fallback of ALICLOUD_REGION, which the credential type injects',
+    'ALICLOUD_ECI_LOCK_DIR': 'not a credential: a directory shared by the job containers, set with the volume that '
+                             'provides it (AWX: Paths to expose to isolated jobs and Extra Environment Variables)',
+    'HOME': 'set by the system; the host lock falls back to ~/.ansible/tmp',
+    'XDG_RUNTIME_DIR': 'set by the login session; the host lock uses it when the temporary directory is taken',
+    'NO_PROXY': 'proxy settings belong to the execution environment or the job, not to a credential',
 }
 SECRET_INPUTS = ('secret_key', 'security_token')
 
@@ -44,20 +49,37 @@ def _is_env(node):
     return isinstance(node, ast.Attribute) and node.attr == 'environ'
 
 
+def _constants(tree):
+    """Module-level NAME = "TEXT" assignments, so `env.get(LOCK_DIR_ENV)` counts as reading its value."""
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if _string(node.value):
+                found[node.targets[0].id] = _string(node.value)
+    return found
+
+
+def _name_of(node, constants):
+    if isinstance(node, ast.Name):
+        return constants.get(node.id)
+    return _string(node)
+
+
 def variables_read(paths):
     """Environment variable names the module_utils read."""
     found = {}
     for path in paths:
         with open(path, encoding='utf-8') as handle:
             tree = ast.parse(handle.read(), path)
+        constants = _constants(tree)
         for node in ast.walk(tree):
             name = None
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ('get', 'getenv')
                     and (_is_env(node.func.value) or (isinstance(node.func.value, ast.Name) and node.func.value.id == 'os'))
                     and node.args):
-                name = _string(node.args[0])
+                name = _name_of(node.args[0], constants)
             elif isinstance(node, ast.Subscript) and _is_env(node.value):
-                name = _string(node.slice)
+                name = _name_of(node.slice, constants)
             elif isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values):
                     if key is not None and _string(key) == 'env' and _string(value):

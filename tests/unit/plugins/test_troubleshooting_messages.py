@@ -64,7 +64,10 @@ def _quotes():
     found = [q for q in re.findall(r"``([^`]+)``", _squash(_section("Messages of the role and of eci_network_info")))
              if len(q) >= 30 and " " in q]
     found += [q for q in re.findall(r"``([^`]+)``", _squash(GUIDE))
-              if q.startswith(("Could not measure", "Not measured from here", "image_cache_size <N>"))]
+              if q.startswith(("Could not measure", "Not measured from here", "image_cache_size <N>",
+                               # issue 14's refusals of eci_image_cache
+                               "Image cache <id> (<name>) is Failed", "Cannot rename image cache",
+                               "<option> must be a finite", "vswitch_ids: <id> listed", "images: <references> are"))]
     return found
 
 

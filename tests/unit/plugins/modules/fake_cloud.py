@@ -69,7 +69,8 @@ class FakeCloud:
         record = dict(image_cache_id=cache_id, image_cache_name="web", images=["registry.example.com/app:1"],
                       image_cache_size=20, elimination_strategy="", resource_group_id="rg-default", tags={},
                       status=None, events=[], created=self.now() - 3600, ready_at=self.now() - 3000,
-                      visible_at=self.now() - 3600, deleted_at=None, gone_at=None, updates=[], failed=False)
+                      visible_at=self.now() - 3600, deleted_at=None, gone_at=None, updates=[], failed=False,
+                      retention_days=None)
         record.update(fields)
         self.records[cache_id] = record
         return record
@@ -107,10 +108,14 @@ class FakeCloud:
         images = list(record["images"])
         if self.switches["echo_images"] == "normalized":
             images = [docker_normalized(image) for image in images]
-        return dict(image_cache_id=cache_id, image_cache_name=record["image_cache_name"], images=images,
-                    image_cache_size=record["image_cache_size"], elimination_strategy=record["elimination_strategy"],
-                    resource_group_id=record["resource_group_id"], tags=dict(record["tags"]), status=status,
-                    progress="100%" if status == "Ready" else "50%", events=list(record["events"]), region_id="cn-hangzhou")
+        shown = dict(image_cache_id=cache_id, image_cache_name=record["image_cache_name"], images=images,
+                     image_cache_size=record["image_cache_size"], elimination_strategy=record["elimination_strategy"],
+                     resource_group_id=record["resource_group_id"], tags=dict(record["tags"]), status=status,
+                     progress="100%" if status == "Ready" else "50%", events=list(record["events"]), region_id="cn-hangzhou")
+        # As eci.normalize_image_cache: the retention read from ExpireDateTime, unknown (left out) for a Failed cache.
+        if status != "Failed":
+            shown["retention_days"] = record["retention_days"]
+        return shown
 
     def caches(self):
         return [c for c in (self.view(i) for i in list(self.records)) if c is not None]
@@ -160,6 +165,7 @@ class FakeCloud:
         self.add(cache_id, image_cache_name=fields["image_cache_name"], images=list(fields["image"]),
                  image_cache_size=fields.get("image_cache_size", 20), elimination_strategy=fields.get("elimination_strategy", ""),
                  resource_group_id=fields.get("resource_group_id", "rg-default"), tags=tags, created=self.now(),
+                 retention_days=fields.get("retention_days"), sent=fields,
                  ready_at=self.now() + self.switches["ready_after"], visible_at=self.now() + self.switches["visibility_lag"],
                  failed=failed)
         if self.switches["ids_missing_from_answers"] > 0:
@@ -180,7 +186,7 @@ class FakeCloud:
             raise AlibabaCloudError("UpdateImageCache", "IncorrectStatus.ImageCache", "not allowed now", status_code=400)
         changes = {}
         for field, key in (("image_cache_name", "image_cache_name"), ("image", "images"), ("image_cache_size", "image_cache_size"),
-                           ("resource_group_id", "resource_group_id")):
+                           ("resource_group_id", "resource_group_id"), ("retention_days", "retention_days")):
             if field in fields:
                 changes[key] = fields[field]
         if "elimination_strategy" in fields and (fields["elimination_strategy"] or self.switches["clear_elimination"] == "applied"):

@@ -100,8 +100,9 @@ class RecordingLock:
 
     available = True
 
-    def __init__(self, name):
+    def __init__(self, name, shared_directory=None):
         self.name = name
+        self.shared_directory = shared_directory
         self.held = False
         self.problem = None
 
@@ -129,16 +130,18 @@ def turns(cloud, monkeypatch):
 def test_a_create_holds_the_turn_from_lookup_to_create(run_module, cloud, turns):
     result, failed = run_module(eci_image_cache.main, dict(CREATE, wait=True))
     assert not failed and result["changed"]
-    # The size check (measure) runs inside the turn too; the wait for Ready runs after it.
-    assert [call[0] for call in cloud.calls] == ["lock", "find", "measure", "create", "get", "unlock", "get"]
-    assert cloud.calls[0] == ("lock", "web")
+    # Issue 14: the size check measures before the turn is taken (a slow registry never holds other runs);
+    # the lookup that decides to create runs inside the turn; the wait for Ready runs after it.
+    assert [call[0] for call in cloud.calls] == ["find", "measure", "lock", "find", "create", "get", "unlock", "get"]
+    assert cloud.calls[2] == ("lock", "web")
 
 
 def test_a_found_cache_gives_the_turn_back_at_once(run_module, cloud, turns):
     cloud.add("imc-1", status="Creating")
     result, failed = run_module(eci_image_cache.main, dict(CREATE, wait=False))
     assert not failed and not result["changed"]
-    assert cloud.calls == [("lock", "web"), ("find", "web"), ("unlock",)]
+    # Nothing to create: the preflight's lookup is reused and no turn is taken.
+    assert cloud.calls == [("find", "web")]
 
 
 def test_check_mode_and_lookup_by_id_take_no_turn(run_module, cloud, turns):
@@ -169,7 +172,13 @@ def test_the_turn_is_released_when_the_run_fails(run_module, cloud, turns):
     cloud.add("imc-a")
     cloud.add("imc-b")
     result, failed = run_module(eci_image_cache.main, CREATE)
-    assert failed and cloud.calls == [("lock", "web"), ("find", "web"), ("unlock",)]
+    assert failed and "imc-a" in result["msg"] and cloud.calls == [("find", "web")]
+
+
+def test_the_turn_is_released_when_a_run_under_it_fails(run_module, cloud, turns):
+    result, failed = run_module(eci_image_cache.main, dict(BASE, name="web", images=[NGINX]))
+    assert failed and "Creating an image cache needs" in result["msg"]
+    assert [call[0] for call in cloud.calls] == ["find", "measure", "lock", "find", "unlock"]
 
 
 def test_several_caches_with_the_name_fail_with_their_ids(run_module, cloud):
@@ -182,8 +191,20 @@ def test_several_caches_with_the_name_fail_with_their_ids(run_module, cloud):
 
 def test_failed_cache_is_not_deleted_when_a_create_could_not_follow(run_module, cloud):
     cloud.add("imc-f", status="Failed", events=[dict(reason="Failed", message="too big")])
-    result, failed = run_module(eci_image_cache.main, dict(BASE, image_cache_id="imc-f", images=[NGINX]))
+    result, failed = run_module(eci_image_cache.main, dict(BASE, name="web", images=[NGINX]))
     assert failed and "security_group_id" in result["msg"] and "name" in result["msg"]
+    assert cloud.mutations() == []
+
+
+def test_image_cache_id_on_a_failed_cache_is_refused_before_any_write(run_module, cloud):
+    """Issue 14: image_cache_id on a Failed cache replaced it under a new id; image_cache_id never creates."""
+    cloud.add("imc-f", status="Failed", events=[dict(reason="Failed", message="too big")])
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_id="imc-f"))
+    assert failed and "imc-f" in result["msg"] and "image_cache_id never creates" in result["msg"]
+    assert "Manage it by name (name: web" in result["msg"] and "too big" in result["msg"]
+    assert cloud.mutations() == []
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_id="imc-f", _ansible_check_mode=True))
+    assert failed and "image_cache_id never creates" in result["msg"]
     assert cloud.mutations() == []
 
 
@@ -254,7 +275,8 @@ def test_auto_never_shrinks_an_existing_cache(run_module, cloud):
 def test_size_check_fail_stops_a_too_small_cache_before_any_change(run_module, cloud):
     cloud.sizes[BIG] = 30 * GIB
     result, failed = run_module(eci_image_cache.main, dict(CREATE, images=[BIG], image_cache_size=20, size_check="fail"))
-    assert failed and "smaller than the images" in result["msg"] and "at least 60" in result["msg"]
+    assert failed and "less than twice" in result["msg"] and "at least 60" in result["msg"]
+    assert "compressed" in result["msg"]
     assert cloud.mutations() == [] and result["image_sizes"][0]["compressed_size"] == 30 * GIB
 
 
@@ -263,14 +285,17 @@ def test_size_check_warn_warns_and_goes_on(run_module, cloud):
     result, failed = run_module(eci_image_cache.main, dict(CREATE, images=[BIG], image_cache_size=20,
                                                            _ansible_check_mode=True))
     assert not failed and result["changed"]
-    assert any("smaller than the images" in warning for warning in result["warnings"])
+    assert any("less than twice" in warning for warning in result["warnings"])
 
 
-def test_less_than_twice_warns_even_with_fail(run_module, cloud):
-    cloud.sizes[BIG] = 15 * GIB
-    result, failed = run_module(eci_image_cache.main, dict(CREATE, images=[BIG], image_cache_size=20, size_check="fail",
-                                                           _ansible_check_mode=True))
-    assert not failed and any("less than twice" in warning for warning in result["warnings"])
+def test_less_than_twice_fails_with_fail(run_module, cloud):
+    """Issue 14: size_check fail let a 20 GiB cache of 12 GiB compressed images through; the rule is twice."""
+    cloud.sizes[BIG] = 12 * GIB
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, images=[BIG], image_cache_size=20, size_check="fail"))
+    assert failed and "less than twice" in result["msg"] and "at least 24" in result["msg"]
+    assert "compressed: the registries state no uncompressed size" in result["msg"] and cloud.mutations() == []
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, images=[BIG], image_cache_size=24, size_check="fail"))
+    assert not failed and result["changed"]
 
 
 def test_unmeasurable_image_warns_or_fails(run_module, cloud):
