@@ -25,6 +25,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache impor
     ELIMINATION_STRATEGIES,
     MAX_TAGS,
     MIN_SIZE_GIB,
+    canonical_image,
     compare,
     diff_view,
     normalize_desired_tags,
@@ -34,7 +35,15 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache impor
     validate_settings,
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import CacheGone, ImageCacheService
-from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import GIB, measure_images, required_cache_size_gib
+from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock, configured_directory
+from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images, required_cache_size_gib
+from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
+    needs_measurement,
+    not_measured_note,
+    plan_sizes,
+    size_verdict,
+    unmeasured_verdict,
+)
 from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
     READY,
     UPDATABLE,
@@ -84,6 +93,8 @@ ITEM_SPEC = dict(
     size_check=dict(type="str", default="warn", choices=["fail", "warn", "skip"]),
     image_platform=dict(type="str", default="linux/amd64"),
     force_update=dict(type="bool", default=False),
+    annotations=dict(type="dict"),
+    lock_dir=dict(type="path"),
 )
 # Options an item may not carry: they belong to the whole set.
 SET_LEVEL = ("wait", "wait_timeout")
@@ -91,6 +102,8 @@ DEFAULT_MANAGEMENT_TAG = ("ansible-eci-set", "default")
 # How many caches are started (decided, created, updated) at the same time: a create confirms its cache before it
 # returns, which takes seconds on a cloud whose listing lags, so the caches start side by side, not one by one.
 PARALLEL_STARTS = 8
+# As eci_image_cache: how long a create waits for its turn behind another run on this host.
+CREATE_TURN_SECONDS = 120
 # How often a cache is looked up again and decided again when it went away between the lookup and a call.
 MAX_REDECISIONS = 3
 
@@ -147,7 +160,8 @@ def validate_items(items, defaults):
                                      % (params["image_cache_size"],))
             else:
                 item_problems.extend(p.rstrip(".") for p in validate_settings(
-                    dict(params, tags=normalize_desired_tags(params["tags"]), image_cache_size=size), creating_possible=False))
+                    dict(params, tags=normalize_desired_tags(params["tags"]), image_cache_size=size,
+                         annotations=normalize_desired_tags(params["annotations"])), creating_possible=False))
             if not (params.get("name") or "").strip() and not params.get("image_cache_id"):
                 item_problems.append("name is required (or image_cache_id)")
             key = params.get("image_cache_id") or params.get("name")
@@ -186,7 +200,14 @@ class Member:
         self.purge_tags = params["purge_tags"] and tags is not None
         # The set's management tag is on every cache of the set; without `tags` the cache's other tags are left alone.
         tags = dict(tags or {}, **{management_tag[0]: management_tag[1]})
-        self.settings = dict(params, tags=tags, purge_tags=self.purge_tags, wait=wait)
+        self.settings = dict(params, tags=tags, purge_tags=self.purge_tags, wait=wait,
+                             annotations=normalize_desired_tags(params["annotations"]))
+        self.size_note = None
+        # As eci_image_cache: runs on this host that would create this cache take turns, from a fresh lookup to the create.
+        self.create_turn = HostLock("create\n%s\n%s\n%s" % (
+            connection.endpoints.get("eci") if hasattr(connection, "endpoints") else None, connection.region,
+            params["name"] if not params["image_cache_id"] else "id " + params["image_cache_id"]),
+            shared_directory=configured_directory(params["lock_dir"]))
         self.service = ImageCacheService(connection, wait_timeout)
         self.planned = []
         self.warnings = []
@@ -226,6 +247,13 @@ class Member:
         """Decide with the set's listing, send this cache's writes; look again on CacheGone. Never raises."""
         try:
             cache = self.find(listing)
+            if cache is None and not self.check_mode and not self.params["image_cache_id"]:
+                # A create may follow: take this host's turn, then look again (another run may have made it meanwhile).
+                if not self.create_turn.acquire(CREATE_TURN_SECONDS):
+                    self.warnings.append("Going on without the lock that makes runs on this host that create image "
+                                         "cache %s take turns (%s)." % (self.name, self.create_turn.problem))
+                else:
+                    cache = self.find(self.service.find_by_name(self.params["name"]))
             for attempt in range(MAX_REDECISIONS + 1):
                 try:
                     return self.decide(cache)
@@ -237,6 +265,8 @@ class Member:
                                       else [c for c in [self.service.get(self.params["image_cache_id"])] if c])
         except (AlibabaCloudError, ValueError) as error:
             self.fail(error)
+        finally:
+            self.create_turn.release()
 
     def decide(self, cache):
         self.before = cache
@@ -346,43 +376,51 @@ class Member:
     # ------------------------------------------------------------ size preflight (as eci_image_cache's)
 
     def check_sizes(self, cache):
+        """eci_image_cache's size preflight, by the same rules (size_plan): measure when the images or the size
+        change, pick the size for auto, judge the size; a failing verdict fails this cache only, before any change."""
         params = self.params
         live = cache if cache is not None and cache["status"] != "Failed" else None
         images = self.settings["images"] or (live or {}).get("images") or []
         if not images:
             return
-        if not self.size_auto:
-            nothing_sent = live is not None and not compare(live, self.settings) and not params["force_update"]
-            if params["size_check"] == "skip" or nothing_sent:
-                return
-        self.image_sizes, total, unmeasured = measure_images(
+        images_change = params["images"] is not None and live is not None and (
+            set(map(canonical_image, params["images"])) != set(map(canonical_image, live.get("images") or [])))
+        size_change = self.settings["image_cache_size"] is not None and live is not None and (
+            self.settings["image_cache_size"] != live.get("image_cache_size"))
+        if not needs_measurement(params["size_check"], self.size_auto, live is None, images_change, size_change,
+                                 params["force_update"]):
+            return
+        self.image_sizes, _total, _unmeasured = measure_images(
             images, credentials=params["image_registry_credentials"], platform=params["image_platform"],
             plain_http_registries=params["plain_http_registries"], insecure_registries=params["insecure_registries"],
             connect_timeout=self.registry_timeouts["connect_timeout"], read_timeout=self.registry_timeouts["read_timeout"],
             # One retry at most: a preflight must not hold the task much longer than the registry takes to answer.
             retries=1, max_seconds=self.registry_timeouts["read_timeout"])
-        if unmeasured:
-            reasons = "; ".join(report["error"]["message"] for report in self.image_sizes if "error" in report)
-            text = "Could not measure %s, so the size check leaves it out: %s" % (", ".join(unmeasured), reasons)
-            if params["size_check"] == "fail":
-                raise ValueError(text + ". Set size_check: warn to go on without it")
-            self.warnings.append(text)
+        plan = plan_sizes(self.image_sizes)
+        self.size_note = not_measured_note(plan)
+        verdict = unmeasured_verdict(plan, params["size_check"])
+        if verdict["level"] == "fail":
+            raise ValueError(verdict["message"])
+        if verdict["level"] == "warn":
+            self.warnings.append(verdict["message"])
         if self.size_auto:
-            self.settings["image_cache_size"] = max(required_cache_size_gib(total), (live or {}).get("image_cache_size") or 0)
+            # auto never shrinks a cache: its snapshot would have to be rebuilt smaller.
+            self.settings["image_cache_size"] = max(required_cache_size_gib(plan["total_bytes"]),
+                                                    (live or {}).get("image_cache_size") or 0)
         size = self.settings["image_cache_size"] or (live or {}).get("image_cache_size") or MIN_SIZE_GIB
-        if total > size * GIB:
-            text = ("image_cache_size %d GiB is smaller than the images (%.2f GiB measured), so the cache would fail. Set "
-                    "image_cache_size to at least %d (twice the images), or image_cache_size: auto" % (
-                        size, float(total) / GIB, required_cache_size_gib(total)))
-            if params["size_check"] == "fail":
-                raise ValueError(text)
-            self.warnings.append(text)
+        verdict = size_verdict(size, plan, "warn" if self.size_auto and params["size_check"] == "skip" else params["size_check"])
+        if verdict["level"] == "fail":
+            raise ValueError(verdict["message"])
+        if verdict["level"] == "warn":
+            self.warnings.append(verdict["message"])
 
     # ------------------------------------------------------------ result
 
     def result(self, diff):
         result = dict(name=self.name, index=self.index, changed=bool(self.changes), changes=list(self.changes),
                       image_cache=self.after or {}, failure=self.failure, image_sizes=self.image_sizes)
+        if self.size_note:
+            result["size_note"] = self.size_note
         if diff:
             result["diff"] = dict(before=diff_view(self.before), after=diff_view(self.after))
         return result

@@ -25,6 +25,9 @@ description:
     each cache's result in RV(results).
   - Bad input in any item (an unknown option, a wrong type, a value out of range) fails the task before any API call,
     naming the item by its index and name and the option.
+  - Runs on one host that would create a cache of the same name take turns as with M(alibabacloud.eci.eci_image_cache)
+    (see its O(alibabacloud.eci.eci_image_cache#module:lock_dir)); each cache the task creates is looked up again under
+    its turn, just before the create.
   - Every cache the task manages carries the set's management tag (O(management_tag_key)=O(management_tag_value)),
     added to the item's O(caches[].tags). With O(purge=true), a cache of the region that carries that tag and that
     the list does not name is deleted. A cache without the tag is never deleted by a purge.
@@ -153,6 +156,9 @@ results:
       description: The size check's measurements, as RV(alibabacloud.eci.eci_image_cache#module:image_sizes).
       type: list
       elements: dict
+    size_note:
+      description: As RV(alibabacloud.eci.eci_image_cache#module:size_note), when such images were not measured.
+      type: str
     diff:
       description: The cache's settings before and after, in diff mode.
       type: dict
