@@ -580,6 +580,9 @@ def main(argv=None):
     if args.from_json:
         with open(args.from_json, encoding='utf-8') as handle:
             results = json.load(handle)
+        if args.into_document and results.get('sets'):
+            splice_sets(args.into_document, results)
+            return 0
         write_reports(args, results)
         return 0 if not args.plot or plot(results, args.plot) else 1
     sizes = SMOKE if args.smoke else FULL
