@@ -29,15 +29,15 @@ description:
     (see its O(alibabacloud.eci.eci_image_cache#module:lock_dir)); each cache the task creates is looked up again under
     its turn, just before the create.
   - Every cache the task manages carries the set's management tag (O(management_tag_key)=O(management_tag_value)),
-    added to the item's O(caches[].tags). With O(purge=true), a cache of the region that carries that tag and that
+    added to the item's C(tags). With O(purge=true), a cache of the region that carries that tag and that
     the list does not name is deleted. A cache without the tag is never deleted by a purge.
 author:
   - Alibaba Cloud ECI collection maintainers (@alibabacloud)
 options:
   caches:
     description:
-      - The caches of the set, each a dict of the options of M(alibabacloud.eci.eci_image_cache) (O(caches[].name),
-        O(caches[].images), O(caches[].image_cache_size), O(caches[].tags), O(caches[].state), ...), except the
+      - The caches of the set, each a dict of the options of M(alibabacloud.eci.eci_image_cache) (C(name),
+        C(images), C(image_cache_size), C(tags), C(state), ...), except the
         connection options and O(wait) and O(wait_timeout), which are options of the set.
       - Values in O(defaults) apply to every item that does not set them.
       - A cache may be listed once (by name, or by image_cache_id).
@@ -47,7 +47,7 @@ options:
   defaults:
     description:
       - Options of M(alibabacloud.eci.eci_image_cache) that every item of O(caches) takes unless it sets them itself,
-        for example the network (O(caches[].vswitch_ids), O(caches[].security_group_id)) or tags.
+        for example the network (C(vswitch_ids), C(security_group_id)) or tags.
     type: dict
     default: {}
   purge:
