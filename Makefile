@@ -122,7 +122,7 @@ reliability: collection-tree
 		$(VPY) -m pytest -p no:cacheprovider -q -rfEX tests/reliability $(RELIABILITY_ARGS)
 
 # The same under the twin's hostile profile (issue 13): the image cache targets and the reliability suite.
-HOSTILE_TARGETS ?= eci_image_cache eci_image_cache_info
+HOSTILE_TARGETS ?= eci_image_cache eci_image_cache_info eci_image_caches
 integration-hostile:
 	$(MAKE) --no-print-directory integration PROFILE=hostile INTEGRATION_ARGS='$(HOSTILE_TARGETS) $(INTEGRATION_ARGS)'
 reliability-hostile:

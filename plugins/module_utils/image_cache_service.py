@@ -342,13 +342,19 @@ class ImageCacheService:
             return wait_for_cache(self.get, cache_id, ("Ready",), what, self.wait_timeout, current=current,
                                   just_changed=just_changed, observed=observed, sleep=self._sleep, clock=self._clock)
 
-    def wait_updated(self, cache_id, settled_view):
-        """Wait for Ready after an update, never taking the cache as it was before the update for the result.
+    # For waits that run outside this service (eci_image_caches waits for a whole set with one listing per round).
+    calls_within = _calls_within
 
-        The update is observed when the cache leaves Ready (Updating, or any status the API does not
-        document), or shows every readable setting changed (settled_view(cache) is true), or, for
-        updates that change nothing readable, after UPDATE_OBSERVE_MAX seconds without either.
-        """
+    @property
+    def sleep(self):
+        return self._sleep
+
+    @property
+    def clock(self):
+        return self._clock
+
+    def update_observer(self, settled_view):
+        """observed(cache) for a wait after an update: see wait_updated."""
         started = self._clock()
         seen = dict(transition=False)
 
@@ -356,7 +362,16 @@ class ImageCacheService:
             if is_transitional(cache["status"]):
                 seen["transition"] = True
             return seen["transition"] or settled_view(cache) or self._clock() - started >= UPDATE_OBSERVE_MAX
+        return observed
 
+    def wait_updated(self, cache_id, settled_view):
+        """Wait for Ready after an update, never taking the cache as it was before the update for the result.
+
+        The update is observed when the cache leaves Ready (Updating, or any status the API does not
+        document), or shows every readable setting changed (settled_view(cache) is true), or, for
+        updates that change nothing readable, after UPDATE_OBSERVE_MAX seconds without either.
+        """
+        observed = self.update_observer(settled_view)
         try:
             with self._calls_within(self.wait_timeout):
                 return wait_for_cache(self.get, cache_id, ("Ready",), "be Ready after the update", self.wait_timeout,

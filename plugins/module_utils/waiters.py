@@ -143,3 +143,55 @@ def wait_gone(get, cache_id, timeout, current=None, sleep=time.sleep, clock=time
         raise WaitError("WaitForImageCache", "WaitTimeout",
                         "gave up after %d seconds waiting for image cache %s to be deleted; last status %s" % (
                             timeout, cache_id, (cache or current or {}).get("status")), cache)
+
+
+def wait_for_many(list_caches, wanted, timeout, sleep=time.sleep, clock=time.monotonic):
+    """Wait for several caches together: one list_caches() (every cache of the region) per poll round.
+
+    wanted: {cache_id: dict(targets=(...), what=str, observed=callable or None)}; targets None waits for
+    the cache to be gone. A cache reaches its end like in wait_for_cache (a target, a failure status that is
+    not a target, gone) and is not looked at again. Returns {cache_id: cache (None when gone as wanted) or
+    WaitError}; one cache's failure or timeout never ends the others' waits.
+    """
+    pending = dict(wanted)
+    outcome = {}
+    last = {}
+
+    def settle(snapshot):
+        for cache_id, want in list(pending.items()):
+            cache = snapshot.get(cache_id)
+            last[cache_id] = cache if cache is not None else last.get(cache_id)
+            if want.get("targets") is None:
+                if cache is None:
+                    outcome[cache_id] = None
+                    del pending[cache_id]
+                continue
+            if cache is None:
+                outcome[cache_id] = WaitError("WaitForImageCache", "ImageCacheNotFound",
+                                              "image cache %s disappeared while waiting for it to %s." % (cache_id, want["what"]))
+            elif want.get("observed") is not None and not want["observed"](cache):
+                continue
+            elif cache["status"] in want["targets"]:
+                outcome[cache_id] = cache
+            elif cache["status"] in FAILED:
+                outcome[cache_id] = WaitError("WaitForImageCache", "ImageCache%s" % cache["status"],
+                                              "image cache %s ended %s while waiting for it to %s: %s" % (
+                                                  cache_id, cache["status"], want["what"], describe_events(cache)), cache)
+            else:
+                continue
+            del pending[cache_id]
+        return not pending
+
+    if pending:
+        Waiter(timeout, sleep=sleep, clock=clock).until(
+            lambda: dict((c["image_cache_id"], c) for c in list_caches()), settle, sleep_first=True)
+    for cache_id, want in pending.items():
+        cache = last.get(cache_id) or {}
+        if want.get("targets") is None:
+            message = "gave up after %d seconds waiting for image cache %s to be deleted; last status %s" % (
+                timeout, cache_id, cache.get("status"))
+        else:
+            message = ("gave up after %d seconds waiting for image cache %s to %s; last status %s, progress %s; events: %s"
+                       % (timeout, cache_id, want["what"], cache.get("status"), cache.get("progress"), describe_events(cache)))
+        outcome[cache_id] = WaitError("WaitForImageCache", "WaitTimeout", message, cache)
+    return outcome

@@ -35,8 +35,10 @@ PAGE = 20  # DescribeImageCaches page size the modules use (issue 13: works whet
 PAGE_SIZES = (20, 100)  # section 5: the default beside the page size used before issue 13
 CREATE = dict(name='bench', images=['nginx:latest'], security_group_id='sg-demo', vswitch_ids=['vsw-demo'], size_check='skip')
 SEEDED = dict(name='bench', images=['nginx:latest'], size=20)
-FULL = dict(info_n=250, scale=[100, 1000, 10000], noop_loop=100, waits=[5, 30, 120], cost_repeats=11)
-SMOKE = dict(info_n=25, scale=[50], noop_loop=3, waits=[1], cost_repeats=1)
+FULL = dict(info_n=250, scale=[100, 1000, 10000], noop_loop=100, waits=[5, 30, 120], cost_repeats=11,
+            set_build=dict(caches=5, ready_after=20), set_noop=50)
+SMOKE = dict(info_n=25, scale=[50], noop_loop=3, waits=[1], cost_repeats=1, set_build=dict(caches=2, ready_after=1), set_noop=3)
+SET_TAG = {'ansible-eci-set': 'default'}  # eci_image_caches' default management tag
 
 # The runpy wrapper reports the module process's own peak RSS (KiB) on stderr.
 RSS_WRAPPER = ("import atexit, resource, runpy, sys\n"
@@ -237,6 +239,93 @@ def waiting(sizes):
         return list(pool.map(wait_one, sizes['waits']))
 
 
+# --------------------------------------------------------------------------- 6. sets of caches
+SET_PLAYBOOK = """---
+- name: A set of caches
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: The whole set in one task
+      alibabacloud.eci.eci_image_caches:
+        defaults: {images: [nginx:latest], security_group_id: sg-demo, vswitch_ids: [vsw-demo], size_check: skip}
+        caches: "{{ set_items }}"
+"""
+
+ROLE_LOOP_PLAYBOOK = """---
+- name: The same caches, one role run each
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: One cache per role run
+      ansible.builtin.include_role:
+        name: alibabacloud.eci.image_cache
+      vars:
+        image_cache_name: "{{ item }}"
+        image_cache_images: [nginx:latest]
+        image_cache_security_group_id: sg-demo
+        image_cache_vswitch_ids: [vsw-demo]
+        image_cache_size_check: skip
+      loop: "{{ names }}"
+"""
+
+ONE_TASK_PLAYBOOK = """---
+- name: One cache
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: One cache, already as wanted
+      alibabacloud.eci.eci_image_cache:
+        name: "{{ names[0] }}"
+        images: [nginx:latest]
+        security_group_id: sg-demo
+        vswitch_ids: [vsw-demo]
+        size_check: skip
+"""
+
+
+def _playbook(text, twin, names, timeout):
+    workdir = tempfile.mkdtemp(prefix='eci-bench-set-')
+    path = os.path.join(workdir, 'play.yml')
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write(text)
+    extra = dict(names=names, set_items=[dict(name=name) for name in names])
+    run = twinlib.run_playbook(path, twin, extra_args=['-e', json.dumps(extra)], timeout=timeout)
+    if run.rc != 0:
+        bad = [line[:1500] for line in run.stdout.splitlines() if line.startswith(('failed:', 'fatal:'))]
+        raise RuntimeError('playbook failed: %s %s' % (bad or run.stdout[-1000:], run.stderr[-500:]))
+    return run
+
+
+def set_of_caches(sizes):
+    """N caches that take B s to build: eci_image_caches beside a loop of the role; then a set already as wanted."""
+    build = sizes['set_build']
+    names = ['set-%02d' % index for index in range(build['caches'])]
+    rows = []
+    for how, text in (('eci_image_caches, one task', SET_PLAYBOOK), ('loop of the role image_cache', ROLE_LOOP_PLAYBOOK)):
+        with twinlib.Twin(ready_after=build['ready_after']) as twin:
+            run = _playbook(text, twin, names, timeout=build['caches'] * (build['ready_after'] + 60) + 300)
+            log = twin.requests()
+            built = len(twin.caches())
+        if built != build['caches']:
+            raise RuntimeError('%s built %d caches, not %d' % (how, built, build['caches']))
+        rows.append(dict(how=how, caches=build['caches'], ready_after=build['ready_after'], seconds=round(run.seconds, 2),
+                         build_times=round(run.seconds / build['ready_after'], 2), calls=len(log),
+                         describe_calls=by_action(log).get('DescribeImageCaches', 0)))
+    count = sizes['set_noop']
+    names = ['noop-%03d' % index for index in range(count)]
+    with twinlib.Twin() as twin:
+        twin.reset(image_caches=[dict(name=name, images=['nginx:latest'], size=20, tags=SET_TAG) for name in names])
+        one = _playbook(ONE_TASK_PLAYBOOK, twin, names, timeout=300)
+        twin.clear_requests()
+        run = _playbook(SET_PLAYBOOK, twin, names, timeout=600)
+        log = twin.requests()
+    if 'changed=0' not in run.stdout:
+        raise RuntimeError('the set as wanted was changed: %s' % run.stdout[-1000:])
+    noop = dict(caches=count, seconds=round(run.seconds, 2), one_task_seconds=round(one.seconds, 2), calls=len(log),
+                describe_calls=by_action(log).get('DescribeImageCaches', 0), pages=math.ceil(count / float(PAGE)))
+    return dict(build=rows, noop=noop)
+
+
 # --------------------------------------------------------------------------- report
 def machine():
     cpu = platform.processor() or platform.machine()
@@ -255,6 +344,29 @@ def machine():
                           check=False).stdout.splitlines()[:1]
     return dict(cpu=cpu, cores=os.cpu_count(), memory=memory, python=platform.python_version(),
                 system=platform.platform(), ansible=core[0] if core else 'unknown')
+
+
+def sets_markdown(results):
+    """Section 6 (sets of caches) as Markdown."""
+    lines = []
+    add = lines.append
+    add('\n## 6. Sets of caches\n')
+    add('The same caches, each taking the same build time, brought to their settings by one eci_image_caches task '
+        '(every create sent, then one wait for all, one listing per poll round) and by a loop of the role '
+        'image_cache (one cache after another). Goal: the set in at most 1.3 build times.\n')
+    add('| how | caches | build time (s) | seconds | build times | API calls | DescribeImageCaches |')
+    add('|---|---|---|---|---|---|---|')
+    for row in results['sets']['build']:
+        add('| %s | %d | %s | %.2f | **%.2f** | %d | %d |' % (
+            row['how'], row['caches'], row['ready_after'], row['seconds'], row['build_times'], row['calls'],
+            row['describe_calls']))
+    noop = results['sets']['noop']
+    add('\nA set of %d caches already as wanted: one eci_image_caches task took %.2f s (one eci_image_cache task of '
+        'one cache: %.2f s) with **%d DescribeImageCaches** calls (ceil(%d / %d) = %d pages) and %d API calls in all '
+        '(goal: at most 3 calls, wall time close to one task\'s).' % (
+            noop['caches'], noop['seconds'], noop['one_task_seconds'], noop['describe_calls'], noop['caches'], PAGE,
+            noop['pages'], noop['calls']))
+    return '\n'.join(lines) + '\n'
 
 
 def markdown(results):
@@ -305,6 +417,8 @@ def markdown(results):
         add('|---|---|---|---|---|')
         for row in results['page_sizes']:
             add('| %d | %d | %d | %.2f | %d |' % (row['page_size'], row['caches'], row['calls'], row['seconds'], row['returned']))
+    if results.get('sets'):
+        lines.extend(sets_markdown(results).splitlines())
     return '\n'.join(lines) + '\n'
 
 
@@ -326,6 +440,17 @@ Module cost (section 2) is `(module - ping) / bare`: the wall time of the info m
 `ansible.builtin.ping` run the same way (Ansible's own start-up, inventory and module transfer), over the wall time of
 a bare Python script making the same SDK call. Each is the median of interleaved runs.
 """
+
+
+def sets_meaning(results):
+    """The sentence of section 6 under 'What the numbers mean for a user'."""
+    fast, slow = results['sets']['build']
+    noop = results['sets']['noop']
+    return ('- A set of %d caches that take %s s each to build is done by eci_image_caches in %.2f build times '
+            '(goal: at most 1.3), where a loop of the role takes %.2f; a set of %d caches already as wanted costs '
+            '%d DescribeImageCaches calls and %.1f s, against %.1f s for one eci_image_cache task.'
+            % (fast['caches'], fast['ready_after'], fast['build_times'], slow['build_times'], noop['caches'],
+               noop['describe_calls'], noop['seconds'], noop['one_task_seconds']))
 
 
 def meaning(results):
@@ -357,6 +482,8 @@ def meaning(results):
                  'Filter by name, tags or status rather than listing everything.'
                  % (largest['caches'], largest['calls'], largest['seconds'], largest['peak_rss_mib'],
                     largest['result_bytes'] / 1e6))
+    if results.get('sets'):
+        lines.append(sets_meaning(results))
     cost = results['module_cost']
     lines.append('- The module\'s overhead over a bare SDK call: (module - ping) / bare = %.2f (goal: at most 1.2; %s). '
                  'What the module adds to the bare call is its argument checks, the connection layer and turning the '
@@ -396,6 +523,27 @@ def plot(results, path):
     return True
 
 
+def splice_sets(path, results):
+    """Section 6 and its sentence into a page --document wrote, for a run of --only sets (the rest keeps its run)."""
+    with open(path, encoding='utf-8') as handle:
+        text = handle.read()
+    section = sets_markdown(results)
+    if '\n## 6. Sets of caches\n' in text:
+        text = text[:text.index('\n## 6. Sets of caches\n')].rstrip('\n') + '\n'
+    text = text.rstrip('\n') + '\n' + section
+    sentence = sets_meaning(results)
+    lines = [line for line in text.split('\n') if not line.startswith('- A set of ')]
+    marker = next(index for index, line in enumerate(lines) if line.startswith('![eci_image_cache_info'))
+    while lines[marker - 1] == '':
+        marker -= 1
+    lines.insert(marker, sentence)
+    text = '\n'.join(lines)
+    text += '\nSection 6 measured %s with `tests/bench/bench.py --only sets` (the other sections keep the run above).\n' % (
+        results['date'])
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write(text)
+
+
 def write_reports(args, results):
     if args.markdown:
         with open(args.markdown, 'w', encoding='utf-8') as handle:
@@ -409,6 +557,11 @@ def write_reports(args, results):
             handle.write(document(results, plot_name))
 
 
+SECTION_FUNCTIONS = (('api_calls', api_calls), ('module_cost', module_cost), ('scale', scale), ('noop_loop', noop_loop),
+                     ('waiting', waiting), ('page_sizes', page_sizes), ('sets', set_of_caches))
+SECTIONS = tuple(name for name, _function in SECTION_FUNCTIONS)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--smoke', action='store_true', help='tiny sizes (for make test)')
@@ -419,10 +572,17 @@ def main(argv=None):
                         '--plot, the page links the plot by its path relative to the page')
     parser.add_argument('--from-json', metavar='FILE', help='measure nothing: write --markdown/--plot from earlier results '
                         '(lets an interpreter with matplotlib but without the SDKs draw the plot)')
+    parser.add_argument('--only', action='append', choices=SECTIONS, help='run only these sections (repeatable); the '
+                        'results file keeps the other sections of an earlier --output, so --document still has them')
+    parser.add_argument('--into-document', metavar='FILE', help='with --only sets: put section 6 and its sentence into '
+                        'this existing benchmarks page (written by --document), replacing an earlier section 6')
     args = parser.parse_args(argv)
     if args.from_json:
         with open(args.from_json, encoding='utf-8') as handle:
             results = json.load(handle)
+        if args.into_document and results.get('sets'):
+            splice_sets(args.into_document, results)
+            return 0
         write_reports(args, results)
         return 0 if not args.plot or plot(results, args.plot) else 1
     sizes = SMOKE if args.smoke else FULL
@@ -431,8 +591,13 @@ def main(argv=None):
                    date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
                    command=' '.join(['tests/bench/bench.py'] + (argv if argv is not None else sys.argv[1:])),
                    machine=machine())
-    for name, function in (('api_calls', api_calls), ('module_cost', module_cost), ('scale', scale),
-                           ('noop_loop', noop_loop), ('waiting', waiting), ('page_sizes', page_sizes)):
+    if args.only and os.path.exists(args.output):
+        with open(args.output, encoding='utf-8') as handle:
+            earlier = json.load(handle)
+        results.update((name, earlier[name]) for name in SECTIONS if name in earlier and name not in args.only)
+    for name, function in SECTION_FUNCTIONS:
+        if args.only and name not in args.only:
+            continue
         step = time.monotonic()
         results[name] = function(sizes)
         print('bench: %s done in %.1fs' % (name, time.monotonic() - step), flush=True)
@@ -440,8 +605,11 @@ def main(argv=None):
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     with open(args.output, 'w', encoding='utf-8') as handle:
         json.dump(results, handle, indent=2, sort_keys=True)
-    print(markdown(results))
+    complete = all(name in results for name in SECTIONS)
+    print(markdown(results) if complete else json.dumps(dict((n, results[n]) for n in SECTIONS if n in results), indent=1))
     write_reports(args, results)
+    if args.into_document and results.get('sets'):
+        splice_sets(args.into_document, results)
     if args.plot:
         plot(results, args.plot)
     print('bench: results in %s (%.0f s)' % (args.output, results['seconds']))

@@ -21,7 +21,10 @@ INTERNAL = {"image_cache_reference_pattern", "image_cache_reference_parts", "ima
             "image_cache_other_vpc", "image_cache_all_args", "image_cache_args", "image_cache_connection_options",
             "image_cache_network_args", "image_cache_wanted_state", "image_cache_canonical_images", "image_cache_missing",
             "image_cache_duplicate_images", "image_cache_duplicate_vswitches", "image_cache_no_route", "image_cache_found",
-            "image_cache_summary", "image_cache_summary_result", "image_cache_check_probe"}
+            "image_cache_summary", "image_cache_summary_result", "image_cache_check_probe",
+            # image_cache_list (tasks/list.yml, vars/main.yml)
+            "image_cache_list_args", "image_cache_list_network", "image_cache_list_networks", "image_cache_list_result",
+            "image_cache_net_args"}
 
 
 def test_every_default_is_declared_with_the_same_value():

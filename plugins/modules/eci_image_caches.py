@@ -1,0 +1,221 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: eci_image_caches
+short_description: Bring a set of Alibaba Cloud ECI image caches to their settings in one step, built in parallel
+version_added: 0.1.0
+description:
+  - Manages a list of image caches of one region in one task. The name is the plural of M(alibabacloud.eci.eci_image_cache),
+    as the field names a module that manages a collection of resources at once (the Terraform provider's plural data
+    sources, Kubernetes' list kinds); each item of O(caches) is what one M(alibabacloud.eci.eci_image_cache) task takes.
+  - Finds every cache of the set with one listing of the region (ceil(N/20) C(DescribeImageCaches) calls for N caches in
+    the region, matched by name or id on this side), sends the creates, updates, tag changes and deletes of all caches
+    without waiting between them, then, with O(wait), waits for all of them together with one listing per poll round.
+    So a set of caches takes about one build time, and a set already as wanted costs the listing and nothing else.
+  - Each cache keeps every guarantee of M(alibabacloud.eci.eci_image_cache), whose code it uses - a create's
+    C(ClientToken) is the hash of the canonical request, a C(Failed) cache is deleted and created again, a cache in
+    C(UpdateFailed) is updated again, tags, the size check, check mode, diff mode, and C(changed) only for what the cloud
+    accepted. The rules of each option are those of M(alibabacloud.eci.eci_image_cache).
+  - One cache's failure does not stop the others; the task fails at the end and names every cache that failed, with
+    each cache's result in RV(results).
+  - Bad input in any item (an unknown option, a wrong type, a value out of range) fails the task before any API call,
+    naming the item by its index and name and the option.
+  - Runs on one host that would create a cache of the same name take turns as with M(alibabacloud.eci.eci_image_cache)
+    (see its O(alibabacloud.eci.eci_image_cache#module:lock_dir)); each cache the task creates is looked up again under
+    its turn, just before the create.
+  - Every cache the task manages carries the set's management tag (O(management_tag_key)=O(management_tag_value)),
+    added to the item's C(tags). With O(purge=true), a cache of the region that carries that tag and that
+    the list does not name is deleted. A cache without the tag is never deleted by a purge.
+author:
+  - Alibaba Cloud ECI collection maintainers (@alibabacloud)
+options:
+  caches:
+    description:
+      - The caches of the set, each a dict of the options of M(alibabacloud.eci.eci_image_cache) (C(name),
+        C(images), C(image_cache_size), C(tags), C(state), ...), except the
+        connection options and O(wait) and O(wait_timeout), which are options of the set.
+      - Values in O(defaults) apply to every item that does not set them.
+      - A cache may be listed once (by name, or by image_cache_id).
+    type: list
+    elements: dict
+    required: true
+  defaults:
+    description:
+      - Options of M(alibabacloud.eci.eci_image_cache) that every item of O(caches) takes unless it sets them itself,
+        for example the network (C(vswitch_ids), C(security_group_id)) or tags.
+    type: dict
+    default: {}
+  purge:
+    description:
+      - Delete the caches of the region that carry the set's management tag and that O(caches) does not name.
+      - Caches without the management tag are never touched. In check mode, RV(results) shows what would be deleted.
+    type: bool
+    default: false
+  management_tag_key:
+    description:
+      - Key of the tag that marks the caches of this set. It is set on every cache the task manages.
+    type: str
+    default: ansible-eci-set
+  management_tag_value:
+    description:
+      - Value of the management tag; give each set (per application, team or playbook) its own value, so that the purge
+        of one set never deletes another's caches.
+    type: str
+    default: default
+  wait:
+    description:
+      - Wait for every created or updated cache to be C(Ready), and every deleted cache to be gone, all together.
+      - Without it, the task returns once the API accepted every request.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds of wall time for the wait of the whole set. On timeout, every cache not yet done fails with its last
+        status, progress and events.
+    type: int
+    default: 1800
+extends_documentation_fragment:
+  - alibabacloud.eci.common
+attributes:
+  check_mode:
+    support: full
+    description: Makes no change; reports per cache the changes a real run would make, with the predicted cache.
+  diff_mode:
+    support: full
+    description: Each result carries the cache's settings before and after; passwords never appear.
+seealso:
+  - module: alibabacloud.eci.eci_image_cache
+  - module: alibabacloud.eci.eci_image_cache_info
+"""
+
+EXAMPLES = r"""
+- name: The caches of the web team, built in parallel
+  alibabacloud.eci.eci_image_caches:
+    region: cn-hangzhou
+    management_tag_value: web-team
+    defaults:
+      vswitch_ids: [vsw-demo]
+      security_group_id: sg-demo
+      tags: {team: web}
+    caches:
+      - name: web-frontend
+        images: [registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25]
+      - name: web-api
+        images: [registry.cn-hangzhou.aliyuncs.com/acs/python:3.12]
+        image_cache_size: 40
+
+- name: Same set, and delete the team's caches the list no longer names
+  alibabacloud.eci.eci_image_caches:
+    region: cn-hangzhou
+    management_tag_value: web-team
+    purge: true
+    defaults:
+      vswitch_ids: [vsw-demo]
+      security_group_id: sg-demo
+    caches:
+      - name: web-frontend
+        images: [registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25]
+"""
+
+RETURN = r"""
+results:
+  description:
+    - One entry per item of O(caches), in their order, then one per cache deleted by O(purge).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The cache's name (or id, when the item gave only image_cache_id).
+      type: str
+    index:
+      description: The item's index in O(caches); null for a purged cache.
+      type: int
+    purged:
+      description: Present and true for a cache deleted by O(purge).
+      type: bool
+    changed:
+      description: Whether the cloud accepted a change of this cache (in check mode, whether it would).
+      type: bool
+    changes:
+      description: What was changed, as RV(alibabacloud.eci.eci_image_cache#module:changes).
+      type: list
+      elements: str
+    image_cache:
+      description: The cache as eci_image_cache_info returns it; V({}) when deleted or absent; predicted in check mode.
+      type: dict
+    failure:
+      description: Null, or why this cache failed (C(msg), C(code), C(request_id)).
+      type: dict
+    image_sizes:
+      description: The size check's measurements, as RV(alibabacloud.eci.eci_image_cache#module:image_sizes).
+      type: list
+      elements: dict
+    size_note:
+      description: As RV(alibabacloud.eci.eci_image_cache#module:size_note), when such images were not measured.
+      type: str
+    diff:
+      description: The cache's settings before and after, in diff mode.
+      type: dict
+failed_caches:
+  description: Names of the caches that failed.
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_fleet import run_set, validate_items
+from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
+
+
+def run(module, items):
+    params = module.params
+    members = run_set(module.connection, items, params["wait"], params["wait_timeout"], module.check_mode,
+                      (params["management_tag_key"], params["management_tag_value"]), params["purge"],
+                      registry_timeouts=dict(connect_timeout=params["connect_timeout"], read_timeout=params["read_timeout"]))
+    results = []
+    for member in members:
+        for warning in member.warnings:
+            module.warn(warning)
+        results.append(member.result(module.diff_mode))
+    failed = [r for r in results if r["failure"]]
+    outcome = dict(changed=any(r["changed"] for r in results), results=results, failed_caches=[r["name"] for r in failed])
+    if failed:
+        module.fail_json("%d of %d image caches failed: %s" % (len(failed), len(results), "; ".join(
+            "%s: %s" % (r["name"], r["failure"]["msg"]) for r in failed)), **outcome)
+    module.exit_json(**outcome)
+
+
+def main():
+    module = AlibabaCloudModule(
+        argument_spec=dict(
+            caches=dict(type="list", elements="dict", required=True),
+            defaults=dict(type="dict", default={}),
+            purge=dict(type="bool", default=False),
+            management_tag_key=dict(type="str", default="ansible-eci-set", no_log=False),
+            management_tag_value=dict(type="str", default="default"),
+            wait=dict(type="bool", default=True),
+            wait_timeout=dict(type="int", default=1800),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    items, secrets, problems = validate_items(params["caches"], params["defaults"])
+    # Registry passwords of the items are hidden like eci_image_cache's no_log option.
+    module.module.no_log_values.update(secrets)
+    if params["wait_timeout"] < 0:
+        problems.append("wait_timeout must be 0 or more seconds, got %d." % params["wait_timeout"])
+    if not (params["management_tag_key"] or "").strip():
+        problems.append("management_tag_key must not be empty.")
+    if problems:
+        module.fail_json(" ".join(problems), problems=problems)
+    module.run(lambda alibaba_module: run(alibaba_module, items))
+
+
+if __name__ == "__main__":
+    main()

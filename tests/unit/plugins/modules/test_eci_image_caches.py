@@ -1,0 +1,198 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""eci_image_caches' decisions, against the in-memory cloud of eci_image_cache's unit tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_fleet, waiters
+from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache, eci_image_caches
+from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.fake_cloud import FakeClock, FakeCloud
+
+NGINX = "registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25"
+BASE = dict(region="cn-hangzhou", access_key="AK", secret_key="SK")
+NETWORK = dict(security_group_id="sg-1", vswitch_ids=["vsw-1"], images=[NGINX], size_check="skip")
+TAG = {"ansible-eci-set": "default"}
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def make_cloud(monkeypatch, clock):
+    def make(**switches):
+        fake = FakeCloud(clock, **switches)
+        fake.install(monkeypatch)
+
+        def describe_image_caches(connection, **filters):
+            assert not any(filters.values()), filters  # the set lists the whole region
+            fake.calls.append(("list",))
+            return fake.caches()
+        monkeypatch.setattr(eci, "describe_image_caches", describe_image_caches)
+        # One cache after another: the fake clock and cloud are not meant for threads.
+        monkeypatch.setattr(image_cache_fleet, "PARALLEL_STARTS", 1)
+        monkeypatch.setattr(waiters.time, "sleep", clock.sleep)
+        monkeypatch.setattr(waiters.time, "monotonic", clock.clock)
+        return fake
+    return make
+
+
+@pytest.fixture
+def cloud(make_cloud):
+    return make_cloud()
+
+
+def args(caches, **extra):
+    return dict(BASE, caches=caches, defaults=dict(NETWORK), **extra)
+
+
+def names(*items):
+    return [dict(name=name) for name in items]
+
+
+def test_the_items_take_every_option_of_eci_image_cache(monkeypatch):
+    captured = {}
+
+    class Capture(Exception):
+        pass
+
+    def module(argument_spec, **kwargs):
+        captured.update(argument_spec)
+        raise Capture()
+    monkeypatch.setattr(eci_image_cache, "AlibabaCloudModule", module)
+    with pytest.raises(Capture):
+        eci_image_cache.main()
+    assert set(image_cache_fleet.ITEM_SPEC) == set(captured) - set(image_cache_fleet.SET_LEVEL)
+    for option, spec in image_cache_fleet.ITEM_SPEC.items():
+        assert spec == captured[option], option
+
+
+def test_creates_are_sent_together_and_waited_for_with_one_listing_per_round(run_module, cloud, clock):
+    result, failed = run_module(eci_image_caches.main, args(names("a", "b", "c")))
+    assert not failed, result
+    assert result["changed"] and [r["changes"] for r in result["results"]] == [["create"]] * 3
+    assert all(r["image_cache"]["status"] == "Ready" and r["image_cache"]["tags"] == TAG for r in result["results"])
+    creates = [i for i, call in enumerate(cloud.calls) if call[0] == "create"]
+    # The three creates come before any wait's listing: nothing waits between them.
+    waits = [i for i, call in enumerate(cloud.calls) if call[0] == "list"][1:]
+    assert creates and waits and max(creates) < min(waits)
+    # Per create: one fresh lookup by name under this host's lock, and one read that confirms the cache it made.
+    assert sorted(call[0] for call in cloud.calls if call[0] in ("get", "find")) == ["find"] * 3 + ["get"] * 3
+    # Built in parallel: the whole set in about one build time (ready_after 2), not three.
+    assert clock.now - 1000.0 < 2 * cloud.switches["ready_after"] + 2
+
+
+def test_a_set_as_wanted_costs_one_listing_and_nothing_else(run_module, cloud):
+    for index, name in enumerate(("a", "b", "c")):
+        cloud.add("imc-%d" % index, image_cache_name=name, images=[NGINX], tags=dict(TAG))
+    result, failed = run_module(eci_image_caches.main, args(names("a", "b", "c")))
+    assert not failed and not result["changed"], result
+    assert cloud.calls == [("list",)]
+
+
+def test_check_mode_reports_per_cache_and_changes_nothing(run_module, cloud):
+    cloud.add("imc-old", image_cache_name="a", images=["registry.example.com/old:1"], tags=dict(TAG))
+    result, failed = run_module(eci_image_caches.main, dict(args(names("a", "b")), _ansible_check_mode=True))
+    assert not failed and result["changed"]
+    assert [r["changes"] for r in result["results"]] == [["update images"], ["create"]]
+    assert result["results"][0]["image_cache"]["images"] == [NGINX]
+    assert cloud.mutations() == []
+
+
+def test_bad_items_fail_before_any_call_naming_index_name_and_option(run_module, cloud):
+    caches = [dict(name="a"), dict(name="b", image_cache_size=5), dict(name="c", elimination_strategy="FIFO"),
+              dict(name="d", wait=False)]
+    result, failed = run_module(eci_image_caches.main, args(caches))
+    assert failed
+    assert "caches[1] (b): image_cache_size must be 20 to 32768" in result["msg"]
+    assert "caches[2] (c):" in result["msg"] and "elimination_strategy" in result["msg"]
+    assert "caches[3] (d): wait is an option of the whole set" in result["msg"]
+    assert "caches[0]" not in result["msg"]
+    assert cloud.calls == []
+
+
+def test_a_cache_listed_twice_is_bad_input(run_module, cloud):
+    result, failed = run_module(eci_image_caches.main, args(names("a", "a")))
+    assert failed and "caches[1] (a): the same cache as caches[0] (a)" in result["msg"] and cloud.calls == []
+
+
+def test_one_failed_build_does_not_stop_the_others_and_the_task_names_it(run_module, make_cloud):
+    cloud = make_cloud(fail_builds=1)
+    result, failed = run_module(eci_image_caches.main, args(names("bad", "good")))
+    assert failed and result["failed_caches"] == ["bad"] and "bad:" in result["msg"] and "good:" not in result["msg"]
+    bad, good = result["results"]
+    assert bad["changed"] and bad["failure"]["code"] == "ImageCacheFailed" and bad["image_cache"]["status"] == "Failed"
+    assert good["failure"] is None and good["image_cache"]["status"] == "Ready"
+    assert len(cloud.creates()) == 2
+
+
+def test_a_failed_cache_is_replaced(run_module, cloud):
+    cloud.add("imc-old", image_cache_name="a", images=[NGINX], tags=dict(TAG), failed=True, status="Failed")
+    result, failed = run_module(eci_image_caches.main, args(names("a")))
+    assert not failed, result
+    assert result["results"][0]["changes"] == ["delete", "create"]
+    assert result["results"][0]["image_cache"]["image_cache_id"] != "imc-old"
+    assert any("is Failed" in warning for warning in result["warnings"])
+
+
+def test_purge_deletes_only_the_sets_caches_not_listed(run_module, cloud):
+    cloud.add("imc-keep", image_cache_name="keep", images=[NGINX], tags=dict(TAG))
+    cloud.add("imc-old", image_cache_name="old", images=[NGINX], tags=dict(TAG))
+    cloud.add("imc-other-set", image_cache_name="other", images=[NGINX], tags={"ansible-eci-set": "other"})
+    cloud.add("imc-untagged", image_cache_name="mine", images=[NGINX], tags={})
+    checked, failed = run_module(eci_image_caches.main, dict(args(names("keep"), purge=True), _ansible_check_mode=True))
+    assert not failed and checked["changed"]
+    assert [(r["name"], r.get("purged")) for r in checked["results"]] == [("keep", None), ("old", True)]
+    assert cloud.mutations() == []
+    result, failed = run_module(eci_image_caches.main, args(names("keep"), purge=True))
+    assert not failed and result["changed"], result
+    assert cloud.mutations() == [("delete", "imc-old")]
+    assert sorted(c["image_cache_name"] for c in cloud.caches()) == ["keep", "mine", "other"]
+
+
+def test_without_purge_nothing_unlisted_is_touched(run_module, cloud):
+    cloud.add("imc-old", image_cache_name="old", images=[NGINX], tags=dict(TAG))
+    result, failed = run_module(eci_image_caches.main, args(names("new")))
+    assert not failed and [r["name"] for r in result["results"]] == ["new"]
+    assert [call[0] for call in cloud.mutations()] == ["create"]
+
+
+def test_updates_and_tags_of_existing_caches(run_module, cloud):
+    cloud.add("imc-1", image_cache_name="a", images=[NGINX], image_cache_size=20, tags={"team": "x"})
+    caches = [dict(name="a", image_cache_size=40, tags={"team": "web"})]
+    result, failed = run_module(eci_image_caches.main, dict(args(caches), _ansible_diff=True))
+    assert not failed, result
+    entry = result["results"][0]
+    assert entry["changes"] == ["update image_cache_size", "tag ansible-eci-set", "tag team"]
+    assert entry["image_cache"]["image_cache_size"] == 40 and entry["image_cache"]["status"] == "Ready"
+    assert entry["diff"]["before"]["image_cache_size"] == 20 and entry["diff"]["after"]["image_cache_size"] == 40
+    again, failed = run_module(eci_image_caches.main, args(caches))
+    assert not failed and not again["changed"]
+
+
+def test_absent_items_are_deleted_and_waited_for_together(run_module, cloud):
+    cloud.add("imc-1", image_cache_name="a", images=[NGINX])
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a", state="absent"), dict(name="gone", state="absent")]))
+    assert not failed and [r["changed"] for r in result["results"]] == [True, False]
+    assert cloud.caches() == []
+
+
+def test_registry_passwords_never_reach_the_result(run_module, cloud):
+    secret = "S3cr3t-for-a-registry"
+    caches = [dict(name="a", image_registry_credentials=[dict(server="registry.example.com", username="u",
+                                                              password=secret)])]
+    result, failed = run_module(eci_image_caches.main, dict(args(caches), _ansible_diff=True))
+    assert not failed, result
+    assert secret not in repr(result)
+    assert cloud.creates()  # the password was sent (the create request), only never shown
+
+
+def test_a_bad_credential_entry_names_the_item_and_the_option(run_module, cloud):
+    caches = [dict(name="a", image_registry_credentials=[dict(server="registry.example.com", username="u")])]
+    result, failed = run_module(eci_image_caches.main, args(caches))
+    assert failed and "caches[0] (a):" in result["msg"] and "password" in result["msg"] and cloud.calls == []
