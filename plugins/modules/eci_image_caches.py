@@ -203,6 +203,9 @@ def main():
             wait_timeout=dict(type="int", default=1800),
         ),
         supports_check_mode=True,
+        # The items' registry passwords are known only once the items are validated, after AnsibleModule
+        # would have written its "Invoked with" line to syslog/journal: skip that line rather than log them.
+        no_log=True,
     )
     params = module.params
     items, secrets, problems = validate_items(params["caches"], params["defaults"])

@@ -192,6 +192,19 @@ def test_registry_passwords_never_reach_the_result(run_module, cloud):
     assert cloud.creates()  # the password was sent (the create request), only never shown
 
 
+def test_registry_passwords_never_reach_the_system_log(run_module, cloud, monkeypatch):
+    from ansible.module_utils import basic
+    secret = "S3cr3t-for-the-journal"
+    logged = []
+    monkeypatch.setattr(basic, "has_journal", False)
+    monkeypatch.setattr(basic.syslog, "syslog", lambda *parts: logged.append(repr(parts)))
+    caches = [dict(name="a", image_registry_credentials=[dict(server="registry.example.com", username="u",
+                                                              password=secret)])]
+    result, failed = run_module(eci_image_caches.main, args(caches))
+    assert not failed, result
+    assert cloud.creates() and not any(secret in line for line in logged)
+
+
 def test_a_bad_credential_entry_names_the_item_and_the_option(run_module, cloud):
     caches = [dict(name="a", image_registry_credentials=[dict(server="registry.example.com", username="u")])]
     result, failed = run_module(eci_image_caches.main, args(caches))
