@@ -102,8 +102,8 @@ notes:
   - Every environment variable the modules read is described in the collection's environment variables guide
     (module options cannot declare them the way plugin options do).
   - API calls go through the proxy of E(HTTPS_PROXY) (or E(HTTP_PROXY) for a plain HTTP endpoint) and skip it for
-    the hosts listed in E(NO_PROXY). The registry preflight of O(alibabacloud.eci.eci_image_cache#module:size_check)
-    connects to registries directly.
+    the hosts listed in E(NO_PROXY); the registry preflight of O(alibabacloud.eci.eci_image_cache#module:size_check)
+    follows the same variables.
   - Credentials, security tokens and passwords are never returned or logged by the modules.
   - Every failed API call is reported with the action that failed, the error code and message of the API
     and the request id, in the C(error) key of the failed result.
