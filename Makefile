@@ -267,5 +267,5 @@ matrix-one:
 		echo "==> ansible-core $(CORE_VERSION): make $$suite"; \
 		$(MAKE) --no-print-directory $$suite VENV=$(MATRIX_DIR)/$(CORE_VERSION)/venv BUILD=$(MATRIX_DIR)/$(CORE_VERSION) \
 			REQUIREMENTS='requirements.txt tests/unit/requirements.txt' VENV_PIP_ARGS='ansible-core==$(CORE_VERSION).*' || exit 1; \
-		$(MATRIX_DIR)/$(CORE_VERSION)/venv/bin/ansible --version | head -1; \
+		$(MATRIX_DIR)/$(CORE_VERSION)/venv/bin/python -c 'import ansible.release as r; print("ansible-core", r.__version__)'; \
 	done
