@@ -275,7 +275,8 @@ def resolve_endpoint(service, params, env, region):
 def without_query(text):
     """Drops URL query strings from a message: RPC requests carry every parameter there, registry
     passwords included, and the URL-encoded form would slip past Ansible's no_log masking."""
-    return re.sub(r"\?[^\s'\"()]+", "?<parameters removed>", text)
+    # The lookahead keeps it idempotent: messages are scrubbed at each layer they pass.
+    return re.sub(r"\?(?!<parameters removed>)[^\s'\"()]+", "?<parameters removed>", text)
 
 
 def secret_forms(secret):
