@@ -146,9 +146,10 @@ TEST_SUITES ?= sanity units integration integration-hostile molecule reliability
 test:
 	@start=$$(date +%s); \
 	for suite in $(TEST_SUITES); do \
-		echo "==> make $$suite"; \
+		echo "==> make $$suite"; sstart=$$(date +%s); \
 		if ! $(MAKE) --no-print-directory $$suite; then \
 			echo "make test: FAILED in $$suite after $$(( $$(date +%s) - start ))s"; exit 1; fi; \
+		echo "make test: $$suite passed in $$(( $$(date +%s) - sstart ))s"; \
 	done; \
 	echo "make test: PASSED ($(TEST_SUITES)) in $$(( $$(date +%s) - start ))s"
 
