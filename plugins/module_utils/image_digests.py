@@ -97,6 +97,12 @@ def read_current(images, platform=None, known=None, **reader_options):
     known = dict(known or {})
     to_read = [image for image in images if image not in known and not is_pinned(image)]
     reports = dict((r["image"], r) for r in resolve_digests(to_read, platform=platform, **reader_options)) if to_read else {}
+    reports.update((image, dict(image=image, digest=digest)) for image, digest in known.items())
+    return current_from(images, platform, reports)
+
+
+def current_from(images, platform, reports):
+    """read_current()'s result for images from reports ({image: resolve_digests report}; pinned images need none)."""
     digests = []
     for image in images:
         if is_pinned(image):
@@ -104,8 +110,6 @@ def read_current(images, platform=None, known=None, **reader_options):
                 digests.append(dict(image=image, digest=parse_reference(image)["digest"], pinned=True))
             except ValueError as error:
                 digests.append(dict(image=image, digest=None, pinned=True, error=dict(kind="invalid", message=str(error))))
-        elif image in known:
-            digests.append(dict(image=image, digest=known[image], pinned=False))
         elif "error" in reports[image]:
             error = reports[image]["error"]
             digests.append(dict(image=image, digest=None, pinned=False,
@@ -116,6 +120,37 @@ def read_current(images, platform=None, known=None, **reader_options):
     if images and all(entry["digest"] for entry in digests):
         record = make_record(dict((entry["image"], entry["digest"]) for entry in digests), platform)
     return dict(images=images, platform=platform, digests=digests, record=record)
+
+
+def judge_caches(caches, **reader_options):
+    """(stale, digests) for each cache of a listing (eci_image_cache_info's check_stale), reading every image once.
+
+    Only caches carrying a record are read, for the platform the record names (without a record the answer is
+    unknown whatever the registries say), except that a cache whose images are all pinned is never stale.
+    reader_options: as read_current's.
+    """
+    wanted = {}  # platform -> images to read
+    for cache in caches:
+        parsed = parse_record(recorded(cache.get("tags")))
+        if parsed:
+            wanted.setdefault(parsed[0], []).extend(i for i in cache.get("images") or [] if not is_pinned(i))
+    reports = {}
+    for platform, images in wanted.items():
+        images = list(dict.fromkeys(images))
+        reports[platform] = dict((r["image"], r) for r in resolve_digests(images, platform=platform, **reader_options))
+    results = []
+    for cache in caches:
+        images = cache.get("images") or []
+        parsed = parse_record(recorded(cache.get("tags")))
+        if parsed:
+            current = current_from(images, parsed[0], reports[parsed[0]])
+        elif images and all(is_pinned(image) for image in images):
+            current = current_from(images, DEFAULT_PLATFORM, {})
+        else:
+            results.append((None, []))
+            continue
+        results.append((judge(recorded(cache.get("tags")), current), current["digests"]))
+    return results
 
 
 def judge(found_record, current):
