@@ -8,7 +8,8 @@ measure_image() resolves an image reference, authenticates (anonymous, HTTP Basi
 Bearer token challenge Docker Hub and Alibaba Cloud Container Registry use), fetches the
 manifest (following an OCI index / Docker manifest list to one platform) and the config
 blob, and returns the compressed size of the layers. required_cache_size_gib() turns
-measured bytes into the smallest allowed image cache size.
+measured bytes into the smallest allowed image cache size. resolve() / resolve_digests() read only the
+manifest: the digest a reference resolves to for one platform (stale caches, image_digests.py).
 
 CHOICE: plain HTTP with the standard library (http.client), not an OCI library such as
 oras and not requests. Only three GETs of small JSON documents are needed; http.client
