@@ -48,6 +48,7 @@ def test_a_create_records_the_digests_and_the_token_leaves_them_out(run_module, 
     # The same create when the registry cannot be read carries no record, and the same token.
     del registry_digests[APP]
     cloud.records.clear()
+    cloud.tokens.clear()  # another cloud, that never saw the first create
     result, failed = run_module(eci_image_cache.main, dict(CREATE, tags={"env": "prod"}))
     assert not failed and cloud.records["imc-1"]["tags"] == {"env": "prod"} and result["stale"] is None
     assert cloud.creates()[-1][1] == token
