@@ -836,6 +836,11 @@ class ImageCacheManager:
         to_set.update(record_set)
         to_unset = sorted(to_unset + record_unset)
         self.stale = stale_after(refresh["stale"], self.digests, needs_update)
+        if refresh["unrecorded"] and not needs_update:
+            self.module.warn("Image cache %s carries no record of its images' digests (tag %s): it was built before this "
+                             "collection recorded them, or by other tools, so refresh: digest cannot tell whether it is "
+                             "stale. force_update: true rebuilds it once and records the digests." % (
+                                 cache["image_cache_id"], DIGESTS_TAG_KEY))
         final_tags = tags_after(cache["tags"], to_set, to_unset)
         if len(final_tags) > MAX_TAGS:
             kept = sorted(key for key in final_tags if is_system_tag(key) or key == DIGESTS_TAG_KEY)
@@ -886,16 +891,12 @@ class ImageCacheManager:
         return self.finish(cache, after)
 
     def refresh_decision(self, cache):
-        """image_digests.decide_refresh for this cache; warns when refresh cannot tell for want of a record."""
+        """image_digests.decide_refresh for this cache; unrecorded: refresh: digest cannot tell for want of a record."""
         if self.digests is None:
-            return dict(stale=None, refresh=False, change=REFRESH_CHANGE, record_before=None)
+            return dict(stale=None, refresh=False, change=REFRESH_CHANGE, record_before=None, unrecorded=False)
         decision = decide_refresh(cache, self.digests, self.params["refresh"])
-        if (self.params["refresh"] == "digest" and decision["stale"] is None and decision["record_before"] is None
-                and self.digests["record"] is not None):
-            self.module.warn("Image cache %s carries no record of its images' digests (tag %s): it was built before this "
-                             "collection recorded them, or by other tools, so refresh: digest cannot tell whether it is "
-                             "stale. force_update: true rebuilds it once and records the digests." % (
-                                 cache["image_cache_id"], DIGESTS_TAG_KEY))
+        decision["unrecorded"] = (self.params["refresh"] == "digest" and decision["stale"] is None
+                                  and decision["record_before"] is None and self.digests["record"] is not None)
         return decision
 
     def refuse_name_taken(self, cache):
