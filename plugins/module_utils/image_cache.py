@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY
 from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import BY_OPTION, COMPARED
 
 MIN_SIZE_GIB = 20
@@ -66,9 +67,14 @@ def validate_tags(tags, option="tags"):
     problems = []
     if tags is None:
         return problems
-    if len(tags) > MAX_TAGS:
-        problems.append("%s: at most %d tags are allowed, got %d." % (option, MAX_TAGS, len(tags)))
+    # One of the cloud's 20 tags is the collection's digest record (image_digests.py).
+    if len(tags) > MAX_TAGS - 1:
+        problems.append("%s: at most %d tags are allowed (the cloud's %d, less the tag %s the collection keeps), got %d." % (
+            option, MAX_TAGS - 1, MAX_TAGS, DIGESTS_TAG_KEY, len(tags)))
     for key, value in tags.items():
+        if key == DIGESTS_TAG_KEY:
+            problems.append("%s: the tag key %s is reserved for the collection's record of the images' digests." % (option, key))
+            continue
         problem = tag_problem(key, value, option)
         if problem:
             problems.append(problem)
@@ -169,15 +175,22 @@ def is_system_tag(key):
     return key.lower().startswith(SYSTEM_TAG_PREFIXES)
 
 
+def user_tags(tags):
+    """A cache's tags without the collection's digest record: what `tags` is compared with and diffs show as tags."""
+    return dict((key, value) for key, value in (tags or {}).items() if key != DIGESTS_TAG_KEY)
+
+
 def tag_changes(current, desired, purge_tags):
     """(to_set, to_unset) from current and desired tag dicts; desired None leaves tags alone.
 
-    System tags (acs:, aliyun) are never removed: the cloud refuses it.
+    System tags (acs:, aliyun) are never removed: the cloud refuses it. The digest record is not the user's:
+    purge_tags never removes it (image_digests.record_tag_changes changes it).
     """
     if desired is None:
         return {}, []
     to_set = dict((key, value) for key, value in desired.items() if current.get(key) != value)
-    to_unset = sorted(key for key in current if key not in desired and not is_system_tag(key)) if purge_tags else []
+    to_unset = sorted(key for key in current if key not in desired and not is_system_tag(key)
+                      and key != DIGESTS_TAG_KEY) if purge_tags else []
     return to_set, to_unset
 
 
@@ -259,7 +272,10 @@ def diff_view(cache):
     """What --diff shows of a cache: the settings, not the moving parts (progress, events)."""
     if not cache:
         return {}
-    keys = ("image_cache_id", "image_cache_name", "image_cache_size", "elimination_strategy", "resource_group_id", "status", "tags")
+    keys = ("image_cache_id", "image_cache_name", "image_cache_size", "elimination_strategy", "resource_group_id", "status")
     view = dict((key, cache.get(key)) for key in keys)
     view["images"] = sorted(cache.get("images") or [])
+    # The digest record is shown apart, so that a refresh shows as a digest move, not as a change of the user's tags.
+    view["tags"] = user_tags(cache.get("tags"))
+    view["image_digest_record"] = (cache.get("tags") or {}).get(DIGESTS_TAG_KEY)
     return view

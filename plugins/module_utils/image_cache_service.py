@@ -18,6 +18,7 @@ import uuid
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import eci
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY, RECORD_CHANGE, UNRECORD_CHANGE
 from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import client_token, request_fields
 from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
     SETTLED,
@@ -78,6 +79,12 @@ def may_be_mismatch(error):
 def is_busy(error):
     code = (error.code or "").lower()
     return any(hint in code for hint in BUSY_HINTS)
+
+
+def tag_change_names(to_set, to_unset):
+    """How `changes` names tag calls: (untags, tags); the collection's digest record is named apart from user tags."""
+    return ([UNRECORD_CHANGE if key == DIGESTS_TAG_KEY else "untag %s" % key for key in to_unset],
+            [RECORD_CHANGE if key == DIGESTS_TAG_KEY else "tag %s" % key for key in sorted(to_set)])
 
 
 class CacheGone(Exception):
@@ -311,15 +318,18 @@ class ImageCacheService:
             return True
 
     def set_tags(self, cache, to_set, to_unset):
-        """UntagResources, then TagResources (removing first keeps the cache within 20 tags)."""
+        """UntagResources, then TagResources (removing first keeps the cache within 20 tags).
+
+        The collection's digest record (image_digests) may be among them; `done` names it apart from the user's tags.
+        """
         cache_id = cache["image_cache_id"]
+        untag_names, tag_names = tag_change_names(to_set, to_unset)
         try:
             if to_unset:
-                self._write(["untag %s" % key for key in to_unset], lambda: self.api.untag_image_cache(
+                self._write(untag_names, lambda: self.api.untag_image_cache(
                     self.connection, cache_id, to_unset, self._token("untag")))
             if to_set:
-                self._write(["tag %s" % key for key in sorted(to_set)], lambda: self.api.tag_image_cache(
-                    self.connection, cache_id, to_set))
+                self._write(tag_names, lambda: self.api.tag_image_cache(self.connection, cache_id, to_set))
         except AlibabaCloudError as error:
             if is_not_found(error):
                 raise CacheGone(cache_id, error.action)

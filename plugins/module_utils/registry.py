@@ -8,7 +8,8 @@ measure_image() resolves an image reference, authenticates (anonymous, HTTP Basi
 Bearer token challenge Docker Hub and Alibaba Cloud Container Registry use), fetches the
 manifest (following an OCI index / Docker manifest list to one platform) and the config
 blob, and returns the compressed size of the layers. required_cache_size_gib() turns
-measured bytes into the smallest allowed image cache size.
+measured bytes into the smallest allowed image cache size. resolve() / resolve_digests() read only the
+manifest: the digest a reference resolves to for one platform (stale caches, image_digests.py).
 
 CHOICE: plain HTTP with the standard library (http.client), not an OCI library such as
 oras and not requests. Only three GETs of small JSON documents are needed; http.client
@@ -382,12 +383,7 @@ class RegistryClient(object):
         selected_platform = None
         if media_type in INDEX_TYPES:
             index_digest = digest
-            entry = select_platform(body.get("manifests"), wanted)
-            if entry is None:
-                available = sorted(set(format_platform(m.get("platform") or {}) for m in body.get("manifests") or []
-                                       if (m.get("platform") or {}).get("os") not in (None, "unknown")))
-                raise ctx.error("not_found", "has no manifest for platform %s (available: %s)"
-                                % (format_platform(wanted), ", ".join(available) or "none"))
+            entry = _platform_entry(ctx, body, wanted)
             selected_platform = entry.get("platform") or {}
             body, media_type, digest = self._manifest(ctx, entry.get("digest"))
             if media_type in INDEX_TYPES:
@@ -421,6 +417,29 @@ class RegistryClient(object):
             "layers": len(layers),
             "media_type": media_type,
         }
+
+    def resolve(self, image, platform=None):
+        """The manifest digest the registry resolves an image reference to, for one platform; one manifest read.
+
+        Returns a dict: image, digest, index_digest (of the index / manifest list, or None) and pinned. For an
+        index / manifest list, digest is that of the platform's entry (what a pull for that platform fetches);
+        for an image manifest, the registry's Docker-Content-Digest header, or the sha256 of the body when the
+        registry sends none. A reference pinned by digest is not read: its digest is the pinned one (pinned true).
+        Raises ValueError for a malformed reference or platform, RegistryError otherwise.
+        """
+        ref = parse_reference(image)
+        wanted = parse_platform(platform or DEFAULT_PLATFORM)
+        if ref["digest"]:
+            return {"image": image, "digest": ref["digest"], "index_digest": None, "pinned": True}
+        ctx = _Context(self, image, ref)
+        body, media_type, digest = self._manifest(ctx, ref["reference"])
+        index_digest = None
+        if media_type in INDEX_TYPES:
+            index_digest = digest
+            digest = _platform_entry(ctx, body, wanted).get("digest")
+            if not isinstance(digest, str) or not DIGEST_RE.match(digest):
+                raise ctx.error("invalid", "the index entry for %s has no valid digest" % format_platform(wanted))
+        return {"image": image, "digest": digest, "index_digest": index_digest, "pinned": False}
 
     # -- documents ---------------------------------------------------------------------------------
     def _manifest(self, ctx, reference):
@@ -643,6 +662,17 @@ class RegistryClient(object):
         return http.client.HTTPSConnection(parts.hostname, port, timeout=self.connect_timeout, context=context)
 
 
+def _platform_entry(ctx, index, wanted):
+    """The descriptor of an index / manifest list for the wanted platform; RegistryError not_found naming the others."""
+    entry = select_platform(index.get("manifests"), wanted)
+    if entry is None:
+        available = sorted(set(format_platform(m.get("platform") or {}) for m in index.get("manifests") or []
+                               if (m.get("platform") or {}).get("os") not in (None, "unknown")))
+        raise ctx.error("not_found", "has no manifest for platform %s (available: %s)"
+                        % (format_platform(wanted), ", ".join(available) or "none"))
+    return entry
+
+
 class _Unreachable(Exception):
     """A connection-level failure; reason is one of REASONS. Fails at once, or (reset) is retried."""
 
@@ -784,8 +814,29 @@ def measure_images(images, credentials=None, platform=None, plain_http_registrie
     """
     client = RegistryClient(credentials=credentials, plain_http_registries=plain_http_registries,
                             insecure_registries=insecure_registries, **options)
-    reports, total, unmeasured = [], 0, []
-    unreachable = {}  # registry -> the error that showed it cannot be reached: its other images are not tried
+    reports = _each_image(images, lambda image: client.measure(image, platform=platform))
+    unmeasured = [report["image"] for report in reports if "error" in report]
+    total = sum(report["compressed_size"] for report in reports if "error" not in report)
+    return reports, total, unmeasured
+
+
+def resolve_digests(images, credentials=None, platform=None, plain_http_registries=None, insecure_registries=None,
+                    **options):
+    """RegistryClient.resolve() for several images with one client (tokens are reused). Never raises for one image:
+
+    returns one dict per image, resolve()'s result or {"image": ..., "error": {...}} as in measure_images(), whose
+    rule for unreachable registries it shares (their other images are not tried).
+    """
+    client = RegistryClient(credentials=credentials, plain_http_registries=plain_http_registries,
+                            insecure_registries=insecure_registries, **options)
+    return _each_image(images, lambda image: client.resolve(image, platform=platform))
+
+
+def _each_image(images, read):
+    """read(image) for every image; errors become {"image", "error"} reports. Once a registry proves unreachable
+    (a reason of FAIL_FAST_REASONS), its other images are not tried: each costs no more time."""
+    reports = []
+    unreachable = {}  # registry -> the error that showed it cannot be reached
     for image in images:
         try:
             domain = parse_reference(image)["domain"]
@@ -796,21 +847,14 @@ def measure_images(images, credentials=None, platform=None, plain_http_registrie
             reports.append(dict(image=image, error=dict(
                 kind="unreachable", reason=first.reason, registry=domain,
                 message="image %s on registry %s: not tried, the registry could not be reached for %s" % (image, domain, first.image))))
-            unmeasured.append(image)
             continue
         try:
-            report = client.measure(image, platform=platform)
+            reports.append(read(image))
         except RegistryError as error:
             if error.kind == "unreachable" and error.reason in FAIL_FAST_REASONS and domain:
                 unreachable[domain] = error
             reports.append(dict(image=image, error=dict(kind=error.kind, reason=error.reason, registry=error.registry,
                                                         message=str(error))))
-            unmeasured.append(image)
-            continue
         except ValueError as error:
             reports.append(dict(image=image, error=dict(kind="invalid", message=str(error))))
-            unmeasured.append(image)
-            continue
-        reports.append(report)
-        total += report["compressed_size"]
-    return reports, total, unmeasured
+    return reports

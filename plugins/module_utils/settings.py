@@ -22,6 +22,8 @@ import collections
 import hashlib
 import json
 
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY
+
 Setting = collections.namedtuple("Setting", "option field create update read_back encoding")
 
 # encoding: text, int, bool as such; set = list sent sorted; list = list in the given order;
@@ -127,6 +129,16 @@ def without_secrets(fields):
     return clean(fields)
 
 
+def without_record(fields):
+    """The request fields without the collection's digest record tag (image_digests.DIGESTS_TAG_KEY), for the token:
+    the record changes whenever an image's tag moves, and runs racing to create one cache must agree on the token
+    even when the registry answered them differently."""
+    if not fields.get("tag"):
+        return fields
+    tags = [entry for entry in fields["tag"] if entry.get("key") != DIGESTS_TAG_KEY]
+    return dict(fields, tag=tags) if tags else dict((k, v) for k, v in fields.items() if k != "tag")
+
+
 def client_token(region, create_fields, chain=()):
     """The ClientToken of a create: a hash of the region and the canonical request actually sent.
 
@@ -138,7 +150,8 @@ def client_token(region, create_fields, chain=()):
     with that are gone or are other caches, or 'mismatch'), so racing runs that see the same
     evidence agree on the next token.
     """
-    text = json.dumps(dict(region=region, request=without_secrets(create_fields)), sort_keys=True, separators=(",", ":"))
+    text = json.dumps(dict(region=region, request=without_record(without_secrets(create_fields))), sort_keys=True,
+                      separators=(",", ":"))
     for link in chain:
         text += "\n" + link
     return "ansible-eci-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]

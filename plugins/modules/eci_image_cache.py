@@ -59,6 +59,17 @@ description:
     manage a Failed cache by O(name).
   - A rename (O(image_cache_id) with another O(name)) onto a name another cache has is refused before any change.
   - A cache in state C(UpdateFailed) is updated again with the given settings on every run until an update succeeds.
+  - Stale caches. A cache holds the layers its image references pointed to when it was built; tags such as
+    V(nginx:1.25) move. With O(state=present) the module resolves each image's manifest digest from its registry (one
+    manifest read per image, from where the module runs, for O(image_platform), with O(image_registry_credentials),
+    O(plain_http_registries), O(insecure_registries), E(HTTPS_PROXY) and E(NO_PROXY); reads the size check made are
+    reused). When it creates or updates the cache and every image could be read, it records the digests on the cache
+    in the tag C(alibabacloud.eci/digests), and RV(stale) compares that record with the digests the images resolve to
+    now. See the guide "Keeping caches fresh" and O(refresh).
+  - The record's value is C(v1:<platform>:sha256:<hex>) - the platform the digests were resolved for, and the sha256 of
+    one line per image, C(<name>[:<tag>]@<digest>) in Docker's full form (C(docker.io/library/nginx:1.25@sha256:...)),
+    sorted and joined by newlines. It is written only when the cache is built (a create or an update), since only then
+    is the cache known to hold what the registries serve; an update when an image cannot be read removes it.
 author:
   - Alibaba Cloud ECI collection maintainers (@alibabacloud)
 options:
@@ -225,8 +236,12 @@ options:
   tags:
     description:
       - Tags of the cache, as a dict (API C(Tag.N) at creation, then C(TagResources)/C(UntagResources)).
-      - At most 20, counting the tags the cache keeps; keys 1 to 128 characters, values up to 128; neither may start
-        with C(aliyun) or C(acs:) or contain C(http://) or C(https://) (in any case). The limit is checked before any change.
+      - At most 19 - the cloud allows 20 per cache, and one is the collection's digest record C(alibabacloud.eci/digests)
+        (see the description), which is reserved. Counting the tags the cache keeps, a cache carries at most 20; keys 1
+        to 128 characters, values up to 128; neither may start with C(aliyun) or C(acs:) or contain C(http://) or
+        C(https://) (in any case). The limits are checked before any change.
+      - The digest record is not a user tag - it is never compared with O(tags), never removed by O(purge_tags), and
+        diffs show it as C(image_digest_record), apart from C(tags).
       - Not set - the cache's tags are left alone.
     type: dict
   purge_tags:
@@ -255,7 +270,8 @@ options:
     default: warn
   image_platform:
     description:
-      - The platform measured for multi-arch images, as os/architecture[/variant].
+      - The platform measured for multi-arch images, as os/architecture[/variant], and the platform whose manifest
+        digest is resolved and recorded for stale caches (see O(refresh)).
     type: str
     default: linux/amd64
   force_update:
@@ -265,6 +281,18 @@ options:
       - Reports a change each time it sends an update.
     type: bool
     default: false
+  refresh:
+    description:
+      - V(never) only reports whether the cache is stale (RV(stale)).
+      - V(digest) rebuilds a stale cache in place - C(UpdateImageCache) with the same settings, so the cache keeps its
+        id - and records the new digests. RV(changes) names it C(update stale image digests), in check mode too, and the
+        diff shows C(image_digest_record) moving. A cache whose staleness is unknown (RV(stale) null - no record, or an
+        image that cannot be read) is not rebuilt; a cache without a record gets a warning, and O(force_update=true)
+        rebuilds it once and records its digests.
+      - Each rebuild is billed like an update. Images pinned by digest are never stale.
+    type: str
+    choices: [never, digest]
+    default: never
   wait:
     description:
       - Wait for the cache to be C(Ready) after a create or an update, for it to disappear after a delete, and for a
@@ -382,6 +410,25 @@ EXAMPLES = r"""
     image_cache_id: imc-2zebxkiifuyzzlhl5jzq
     name: web-frontend-v2
 
+- name: Rebuild the cache in place when an image's tag has moved since it was built
+  alibabacloud.eci.eci_image_cache:
+    name: web-frontend
+    images:
+      - registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25
+      - registry.cn-hangzhou.aliyuncs.com/acs/redis:7
+    refresh: digest
+  register: refreshed
+
+- name: Only report whether a cache is stale
+  alibabacloud.eci.eci_image_cache:
+    name: web-frontend
+  register: checked
+  check_mode: true
+
+- name: Say which caches are stale
+  ansible.builtin.debug:
+    msg: "web-frontend is stale: {{ checked.stale }}"
+
 - name: Delete a cache and wait until it is gone
   alibabacloud.eci.eci_image_cache:
     name: web-frontend
@@ -444,12 +491,49 @@ size_note:
       the module runs (see O(size_check)).
   returned: when such images were not measured
   type: str
+stale:
+  description:
+    - Whether the cache, as this run leaves it (predicted in check mode), holds older image content than its image
+      references resolve to now - V(true) when the digest record on the cache differs from the digests the registries
+      resolve now, V(false) when they are the same, when the cache was just built and its digests recorded, or when
+      every image is pinned by digest.
+    - V(null) when it cannot tell - the cache carries no digest record, an image could not be read (see RV(image_digests)),
+      or the cache is absent.
+  returned: always
+  type: bool
+  sample: false
+image_digests:
+  description:
+    - The manifest digest each image of the cache resolves to now, for O(image_platform); empty when no image was read
+      (O(state=absent), or no images known).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    image:
+      description: The image reference.
+      type: str
+      sample: registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25
+    digest:
+      description:
+        - The digest - for a multi-platform index, that of the entry for O(image_platform); for an image manifest, the
+          registry's C(Docker-Content-Digest), or the sha256 of the manifest when the registry sends none. Null when the
+          image could not be read.
+      type: str
+      sample: sha256:4c0fdaa8b6341bfdeca5f18f7837462c80cff90527ee35ef185571e1c327beac
+    pinned:
+      description: Whether the reference is pinned by digest (never stale; not read from the registry).
+      type: bool
+    error:
+      description: Why the image could not be read - C(kind) (unreachable, unauthorized, not_found, invalid) and C(message).
+      type: dict
+      returned: when the image could not be read
 changes:
   description: What the run changed or, in check mode, would change.
   returned: always
   type: list
   elements: str
-  sample: [update images, image_cache_size, tag env]
+  sample: [update images, image_cache_size, tag env, record image digests]
 """
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
@@ -468,9 +552,19 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache impor
     tags_after,
     validate_settings,
 )
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import CacheGone, ImageCacheService
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import CacheGone, ImageCacheService, tag_change_names
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import (
+    DIGESTS_TAG_KEY,
+    REFRESH_CHANGE,
+    REFRESH_CHOICES,
+    decide_refresh,
+    read_current,
+    record_tag_changes,
+    stale_after,
+    with_record,
+)
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
-from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images, required_cache_size_gib
+from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images, parse_platform, required_cache_size_gib
 from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
     needs_measurement,
     not_measured_note,
@@ -508,6 +602,9 @@ class ImageCacheManager:
         self.size_plan = None    # plan_sizes() of the images measured, once measured
         self.measured_for = None  # the images measured (a cache found later with other images is measured again)
         self.size_note = None
+        self.digests = None       # image_digests.read_current() of the images the cache is to hold, once read
+        self.digests_for = None   # those images, canonical and sorted
+        self.stale = None         # what `stale` reports: the cache as this run leaves it
         self.found = None         # the preflight's lookup, when it can be reused
         self.create_turn = HostLock("create\n%s\n%s\n%s" % (
             self.connection.endpoints.get("eci"), self.connection.region,
@@ -599,6 +696,7 @@ class ImageCacheManager:
             before, cache = cache, None
         else:
             before = cache
+        self.read_digests(cache)  # reads only when the cache found now holds other images than the preflight's
         if cache is None:
             return self.create_new(before, chain)
         return self.converge(cache)
@@ -616,15 +714,38 @@ class ImageCacheManager:
         Looks the cache up (without the lock) to know whether the images or the size change; present()
         measures again only when the cache it finds under the lock needs other images measured.
         """
-        if not self.size_auto and self.params["size_check"] == "skip":
-            return
+        measure = self.size_auto or self.params["size_check"] != "skip"
         if not self.size_auto and self.params["images"] is None and self.settings["image_cache_size"] is None:
-            return  # neither the images nor the size change: nothing to measure
+            measure = False  # neither the images nor the size change: nothing to measure
+        # The digests need the cache's images when the task does not give them.
+        if not measure and self.params["images"] is not None:
+            self.read_digests(None)
+            return
         cache = self.find()
-        self.check_sizes(cache, judge=False)
+        if measure:
+            self.check_sizes(cache, judge=False)
+        self.read_digests(cache)
         # A live cache needs no create, so no turn: the lookup is reused (one call less).
         if cache is not None and cache["status"] != "Failed" and not is_deleting(cache["status"]):
             self.found = cache
+
+    def read_digests(self, cache):
+        """Resolve the digests of the images the cache is to hold (stale caches, image_digests.py), from where the
+        module runs; an image that cannot be read is unknown. Reuses the size preflight's reads; read once a run."""
+        params = self.params
+        live = cache if cache is not None and cache["status"] != "Failed" else None
+        images = params["images"] if params["images"] is not None else (live or {}).get("images") or []
+        wanted = sorted(set(map(canonical_image, images)))
+        if not images or self.digests_for == wanted:
+            return
+        known = dict((report["image"], report["digest"]) for report in self.image_sizes if report.get("digest"))
+        self.digests = read_current(
+            images, platform=params["image_platform"], known=known, credentials=params["image_registry_credentials"],
+            plain_http_registries=params["plain_http_registries"], insecure_registries=params["insecure_registries"],
+            connect_timeout=params["connect_timeout"], read_timeout=params["read_timeout"],
+            # As the size preflight: one retry at most, within read_timeout.
+            retries=1, max_seconds=params["read_timeout"])
+        self.digests_for = wanted
 
     def check_sizes(self, cache, judge=True):
         """Measure the images when they or the size change (size_plan.needs_measurement); pick the size for auto;
@@ -678,10 +799,13 @@ class ImageCacheManager:
 
     def create_new(self, before, chain):
         self.require_create_settings()
+        # The digest record goes with the create's tags (the ClientToken leaves it out: settings.client_token).
+        settings = dict(self.settings, tags=with_record(self.settings["tags"], self.digests))
+        self.stale = stale_after(None, self.digests, True)
         if self.module.check_mode:
             self.planned.append("create")
-            return self.finish(before, predict(None, self.settings, self.connection.region))
-        cache, found = self.service.create(self.settings, chain, then_wait=self.params["wait"])
+            return self.finish(before, predict(None, settings, self.connection.region))
+        cache, found = self.service.create(settings, chain, then_wait=self.params["wait"])
         self.create_turn.release()  # the next run in line now finds this cache
         if found:
             # The cloud refused this run's token as another request's, and a cache of this name exists now.
@@ -702,16 +826,29 @@ class ImageCacheManager:
             differences = []
         if "image_cache_name" in differences:
             self.refuse_name_taken(cache)
-        needs_update = bool(differences) or self.params["force_update"] or cache["status"] == "UpdateFailed"
+        refresh = self.refresh_decision(cache)
+        needs_update = (bool(differences) or self.params["force_update"] or cache["status"] == "UpdateFailed"
+                        or refresh["refresh"])
         to_set, to_unset = tag_changes(cache["tags"], self.settings["tags"], self.params["purge_tags"])
+        # The digest record changes only with a rebuild, after the update was accepted (set_tags follows update).
+        record_set, record_unset = record_tag_changes(cache["tags"], self.digests, needs_update)
+        to_set = dict(to_set)
+        to_set.update(record_set)
+        to_unset = sorted(to_unset + record_unset)
+        self.stale = stale_after(refresh["stale"], self.digests, needs_update)
+        if refresh["unrecorded"] and not needs_update:
+            self.module.warn("Image cache %s carries no record of its images' digests (tag %s): it was built before this "
+                             "collection recorded them, or by other tools, so refresh: digest cannot tell whether it is "
+                             "stale. force_update: true rebuilds it once and records the digests." % (
+                                 cache["image_cache_id"], DIGESTS_TAG_KEY))
         final_tags = tags_after(cache["tags"], to_set, to_unset)
         if len(final_tags) > MAX_TAGS:
-            kept = sorted(key for key in final_tags if is_system_tag(key))
+            kept = sorted(key for key in final_tags if is_system_tag(key) or key == DIGESTS_TAG_KEY)
             self.module.fail_json(
                 "tags: image cache %s would carry %d tags, more than the %d the cloud allows (%s). Nothing was changed. "
                 "Give fewer tags%s." % (
                     cache["image_cache_id"], len(final_tags), MAX_TAGS,
-                    "system tags kept: %s" % ", ".join(kept) if kept else "no system tags",
+                    "system tags and the digest record kept: %s" % ", ".join(kept) if kept else "no system tags",
                     "" if self.params["purge_tags"] else ", or purge_tags: true to remove the ones not listed"),
                 image_cache=cache)
         if needs_update and cache["status"] not in UPDATABLE:
@@ -719,14 +856,19 @@ class ImageCacheManager:
                 "Image cache %s is %s; UpdateImageCache is only allowed in Ready or UpdateFailed. Set wait: true "
                 "to wait for it to settle, or run again later." % (cache["image_cache_id"], cache["status"]),
                 image_cache=cache)
-        update_change = "update " + ", ".join(differences or (["force_update"] if self.params["force_update"]
-                                                              else ["retry UpdateFailed"]))
+        reasons = differences + ([REFRESH_CHANGE] if refresh["refresh"] else [])
+        update_change = "update " + ", ".join(reasons or (["force_update"] if self.params["force_update"]
+                                                          else ["retry UpdateFailed"]))
         if self.module.check_mode or not (needs_update or to_set or to_unset):
             if needs_update:
                 self.planned.append(update_change)
-            self.planned.extend("untag %s" % key for key in to_unset)
-            self.planned.extend("tag %s" % key for key in sorted(to_set))
-            return self.finish(cache, predict(cache, self.settings, self.connection.region) if self.planned else cache)
+            untag_names, tag_names = tag_change_names(to_set, to_unset)
+            self.planned.extend(untag_names + tag_names)
+            after = cache
+            if self.planned:
+                after = predict(cache, self.settings, self.connection.region)
+                after["tags"] = tags_after(after["tags"], record_set, record_unset)
+            return self.finish(cache, after)
         if needs_update:
             self.service.update(cache, self.settings, update_change, wait=self.params["wait"])
         self.service.set_tags(cache, to_set, to_unset)
@@ -748,6 +890,15 @@ class ImageCacheManager:
             after = predict(cache, self.settings, self.connection.region)
         return self.finish(cache, after)
 
+    def refresh_decision(self, cache):
+        """image_digests.decide_refresh for this cache; unrecorded: refresh: digest cannot tell for want of a record."""
+        if self.digests is None:
+            return dict(stale=None, refresh=False, change=REFRESH_CHANGE, record_before=None, unrecorded=False)
+        decision = decide_refresh(cache, self.digests, self.params["refresh"])
+        decision["unrecorded"] = (self.params["refresh"] == "digest" and decision["stale"] is None
+                                  and decision["record_before"] is None and self.digests["record"] is not None)
+        return decision
+
     def refuse_name_taken(self, cache):
         """A rename onto a name another cache has would leave two caches of one name: every later run by name fails."""
         others = sorted(c["image_cache_id"] for c in self.service.find_by_name(self.params["name"])
@@ -760,7 +911,8 @@ class ImageCacheManager:
                 image_cache=cache, image_cache_ids=others)
 
     def finish(self, before, after):
-        result = dict(changed=bool(self.changes), changes=self.changes, image_cache=after or {}, image_sizes=self.image_sizes)
+        result = dict(changed=bool(self.changes), changes=self.changes, image_cache=after or {}, image_sizes=self.image_sizes,
+                      stale=self.stale if after else None, image_digests=(self.digests or {}).get("digests") or [])
         if self.size_note:
             result["size_note"] = self.size_note
         if self.module.diff_mode:
@@ -855,6 +1007,7 @@ def main():
             size_check=dict(type="str", default="warn", choices=["fail", "warn", "skip"]),
             image_platform=dict(type="str", default="linux/amd64"),
             force_update=dict(type="bool", default=False),
+            refresh=dict(type="str", default="never", choices=list(REFRESH_CHOICES)),
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=1800),
             lock_dir=dict(type="path"),
@@ -878,6 +1031,10 @@ def main():
         problems.append("wait_timeout must be 0 or more seconds, got %d." % params["wait_timeout"])
     if params["name"] is not None and not params["name"].strip():
         problems.append("name must not be empty.")
+    try:
+        parse_platform(params["image_platform"])
+    except ValueError as error:
+        problems.append("image_platform: %s." % error)
     if problems:
         module.fail_json(" ".join(problems))
     module.run(lambda alibaba_module: run(alibaba_module, size_auto, size))

@@ -13,6 +13,9 @@ description:
   - Finds Elastic Container Instance image caches by id, name, image, snapshot, resource group, tags,
     status or matching images, following every page of the DescribeImageCaches API.
   - Returns an empty list when nothing matches.
+  - With O(check_stale=true), also says per cache whether it is stale - whether its images' tags have moved since
+    the cache was built (see eci_image_cache's O(alibabacloud.eci.eci_image_cache#module:refresh) and the guide
+    "Keeping caches fresh"). That reads the images' manifests from their registries, from where the module runs.
 author:
   - Alibaba Cloud ECI collection maintainers (@alibabacloud)
 options:
@@ -70,6 +73,47 @@ options:
         and one that refuses a larger page is asked again with 20.
     type: int
     default: 20
+  check_stale:
+    description:
+      - Report RV(image_caches[].stale) and RV(image_caches[].image_digests) for each cache - resolve the manifest digest of
+        each image of the caches that carry the digest record eci_image_cache writes (tag C(alibabacloud.eci/digests)),
+        for the platform the record names, and compare. Every image is read once, however many caches hold it.
+      - Caches without a record are not read (their staleness is unknown), except that a cache whose images are all
+        pinned by digest is never stale.
+      - It reads registries from where the module runs, honouring E(HTTPS_PROXY) and E(NO_PROXY), with
+        O(image_registry_credentials), O(plain_http_registries) and O(insecure_registries); an image that cannot be
+        read makes its caches' staleness unknown, not stale.
+    type: bool
+    default: false
+  image_registry_credentials:
+    description:
+      - With O(check_stale), credentials for private registries, as in eci_image_cache.
+    type: list
+    elements: dict
+    suboptions:
+      server:
+        description: Registry host or host:port, without a scheme.
+        type: str
+        required: true
+      username:
+        description: User name.
+        type: str
+        required: true
+      password:
+        description: Password. Never returned or logged.
+        type: str
+        required: true
+  plain_http_registries:
+    description:
+      - With O(check_stale), registries (host or host:port) read over plain HTTP. Others are read over HTTPS, even on
+        localhost.
+    type: list
+    elements: str
+  insecure_registries:
+    description:
+      - With O(check_stale), registries (host or host:port) whose certificates are not checked.
+    type: list
+    elements: str
 requirements:
   - alibabacloud-eci20180808 >= 2.1.0
 extends_documentation_fragment:
@@ -114,6 +158,15 @@ EXAMPLES = r"""
     image_cache_ids:
       - imc-2zebxkiifuyzzlhl5jzq
       - imc-2zeg3l5d5eb5kvqp0o4f
+
+- name: Which caches hold images whose tags have moved since they were built
+  alibabacloud.eci.eci_image_cache_info:
+    check_stale: true
+  register: checked
+
+- name: Name the stale caches
+  ansible.builtin.debug:
+    msg: "{{ checked.image_caches | selectattr('stale', 'true') | map(attribute='image_cache_name') | list }}"
 
 - name: Point every module at one region with module_defaults
   module_defaults:
@@ -197,9 +250,26 @@ image_caches:
       description: Resource group of the cache.
       type: str
     tags:
-      description: Tags of the cache, as a dict.
+      description:
+        - Tags of the cache, as a dict, as the API returns them - including the digest record C(alibabacloud.eci/digests)
+          that eci_image_cache writes.
       type: dict
       sample: {env: production}
+    stale:
+      description:
+        - With O(check_stale) - V(true) when the cache's images resolve to other digests than those recorded when it was
+          built, V(false) when to the same (or every image is pinned by digest), null when it cannot tell (no record, or
+          an image could not be read).
+      type: bool
+      returned: with O(check_stale)
+    image_digests:
+      description:
+        - With O(check_stale) - the digest each image resolves to now (C(image), C(digest), C(pinned), and C(error) when
+          it could not be read), as eci_image_cache's RV(alibabacloud.eci.eci_image_cache#module:image_digests); empty
+          for a cache that was not read.
+      type: list
+      elements: dict
+      returned: with O(check_stale)
     events:
       description: Events of building the cache.
       type: list
@@ -229,6 +299,7 @@ image_caches:
 """
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.eci import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, describe_image_caches
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import judge_caches
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 
 STATUSES = ["Preparing", "Creating", "Ready", "Failed", "Updating", "UpdateFailed"]
@@ -275,6 +346,12 @@ def list_caches(module):
         caches = [cache for cache in caches if all(cache["tags"].get(key) == value for key, value in filters["tags"].items())]
     if params["status"]:
         caches = [cache for cache in caches if cache["status"] in params["status"]]
+    if params["check_stale"]:
+        judged = judge_caches(
+            caches, credentials=params["image_registry_credentials"], plain_http_registries=params["plain_http_registries"],
+            insecure_registries=params["insecure_registries"], connect_timeout=params["connect_timeout"],
+            read_timeout=params["read_timeout"], retries=1, max_seconds=params["read_timeout"])
+        caches = [dict(cache, stale=stale, image_digests=digests) for cache, (stale, digests) in zip(caches, judged)]
     module.exit_json(changed=False, image_caches=caches)
 
 
@@ -292,6 +369,14 @@ def main():
             image_full_match=dict(type="bool"),
             image_match_count=dict(type="int"),
             page_size=dict(type="int", default=DEFAULT_PAGE_SIZE),
+            check_stale=dict(type="bool", default=False),
+            image_registry_credentials=dict(type="list", elements="dict", options=dict(
+                server=dict(type="str", required=True),
+                username=dict(type="str", required=True),
+                password=dict(type="str", required=True, no_log=True),
+            )),
+            plain_http_registries=dict(type="list", elements="str"),
+            insecure_registries=dict(type="list", elements="str"),
         ),
         services=("eci",),
         required_by=dict(image_full_match="match_images", image_match_count="match_images"),

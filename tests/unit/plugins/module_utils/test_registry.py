@@ -232,6 +232,7 @@ class FakeRegistry:
         self.script = []  # statuses to answer first (retries), e.g. [503, 429]
         self.tokens_issued = []
         self.token_key = "token"
+        self.digest_header = True  # False: answer manifests without Docker-Content-Digest, as some registries do
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -284,7 +285,7 @@ class FakeRegistry:
         parts = url.path[len("/v2/"):].rsplit("/", 2)
         if len(parts) == 3 and parts[1] == "manifests" and (parts[0], parts[2]) in self.manifests:
             media_type, data = self.manifests[(parts[0], parts[2])]
-            return self.send(handler, 200, data, media_type, {"Docker-Content-Digest": _digest(data)})
+            return self.send(handler, 200, data, media_type, {"Docker-Content-Digest": _digest(data)} if self.digest_header else None)
         if len(parts) == 3 and parts[1] == "blobs" and parts[2] in self.blobs:
             return self.send(handler, 200, self.blobs[parts[2]], "application/octet-stream")
         return self.send(handler, 404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')
@@ -875,3 +876,58 @@ def test_a_proxy_that_is_not_http_is_a_clear_error():
     with pytest.raises(RegistryError) as info:
         RegistryClient(retries=0, environ={"HTTPS_PROXY": "socks5://127.0.0.1:1080"}).measure("registry.example.test/app:1")
     assert info.value.reason == "proxy" and "not an http:// proxy URL" in str(info.value)
+
+
+# -- digests (stale caches, issue 18) ------------------------------------------------------------------
+def test_resolve_plain_manifest_uses_docker_content_digest(fake):
+    server = fake()
+    digest, _length = server.add_image("team/app", "1.0", [10, 20])
+    result = client_for(server).resolve(server.host + "/team/app:1.0")
+    assert result == {"image": server.host + "/team/app:1.0", "digest": digest, "index_digest": None, "pinned": False}
+    assert [r["path"] for r in server.requests] == ["/v2/team/app/manifests/1.0"]  # one read: no config blob
+
+
+def test_resolve_without_docker_content_digest_hashes_the_body(fake):
+    server = fake()
+    server.digest_header = False
+    digest, _length = server.add_image("team/app", "1.0", [10, 20])
+    media_type, data = server.manifests[("team/app", "1.0")]
+    assert media_type == reg.MEDIA_DOCKER_MANIFEST
+    assert client_for(server).resolve(server.host + "/team/app:1.0")["digest"] == digest == _digest(data)
+
+
+@pytest.mark.parametrize("docker", [False, True])
+@pytest.mark.parametrize("platform, index", [(None, 0), ("linux/amd64", 0), ("linux/arm64", 1), ("linux/arm64/v8", 1)])
+def test_resolve_index_picks_the_platform_entry(fake, docker, platform, index):
+    server = fake()
+    index_digest = server.add_index("multi", "1.0", [([100], ("linux", "amd64", None)), ([50], ("linux", "arm64", "v8"))],
+                                    docker=docker)
+    entries = json.loads(server.manifests[("multi", "1.0")][1])["manifests"]
+    result = client_for(server).resolve(server.host + "/multi:1.0", platform=platform)
+    assert result == {"image": server.host + "/multi:1.0", "digest": entries[index]["digest"], "index_digest": index_digest,
+                      "pinned": False}
+    assert len(server.requests) == 1  # the index names the platform's digest: the platform manifest is not read
+
+
+def test_resolve_index_without_the_platform_is_not_found(fake):
+    server = fake()
+    server.add_index("multi", "1.0", [([100], ("linux", "arm64", "v8"))])
+    with pytest.raises(RegistryError) as caught:
+        client_for(server).resolve(server.host + "/multi:1.0")
+    assert caught.value.kind == "not_found" and "linux/arm64" in str(caught.value)
+
+
+def test_resolve_pinned_reads_nothing(fake):
+    server = fake()
+    result = client_for(server).resolve("%s/app@%s" % (server.host, SHA))
+    assert result == {"image": "%s/app@%s" % (server.host, SHA), "digest": SHA, "index_digest": None, "pinned": True}
+    assert server.requests == []
+
+
+def test_resolve_digests_reports_errors_per_image(fake):
+    server = fake()
+    digest, _length = server.add_image("team/app", "1.0", [10])
+    reports = reg.resolve_digests([server.host + "/team/app:1.0", server.host + "/team/gone:1.0"],
+                                  plain_http_registries=[server.host], retries=0)
+    assert reports[0]["digest"] == digest
+    assert reports[1]["image"] == server.host + "/team/gone:1.0" and reports[1]["error"]["kind"] == "not_found"

@@ -58,3 +58,24 @@ def run_module(monkeypatch):
         raise AssertionError("the module returned without calling exit_json or fail_json")
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def registry_digests(monkeypatch):
+    """The digests registries resolve (stale caches, issue 18), without a network: {image: digest}; an image not
+    listed cannot be read (unreachable). Reads are recorded in .reads. Module unit tests never reach a registry."""
+    from ansible_collections.alibabacloud.eci.plugins.module_utils import image_digests
+
+    class Registry(dict):
+        def __init__(self):
+            super().__init__()
+            self.reads = []
+
+        def resolve(self, images, platform=None, **options):
+            self.reads.append((list(images), platform))
+            return [dict(image=image, digest=self[image], pinned=False) if image in self else
+                    dict(image=image, error=dict(kind="unreachable", message="image %s: unreachable" % image)) for image in images]
+
+    registry = Registry()
+    monkeypatch.setattr(image_digests, "resolve_digests", registry.resolve)
+    return registry

@@ -100,3 +100,34 @@ def test_api_error_is_reported_with_code_and_request_id(run_module, api):
     assert result["msg"] == "DescribeImageCaches failed: Forbidden.RAM: not allowed (request id: REQ-1)"
     assert result["error"]["code"] == "Forbidden.RAM" and result["error"]["request_id"] == "REQ-1"
     assert "SK" not in result["msg"]
+
+
+# -- check_stale (issue 18) ---------------------------------------------------------------------------
+def test_check_stale_reads_each_image_once_for_the_recorded_platform(run_module, api, registry_digests):
+    from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import make_record
+    old, new = "sha256:" + "a" * 64, "sha256:" + "b" * 64
+    pinned = "nginx@sha256:" + "c" * 64
+    key = "alibabacloud.eci/digests"
+    registry_digests.update({"nginx": new, "redis": old})
+    api["caches"] = [
+        dict(cache("moved", "imc-1"), tags={key: make_record({"nginx": old})}),
+        dict(cache("fresh", "imc-2"), images=["nginx", "redis"], tags={key: make_record({"nginx": new, "redis": old})}),
+        dict(cache("arm", "imc-3"), images=["redis"], tags={key: make_record({"redis": old}, "linux/arm64")}),
+        cache("unrecorded", "imc-4"),
+        dict(cache("pinned", "imc-5"), images=[pinned]),
+        dict(cache("unreadable", "imc-6"), images=["busybox"], tags={key: make_record({"busybox": old})}),
+    ]
+    result, failed = run_module(eci_image_cache_info.main, dict(BASE_ARGS, check_stale=True))
+    assert not failed
+    assert [(c["image_cache_name"], c["stale"]) for c in result["image_caches"]] == [
+        ("moved", True), ("fresh", False), ("arm", False), ("unrecorded", None), ("pinned", False), ("unreadable", None)]
+    assert sorted((sorted(images), platform) for images, platform in registry_digests.reads) == [
+        (["busybox", "nginx", "redis"], "linux/amd64"), (["redis"], "linux/arm64")]
+    assert result["image_caches"][5]["image_digests"][0]["error"]["kind"] == "unreachable"
+    assert result["image_caches"][3]["image_digests"] == []
+
+
+def test_without_check_stale_no_registry_is_read(run_module, api, registry_digests):
+    api["caches"] = [cache("web", "imc-1")]
+    result, failed = run_module(eci_image_cache_info.main, BASE_ARGS)
+    assert not failed and "stale" not in result["image_caches"][0] and registry_digests.reads == []

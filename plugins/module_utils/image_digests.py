@@ -1,0 +1,210 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Stale caches (issue 18): the digest record a cache carries, and whether its images' tags have moved since.
+
+A cache holds the layers its image references pointed to when it was built; tags move. When eci_image_cache
+creates or updates (rebuilds) a cache and can read every image from where it runs, it records the images'
+manifest digests on the cache in the collection-reserved tag DIGESTS_TAG_KEY. Later runs read the digests again
+and compare.
+
+The record (the tag's value, at most 128 characters): ``v1:<platform>:sha256:<64 hex>``
+- ``<platform>`` is the platform the digests were resolved for (os/architecture[/variant], e.g. linux/amd64);
+- the hex is the sha256 of the UTF-8 text of one line per image, sorted, joined by "\\n" (no final newline);
+  each line is ``<name>[:<tag>]@<digest>``: name is Docker's full name (docker.io/library/nginx), digest is the
+  manifest digest the registry resolves for the platform (registry.RegistryClient.resolve); a reference pinned
+  by digest gives its own digest.
+So the record says whether the images resolve as they did, not which one moved (20 digests do not fit in 128
+characters).
+
+The tag counts in the cloud's 20 tags per cache (so at most 19 user tags), is never removed by purge_tags, is
+ignored when tags are compared and is shown apart from the user's tags in diffs (image_cache.py).
+
+Staleness: a cache whose images are all pinned by digest is never stale; otherwise it is unknown (None) when it
+carries no readable record or an image cannot be read, stale (True) when the record differs from the one the
+images resolve to now, and fresh (False) when it is the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import (
+    DEFAULT_PLATFORM,
+    format_platform,
+    parse_platform,
+    parse_reference,
+    resolve_digests,
+)
+
+# Not starting with aliyun or acs: (the cloud's rule for user tag keys), and named for the collection.
+DIGESTS_TAG_KEY = "alibabacloud.eci/digests"
+RECORD_VERSION = "v1"
+RECORD_RE = re.compile(r"^v1:([a-z0-9._-]+/[a-z0-9._-]+(?:/[a-z0-9._-]+)?):(sha256:[0-9a-f]{64})$")
+MAX_RECORD_LENGTH = 128
+REFRESH_CHOICES = ("never", "digest")
+# The change named in `changes` when a stale cache is rebuilt, and for the record's tag calls.
+REFRESH_CHANGE = "stale image digests"
+RECORD_CHANGE = "record image digests"
+UNRECORD_CHANGE = "remove image digest record"
+
+
+def is_pinned(image):
+    return "@" in image
+
+
+def record_line(image, digest):
+    """One line of the record: <name>[:<tag>]@<digest> (Docker's full name; a pinned reference's own digest)."""
+    ref = parse_reference(image)
+    return ref["name"] + (":" + ref["tag"] if ref["tag"] else "") + "@" + (ref["digest"] or digest)
+
+
+def make_record(digests, platform=None):
+    """The record for {image: digest} resolved for platform; ValueError when it would not fit in a tag value."""
+    lines = sorted(record_line(image, digest) for image, digest in digests.items())
+    text = "\n".join(lines).encode("utf-8")
+    value = "%s:%s:sha256:%s" % (RECORD_VERSION, format_platform(parse_platform(platform or DEFAULT_PLATFORM)),
+                                 hashlib.sha256(text).hexdigest())
+    if len(value) > MAX_RECORD_LENGTH:
+        raise ValueError("the platform %r is too long for the digest record" % (platform,))
+    return value
+
+
+def parse_record(value):
+    """(platform, digest) of a record; None when the value is not a record of this format."""
+    match = RECORD_RE.match(value or "")
+    return (match.group(1), match.group(2)) if match else None
+
+
+def recorded(tags):
+    """The record a cache carries (its tags as a dict), or None."""
+    return (tags or {}).get(DIGESTS_TAG_KEY)
+
+
+def read_current(images, platform=None, known=None, **reader_options):
+    """Resolve the images' digests now. Returns a dict:
+
+    images: the images; platform; digests: one dict per image (image, digest or None, pinned, and error
+    {kind, message} when it could not be read); record: the record they make, or None when an image could not
+    be read. known: {image: digest} already read in this run (the size preflight's), not read again.
+    reader_options: registry.resolve_digests's (credentials, plain_http_registries, insecure_registries,
+    connect_timeout, read_timeout, retries, max_seconds).
+    """
+    images = list(dict.fromkeys(images or []))
+    platform = format_platform(parse_platform(platform or DEFAULT_PLATFORM))
+    known = dict(known or {})
+    to_read = [image for image in images if image not in known and not is_pinned(image)]
+    reports = dict((r["image"], r) for r in resolve_digests(to_read, platform=platform, **reader_options)) if to_read else {}
+    reports.update((image, dict(image=image, digest=digest)) for image, digest in known.items())
+    return current_from(images, platform, reports)
+
+
+def current_from(images, platform, reports):
+    """read_current()'s result for images from reports ({image: resolve_digests report}; pinned images need none)."""
+    digests = []
+    for image in images:
+        if is_pinned(image):
+            try:
+                digests.append(dict(image=image, digest=parse_reference(image)["digest"], pinned=True))
+            except ValueError as error:
+                digests.append(dict(image=image, digest=None, pinned=True, error=dict(kind="invalid", message=str(error))))
+        elif "error" in reports[image]:
+            error = reports[image]["error"]
+            digests.append(dict(image=image, digest=None, pinned=False,
+                                error=dict(kind=error["kind"], message=error["message"])))
+        else:
+            digests.append(dict(image=image, digest=reports[image]["digest"], pinned=False))
+    record = None
+    if images and all(entry["digest"] for entry in digests):
+        record = make_record(dict((entry["image"], entry["digest"]) for entry in digests), platform)
+    return dict(images=images, platform=platform, digests=digests, record=record)
+
+
+def judge_caches(caches, **reader_options):
+    """(stale, digests) for each cache of a listing (eci_image_cache_info's check_stale), reading every image once.
+
+    Only caches carrying a record are read, for the platform the record names (without a record the answer is
+    unknown whatever the registries say), except that a cache whose images are all pinned is never stale.
+    reader_options: as read_current's.
+    """
+    wanted = {}  # platform -> images to read
+    for cache in caches:
+        parsed = parse_record(recorded(cache.get("tags")))
+        if parsed:
+            wanted.setdefault(parsed[0], []).extend(i for i in cache.get("images") or [] if not is_pinned(i))
+    reports = {}
+    for platform, images in wanted.items():
+        images = list(dict.fromkeys(images))
+        reports[platform] = dict((r["image"], r) for r in resolve_digests(images, platform=platform, **reader_options))
+    results = []
+    for cache in caches:
+        images = cache.get("images") or []
+        parsed = parse_record(recorded(cache.get("tags")))
+        if parsed:
+            current = current_from(images, parsed[0], reports[parsed[0]])
+        elif images and all(is_pinned(image) for image in images):
+            current = current_from(images, DEFAULT_PLATFORM, {})
+        else:
+            results.append((None, []))
+            continue
+        results.append((judge(recorded(cache.get("tags")), current), current["digests"]))
+    return results
+
+
+def judge(found_record, current):
+    """Whether a cache carrying found_record is stale against current (read_current's result): True, False or None."""
+    if current["images"] and all(is_pinned(image) for image in current["images"]):
+        return False  # pinned references never move
+    if not parse_record(found_record) or current["record"] is None:
+        return None
+    return found_record != current["record"]
+
+
+def decide_refresh(cache, current, refresh):
+    """The refresh decision for one existing cache (eci_image_cache and, per member, the fleet):
+
+    cache: the cache as listed (its tags hold the record); current: read_current()'s result for its images;
+    refresh: 'never' or 'digest'. Returns dict(stale=True/False/None as found, refresh=True when the cache must
+    be rebuilt in place with UpdateImageCache (same settings), change=the name of that change, record_before=the
+    record found).
+    """
+    found = recorded(cache.get("tags"))
+    stale = judge(found, current)
+    return dict(stale=stale, refresh=refresh == "digest" and stale is True, change=REFRESH_CHANGE, record_before=found)
+
+
+def record_tag_changes(cache_tags, current, rebuilt):
+    """(to_set, to_unset) of the reserved tag for a cache (cache_tags: its tags; None for a cache being created).
+
+    Only a create or an update (rebuilt: true) writes the record, since only then is the cache known to hold what
+    the registries resolve now; an update when an image could not be read removes the earlier record, which no
+    longer describes the cache. Nothing changes otherwise.
+    """
+    if not rebuilt:
+        return {}, []
+    if current is not None and current["record"] is not None:
+        if (cache_tags or {}).get(DIGESTS_TAG_KEY) == current["record"]:
+            return {}, []
+        return {DIGESTS_TAG_KEY: current["record"]}, []
+    if cache_tags and DIGESTS_TAG_KEY in cache_tags:
+        return {}, [DIGESTS_TAG_KEY]
+    return {}, []
+
+
+def stale_after(found_stale, current, rebuilt):
+    """What `stale` reports after a run: a rebuilt (created or updated) cache is fresh when the record was written."""
+    if not rebuilt:
+        return found_stale
+    if current is not None and current["images"] and all(is_pinned(image) for image in current["images"]):
+        return False
+    return False if current is not None and current["record"] is not None else None
+
+
+def with_record(tags, current):
+    """The tags of a create: the user's tags (None: none) and the record when every image could be read."""
+    tags = dict(tags or {})
+    if current is not None and current["record"] is not None:
+        tags[DIGESTS_TAG_KEY] = current["record"]
+    return tags

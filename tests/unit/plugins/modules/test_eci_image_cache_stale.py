@@ -1,0 +1,182 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""eci_image_cache and stale caches (issue 18): the digest record, `stale`, `refresh`, and the reserved tag,
+against the in-memory cloud and the conftest's registry (registry_digests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import make_record
+from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache
+from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.fake_cloud import FakeClock, FakeCloud
+
+APP = "registry.example.com/team/app:1.0"
+PINNED = "registry.example.com/team/base@sha256:" + "c" * 64
+OLD = "sha256:" + "a" * 64
+NEW = "sha256:" + "b" * 64
+KEY = "alibabacloud.eci/digests"
+BASE = dict(region="cn-hangzhou", access_key="AK", secret_key="SK", size_check="skip")
+CREATE = dict(BASE, name="web", images=[APP], security_group_id="sg-1", vswitch_ids=["vsw-1"])
+
+
+@pytest.fixture
+def cloud(monkeypatch):
+    fake = FakeCloud(FakeClock())
+    fake.install(monkeypatch)
+    return fake
+
+
+def built(cloud, registry, run_module, digest=OLD, **args):
+    registry[APP] = digest
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, **args))
+    assert not failed, result
+    cloud.calls.clear()
+    return result
+
+
+def test_a_create_records_the_digests_and_the_token_leaves_them_out(run_module, cloud, registry_digests):
+    registry_digests[APP] = OLD
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, tags={"env": "prod"}))
+    assert not failed and result["changes"] == ["create"]
+    assert cloud.records["imc-1"]["tags"] == {"env": "prod", KEY: make_record({APP: OLD})}
+    assert result["stale"] is False
+    assert result["image_digests"] == [dict(image=APP, digest=OLD, pinned=False)]
+    token = cloud.creates()[0][1]
+    # The same create when the registry cannot be read carries no record, and the same token.
+    del registry_digests[APP]
+    cloud.records.clear()
+    cloud.tokens.clear()  # another cloud, that never saw the first create
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, tags={"env": "prod"}))
+    assert not failed and cloud.records["imc-1"]["tags"] == {"env": "prod"} and result["stale"] is None
+    assert cloud.creates()[-1][1] == token
+
+
+def test_a_fresh_cache_is_no_change(run_module, cloud, registry_digests):
+    built(cloud, registry_digests, run_module)
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, refresh="digest"))
+    assert not failed and not result["changed"] and result["stale"] is False
+    assert cloud.mutations() == []
+
+
+def test_a_moved_tag_is_stale_and_refresh_never_changes_nothing(run_module, cloud, registry_digests):
+    built(cloud, registry_digests, run_module)
+    registry_digests[APP] = NEW
+    result, failed = run_module(eci_image_cache.main, CREATE)
+    assert not failed and not result["changed"] and result["stale"] is True
+    assert result["image_digests"][0]["digest"] == NEW
+    assert cloud.mutations() == []
+
+
+def test_refresh_in_check_mode_says_why(run_module, cloud, registry_digests):
+    built(cloud, registry_digests, run_module, tags={"env": "prod"})
+    registry_digests[APP] = NEW
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, refresh="digest", _ansible_check_mode=True, _ansible_diff=True))
+    assert not failed and result["changed"]
+    assert result["changes"] == ["update stale image digests", "record image digests"]
+    assert result["diff"]["before"]["image_digest_record"] == make_record({APP: OLD})
+    assert result["diff"]["after"]["image_digest_record"] == make_record({APP: NEW})
+    assert result["diff"]["before"]["tags"] == result["diff"]["after"]["tags"] == {"env": "prod"}
+    assert cloud.mutations() == []
+
+
+def test_refresh_rebuilds_in_place_once_and_records(run_module, cloud, registry_digests):
+    built(cloud, registry_digests, run_module)
+    registry_digests[APP] = NEW
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, refresh="digest"))
+    assert not failed and result["changed"] and result["stale"] is False
+    assert cloud.mutations() == [("update", "imc-1"), ("tag", [KEY])]  # the record follows the accepted update
+    assert result["changes"] == ["update stale image digests", "record image digests"]
+    assert result["image_cache"]["status"] == "Ready" and result["image_cache"]["image_cache_id"] == "imc-1"
+    assert cloud.records["imc-1"]["tags"][KEY] == make_record({APP: NEW})
+    cloud.calls.clear()
+    again, failed = run_module(eci_image_cache.main, dict(CREATE, refresh="digest"))
+    assert not failed and not again["changed"] and again["stale"] is False and cloud.mutations() == []
+
+
+def test_a_refused_update_writes_no_record(run_module, cloud, registry_digests):
+    built(cloud, registry_digests, run_module)
+    registry_digests[APP] = NEW
+    cloud.records["imc-1"]["status"] = "Creating"
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, refresh="digest", wait=False))
+    assert failed and "Creating" in result["msg"]
+    assert cloud.mutations() == [] and cloud.records["imc-1"]["tags"][KEY] == make_record({APP: OLD})
+
+
+def test_an_unreadable_image_is_unknown_and_not_refreshed(run_module, cloud, registry_digests):
+    built(cloud, registry_digests, run_module)
+    del registry_digests[APP]
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, refresh="digest"))
+    assert not failed and not result["changed"] and result["stale"] is None
+    assert result["image_digests"][0]["digest"] is None and result["image_digests"][0]["error"]["kind"] == "unreachable"
+    assert cloud.mutations() == []
+
+
+def test_an_update_when_an_image_cannot_be_read_removes_the_record(run_module, cloud, registry_digests):
+    built(cloud, registry_digests, run_module)
+    del registry_digests[APP]
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=40))
+    assert not failed and result["changes"] == ["update image_cache_size", "remove image digest record"]
+    assert KEY not in cloud.records["imc-1"]["tags"] and result["stale"] is None
+
+
+def test_a_cache_without_a_record_is_unknown_with_a_warning_and_force_update_records(run_module, cloud, registry_digests):
+    cloud.add("imc-1", images=[APP])
+    registry_digests[APP] = NEW
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, refresh="digest"))
+    assert not failed and not result["changed"] and result["stale"] is None
+    assert any("force_update" in warning and KEY in warning for warning in result["warnings"])
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, force_update=True))
+    assert not failed and result["changes"] == ["update force_update", "record image digests"] and result["stale"] is False
+
+
+def test_pinned_images_are_never_stale_and_never_read(run_module, cloud, registry_digests):
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, images=[PINNED], refresh="digest"))
+    assert not failed and result["stale"] is False and registry_digests.reads == []
+    assert cloud.records["imc-1"]["tags"][KEY] == make_record({PINNED: None})
+
+
+def test_the_tags_read_from_the_cache_are_read_for_its_images(run_module, cloud, registry_digests):
+    built(cloud, registry_digests, run_module)
+    registry_digests[APP] = NEW
+    result, failed = run_module(eci_image_cache.main, dict(BASE, name="web"))  # no images: the cache's
+    assert not failed and result["stale"] is True
+
+
+def test_purge_tags_keeps_the_record(run_module, cloud, registry_digests):
+    built(cloud, registry_digests, run_module, tags={"env": "prod"})
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, tags={}))
+    assert not failed and cloud.mutations() == [("untag", ["env"])]
+    assert KEY in cloud.records["imc-1"]["tags"]
+
+
+def test_the_tag_limit_counts_the_record_before_any_call(run_module, cloud, registry_digests):
+    registry_digests[APP] = OLD
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, tags=dict(("k%d" % i, "v") for i in range(20))))
+    assert failed and "at most 19" in result["msg"] and KEY in result["msg"]
+    assert cloud.calls == []
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, tags={KEY: "mine"}))
+    assert failed and "reserved" in result["msg"] and cloud.calls == []
+
+
+def test_a_refresh_that_would_pass_20_tags_fails_before_any_change(run_module, cloud, registry_digests):
+    tags = dict(("k%d" % i, "v") for i in range(19))
+    tags["acs:system"] = "x"  # a system tag the cloud keeps: with the record, 21
+    cloud.add("imc-1", images=[APP], tags=tags)
+    registry_digests[APP] = NEW
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, force_update=True))
+    assert failed and "21 tags" in result["msg"] and KEY in result["msg"]
+    assert cloud.mutations() == []
+
+
+def test_a_bad_platform_is_refused_before_any_call(run_module, cloud):
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_platform="amd64"))
+    assert failed and "image_platform" in result["msg"] and cloud.calls == []
+
+
+def test_a_bad_refresh_names_the_choices(run_module, cloud):
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, refresh="always"))
+    assert failed and "refresh" in result["msg"] and "never" in result["msg"] and "digest" in result["msg"]
+    assert cloud.calls == []
