@@ -26,7 +26,7 @@ options:
       - The settings, as a dict keyed by P(alibabacloud.eci.eci_image_cache#module) option names. Keys that are no
         checked option are ignored; V(null) and empty strings count as not given.
       - Integer options accept an integer or a string of decimal digits (as templating may give them);
-        O(_input.image_cache_size) also accepts V(auto).
+        C(image_cache_size) also accepts V(auto).
     type: dict
     required: true
   variable_prefix:
