@@ -185,14 +185,14 @@ lint: collection-tree
 # Every module and the role render with ansible-doc (from the tree, as users see them);
 # every module is in the module_defaults group and the group test calls each of them.
 doc-check: collection-tree
-	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VPY) tests/utils/check_ansible_doc.py \
+	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VPY) tests/utils/ci/check_ansible_doc.py \
 		--ansible-doc $(VENV)/bin/ansible-doc
-	cd $(TREE) && $(VPY) tests/utils/check_module_defaults_group.py
+	cd $(TREE) && $(VPY) tests/utils/ci/check_module_defaults_group.py
 
 DOCS_DIR := $(BUILD)/docs
 # The site: $(DOCS_DIR)/build/html/index.html (module, role and filter pages from the code, plus docs/docsite/rst guides).
 docs: collection-tree
-	$(VPY) tests/utils/check_readme_targets.py
+	$(VPY) tests/utils/ci/check_readme_targets.py
 	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VENV)/bin/antsibull-docs lint-collection-docs \
 		--plugin-docs .
 	$(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) tests/utils/build_docs.sh $(DOCS_DIR)
@@ -202,14 +202,14 @@ docs: collection-tree
 # .venv is shared). Not part of `make test`: it repeats those suites. Narrow it with TARGETS_ALONE.
 TARGETS_ALONE ?= changelog-lint awx-check changelog-release doc-check docs ee-test
 targets-alone: $(STAMP)
-	$(VPY) tests/utils/check_readme_targets.py --alone $(TARGETS_ALONE)
+	$(VPY) tests/utils/ci/check_readme_targets.py --alone $(TARGETS_ALONE)
 
 PACKAGE_DIR := $(BUILD)/package-test
 # The built tarball holds no build output, venvs or caches; installed alone into an empty
 # collections path, its own playbooks run against the twin.
 package-test: build
 	rm -rf $(PACKAGE_DIR) && mkdir -p $(PACKAGE_DIR)/collections
-	$(VPY) tests/utils/check_tarball.py $(BUILD)/alibabacloud-eci-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz
+	$(VPY) tests/utils/ci/check_tarball.py $(BUILD)/alibabacloud-eci-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz
 	$(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(PACKAGE_DIR)/collections $(VENV)/bin/ansible-galaxy collection install --offline --no-deps --force \
 		-p $(PACKAGE_DIR)/collections $(BUILD)/alibabacloud-eci-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz
 	cd $(PACKAGE_DIR) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(PACKAGE_DIR)/collections \
@@ -220,14 +220,14 @@ package-test: build
 
 EE_DIR := $(BUILD)/ee-test
 # ansible-builder create (no container engine needed) on the example definition, which takes the
-# tarball of `make build`; checks the context and runs its galaxy stage offline (tests/utils/check_ee.py).
+# tarball of `make build`; checks the context and runs its galaxy stage offline (tests/utils/ci/check_ee.py).
 ee-test: build
 	rm -rf $(EE_DIR) && mkdir -p $(EE_DIR)
-	$(RUN_ENV) $(VPY) tests/utils/check_ee.py --ansible-builder $(VENV)/bin/ansible-builder \
+	$(RUN_ENV) $(VPY) tests/utils/ci/check_ee.py --ansible-builder $(VENV)/bin/ansible-builder \
 		--context $(EE_DIR)/context --collections-dir $(BUILD)
 
 awx-check: $(STAMP)
-	$(VPY) tests/utils/check_awx_credential_type.py
+	$(VPY) tests/utils/ci/check_awx_credential_type.py
 
 # The sample AWX job templates (docs/awx/job_template.yml) run as AWX runs them: the credential type's
 # injectors rendered, the inventory imported and sliced, `ansible-runner run` against the twin (tests/awx).
@@ -240,7 +240,7 @@ awx-runner: collection-tree
 # The release of galaxy.yml's version as committed (changelogs/changelog.yaml, CHANGELOG.md), and the
 # pending fragments joining it when `make release-notes` runs again, tried in a copy.
 changelog-release: $(STAMP)
-	PATH=$(VENV)/bin:$$PATH $(VPY) tests/utils/check_changelog_release.py --work $(BUILD)/changelog-release
+	PATH=$(VENV)/bin:$$PATH $(VPY) tests/utils/ci/check_changelog_release.py --work $(BUILD)/changelog-release
 
 # Cuts the release of galaxy.yml's version in the checkout, or adds the new fragments to it if it is
 # already cut: writes changelogs/changelog.yaml and CHANGELOG.md, consumes changelogs/fragments/*.yml.

@@ -220,15 +220,20 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+# The collection's one image-reference grammar and one set of API limits.
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import REGISTRY_HOST, image_problem
+from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import (
+    MAX_IMAGES,
+    MAX_RETENTION_DAYS,
+    MAX_SIZE_GIB,
+    MAX_VSWITCHES,
+    MIN_RETENTION_DAYS,
+    MIN_SIZE_GIB,
+)
+
 API_VERSION = "eci.alibabacloud.com/v1"
 KIND = "ImageCache"
 
-MIN_SIZE_GIB = 20
-MAX_SIZE_GIB = 32768
-MIN_RETENTION_DAYS = 1
-MAX_RETENTION_DAYS = 65536
-MAX_IMAGES = 20
-MAX_VSWITCHES = 10
 MAX_NAME_LENGTH = 253
 MAX_LABEL_LENGTH = 63
 
@@ -304,16 +309,6 @@ ACR_NOT_IN_CRD = {
 # Kubernetes object names (DNS-1123 subdomain) and namespace and secret names (DNS-1123 label).
 DNS1123_LABEL = re.compile(r"^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$")
 DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$")
-# The reference grammar of the container distribution project, anchored:
-# [registry[:port]/]path[:tag][@digest], lower-case repository path.
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_DOMAIN = (r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*"
-           r"(?::[0-9]+)?")
-IMAGE_REFERENCE = re.compile(
-    r"^(?:%s/)?%s(?:/%s)*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$"
-    % (_DOMAIN, _COMPONENT, _COMPONENT))
-MAX_IMAGE_LENGTH = 1024
-REGISTRY_HOST = re.compile(r"^%s$" % _DOMAIN)
 # A plain cloud resource id (vsw-..., sg-..., rg-..., cri-..., cn-hangzhou): no blanks, commas or colons.
 RESOURCE_ID = re.compile(r"^[^\s,:]+$")
 DECIMAL = re.compile(r"^[0-9]+$")
@@ -438,15 +433,9 @@ class _Checker:
             return None
         good = True
         for image in images:
-            if not isinstance(image, str) or not image.strip():
-                self.problem("images: every image must be a non-empty reference, got %r." % (image,))
-                good = False
-            elif "://" in image:
-                self.problem("images: %r has a URL scheme; give a reference like registry.example.com/ns/app:1.0." % image)
-                good = False
-            elif len(image) > MAX_IMAGE_LENGTH or not IMAGE_REFERENCE.match(image):
-                self.problem("images: %r is not a valid image reference ([registry[:port]/]repository[:tag][@digest], "
-                             "lower-case repository)." % image)
+            problem = image_problem(image)
+            if problem:
+                self.problem(problem)
                 good = False
         return images if good else None
 

@@ -35,6 +35,8 @@ except ImportError as import_error:  # pragma: no cover - reported by the module
     SDK_CORE_IMPORT_ERROR = import_error
 
 COLLECTION_NAME = "alibabacloud.eci"
+# galaxy.yml is the source; this copy exists because module_utils run on hosts without galaxy.yml.
+# tests/unit/plugins/module_utils/test_client.py fails when the two differ.
 COLLECTION_VERSION = "0.1.0"
 USER_AGENT = "AlibabaCloud-Ansible-Collection/%s (%s)" % (COLLECTION_VERSION, COLLECTION_NAME)
 
@@ -420,7 +422,7 @@ class RetryPolicy:
         step = min(self.max_delay, self.base_delay * (2 ** min(retry_number, 30)))
         return step / 2 + self._rand() * step / 2
 
-    def run(self, action, call, retry_connection_errors=True):
+    def run(self, action, call):
         started = self._clock()
         attempt = 0
         unknown_before = False
@@ -432,8 +434,7 @@ class RetryPolicy:
                 error.attempts = attempt
                 error.earlier_outcome_unknown = unknown_before
                 unknown_before = unknown_before or error.outcome_unknown
-                retryable = _retryable(error) and (retry_connection_errors or error.code != "ConnectionError")
-                if not retryable or (attempt > self.retries and not is_throttling(error)):
+                if not _retryable(error) or (attempt > self.retries and not is_throttling(error)):
                     raise
                 pause = self.delay(attempt - 1)
                 if self._clock() - started + pause > self.max_seconds:
@@ -578,7 +579,7 @@ class Connection:
         finally:
             os.environ.update(saved)
 
-    def call(self, service, action, method_name, request, retry_connection_errors=True):
+    def call(self, service, action, method_name, request):
         """Call client.<method_name>(request, runtime) with retries; returns the response body model."""
         client = self.client(service)
         method = getattr(client, method_name)
@@ -607,4 +608,4 @@ class Connection:
                 error.message = scrub(error.message, self.secrets)
                 raise
 
-        return self.retry_policy.run(action, attempt, retry_connection_errors=retry_connection_errors)
+        return self.retry_policy.run(action, attempt)

@@ -12,6 +12,7 @@ import re
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
+from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import FAILED
 
 # DescribeImageCaches' page limit: the current API page gives 20 as its example and no maximum;
 # the older page and the sibling ECI lists say at most 20. A cloud may accept more, cap at 20 or
@@ -69,7 +70,7 @@ def retention_days_of(status, creation_time, expire_date_time):
     Unknown (known False): a Failed cache, whose ExpireDateTime is 24 h after the failure whatever its
     retention (API reference), or stamps that cannot be read; an unknown value is never compared.
     """
-    if status == "Failed":
+    if status == FAILED:
         return False, None
     if not expire_date_time:
         return True, None

@@ -10,34 +10,33 @@ so unit tests cover it without a cloud.
 
 from __future__ import annotations
 
-import re
-
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY
 from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import BY_OPTION, COMPARED
+from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import PREPARING, READY
+# The limits and the reference grammar live in limits.py and image_reference.py; imported here for the callers.
+from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import (  # noqa: F401 pylint: disable=unused-import
+    MAX_CREDENTIALS,
+    MAX_IMAGES,
+    MAX_RETENTION_DAYS,
+    MAX_SIZE_GIB,
+    MAX_TAG_LENGTH,
+    MAX_TAGS,
+    MAX_VSWITCHES,
+    MIN_RETENTION_DAYS,
+    MIN_SIZE_GIB,
+)
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import (  # noqa: F401 pylint: disable=unused-import
+    IMAGE_REFERENCE,
+    REGISTRY_HOST,
+    canonical_image,
+    image_problem,
+)
 
-MIN_SIZE_GIB = 20
-MAX_SIZE_GIB = 32768
-MIN_RETENTION_DAYS = 1
-MAX_RETENTION_DAYS = 65536
-MAX_IMAGES = 20
-MAX_VSWITCHES = 10
-MAX_CREDENTIALS = 10
-MAX_TAGS = 20
-MAX_TAG_LENGTH = 128
 ELIMINATION_STRATEGIES = ("", "LRU")
 
 # Tag keys the cloud owns: users can neither set nor remove them (API reference, TagResources), so
 # purge_tags never removes them, like amazon.aws keeps aws: tags.
 SYSTEM_TAG_PREFIXES = ("acs:", "aliyun")
-
-# The reference grammar of the container distribution project (docker/distribution
-# reference.go), anchored: [registry[:port]/]path[:tag][@digest].
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?"
-IMAGE_REFERENCE = re.compile(
-    r"^(?:%s/)?%s(?:/%s)*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$"
-    % (_DOMAIN, _COMPONENT, _COMPONENT))
-REGISTRY_SERVER = re.compile(r"^%s$" % _DOMAIN)
 
 
 def tag_problem(key, value, option="tags"):
@@ -81,17 +80,6 @@ def validate_tags(tags, option="tags"):
     return problems
 
 
-def validate_image(image, option="images"):
-    if not isinstance(image, str) or not image.strip():
-        return "%s: image references must not be empty." % option
-    if "://" in image:
-        return "%s: %r has a URL scheme; give a reference like registry.example.com/ns/app:1.0." % (option, image)
-    if not IMAGE_REFERENCE.match(image) or len(image) > 1024:
-        return ("%s: %r is not a valid image reference ([registry[:port]/]repository[:tag][@digest], "
-                "lower-case repository)." % (option, image))
-    return None
-
-
 def validate_settings(params, creating_possible):
     """Every rule the API enforces, checked before any call. Returns a list of messages."""
     problems = []
@@ -101,7 +89,7 @@ def validate_settings(params, creating_possible):
             problems.append("images: give at least one image.")
         if len(images) > MAX_IMAGES:
             problems.append("images: at most %d images are allowed, got %d." % (MAX_IMAGES, len(images)))
-        problems.extend(filter(None, (validate_image(image) for image in images)))
+        problems.extend(filter(None, (image_problem(image) for image in images)))
         problems.extend(duplicate_images(images))
     size = params.get("image_cache_size")
     if size is not None and not MIN_SIZE_GIB <= size <= MAX_SIZE_GIB:
@@ -129,12 +117,12 @@ def validate_settings(params, creating_possible):
             problems.append("image_registry_credentials: at most %d are allowed, got %d." % (MAX_CREDENTIALS, len(credentials)))
         for credential in credentials:
             server = credential.get("server") or ""
-            if "://" in server or not REGISTRY_SERVER.match(server):
+            if "://" in server or not REGISTRY_HOST.match(server):
                 problems.append("image_registry_credentials: server %r must be a registry host[:port] without a scheme "
                                 "or path." % server)
     for option in ("insecure_registries", "plain_http_registries"):
         for registry in params.get(option) or []:
-            if "://" in registry or not REGISTRY_SERVER.match(registry or ""):
+            if "://" in registry or not REGISTRY_HOST.match(registry or ""):
                 problems.append("%s: %r must be a registry host[:port] without a scheme or path." % (option, registry))
     for info in params.get("acr_registry_info") or []:
         if not (info.get("instance_id") or "").strip():
@@ -200,29 +188,6 @@ def tags_after(current, to_set, to_unset):
     return tags
 
 
-def canonical_image(reference):
-    """An image reference in Docker's canonical form: nginx:1.25 -> docker.io/library/nginx:1.25.
-
-    A cloud may return the images of a cache in this form (the API reference shows full references),
-    so images are compared in it.
-    """
-    name, _sep, digest = reference.partition("@")
-    slash, colon = name.rfind("/"), name.rfind(":")
-    repository, tag = (name[:colon], name[colon + 1:]) if colon > slash else (name, None)
-    first, _sep, rest = repository.partition("/")
-    if rest and ("." in first or ":" in first or first == "localhost"):
-        domain, path = first, rest
-    else:
-        domain, path = "docker.io", repository
-    if domain == "index.docker.io":
-        domain = "docker.io"
-    if domain == "docker.io" and "/" not in path:
-        path = "library/" + path
-    if tag is None and not digest:
-        tag = "latest"
-    return domain + "/" + path + (":" + tag if tag else "") + ("@" + digest if digest else "")
-
-
 def desired_view(params):
     """The compared settings as the API would show them; None where the user left a setting alone."""
     return dict((BY_OPTION[option].read_back, params.get(option)) for option in COMPARED)
@@ -254,7 +219,7 @@ def predict(current, params, region):
     """The cache as DescribeImageCaches would show it after this run (for check mode and diffs)."""
     after = dict(current) if current else dict(
         image_cache_id=None, image_cache_name=params.get("name"), images=[], image_cache_size=MIN_SIZE_GIB,
-        elimination_strategy="", resource_group_id=None, tags={}, region_id=region, status="Preparing")
+        elimination_strategy="", resource_group_id=None, tags={}, region_id=region, status=PREPARING)
     for key, wanted in desired_view(params).items():
         if wanted is not None:
             after[key] = list(wanted) if key == "images" else wanted
@@ -263,7 +228,7 @@ def predict(current, params, region):
         to_set, to_unset = tag_changes(after.get("tags") or {}, desired_tags, params.get("purge_tags", True))
         after["tags"] = tags_after(after.get("tags"), to_set, to_unset)
     if params.get("wait"):
-        after["status"] = "Ready"
+        after["status"] = READY
         after["progress"] = "100%"
     return after
 

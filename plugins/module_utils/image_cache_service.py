@@ -21,6 +21,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.client import Ali
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY, RECORD_CHANGE, UNRECORD_CHANGE
 from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import client_token, request_fields
 from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
+    READY,
     SETTLED,
     Waiter,
     WaitError,
@@ -349,7 +350,7 @@ class ImageCacheService:
 
     def wait_ready(self, cache_id, what, current=None, just_changed=False, observed=None):
         with self._calls_within(self.wait_timeout):
-            return wait_for_cache(self.get, cache_id, ("Ready",), what, self.wait_timeout, current=current,
+            return wait_for_cache(self.get, cache_id, (READY,), what, self.wait_timeout, current=current,
                                   just_changed=just_changed, observed=observed, sleep=self._sleep, clock=self._clock)
 
     # For waits that run outside this service (eci_image_caches waits for a whole set with one listing per round).
@@ -384,7 +385,7 @@ class ImageCacheService:
         observed = self.update_observer(settled_view)
         try:
             with self._calls_within(self.wait_timeout):
-                return wait_for_cache(self.get, cache_id, ("Ready",), "be Ready after the update", self.wait_timeout,
+                return wait_for_cache(self.get, cache_id, (READY,), "be Ready after the update", self.wait_timeout,
                                       just_changed=True, observed=observed, sleep=self._sleep, clock=self._clock)
         except WaitError as error:
             if error.code == "ImageCacheNotFound":

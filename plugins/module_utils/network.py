@@ -16,6 +16,8 @@ import ipaddress
 import json
 import re
 
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import registry_host
+
 PAGE_SIZE = 50
 # DescribeSecurityGroups pages with NextToken/MaxResults (the ECS SDK marks PageNumber/PageSize as going away).
 MAX_RESULTS = 100
@@ -199,14 +201,6 @@ def nat_gateway_problem(gateway):
     return None
 
 
-def image_registry(image):
-    """The registry host of an image reference; Docker Hub for short names (nginx, library/nginx)."""
-    first, sep, _rest = image.partition("/")
-    if sep and ("." in first or ":" in first or first == "localhost"):
-        return first.lower()
-    return "docker.io"
-
-
 def acr_vpc_registry(registry, region):
     """Whether a registry is Alibaba Cloud Container Registry reached over the VPC (no internet needed)."""
     return (registry == "registry-vpc.%s.aliyuncs.com" % region
@@ -246,7 +240,7 @@ def public_images(images, region, private_registries=(), vpc_cidrs=()):
     private = set(registry.lower() for registry in private_registries or ())
     found = []
     for image in images or []:
-        registry = image_registry(image)
+        registry = registry_host(image)
         if acr_vpc_registry(registry, region) or registry in private or private_address(registry, vpc_cidrs):
             continue
         found.append(image)

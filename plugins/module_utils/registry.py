@@ -4,7 +4,7 @@
 
 """Read container image sizes from OCI / Docker registries (the image size preflight).
 
-measure_image() resolves an image reference, authenticates (anonymous, HTTP Basic, or the
+RegistryClient.measure() resolves an image reference, authenticates (anonymous, HTTP Basic, or the
 Bearer token challenge Docker Hub and Alibaba Cloud Container Registry use), fetches the
 manifest (following an OCI index / Docker manifest list to one platform) and the config
 blob, and returns the compressed size of the layers. required_cache_size_gib() turns
@@ -53,6 +53,9 @@ import time
 from urllib.parse import unquote, urlencode, urljoin, urlsplit
 from urllib.request import proxy_bypass_environment
 
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import DIGEST, DOMAIN, PATH_COMPONENT, TAG, registry_host, split_domain
+from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_SIZE_GIB, MIN_SIZE_GIB
+
 DOCKER_HUB = "docker.io"
 DOCKER_HUB_API = "registry-1.docker.io"
 DOCKER_HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com", "hub.docker.com")
@@ -73,8 +76,8 @@ UNCOMPRESSED_LAYER_TYPES = (
 )
 
 GIB = 1024 ** 3
-CACHE_SIZE_MIN_GIB = 20
-CACHE_SIZE_MAX_GIB = 32768
+CACHE_SIZE_MIN_GIB = MIN_SIZE_GIB
+CACHE_SIZE_MAX_GIB = MAX_SIZE_GIB
 
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024  # the distribution project's limit for manifests
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
@@ -89,16 +92,11 @@ FAIL_FAST_REASONS = frozenset(("dns", "refused", "no_route", "connect_timeout", 
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
 
-# The grammar of github.com/distribution/reference (regexp.go).
-_ALNUM = r"[a-z0-9]+"
-_SEPARATOR = r"(?:[._]|__|[-]+)"
-_PATH_COMPONENT = _ALNUM + r"(?:" + _SEPARATOR + _ALNUM + r")*"
-_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-_DOMAIN = r"(?:" + _DOMAIN_COMPONENT + r"(?:\." + _DOMAIN_COMPONENT + r")*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?"
-DOMAIN_RE = re.compile(r"^" + _DOMAIN + r"$")
-PATH_RE = re.compile(r"^" + _PATH_COMPONENT + r"(?:/" + _PATH_COMPONENT + r")*$")
-TAG_RE = re.compile(r"^[\w][\w.-]{0,127}$")
-DIGEST_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
+# The grammar of github.com/distribution/reference (regexp.go), from the collection's one copy.
+DOMAIN_RE = re.compile(r"^" + DOMAIN + r"$")
+PATH_RE = re.compile(r"^" + PATH_COMPONENT + r"(?:/" + PATH_COMPONENT + r")*$")
+TAG_RE = re.compile(r"^" + TAG + r"$")
+DIGEST_RE = re.compile(r"^" + DIGEST + r"$")
 NAME_TOTAL_LENGTH_MAX = 255
 
 
@@ -122,10 +120,6 @@ class RegistryError(Exception):
 
     def __str__(self):
         return self.message
-
-    def to_dict(self):
-        return {"kind": self.kind, "message": self.message, "image": self.image, "registry": self.registry, "status": self.status,
-                "reason": self.reason}
 
 
 # -- references ------------------------------------------------------------------------------------
@@ -186,15 +180,12 @@ def parse_reference(image):
     if not ref:
         raise ValueError("invalid image reference %r: the repository name is missing" % image)
 
-    # splitDockerDomain: the first part is a registry when it has a '.' or a ':', is localhost, or has upper case.
-    first, sep, rest = ref.partition("/")
-    if sep and ("." in first or ":" in first or first == "localhost" or first.lower() != first):
-        domain, path = first, rest
+    # The collection's one registry rule (image_reference.split_domain, Docker's splitDockerDomain).
+    domain, path = split_domain(ref)
+    if domain is not None:
         if not DOMAIN_RE.match(domain):
             raise ValueError("invalid image reference %r: %r is not a valid registry host[:port]" % (image, domain))
-        domain = domain.lower()
-        if domain in ("index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"):
-            domain = DOCKER_HUB
+        domain = registry_host(ref)
     else:
         domain, path = DOCKER_HUB, ref
     if domain == DOCKER_HUB and "/" not in path:
@@ -374,7 +365,15 @@ class RegistryClient(object):
 
     # -- public ------------------------------------------------------------------------------------
     def measure(self, image, platform=None):
-        """Sizes of one image. See measure_image()."""
+        """Measure one image; returns a dict:
+
+        image, registry (API host), repository, reference (tag or digest), tag, digest (of the image manifest
+        that was measured), index_digest (of the index / manifest list, or None), platform ("linux/amd64"),
+        compressed_size (bytes: the sum of the layer sizes), uncompressed_size (bytes, or None when the
+        registry does not state it: the usual case), layers (count), media_type (of the image manifest).
+
+        Raises ValueError for a malformed reference or platform, RegistryError otherwise.
+        """
         ref = parse_reference(image)
         wanted = parse_platform(platform or DEFAULT_PLATFORM)
         ctx = _Context(self, image, ref)
@@ -770,22 +769,6 @@ def parse_challenge(header):
 
 
 # -- module-facing helpers ---------------------------------------------------------------------------
-def measure_image(image, credentials=None, platform=None, plain_http_registries=None, insecure_registries=None, **options):
-    """Measure one image; returns a dict:
-
-    image, registry (API host), repository, reference (tag or digest), tag, digest (of the image manifest
-    that was measured), index_digest (of the index / manifest list, or None), platform ("linux/amd64"),
-    compressed_size (bytes: the sum of the layer sizes), uncompressed_size (bytes, or None when the
-    registry does not state it: the usual case), layers (count), media_type (of the image manifest).
-
-    Raises ValueError for a malformed reference or platform, RegistryError otherwise.
-    options: RegistryClient's connect_timeout, read_timeout, retries, backoff, max_backoff, max_seconds.
-    """
-    client = RegistryClient(credentials=credentials, plain_http_registries=plain_http_registries,
-                            insecure_registries=insecure_registries, **options)
-    return client.measure(image, platform=platform)
-
-
 def required_cache_size_gib(total_bytes):
     """The smallest image cache size (GiB) allowed for images of total_bytes: at least twice their size,
     rounded up to whole GiB, at least 20. ValueError when that is more than 32768 GiB or total_bytes < 0."""
@@ -806,7 +789,7 @@ def measure_images(images, credentials=None, platform=None, plain_http_registrie
                    **options):
     """Measure several images with one client (tokens are reused). Never raises for one image:
 
-    returns (reports, total_bytes, unmeasured) where reports has one dict per image, either measure_image()'s
+    returns (reports, total_bytes, unmeasured) where reports has one dict per image, either RegistryClient.measure()'s
     result or {"image": ..., "error": {"kind": ..., "reason": ..., "registry": ..., "message": ...}};
     total_bytes sums the measured compressed sizes; unmeasured lists the images that could not be measured.
     Once a registry proves unreachable (a reason of FAIL_FAST_REASONS), its other images are not tried:

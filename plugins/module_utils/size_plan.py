@@ -13,6 +13,7 @@ and every message says which was used. The module calls, in this order:
 3. plan_sizes(reports)          - totals, the size basis, and which images were not measured and why.
 4. unmeasured_verdict(plan, size_check), size_verdict(size_gib, plan, size_check) and
    not_measured_note(plan)      - what to say, and whether to fail or warn.
+5. auto_size(plan, live_size)   - the size image_cache_size auto sets (never smaller than the live cache).
 
 Nothing here does I/O, so every rule is unit-tested directly.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import registry_host
 from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import GIB, required_cache_size_gib
 
 # Alibaba Cloud Container Registry VPC endpoints: registry-vpc.<region>.aliyuncs.com and
@@ -75,7 +77,7 @@ def plan_sizes(reports):
     for report in reports or []:
         error = report.get("error")
         if error:
-            registry = error.get("registry") or report.get("registry") or _registry_of(report["image"])
+            registry = error.get("registry") or report.get("registry") or registry_host(report["image"])
             if error.get("kind") == "unreachable" and vpc_only_registry(registry):
                 not_here.append(report["image"])
             else:
@@ -90,11 +92,6 @@ def plan_sizes(reports):
     basis = None if not bases else bases.pop() if len(bases) == 1 else "mixed"
     return dict(total_bytes=sum(entry["bytes"] for entry in measured), basis=basis, measured=measured,
                 not_measured_here=not_here, failed=failed)
-
-
-def _registry_of(image):
-    first, sep, _rest = image.partition("/")
-    return first.lower() if sep and ("." in first or ":" in first or first == "localhost") else "docker.io"
 
 
 def describe_basis(basis):
@@ -161,3 +158,10 @@ def not_measured_note(plan):
     return ("Not measured from here: %s (%s reached only from inside the VPC, where the cache is built); the size check "
             "leaves %s out. Measure from a host in the VPC, or set size_check: skip." % (
                 ", ".join(images), _plural(images, "its registry is", "their registries are"), _plural(images, "it", "them")))
+
+
+def auto_size(plan, live_size):
+    """The size image_cache_size=auto asks for: at least twice the measured images (required_cache_size_gib), and
+    never less than the live cache's size, since a smaller cache would have to be rebuilt. ValueError when the
+    images need more than the API allows."""
+    return max(required_cache_size_gib(plan["total_bytes"]), live_size or 0)

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, alibabacloud.eci contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The one home for waits on image caches: the status table and the polling loop.
+"""The one home for waits on image caches: the polling loop (the status names are in statuses.py).
 
 Every wait of the collection goes through wait_for_cache(), which reads the cache with a
 getter it is given, so unit tests drive it with a fake clock and a fake cloud.
@@ -14,24 +14,16 @@ import time
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
 
-# The statuses the API documents, by what they mean for a wait. A status that is in none of
-# these (the cloud may show others, e.g. Deleting) counts as transitional: waited on, within
-# the timeout, never taken for success or failure.
-READY = "Ready"
-SETTLED = ("Ready", "Failed", "UpdateFailed")
-FAILED = ("Failed", "UpdateFailed")
-UPDATABLE = ("Ready", "UpdateFailed")
-DOCUMENTED_TRANSITIONAL = ("Preparing", "Creating", "Updating")
-
-
-def is_deleting(status):
-    """A status some clouds show while a deleted cache is still listed (e.g. Deleting; not in the API reference)."""
-    return (status or "").lower().startswith("delet")
-
-
-def is_transitional(status):
-    """True for Preparing, Creating, Updating and any status the API does not document."""
-    return status not in SETTLED
+# The status names and groups live in statuses.py; imported here for the callers of the waiters.
+from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import (  # noqa: F401 pylint: disable=unused-import
+    DOCUMENTED_TRANSITIONAL,
+    FAILURES,
+    READY,
+    SETTLED,
+    UPDATABLE,
+    is_deleting,
+    is_transitional,
+)
 
 
 class WaitError(AlibabaCloudError):
@@ -61,7 +53,6 @@ class Waiter:
         self.max_delay = max_delay
         self._sleep = sleep
         self._clock = clock
-        self.polls = 0
         self.deadline = None
 
     def until(self, poll, done, last=None, sleep_first=False):
@@ -86,7 +77,6 @@ class Waiter:
                 self._sleep(max(0.0, min(delay, remaining)))
                 delay = min(delay * self.factor, self.max_delay)
             result = poll()
-            self.polls += 1
             polled = waited_for = True
             if done(result):
                 return True, result
@@ -116,14 +106,14 @@ def wait_for_cache(get, cache_id, targets, what, timeout, current=None, just_cha
             return True
         if observed is not None and not observed(cache):
             return False
-        return cache["status"] in targets or cache["status"] in FAILED
+        return cache["status"] in targets or cache["status"] in FAILURES
 
     reached, cache = Waiter(timeout, sleep=sleep, clock=clock).until(
         lambda: get(cache_id), done, last=current, sleep_first=just_changed)
     if cache is None:
         raise WaitError("WaitForImageCache", "ImageCacheNotFound",
                         "image cache %s disappeared while waiting for it to %s." % (cache_id, what))
-    if reached and cache["status"] in FAILED and cache["status"] not in targets:
+    if reached and cache["status"] in FAILURES and cache["status"] not in targets:
         raise WaitError("WaitForImageCache", "ImageCache%s" % cache["status"],
                         "image cache %s ended %s while waiting for it to %s: %s" % (
                             cache_id, cache["status"], what, describe_events(cache)), cache)
@@ -173,7 +163,7 @@ def wait_for_many(list_caches, wanted, timeout, sleep=time.sleep, clock=time.mon
                 continue
             elif cache["status"] in want["targets"]:
                 outcome[cache_id] = cache
-            elif cache["status"] in FAILED:
+            elif cache["status"] in FAILURES:
                 outcome[cache_id] = WaitError("WaitForImageCache", "ImageCache%s" % cache["status"],
                                               "image cache %s ended %s while waiting for it to %s: %s" % (
                                                   cache_id, cache["status"], want["what"], describe_events(cache)), cache)

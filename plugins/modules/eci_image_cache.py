@@ -564,14 +564,16 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests imp
     with_record,
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
-from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images, parse_platform, required_cache_size_gib
+from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images, parse_platform
 from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
+    auto_size,
     needs_measurement,
     not_measured_note,
     plan_sizes,
     size_verdict,
     unmeasured_verdict,
 )
+from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import FAILED
 from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
     UPDATABLE,
     describe_events,
@@ -661,7 +663,7 @@ class ImageCacheManager:
                                   "cache. Leave it out and give name to create one." % (
                                       self.params["image_cache_id"], self.connection.region))
         chain = []
-        if cache is not None and cache["status"] != "Failed" and not is_deleting(cache["status"]):
+        if cache is not None and cache["status"] != FAILED and not is_deleting(cache["status"]):
             self.create_turn.release()  # nothing to create: runs waiting behind this one may go on
         if cache is not None and is_deleting(cache["status"]) and not self.params["wait"]:
             self.module.fail_json("Image cache %s is %s; it cannot be kept or changed. Set wait: true to wait until it "
@@ -672,8 +674,8 @@ class ImageCacheManager:
             cache = self.service.wait_settled(cache_id, current=cache)
             if cache is None:
                 raise CacheGone(cache_id, "WaitForImageCache")
-        self.check_sizes(cache)
-        if cache is not None and cache["status"] == "Failed" and self.params["image_cache_id"]:
+        self.settle_size(cache, self.measure_sizes(cache))
+        if cache is not None and cache["status"] == FAILED and self.params["image_cache_id"]:
             # Replacing a Failed cache creates one under a new id, which image_cache_id promises never to do.
             self.module.fail_json(
                 "Image cache %s (%s) is Failed and cannot be updated; replacing it would create a cache with a new id, "
@@ -681,7 +683,7 @@ class ImageCacheManager:
                 "image_cache_id) to have it deleted and created again, or delete it with state: absent. Its events: %s" % (
                     cache["image_cache_id"], cache["image_cache_name"], cache["image_cache_name"], describe_events(cache)),
                 image_cache=cache)
-        if cache is not None and cache["status"] == "Failed":
+        if cache is not None and cache["status"] == FAILED:
             # Replacing means creating: check that a create can work before deleting anything.
             self.require_create_settings()
             self.module.warn("Image cache %s (%s) is Failed and cannot be updated; it is deleted and created again. "
@@ -723,17 +725,17 @@ class ImageCacheManager:
             return
         cache = self.find()
         if measure:
-            self.check_sizes(cache, judge=False)
+            self.measure_sizes(cache)
         self.read_digests(cache)
         # A live cache needs no create, so no turn: the lookup is reused (one call less).
-        if cache is not None and cache["status"] != "Failed" and not is_deleting(cache["status"]):
+        if cache is not None and cache["status"] != FAILED and not is_deleting(cache["status"]):
             self.found = cache
 
     def read_digests(self, cache):
         """Resolve the digests of the images the cache is to hold (stale caches, image_digests.py), from where the
         module runs; an image that cannot be read is unknown. Reuses the size preflight's reads; read once a run."""
         params = self.params
-        live = cache if cache is not None and cache["status"] != "Failed" else None
+        live = cache if cache is not None and cache["status"] != FAILED else None
         images = params["images"] if params["images"] is not None else (live or {}).get("images") or []
         wanted = sorted(set(map(canonical_image, images)))
         if not images or self.digests_for == wanted:
@@ -747,14 +749,14 @@ class ImageCacheManager:
             retries=1, max_seconds=params["read_timeout"])
         self.digests_for = wanted
 
-    def check_sizes(self, cache, judge=True):
-        """Measure the images when they or the size change (size_plan.needs_measurement); pick the size for auto;
-        judge the size by the rule (at least twice the images)."""
+    def measure_sizes(self, cache):
+        """Measure the images when they or the size change (size_plan.needs_measurement), once per set of images.
+        Returns the plan (plan_sizes) to judge the size by, or None when nothing is to be measured."""
         params = self.params
-        live = cache if cache is not None and cache["status"] != "Failed" else None
+        live = cache if cache is not None and cache["status"] != FAILED else None
         images = self.settings["images"] or (live or {}).get("images") or []
         if not images:
-            return
+            return None
         creating = live is None
         images_change = params["images"] is not None and live is not None and (
             set(map(canonical_image, params["images"])) != set(map(canonical_image, live.get("images") or [])))
@@ -762,7 +764,7 @@ class ImageCacheManager:
             self.settings["image_cache_size"] != live.get("image_cache_size"))
         if not needs_measurement(params["size_check"], self.size_auto, creating, images_change, size_change,
                                  params["force_update"]):
-            return
+            return None
         wanted = sorted(set(map(canonical_image, images)))
         if self.measured_for != wanted:
             self.image_sizes, _total, _unmeasured = measure_images(
@@ -772,9 +774,16 @@ class ImageCacheManager:
                 # One retry at most: a preflight must not hold the task much longer than the registry takes to answer.
                 retries=1, max_seconds=params["read_timeout"])
             self.size_plan, self.measured_for = plan_sizes(self.image_sizes), wanted
-        if not judge:
+        return self.size_plan
+
+    def settle_size(self, cache, plan):
+        """Sets settings["image_cache_size"] for auto from the plan of the measured images (None: nothing to do), and
+        fails or warns when the size breaks the rule (at least twice the images). Changes the settings, so it runs
+        under the host lock with the plan of the cache found there."""
+        params = self.params
+        if plan is None:
             return
-        plan = self.size_plan
+        live = cache if cache is not None and cache["status"] != FAILED else None
         # Images only a VPC reaches: one line in the result, not a warning on every run.
         self.size_note = not_measured_note(plan)
         verdict = unmeasured_verdict(plan, params["size_check"])
@@ -782,14 +791,11 @@ class ImageCacheManager:
             self.module.fail_json(verdict["message"], image_sizes=self.image_sizes, size_note=self.size_note)
         if verdict["level"] == "warn":
             self.module.warn(verdict["message"])
-        total = plan["total_bytes"]
         if self.size_auto:
             try:
-                needed = required_cache_size_gib(total)
+                self.settings["image_cache_size"] = auto_size(plan, (live or {}).get("image_cache_size"))
             except ValueError as error:
                 self.module.fail_json("image_cache_size auto: %s." % error, image_sizes=self.image_sizes)
-            # auto never shrinks a cache: its snapshot would have to be rebuilt smaller.
-            self.settings["image_cache_size"] = max(needed, (live or {}).get("image_cache_size") or 0)
         size = self.settings["image_cache_size"] or (live or {}).get("image_cache_size") or MIN_SIZE_GIB
         verdict = size_verdict(size, plan, "warn" if self.size_auto and params["size_check"] == "skip" else params["size_check"])
         if verdict["level"] == "fail":

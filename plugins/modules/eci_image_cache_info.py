@@ -301,8 +301,9 @@ image_caches:
 from ansible_collections.alibabacloud.eci.plugins.module_utils.eci import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, describe_image_caches
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import judge_caches
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
+from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import DOCUMENTED
 
-STATUSES = ["Preparing", "Creating", "Ready", "Failed", "Updating", "UpdateFailed"]
+STATUSES = list(DOCUMENTED)
 
 
 def validate(module):

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 from .server import Emulator, TwinServer
-from .state import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Config, State, default_image_size
+from .config import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Config
+from .model import default_image_size
+from .state import State
 
 __all__ = ['Emulator', 'TwinServer', 'Config', 'State', 'DEFAULT_ACCESS_KEY_ID', 'DEFAULT_ACCESS_KEY_SECRET', 'default_image_size']

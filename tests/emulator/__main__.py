@@ -17,7 +17,10 @@ import threading
 
 from .profile import ProfileError, builtin_names
 from .server import TwinServer
-from .state import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Config, FixtureError, State, parse_registry_url
+from .config import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Config
+from .fixtures import FixtureError
+from .registry_reader import parse_registry_url
+from .state import State
 
 ENDPOINT_VARIABLES = ('ALICLOUD_ECI_ENDPOINT', 'ALICLOUD_VPC_ENDPOINT', 'ALICLOUD_ECS_ENDPOINT')
 

@@ -10,17 +10,14 @@ marked UNDOCUMENTED.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-from dataclasses import dataclass
 
 from . import network
-from .auth import Identity
+from .context import Context, decode_token, encode_token, region_of
 from .errors import ApiError, invalid, missing, not_found
 from .params import Params
-from .regions import check_region
-from .state import ImageCache, State, new_id, normalize_image, registry_credentials
+from .model import ImageCache, new_id, normalize_image
+from .registry_reader import registry_credentials
 
 MAX_IMAGES = 20
 MAX_CREDENTIALS = 10
@@ -42,21 +39,7 @@ NAME_RE = re.compile(r'^[a-z0-9](?:[a-z0-9-]{0,126}[a-z0-9])$')
 RESOURCE_GROUP_RE = re.compile(r'^rg-[A-Za-z0-9]+$')
 
 
-@dataclass
-class Context:
-    """What a handler gets: the state (its lock is held), the parameters, the time and the caller."""
-
-    state: State
-    params: Params
-    now: float
-    identity: Identity
-
-
 # -- validation helpers -------------------------------------------------------------------------------
-def _region(p: Params) -> str:
-    return check_region(p.get_str('RegionId', required=True))
-
-
 def _name(p: Params, required: bool) -> str | None:
     name = p.get_str('ImageCacheName', required=required)
     if name is not None and not NAME_RE.match(name):
@@ -247,7 +230,7 @@ def _apply_settings(cache, spec: dict) -> None:
 # -- actions ------------------------------------------------------------------------------------------
 def create_image_cache(ctx: Context) -> dict:
     p = ctx.params
-    region = _region(p)
+    region = region_of(p)
     spec = _spec(p, create=True)
     _check_network(ctx, region, spec['security_group_id'], spec['vswitch_ids'], spec['eip_instance_id'])
     state = ctx.state
@@ -272,7 +255,7 @@ def create_image_cache(ctx: Context) -> dict:
 
 def update_image_cache(ctx: Context) -> dict:
     p = ctx.params
-    region = _region(p)
+    region = region_of(p)
     cache_id = p.get_str('ImageCacheId', required=True)
     spec = _spec(p, create=False)
     cache = _find(ctx, region, cache_id)
@@ -317,7 +300,7 @@ def update_image_cache(ctx: Context) -> dict:
 
 def delete_image_cache(ctx: Context) -> dict:
     p = ctx.params
-    region = _region(p)
+    region = region_of(p)
     cache = _find(ctx, region, p.get_str('ImageCacheId', required=True))
     if cache is None:
         return {}
@@ -331,26 +314,9 @@ def delete_image_cache(ctx: Context) -> dict:
     return {}
 
 
-def _encode_token(kind: str, value: int) -> str:
-    return base64.urlsafe_b64encode(f'{kind}:{value}'.encode('ascii')).decode('ascii').rstrip('=')
-
-
-def _decode_token(token: str | None, kind: str) -> int | None:
-    if not token:
-        return None
-    try:
-        text = base64.urlsafe_b64decode(token + '=' * (-len(token) % 4)).decode('ascii')
-        prefix, value = text.split(':', 1)
-        if prefix == kind and value.isdigit():
-            return int(value)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
-    raise invalid('NextToken', 'Use the NextToken of the previous response.')
-
-
 def describe_image_caches(ctx: Context) -> dict:  # pylint: disable=too-many-locals
     p = ctx.params
-    region = _region(p)
+    region = region_of(p)
     profile = ctx.state.profile
     most = profile['page_limit_max']
     limit = p.get_int('Limit', 1, default=min(DESCRIBE_DEFAULT_LIMIT, most))
@@ -358,7 +324,7 @@ def describe_image_caches(ctx: Context) -> dict:  # pylint: disable=too-many-loc
         if profile['page_limit_over'] == 'reject':
             raise invalid('Limit', f'It must be an integer from 1 to {most}, got {limit}.')  # UNDOCUMENTED code
         limit = most  # cap: a shorter page and a NextToken
-    after = _decode_token(p.get_str('NextToken'), 'imc')
+    after = decode_token(p.get_str('NextToken'), 'imc')
     ids = p.get_str('ImageCacheId')
     id_set = {i.strip() for i in ids.split(',') if i.strip()} if ids else None
     name = p.get_str('ImageCacheName')
@@ -410,14 +376,14 @@ def describe_image_caches(ctx: Context) -> dict:  # pylint: disable=too-many-loc
     more = len(remaining) > limit
     return {
         'TotalCount': len(matching),
-        'NextToken': _encode_token('imc', page[-1][0]) if more else '',
+        'NextToken': encode_token('imc', page[-1][0]) if more else '',
         'ImageCaches': [view for _seq, view in page],
     }
 
 
 def _resources(ctx: Context, required_ids: bool = True) -> tuple[str, str, list]:
     p = ctx.params
-    region = _region(p)
+    region = region_of(p)
     resource_type = p.get_str('ResourceType', required=True)
     if resource_type not in RESOURCE_TYPES:
         raise invalid('ResourceType', f'Valid values: {", ".join(RESOURCE_TYPES)}.')
@@ -473,7 +439,7 @@ def list_tag_resources(ctx: Context) -> dict:
     p = ctx.params
     region, resource_type, caches = _resources(ctx, required_ids=False)
     limit = p.get_int('Limit', 1, TAGS_MAX_LIMIT, default=TAGS_DEFAULT_LIMIT)
-    offset = _decode_token(p.get_str('NextToken'), 'tag') or 0
+    offset = decode_token(p.get_str('NextToken'), 'tag') or 0
     tags = _tags(p) or {}
     if not p.get_list('ResourceId'):
         caches = ctx.state.caches_in(region) if resource_type == 'ImageCache' else []
@@ -485,7 +451,7 @@ def list_tag_resources(ctx: Context) -> dict:
         rows.extend({'ResourceId': cache.id, 'ResourceType': resource_type, 'TagKey': k, 'TagValue': v} for k, v in every.items())
     page = rows[offset:offset + limit]
     more = offset + limit < len(rows)
-    return {'NextToken': _encode_token('tag', offset + limit) if more else '', 'TagResources': page}
+    return {'NextToken': encode_token('tag', offset + limit) if more else '', 'TagResources': page}
 
 
 ACTIONS = {

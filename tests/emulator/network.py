@@ -11,14 +11,12 @@ Only fields the fixtures can fill sensibly are returned; nothing the cloud lacks
 
 from __future__ import annotations
 
-import base64
-import binascii
 import ipaddress
 import json
 
+from .context import decode_token, encode_token, region_of
 from .errors import ApiError, invalid, missing, not_found
 from .params import Params
-from .regions import check_region
 
 DEFAULT_PAGE_SIZE = 10
 VPC_MAX_PAGE_SIZE = 50  # DescribeVSwitches, DescribeVpcs, DescribeNatGateways, DescribeSnatTableEntries
@@ -29,10 +27,6 @@ MAX_IDS = {'VpcId': 20, 'VSwitchId': 20, 'AllocationId': 50, 'NatGatewayId': 20,
 
 
 # -- request helpers -------------------------------------------------------------------------------------
-def _region(p: Params) -> str:
-    return check_region(p.get_str('RegionId', required=True))
-
-
 def _ids(p: Params, name: str) -> set | None:
     """An ID filter: one ID or several separated by commas (None when not sent)."""
     value = p.get_str(name)
@@ -103,7 +97,7 @@ def _tag_key_value_tags(item: dict) -> dict:
 # -- VPC 2016-04-28 --------------------------------------------------------------------------------------
 def describe_vswitches(ctx) -> dict:
     p = ctx.params
-    region = _region(p)
+    region = region_of(p)
     ids, vpc_id, zone_id, name = _ids(p, 'VSwitchId'), p.get_str('VpcId'), p.get_str('ZoneId'), p.get_str('VSwitchName')
     is_default = p.get_bool('IsDefault')
     tags = _tag_filter(p)
@@ -126,7 +120,7 @@ def describe_vswitches(ctx) -> dict:
 
 def describe_vpcs(ctx) -> dict:
     p = ctx.params
-    region = _region(p)
+    region = region_of(p)
     ids, name = _ids(p, 'VpcId'), p.get_str('VpcName')
     is_default = p.get_bool('IsDefault')
     tags = _tag_filter(p)
@@ -150,7 +144,7 @@ def describe_vpcs(ctx) -> dict:
 
 def describe_nat_gateways(ctx) -> dict:
     p = ctx.params
-    region = _region(p)
+    region = region_of(p)
     ids, vpc_id, name, status = _ids(p, 'NatGatewayId'), p.get_str('VpcId'), p.get_str('Name'), p.get_str('Status')
     tags = _tag_filter(p)
     rows = [g for g in _in_region(ctx, 'nat_gateways', region)
@@ -177,7 +171,7 @@ def describe_nat_gateways(ctx) -> dict:
 
 def describe_snat_table_entries(ctx) -> dict:
     p = ctx.params
-    region = _region(p)
+    region = region_of(p)
     table_id, gateway_id = p.get_str('SnatTableId'), p.get_str('NatGatewayId')
     if not table_id and not gateway_id:
         # The API needs SnatTableId or NatGatewayId.
@@ -200,7 +194,7 @@ def describe_snat_table_entries(ctx) -> dict:
 
 def describe_eip_addresses(ctx) -> dict:
     p = ctx.params
-    region = _region(p)
+    region = region_of(p)
     ids = _ids(p, 'AllocationId')
     filters = {'status': p.get_str('Status'), 'ip_address': p.get_str('EipAddress'), 'name': p.get_str('EipName'),
                'instance_type': p.get_str('AssociatedInstanceType'), 'instance_id': p.get_str('AssociatedInstanceId')}
@@ -223,24 +217,9 @@ def describe_eip_addresses(ctx) -> dict:
 
 
 # -- ECS 2014-05-26 --------------------------------------------------------------------------------------
-def _encode_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f'sg:{offset}'.encode('ascii')).decode('ascii').rstrip('=')
-
-
-def _decode_token(token: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(token + '=' * (-len(token) % 4)).decode('ascii')
-        prefix, value = text.split(':', 1)
-        if prefix == 'sg' and value.isdigit():
-            return int(value)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
-    raise invalid('NextToken', 'Use the NextToken of the previous response.')
-
-
 def describe_security_groups(ctx) -> dict:
     p = ctx.params
-    region = _region(p)
+    region = region_of(p)
     ids = _json_ids(p, 'SecurityGroupIds')
     single = p.get_str('SecurityGroupId')
     if single:
@@ -259,8 +238,8 @@ def describe_security_groups(ctx) -> dict:
     if p.get_str('NextToken') or p.get_str('MaxResults'):
         # Token paging (MaxResults/NextToken) instead of PageNumber/PageSize; NextToken is "" on the last page.
         limit = p.get_int('MaxResults', 1, ECS_MAX_RESULTS, default=DEFAULT_PAGE_SIZE)
-        offset = _decode_token(p.get_str('NextToken')) if p.get_str('NextToken') else 0
-        body.update(TotalCount=len(groups), NextToken=_encode_token(offset + limit) if offset + limit < len(groups) else '')
+        offset = decode_token(p.get_str('NextToken'), 'sg') or 0
+        body.update(TotalCount=len(groups), NextToken=encode_token('sg', offset + limit) if offset + limit < len(groups) else '')
         page = groups[offset:offset + limit]
     else:
         page, paging = _page(p, groups, ECS_MAX_PAGE_SIZE)

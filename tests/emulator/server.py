@@ -18,9 +18,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 from . import eci, network
 from .auth import Authenticator
+from .context import Context
 from .errors import ApiError, invalid
 from .params import Params
-from .state import FAULT_KINDS, Config, FixtureError, State, iso
+from .config import Config
+from .fixtures import FixtureError
+from .model import iso
+from .state import FAULT_KINDS, State
 
 # x-acs-version (or Version) -> product
 PRODUCTS = {'2018-08-08': 'eci', '2016-04-28': 'vpc', '2014-05-26': 'ecs'}
@@ -210,7 +214,7 @@ class Handler(BaseHTTPRequestHandler):
                     if replay is not None:
                         return replay
                     del state.tokens[key]  # token_after_delete `create`: the token starts afresh
-            result = handler(eci.Context(state, params, now, ident))
+            result = handler(Context(state, params, now, ident))
             if key is not None:
                 state.token_record(key, params.fingerprint(), dict(result), now)
             return result

@@ -55,5 +55,5 @@ for page in index.html collections/alibabacloud/eci/index.html \
     collections/alibabacloud/eci/docsite/troubleshooting.html; do
   [ -s "build/html/$page" ] || { echo "docs: build/html/$page is missing" >&2; exit 1; }
 done
-python3 "$root/tests/utils/check_docs_site.py" --root "$root" --html build/html
+python3 "$root/tests/utils/ci/check_docs_site.py" --root "$root" --html build/html
 echo "docs site: $dest/build/html/index.html ($(find build/html -name '*.html' | wc -l) pages)"

@@ -17,8 +17,8 @@ from alibabacloud_tea_openapi.utils import Utils
 from darabonba.request import DaraRequest
 
 from ansible_collections.alibabacloud.eci.tests.emulator import auth
-from ansible_collections.alibabacloud.eci.tests.emulator.state import DEFAULT_ACCESS_KEY_ID as AK
-from ansible_collections.alibabacloud.eci.tests.emulator.state import DEFAULT_ACCESS_KEY_SECRET as SECRET
+from ansible_collections.alibabacloud.eci.tests.emulator.config import DEFAULT_ACCESS_KEY_ID as AK
+from ansible_collections.alibabacloud.eci.tests.emulator.config import DEFAULT_ACCESS_KEY_SECRET as SECRET
 
 EMPTY_SHA256 = hashlib.sha256(b'').hexdigest()
 # A fixed request, signed once with the SDK's own signer (alibabacloud_tea_openapi 0.4.6 Utils.get_authorization).

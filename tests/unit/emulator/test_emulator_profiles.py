@@ -23,7 +23,7 @@ from alibabacloud_eci20180808 import models as M
 
 from ansible_collections.alibabacloud.eci.tests.emulator import Emulator
 from ansible_collections.alibabacloud.eci.tests.emulator import profile as profiles
-from ansible_collections.alibabacloud.eci.tests.emulator.state import normalize_image
+from ansible_collections.alibabacloud.eci.tests.emulator.model import normalize_image
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 READY_AFTER = 2.0  # seconds of the fake clock

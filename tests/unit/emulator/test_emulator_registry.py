@@ -12,8 +12,8 @@ import time
 import pytest
 
 from ansible_collections.alibabacloud.eci.tests.emulator import __main__ as twin_main
-from ansible_collections.alibabacloud.eci.tests.emulator.state import (
-    default_image_size,
+from ansible_collections.alibabacloud.eci.tests.emulator.model import default_image_size
+from ansible_collections.alibabacloud.eci.tests.emulator.registry_reader import (
     parse_registry_url,
     registry_credentials,
     registry_image_size,

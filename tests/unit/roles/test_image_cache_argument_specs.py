@@ -15,12 +15,11 @@ ROLE = pathlib.Path(__file__).resolve().parents[3] / "roles" / "image_cache"
 SPEC = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
 DEFAULTS = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
 # Variables the role's tasks register or set for themselves, not inputs.
-INTERNAL = {"image_cache_reference_pattern", "image_cache_reference_parts", "image_cache_bad_images", "image_cache_tag_rule", "image_cache_bad_tag_keys",
-            "image_cache_bad_tag_values", "image_cache_network", "image_cache_result", "image_cache_found_vswitches",
+INTERNAL = {"image_cache_problems", "image_cache_network", "image_cache_result", "image_cache_found_vswitches",
             "image_cache_security_group", "image_cache_eip", "image_cache_pending", "image_cache_other_zone", "image_cache_full",
             "image_cache_other_vpc", "image_cache_all_args", "image_cache_args", "image_cache_connection_options",
-            "image_cache_network_args", "image_cache_wanted_state", "image_cache_canonical_images", "image_cache_missing",
-            "image_cache_duplicate_images", "image_cache_duplicate_vswitches", "image_cache_no_route", "image_cache_found",
+            "image_cache_network_args", "image_cache_wanted_state", "image_cache_missing",
+            "image_cache_no_route", "image_cache_found",
             "image_cache_summary", "image_cache_summary_result", "image_cache_check_probe",
             # image_cache_list (tasks/list.yml, vars/main.yml)
             "image_cache_list_args", "image_cache_list_network", "image_cache_list_networks", "image_cache_list_result",
@@ -54,11 +53,14 @@ def test_tasks_use_only_declared_variables():
     assert undeclared == [], "variables used in tasks but not declared: %s" % undeclared
 
 
-def test_the_role_checks_images_with_the_module_grammar():
-    from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import IMAGE_REFERENCE
-    role_vars = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())
-    assert role_vars["image_cache_reference_pattern"] == "{{ image_cache_reference_parts | join('') }}"
-    assert "".join(role_vars["image_cache_reference_parts"]) == IMAGE_REFERENCE.pattern
+def test_the_role_checks_variables_with_the_collection_validation_and_holds_no_copy():
+    """The grammar and the limits live in plugins/module_utils only; the role asks image_cache_problems."""
+    limits = (ROLE / "tasks" / "limits.yml").read_text()
+    assert "alibabacloud.eci.image_cache_problems('image_cache_')" in limits
+    for path in list((ROLE / "tasks").glob("*.yml")) + [ROLE / "vars" / "main.yml"]:
+        text = path.read_text()
+        for copy in ("[a-z0-9]+(?:", "32768", "65536", "<= 20", "<= 10", "{129,}"):
+            assert copy not in text, "%s holds a copy of a rule of the collection's validation: %s" % (path.name, copy)
 
 
 def _module_options():

@@ -39,7 +39,7 @@ class PagedConnection:
         self.pages = pages
         self.requests = []
 
-    def call(self, service, action, method_name, request, retry_connection_errors=True):
+    def call(self, service, action, method_name, request):
         assert (service, action, method_name) == ("eci", "DescribeImageCaches", "describe_image_caches_with_options")
         self.requests.append(request.to_map())
         page = self.pages[min(len(self.requests), len(self.pages)) - 1]

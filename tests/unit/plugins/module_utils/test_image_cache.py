@@ -12,9 +12,9 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache impor
     diff_view,
     predict,
     tag_changes,
-    validate_image,
     validate_settings,
 )
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import image_problem
 
 NGINX = "registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25"
 REDIS = "registry.cn-hangzhou.aliyuncs.com/acs/redis:7"
@@ -104,7 +104,7 @@ def test_diff_view_hides_moving_parts():
     "registry.example.com/a/b/c:1.0-rc1", "nginx@sha256:" + "a" * 64, "registry-vpc.cn-hangzhou.aliyuncs.com/eci_open/nginx:1.15.10-perl",
 ])
 def test_valid_images(image):
-    assert validate_image(image) is None
+    assert image_problem(image) is None
 
 
 @pytest.mark.parametrize("image", [
@@ -112,7 +112,7 @@ def test_valid_images(image):
     "nginx@sha256:xyz", "-bad/app", "app::1",
 ])
 def test_malformed_images(image):
-    assert "images" in validate_image(image)
+    assert "images" in image_problem(image)
 
 
 @pytest.mark.parametrize("params, words", [

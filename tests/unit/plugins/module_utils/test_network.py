@@ -9,7 +9,6 @@ import pytest
 from ansible_collections.alibabacloud.eci.plugins.module_utils import network
 from ansible_collections.alibabacloud.eci.plugins.module_utils.network import (
     acr_vpc_registry,
-    image_registry,
     nat_gateway_problem,
     private_address,
     public_images,
@@ -32,15 +31,6 @@ VSW = dict(vswitch_id="vsw-1", cidr_block="192.168.1.0/24")
 ])
 def test_snat_covers(entry, covered):
     assert snat_covers(entry, VSW) is covered
-
-
-@pytest.mark.parametrize("image, registry", [
-    ("nginx", "docker.io"), ("library/nginx:1.25", "docker.io"), ("user/app", "docker.io"),
-    ("docker.io/library/nginx", "docker.io"), ("localhost/app", "localhost"), ("localhost:5000/app:1", "localhost:5000"),
-    ("Registry.Example.com/a/b:1", "registry.example.com"), ("registry-vpc.cn-hangzhou.aliyuncs.com/acs/nginx", "registry-vpc.cn-hangzhou.aliyuncs.com"),
-])
-def test_image_registry(image, registry):
-    assert image_registry(image) == registry
 
 
 @pytest.mark.parametrize("registry, region, expected", [

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
+    auto_size,
     needs_measurement,
     not_measured_note,
     plan_sizes,
@@ -127,3 +128,12 @@ def test_unmeasured_messages_say_what_happens():
 ])
 def test_needs_measurement(args, measure):
     assert needs_measurement(**args) is measure
+
+
+def test_auto_size_is_twice_the_images_and_never_shrinks_the_live_cache():
+    plan = plan_sizes([_measured("a", 30 * GIB)])
+    assert auto_size(plan, None) == 60
+    assert auto_size(plan, 100) == 100
+    assert auto_size(plan_sizes([_measured("a", GIB)]), None) == 20
+    with pytest.raises(ValueError):
+        auto_size(plan_sizes([_measured("a", 20000 * GIB)]), None)

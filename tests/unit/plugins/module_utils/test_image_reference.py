@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""One image-reference grammar and registry-host rule, which validation, comparison, the size check and the
+egress reasoning of eci_network_info all follow."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils import network, registry
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import validate_settings
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import (
+    canonical_image,
+    image_problem,
+    registry_host,
+)
+
+
+@pytest.mark.parametrize("image, host", [
+    ("nginx", "docker.io"), ("library/nginx:1.25", "docker.io"), ("user/app", "docker.io"),
+    ("docker.io/library/nginx", "docker.io"), ("index.docker.io/library/nginx", "docker.io"),
+    ("registry-1.docker.io/library/nginx", "docker.io"),
+    ("localhost/app", "localhost"), ("localhost:5000/app:1", "localhost:5000"), ("myreg:5000/app", "myreg:5000"),
+    ("Registry.Example.com/a/b:1", "registry.example.com"), ("[::1]:5000/app", "[::1]:5000"),
+    ("registry-vpc.cn-hangzhou.aliyuncs.com/acs/nginx", "registry-vpc.cn-hangzhou.aliyuncs.com"),
+    # Docker's splitDockerDomain: a first component with upper case is a registry (paths are lower case).
+    ("MyReg/app:1", "myreg"),
+])
+def test_registry_host(image, host):
+    assert registry_host(image) == host
+
+
+def test_mixed_case_first_component_is_one_registry_for_every_caller():
+    """MyReg/app:1 is valid, and validation, the size check and eci_network_info agree that it is on registry
+    myreg, not Docker Hub (before, network.py sent it to docker.io)."""
+    image = "MyReg/app:1"
+    assert image_problem(image) is None
+    assert validate_settings(dict(images=[image]), creating_possible=False) == []
+    assert registry.parse_reference(image)["domain"] == "myreg"
+    # Not Docker Hub: a private registry host counts as reached over the internet unless declared private.
+    assert network.public_images([image], "cn-hangzhou", private_registries=["myreg"]) == []
+    assert network.public_images([image], "cn-hangzhou", private_registries=["docker.io"]) == [image]
+    assert canonical_image(image) == "myreg/app:1"
+
+
+@pytest.mark.parametrize("image", ["myreg/App:1", "Nginx", "docker.io/Library/nginx", "https://r.example.com/a:1", "",
+                                   "a" * 1025, "r.example.com/app:-bad"])
+def test_refused_references(image):
+    assert image_problem(image, "image_cache_images").startswith("image_cache_images: ")
+
+
+@pytest.mark.parametrize("reference, canonical", [
+    ("nginx", "docker.io/library/nginx:latest"), ("nginx:1.25", "docker.io/library/nginx:1.25"),
+    ("user/app", "docker.io/user/app:latest"), ("registry-1.docker.io/library/nginx", "docker.io/library/nginx:latest"),
+    ("localhost:5000/app@sha256:" + "a" * 64, "localhost:5000/app@sha256:" + "a" * 64),
+    ("R.example.com/a/b:1", "r.example.com/a/b:1"),
+])
+def test_canonical_image(reference, canonical):
+    assert canonical_image(reference) == canonical
