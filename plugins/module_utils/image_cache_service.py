@@ -109,6 +109,7 @@ class ImageCacheService:
         self.run_token = "ansible-eci-run-" + uuid.uuid4().hex
         self.done = []           # writes the cloud accepted, in order (what `changes` reports)
         self.last_seen = None    # the cache as last read or predicted after a write
+        self.created_id = None   # the id a create(confirm=False) answered
 
     # ------------------------------------------------------------ reads
 
@@ -140,7 +141,7 @@ class ImageCacheService:
 
     # ------------------------------------------------------------ create with identity
 
-    def create(self, settings, chain=(), then_wait=False):
+    def create(self, settings, chain=(), then_wait=False, confirm=True):
         """CreateImageCache with the token of the canonical request; returns the cache it made, as listed.
 
         The id the create answers is looked up for up to LISTING_LAG_MAX seconds (bounded by wait_timeout);
@@ -156,6 +157,9 @@ class ImageCacheService:
         Returns (cache, found): found is true when the fresh lookup found a cache of this name instead.
         then_wait: the caller waits for Ready next, so the confirming read comes one poll interval after
         the create (a cache is never Ready at once) and serves as the wait's first poll.
+        confirm=False: once the cloud answered an id, return (None, False) with the id in `created_id`; the caller
+        confirms it (eci_image_caches: one listing for all its creates) and calls create() again, with the same
+        token, for the rules above when the listing does not show it under its name.
         """
         name = settings["name"]
         fields = request_fields(settings, "create")
@@ -176,6 +180,9 @@ class ImageCacheService:
                     return found[0], True
                 chain.append("mismatch")
                 continue
+            if cache_id and not confirm:
+                self.created_id = cache_id
+                return None, False
             budget = min(float(self.wait_timeout), LISTING_LAG_MAX)
             if not cache_id:
                 cache = self._await_listed(lambda: self._one_named(name), budget, then_wait)

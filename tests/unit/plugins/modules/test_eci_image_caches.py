@@ -34,8 +34,6 @@ def make_cloud(monkeypatch, clock):
             fake.calls.append(("list",))
             return fake.caches()
         monkeypatch.setattr(eci, "describe_image_caches", describe_image_caches)
-        # One cache after another: the fake clock and cloud are not meant for threads.
-        monkeypatch.setattr(image_cache_fleet, "PARALLEL_STARTS", 1)
         monkeypatch.setattr(waiters.time, "sleep", clock.sleep)
         monkeypatch.setattr(waiters.time, "monotonic", clock.clock)
         return fake
@@ -67,9 +65,18 @@ def test_the_items_take_every_option_of_eci_image_cache(monkeypatch):
     monkeypatch.setattr(eci_image_cache, "AlibabaCloudModule", module)
     with pytest.raises(Capture):
         eci_image_cache.main()
-    assert set(image_cache_fleet.ITEM_SPEC) == set(captured) - set(image_cache_fleet.SET_LEVEL)
+    # One spec (image_cache_spec) for both modules: the items' options are eci_image_cache's but wait, wait_timeout,
+    # the same in every respect except the defaults, which apply after an item is merged over `defaults`.
+    assert set(image_cache_fleet.ITEM_SPEC) == set(captured) - {"wait", "wait_timeout"}
     for option, spec in image_cache_fleet.ITEM_SPEC.items():
-        assert spec == captured[option], option
+        assert spec == dict((k, v) for k, v in captured[option].items() if k != "default"), option
+    fleet_spec = {}
+    monkeypatch.setattr(eci_image_caches, "AlibabaCloudModule", lambda argument_spec, **kwargs: (
+        fleet_spec.update(argument_spec), (_ for _ in ()).throw(Capture())))
+    with pytest.raises(Capture):
+        eci_image_caches.main()
+    assert fleet_spec["caches"]["options"] is image_cache_fleet.ITEM_SPEC
+    assert fleet_spec["defaults"]["options"] is image_cache_fleet.ITEM_SPEC
 
 
 def test_creates_are_sent_together_and_waited_for_with_one_listing_per_round(run_module, cloud, clock):
@@ -105,15 +112,20 @@ def test_check_mode_reports_per_cache_and_changes_nothing(run_module, cloud):
 
 
 def test_bad_items_fail_before_any_call_naming_index_name_and_option(run_module, cloud):
-    caches = [dict(name="a"), dict(name="b", image_cache_size=5), dict(name="c", elimination_strategy="FIFO"),
-              dict(name="d", wait=False)]
+    caches = [dict(name="a"), dict(name="b", image_cache_size=5), dict(name="c", retention_days=0),
+              dict(name="d", tags={"acs:x": "1"})]
     result, failed = run_module(eci_image_caches.main, args(caches))
     assert failed
-    assert "caches[1] (b): image_cache_size must be 20 to 32768" in result["msg"]
-    assert "caches[2] (c):" in result["msg"] and "elimination_strategy" in result["msg"]
-    assert "caches[3] (d): wait is an option of the whole set" in result["msg"]
+    assert "caches[1].image_cache_size (b) must be 20 to 32768" in result["msg"]
+    assert "caches[2].retention_days (c)" in result["msg"]
+    assert "caches[3].tags (d): tag key 'acs:x' must not start with" in result["msg"]
     assert "caches[0]" not in result["msg"]
     assert cloud.calls == []
+
+
+def test_an_option_of_the_set_in_an_item_is_refused_before_any_call(run_module, cloud):
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a"), dict(name="d", wait=False)]))
+    assert failed and "caches" in result["msg"] and "wait" in result["msg"] and cloud.calls == []
 
 
 def test_a_cache_listed_twice_is_bad_input(run_module, cloud):
@@ -208,4 +220,5 @@ def test_registry_passwords_never_reach_the_system_log(run_module, cloud, monkey
 def test_a_bad_credential_entry_names_the_item_and_the_option(run_module, cloud):
     caches = [dict(name="a", image_registry_credentials=[dict(server="registry.example.com", username="u")])]
     result, failed = run_module(eci_image_caches.main, args(caches))
-    assert failed and "caches[0] (a):" in result["msg"] and "password" in result["msg"] and cloud.calls == []
+    # ansible-core's own check of the sub-options names the list and the option.
+    assert failed and "caches" in result["msg"] and "password" in result["msg"] and cloud.calls == []
