@@ -19,6 +19,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec 
 
 try:  # ansible-core 2.19 and later
     from ansible.executor.module_common import _apply_action_arg_defaults
+    get_action_args_with_defaults = None
 except ImportError:  # ansible-core 2.17, 2.18
     _apply_action_arg_defaults = None
     from ansible.executor.module_common import get_action_args_with_defaults

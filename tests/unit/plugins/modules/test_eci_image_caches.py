@@ -75,8 +75,11 @@ def test_the_items_take_every_option_of_eci_image_cache(monkeypatch):
     for option, spec in image_cache_fleet.ITEM_SPEC.items():
         assert spec == dict((k, v) for k, v in captured[option].items() if k != "default"), option
     fleet_spec = {}
-    monkeypatch.setattr(eci_image_caches, "AlibabaCloudModule", lambda argument_spec, **kwargs: (
-        fleet_spec.update(argument_spec), (_ for _ in ()).throw(Capture())))
+
+    def fleet_module(argument_spec, **kwargs):
+        fleet_spec.update(argument_spec)
+        raise Capture()
+    monkeypatch.setattr(eci_image_caches, "AlibabaCloudModule", fleet_module)
     with pytest.raises(Capture):
         eci_image_caches.main()
     assert fleet_spec["caches"]["options"] is image_cache_fleet.ITEM_SPEC
@@ -243,8 +246,8 @@ def failing_listing(monkeypatch, cloud, after, error=None):
 
 
 @pytest.mark.parametrize("after", [1, 2], ids=["confirming-listing", "wait-listing"])
-def test_a_failed_listing_after_the_writes_keeps_changed_results_and_names_every_cache(run_module, cloud, monkeypatch,
-                                                                                         after):
+def test_a_failed_listing_after_the_writes_keeps_changed_results_and_names_every_cache(
+        run_module, cloud, monkeypatch, after):
     cloud.add("imc-old", image_cache_name="b", images=["registry.example.com/old:1"], tags=dict(TAG))
     failing_listing(monkeypatch, cloud, after)
     result, failed = run_module(eci_image_caches.main, args(names("a", "b")))
