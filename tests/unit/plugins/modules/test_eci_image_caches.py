@@ -57,31 +57,30 @@ def names(*items):
     return [dict(name=name) for name in items]
 
 
-def test_the_items_take_every_option_of_eci_image_cache(monkeypatch):
+def argument_spec_of(monkeypatch, module):
+    """The argument spec a module's main() builds (it stops there)."""
     captured = {}
 
     class Capture(Exception):
         pass
 
-    def module(argument_spec, **kwargs):
+    def alibaba_module(argument_spec, **kwargs):
         captured.update(argument_spec)
         raise Capture()
-    monkeypatch.setattr(eci_image_cache, "AlibabaCloudModule", module)
+    monkeypatch.setattr(module, "AlibabaCloudModule", alibaba_module)
     with pytest.raises(Capture):
-        eci_image_cache.main()
+        module.main()
+    return captured
+
+
+def test_the_items_take_every_option_of_eci_image_cache(monkeypatch):
+    captured = argument_spec_of(monkeypatch, eci_image_cache)
     # One spec (image_cache_spec) for both modules: the items' options are eci_image_cache's but wait, wait_timeout,
     # the same in every respect except the defaults, which apply after an item is merged over `defaults`.
     assert set(image_cache_fleet.ITEM_SPEC) == set(captured) - {"wait", "wait_timeout"}
     for option, spec in image_cache_fleet.ITEM_SPEC.items():
         assert spec == dict((k, v) for k, v in captured[option].items() if k != "default"), option
-    fleet_spec = {}
-
-    def fleet_module(argument_spec, **kwargs):
-        fleet_spec.update(argument_spec)
-        raise Capture()
-    monkeypatch.setattr(eci_image_caches, "AlibabaCloudModule", fleet_module)
-    with pytest.raises(Capture):
-        eci_image_caches.main()
+    fleet_spec = argument_spec_of(monkeypatch, eci_image_caches)
     assert fleet_spec["caches"]["options"] is image_cache_fleet.ITEM_SPEC
     assert fleet_spec["defaults"]["options"] is image_cache_fleet.ITEM_SPEC
 
