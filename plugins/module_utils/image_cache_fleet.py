@@ -360,21 +360,17 @@ class Member:
             self.awaiting = dict(targets=(READY,), what="be Ready", observed=None, cache_id=cache["image_cache_id"])
 
     def confirm_slowly(self):
-        """A create the set's listings did not show under its name: the same request (same token, so the same
-        create) through the service's own rules (probe, renamed or deleted cache, next token). Never raises."""
-        before = list(self.service.done)
+        """A create the set's listings did not show under its name: the service's own rules (probe, renamed or deleted
+        cache, next token) go on from the id the create answered; the create is not sent again. Never raises."""
         try:
-            cache, found = self.service.create(self.settings, self.chain, then_wait=False)
+            cache, found = self.service.create(self.settings, self.chain, then_wait=False, answered=self.unconfirmed)
+            self.unconfirmed = None
             if found:
-                self.unconfirmed = None
                 self.converge(cache)
             else:
                 self.created(cache)
         except Exception as error:  # pylint: disable=broad-except
             self.fail(error)
-        finally:
-            # The first send's "create" is recorded; the same token sent again is the same create.
-            self.service.done[:] = before + [change for change in self.service.done[len(before):] if change != "create"]
 
     def converge(self, cache):
         differences = compare(cache, self.settings)

@@ -396,3 +396,14 @@ def test_the_size_preflight_runs_before_the_hosts_turn_is_taken(run_module, clou
     result, failed = run_module(eci_image_caches.main, dict(args(names("a", "b")), defaults=dict(NETWORK, size_check="warn")))
     assert not failed, result
     assert held == [False, False] and len(taken) == 2
+
+
+def test_creates_a_lagging_listing_hides_are_confirmed_without_sending_them_again(run_module, make_cloud, clock):
+    cloud = make_cloud(visibility_lag=15)
+    started = clock.now
+    result, failed = run_module(eci_image_caches.main, args(names("a", "b", "c")))
+    assert not failed, result
+    assert len(cloud.creates()) == 3 and [r["changes"] for r in result["results"]] == [["create"]] * 3
+    assert all(r["image_cache"]["status"] == "Ready" for r in result["results"])
+    # The lag is waited out once for the set (by the first cache's own confirmation), not once per cache.
+    assert clock.now - started < 15 + 15, clock.now - started
