@@ -166,13 +166,14 @@ def validate_items(items, defaults, management_tag=DEFAULT_MANAGEMENT_TAG, label
         if management_tag[0] in (item.get("tags") or {}):
             item_problems.append("tags must not carry the management tag key %r (management_tag_key); the set sets it "
                                  "on every cache." % management_tag[0])
-        for key in [k for k in ("id " + str(params.get("image_cache_id")) if params.get("image_cache_id") else None,
-                                "name " + str(params.get("name")) if params.get("name") else None) if k]:
-            if key in seen:
-                item_problems.append("the same cache as %s (%s); each cache may be listed once." % (seen[key], key))
-                break
-        for key in [k for k in ("id " + str(params.get("image_cache_id")) if params.get("image_cache_id") else None,
-                                "name " + str(params.get("name")) if params.get("name") else None) if k]:
+        # Found out here: one id or one name twice. Found out from the listing: a name and an id of one cache.
+        keys = ["%s %s" % (what, params[option]) for what, option in (("id", "image_cache_id"), ("name", "name"))
+                if params.get(option)]
+        repeated = [key for key in keys if key in seen]
+        if repeated:
+            item_problems.append("the same cache as %s (%s); each cache may be listed once." % (seen[repeated[0]],
+                                                                                               repeated[0]))
+        for key in keys:
             seen.setdefault(key, label)
         prefix = "%s[%d]" % (labels["caches"], index)
         suffix = label[len(prefix):]
