@@ -171,8 +171,8 @@ def validate_items(items, defaults, management_tag=DEFAULT_MANAGEMENT_TAG, label
                 if params.get(option)]
         repeated = [key for key in keys if key in seen]
         if repeated:
-            item_problems.append("the same cache as %s (%s); each cache may be listed once." % (seen[repeated[0]],
-                                                                                               repeated[0]))
+            item_problems.append("the same cache as %s (%s); each cache may be listed once."
+                                 % (seen[repeated[0]], repeated[0]))
         for key in keys:
             seen.setdefault(key, label)
         prefix = "%s[%d]" % (labels["caches"], index)
