@@ -16,6 +16,7 @@ request id.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import importlib
 import math
 import os
@@ -443,15 +444,32 @@ class RetryPolicy:
 
 
 class _LastAnswer:
-    """The HTTP status of the last answer the SDK received; it drops the status of an answer whose
-    body is not JSON, and the error should name it."""
+    """The HTTP status of the last answer the SDK received for one connection; the SDK drops the status of an
+    answer whose body is not JSON, and the error should name it.
 
-    status = None
-    installed = False
+    The SDK's do_action is wrapped once per process; it records into the recorder of the call in progress
+    (a context variable, so each connection and each thread has its own), never into shared state.
+    """
+
+    _active = contextvars.ContextVar("alibabacloud_eci_last_answer", default=None)
+    _installed = False
+
+    def __init__(self):
+        self.status = None
+
+    @contextlib.contextmanager
+    def recording(self):
+        self.status = None
+        self.install()
+        token = self._active.set(self)
+        try:
+            yield self
+        finally:
+            self._active.reset(token)
 
     @classmethod
     def install(cls):
-        if cls.installed:
+        if cls._installed:
             return
         try:
             from darabonba.core import DaraCore
@@ -460,13 +478,14 @@ class _LastAnswer:
         original = DaraCore.do_action
 
         def do_action(request, runtime_option=None):
-            cls.status = None
+            recorder = cls._active.get()
             response = original(request, runtime_option)
-            cls.status = getattr(response, "status_code", None)
+            if recorder is not None:
+                recorder.status = getattr(response, "status_code", None)
             return response
 
         DaraCore.do_action = staticmethod(do_action)
-        cls.installed = True
+        cls._installed = True
 
 
 class Connection:
@@ -489,6 +508,7 @@ class Connection:
                                         max_seconds=params.get("api_retry_max_seconds", 60.0))
         self._clients = {}
         self._credential_client = None
+        self.last_answer = _LastAnswer()
 
     def _credential(self):
         """An alibabacloud-credentials client for the chosen source."""
@@ -583,7 +603,6 @@ class Connection:
         """Call client.<method_name>(request, runtime) with retries; returns the response body model."""
         client = self.client(service)
         method = getattr(client, method_name)
-        _LastAnswer.install()
         first = dict(started=None)
 
         def attempt():
@@ -595,10 +614,10 @@ class Connection:
                                         "retry deadline", retryable=False)
             try:
                 try:
-                    with self._proxy_environment(service), wall_clock_deadline(seconds):
+                    with self._proxy_environment(service), wall_clock_deadline(seconds), self.last_answer.recording():
                         return method(request, self.runtime_options()).body
                 except TeaException as exc:
-                    raise translate_sdk_error(action, exc, status_hint=_LastAnswer.status) from None
+                    raise translate_sdk_error(action, exc, status_hint=self.last_answer.status) from None
             except CallDeadline:
                 raise AlibabaCloudError(
                     action, "ConnectionError", "no complete answer within %.1f seconds (the wall-clock limit of one call: "

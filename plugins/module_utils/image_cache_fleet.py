@@ -5,24 +5,24 @@
 """A set of image caches brought to their settings in one step (eci_image_caches).
 
 The set is read with one region listing (ceil(N/page) DescribeImageCaches), every cache's writes are
-sent without waiting, then all caches are waited for together with one listing per poll round
-(waiters.wait_for_many). Each cache's mechanics are those of eci_image_cache: the same image cache
-service (create with identity and ClientToken, update, delete, tags), the same settings table,
-comparison and prediction. Decisions are per cache and a cache's failure is recorded, never raised,
-so it does not stop the others.
+sent one after another from this one thread without waiting (sends take a call each), the creates are
+confirmed by listing the region once per round for all of them, then all caches are waited for together
+with one listing per poll round (waiters.wait_for_many). One deadline bounds the whole task: wait_timeout
+is the time from the start to the end of the last wait, and no HTTP call runs past it (Connection.bounded).
+Each cache's mechanics are those of eci_image_cache: the same image cache service (create with identity and
+ClientToken, update, delete, tags), the same settings table, comparison and prediction. Decisions are per
+cache and a cache's failure is recorded, never raised, so it does not stop the others.
 """
 
 from __future__ import annotations
 
-import copy
-from concurrent.futures import ThreadPoolExecutor
+import contextlib
+import re
+import time
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-from ansible_collections.alibabacloud.eci.plugins.module_utils import eci
-from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
+from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_service
+from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError, scrub
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import (
-    ELIMINATION_STRATEGIES,
     MAX_TAGS,
     MIN_SIZE_GIB,
     canonical_image,
@@ -31,10 +31,21 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache impor
     normalize_desired_tags,
     predict,
     tag_changes,
+    tag_problem,
     tags_after,
     validate_settings,
 )
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import CacheGone, ImageCacheService
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import (
+    LAST_POLL_SECONDS,
+    PROBE_AFTER,
+    CacheGone,
+    ImageCacheService,
+)
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import (
+    image_cache_settings_spec,
+    parse_size,
+    settings_defaults,
+)
 from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock, configured_directory
 from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images, required_cache_size_gib
 from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
@@ -47,6 +58,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
     READY,
     UPDATABLE,
+    Waiter,
     WaitError,
     describe_events,
     is_deleting,
@@ -54,142 +66,133 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
     wait_for_many,
 )
 
-# The options of one item: eci_image_cache's, without the connection options and wait/wait_timeout (module-level
-# in a set). tests/unit/plugins/modules/test_eci_image_caches.py checks that they stay eci_image_cache's options.
-ITEM_SPEC = dict(
-    state=dict(type="str", default="present", choices=["present", "absent"]),
-    name=dict(type="str", aliases=["image_cache_name"]),
-    image_cache_id=dict(type="str"),
-    images=dict(type="list", elements="str"),
-    image_cache_size=dict(type="raw"),
-    retention_days=dict(type="int"),
-    security_group_id=dict(type="str"),
-    vswitch_ids=dict(type="list", elements="str", aliases=["vswitch_id"]),
-    zone_id=dict(type="str"),
-    eip_instance_id=dict(type="str"),
-    resource_group_id=dict(type="str"),
-    auto_match_image_cache=dict(type="bool"),
-    flash=dict(type="bool"),
-    flash_copy_count=dict(type="int"),
-    standard_copy_count=dict(type="int"),
-    elimination_strategy=dict(type="str", choices=list(ELIMINATION_STRATEGIES)),
-    insecure_registries=dict(type="list", elements="str"),
-    plain_http_registries=dict(type="list", elements="str"),
-    image_registry_credentials=dict(type="list", elements="dict", options=dict(
-        server=dict(type="str", required=True),
-        username=dict(type="str", required=True),
-        password=dict(type="str", required=True, no_log=True),
-    )),
-    acr_registry_info=dict(type="list", elements="dict", options=dict(
-        instance_id=dict(type="str", required=True),
-        instance_name=dict(type="str"),
-        region_id=dict(type="str"),
-        domains=dict(type="list", elements="str"),
-        arn_service=dict(type="str"),
-        arn_user=dict(type="str"),
-    )),
-    tags=dict(type="dict"),
-    purge_tags=dict(type="bool", default=True),
-    size_check=dict(type="str", default="warn", choices=["fail", "warn", "skip"]),
-    image_platform=dict(type="str", default="linux/amd64"),
-    force_update=dict(type="bool", default=False),
-    annotations=dict(type="dict"),
-    lock_dir=dict(type="path"),
-)
-# Options an item may not carry: they belong to the whole set.
-SET_LEVEL = ("wait", "wait_timeout")
+# The options of one item and of `defaults`: eci_image_cache's cache settings (one spec, image_cache_spec), without
+# defaults, so that an item's unset option takes `defaults`' value before the option's default applies.
+ITEM_SPEC = image_cache_settings_spec(defaults=False)
 DEFAULT_MANAGEMENT_TAG = ("ansible-eci-set", "default")
-# How many caches are started (decided, created, updated) at the same time: a create confirms its cache before it
-# returns, which takes seconds on a cloud whose listing lags, so the caches start side by side, not one by one.
-PARALLEL_STARTS = 8
+# How messages name the list's items and the options of `defaults` (the module option `labels`).
+DEFAULT_LABELS = dict(caches="caches", defaults="defaults.")
 # As eci_image_cache: how long a create waits for its turn behind another run on this host.
 CREATE_TURN_SECONDS = 120
 # How often a cache is looked up again and decided again when it went away between the lookup and a call.
 MAX_REDECISIONS = 3
 
 
-def parse_size(value):
-    """image_cache_size as (auto, GiB or None); ValueError for anything else."""
-    if value is None:
-        return False, None
-    if isinstance(value, str) and value.strip().lower() == "auto":
-        return True, None
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise ValueError(value)
-    return False, int(str(value).strip()) if isinstance(value, str) else int(value)
+class SetProblem(Exception):
+    """The set cannot be worked on as given (found out from the listing, before any write)."""
 
 
-def item_label(index, item):
-    name = item.get("name") or item.get("image_cache_name") if isinstance(item, dict) else None
-    return "caches[%d]%s" % (index, " (%s)" % name if name else "")
+def item_label(index, item, labels=None):
+    name = (item.get("name") or item.get("image_cache_name") or item.get("image_cache_id")) if isinstance(item, dict) else None
+    return "%s[%d]%s" % ((labels or DEFAULT_LABELS)["caches"], index, " (%s)" % name if name else "")
 
 
-def validate_items(items, defaults):
+def option_label(prefix, option):
+    """An option of `defaults` as its caller names it: 'defaults.size_check', or, for a role whose variables are the
+    options prefixed with 'image_cache_', its variable (image_cache_size_check; image_cache_size stays as it is)."""
+    return option if option.startswith(prefix) else prefix + option
+
+
+def _said_of(problem, name_option):
+    """A problem that starts with an option's name, with that name replaced by name_option(option); else None."""
+    match = re.match(r"([a-z_]+)\b(:?)(.*)$", problem, re.S)
+    if match and match.group(1) in ITEM_SPEC:
+        return "%s%s%s" % (name_option(match.group(1)), match.group(2), match.group(3))
+    return None
+
+
+def merge_item(item, defaults):
+    """An item over `defaults` (both validated, unset options None), then the options' defaults."""
+    merged = dict((option, item.get(option) if item.get(option) is not None else (defaults or {}).get(option))
+                  for option in ITEM_SPEC)
+    for option, value in settings_defaults().items():
+        if merged[option] is None:
+            merged[option] = value
+    return merged
+
+
+def _settings_problems(params):
+    """eci_image_cache's checks of one cache's options, before any call (the size parsed first)."""
+    try:
+        size_auto, size = parse_size(params["image_cache_size"])
+    except (TypeError, ValueError):
+        return None, ["image_cache_size must be a whole number of GiB from 20 to 32768, or auto; got %r."
+                      % (params["image_cache_size"],)]
+    problems = validate_settings(dict(params, tags=normalize_desired_tags(params["tags"]), image_cache_size=size,
+                                      annotations=normalize_desired_tags(params["annotations"])), creating_possible=False)
+    return (size_auto, size), problems
+
+
+def management_tag_problems(key, value):
+    """The management tag follows the rules of any tag (TagResources); each problem names its option."""
+    if not isinstance(key, str) or not key.strip():
+        return ["management_tag_key must not be empty."]
+    problem = tag_problem(key, "", "management_tag_key")
+    if problem is None:
+        problem = tag_problem(key, value or "", "management_tag_value")
+    return [problem] if problem else []
+
+
+def validate_items(items, defaults, management_tag=DEFAULT_MANAGEMENT_TAG, labels=None):
     """Every item merged over `defaults` and checked like eci_image_cache checks its options, before any call.
 
-    Returns (params of each item, secret values to hide, problems naming the item and the option).
+    items and defaults come validated by the module's argument spec (types, choices, sub-options; unset None).
+    Returns (params of each item, problems naming the item, or the option of defaults, and the rule).
     """
+    labels = dict(DEFAULT_LABELS, **(labels or {}))
     problems = []
     merged_items = []
-    secrets = set()
-    unknown = sorted(set(defaults or {}) - set(ITEM_SPEC) - set(("image_cache_name", "vswitch_id")))
-    if unknown:
-        problems.append("defaults: unsupported option(s) %s; the options of eci_image_cache are allowed, except the "
-                        "connection options and wait, wait_timeout (options of the set)." % ", ".join(unknown))
+
+    def of_defaults(option):
+        return option_label(labels["defaults"], option)
+
+    defaults_problems = []
+    if defaults and any(value is not None for value in defaults.values()):
+        _size, defaults_problems = _settings_problems(merge_item({}, defaults))
+        for problem in defaults_problems:
+            problems.append(_said_of(problem, of_defaults) or "%s: %s" % (labels["defaults"].rstrip("._"), problem))
+        if management_tag[0] in (defaults.get("tags") or {}):
+            problems.append("%s must not carry the management tag key %r (management_tag_key); the set sets it on "
+                            "every cache." % (of_defaults("tags"), management_tag[0]))
     seen = {}
     for index, item in enumerate(items):
-        label = item_label(index, item)
-        if not isinstance(item, dict):
-            problems.append("%s: each item must be a dict of eci_image_cache options, got %r." % (label, item))
-            merged_items.append(None)
-            continue
-        raw = dict(defaults or {})
-        raw.update(item)
-        misplaced = sorted(set(raw) & set(SET_LEVEL))
-        result = ArgumentSpecValidator(ITEM_SPEC).validate(dict((k, v) for k, v in raw.items() if k not in SET_LEVEL))
-        secrets.update(result._no_log_values)
-        item_problems = ["%s is an option of the whole set, not of an item" % key for key in misplaced]
-        item_problems.extend(result.error_messages)
-        params = result.validated_parameters
-        size_auto, size = False, None
-        if not result.error_messages:
-            try:
-                size_auto, size = parse_size(params["image_cache_size"])
-            except (TypeError, ValueError):
-                item_problems.append("image_cache_size must be a whole number of GiB from 20 to 32768, or auto; got %r"
-                                     % (params["image_cache_size"],))
-            else:
-                item_problems.extend(p.rstrip(".") for p in validate_settings(
-                    dict(params, tags=normalize_desired_tags(params["tags"]), image_cache_size=size,
-                         annotations=normalize_desired_tags(params["annotations"])), creating_possible=False))
-            if not (params.get("name") or "").strip() and not params.get("image_cache_id"):
-                item_problems.append("name is required (or image_cache_id)")
-            key = params.get("image_cache_id") or params.get("name")
-            if key in seen:
-                item_problems.append("the same cache as %s; each cache may be listed once" % seen[key])
+        label = item_label(index, item, labels)
+        params = merge_item(item, defaults)
+        parsed, item_problems = _settings_problems(params)
+        # A problem of a value that comes from `defaults` is said once, of defaults, above.
+        item_problems = [p for p in item_problems if p not in defaults_problems]
+        if not (params.get("name") or "").strip() and not params.get("image_cache_id"):
+            item_problems.append("name is required (or image_cache_id).")
+        if management_tag[0] in (item.get("tags") or {}):
+            item_problems.append("tags must not carry the management tag key %r (management_tag_key); the set sets it "
+                                 "on every cache." % management_tag[0])
+        # Found out here: one id or one name twice. Found out from the listing: a name and an id of one cache.
+        keys = ["%s %s" % (what, params[option]) for what, option in (("id", "image_cache_id"), ("name", "name"))
+                if params.get(option)]
+        repeated = [key for key in keys if key in seen]
+        if repeated:
+            item_problems.append("the same cache as %s (%s); each cache may be listed once."
+                                 % (seen[repeated[0]], repeated[0]))
+        for key in keys:
             seen.setdefault(key, label)
+        prefix = "%s[%d]" % (labels["caches"], index)
+        suffix = label[len(prefix):]
         for problem in item_problems:
-            problems.append("%s: %s." % (label, problem))
-        merged_items.append(dict(params, size_auto=size_auto, image_cache_size=size) if not item_problems else None)
-    return merged_items, secrets, problems
-
-
-def own_connection(connection):
-    """A connection for one cache: the same clients, but its own bound on call times (Connection.bounded), since the
-    caches are started in threads and one cache's wait must not bound another's calls."""
-    mine = copy.copy(connection)
-    if hasattr(mine, "deadline"):
-        mine.deadline = None
-    return mine
+            problems.append(_said_of(problem, lambda option: "%s.%s%s" % (prefix, option, suffix))
+                            or "%s: %s" % (label, problem))
+        merged_items.append(dict(params, size_auto=parsed[0], image_cache_size=parsed[1])
+                            if not item_problems and parsed else None)
+    return merged_items, problems
 
 
 class Member:
     """One cache of the set: its settings, its own image cache service (so `changes` is its own) and its outcome."""
 
-    def __init__(self, index, params, connection, wait, wait_timeout, check_mode, management_tag, registry_timeouts=None):
+    def __init__(self, index, params, connection, wait, wait_timeout, check_mode, management_tag, registry_timeouts=None,
+                 label=None):
         self.index = index
+        self.label = label or "caches[%d]" % index
         self.registry_timeouts = registry_timeouts or dict(connect_timeout=10, read_timeout=60)
-        connection = own_connection(connection)
         self.params = params
         self.name = params["name"] or params["image_cache_id"]
         self.connection = connection
@@ -216,6 +219,8 @@ class Member:
         self.after = None
         self.failure = None
         self.awaiting = None     # dict(targets, what, observed) while the set's wait has this cache to wait for
+        self.unconfirmed = None  # the id a create answered, until a listing shows it under its name
+        self.chain = []
         self.differences = []
 
     @property
@@ -223,13 +228,18 @@ class Member:
         return self.planned if self.check_mode else self.service.done
 
     def fail(self, error):
-        """Record this cache's failure (an API error, or a message); the set goes on with the others."""
-        self.failure = dict(msg=str(error), code=getattr(error, "code", None), request_id=getattr(error, "request_id", None))
+        """Record this cache's failure (an API error, or any other); the set goes on with the others. The message
+        loses query strings and every no_log value (it may carry request text)."""
+        secrets = getattr(self.connection, "secrets", ())
+        text = str(error) if isinstance(error, (AlibabaCloudError, ValueError)) else "%s: %s" % (type(error).__name__, error)
+        self.failure = dict(msg=scrub(text, secrets), code=getattr(error, "code", None),
+                            request_id=getattr(error, "request_id", None))
         if isinstance(error, WaitError) and error.image_cache:
             self.after = error.image_cache
         elif self.after is None:
             self.after = self.service.last_seen or self.before
         self.awaiting = None
+        self.unconfirmed = None
 
     # ------------------------------------------------------------ decide and send (no waits)
 
@@ -247,6 +257,9 @@ class Member:
         """Decide with the set's listing, send this cache's writes; look again on CacheGone. Never raises."""
         try:
             cache = self.find(listing)
+            if self.params["state"] == "present":
+                # Before the turn is taken: a slow registry must not hold other runs (as eci_image_cache).
+                self.check_sizes(cache)
             if cache is None and not self.check_mode and not self.params["image_cache_id"]:
                 # A create may follow: take this host's turn, then look again (another run may have made it meanwhile).
                 if not self.create_turn.acquire(CREATE_TURN_SECONDS):
@@ -263,7 +276,8 @@ class Member:
                                                 "the lookup and the change; giving up" % (gone.cache_id, attempt + 1))
                     cache = self.find(self.service.find_by_name(self.params["name"]) if not self.params["image_cache_id"]
                                       else [c for c in [self.service.get(self.params["image_cache_id"])] if c])
-        except (AlibabaCloudError, ValueError) as error:
+        except Exception as error:  # pylint: disable=broad-except
+            # Whatever went wrong with this cache, the others go on and this one is reported.
             self.fail(error)
         finally:
             self.create_turn.release()
@@ -288,7 +302,6 @@ class Member:
             cache = self.service.wait_settled(cache_id, current=cache)
             if cache is None:
                 raise CacheGone(cache_id, "WaitForImageCache")
-        self.check_sizes(cache)
         if cache is not None and cache["status"] == "Failed":
             self.require_create_settings()
             self.warnings.append("Image cache %s (%s) is Failed and cannot be updated; it is deleted and created again. "
@@ -327,14 +340,38 @@ class Member:
             self.planned.append("create")
             self.after = predict(None, self.settings, self.connection.region)
             return
-        # then_wait=False: the create is confirmed at once (a listing that lags is waited out by the service),
-        # and the set's wait then waits for this cache with the others.
-        cache, found = self.service.create(self.settings, chain, then_wait=False)
+        # confirm=False: the create is sent and the next cache's sends follow at once; the set confirms all its
+        # creates with one listing per round (confirm_created), then waits for them with the others.
+        self.chain = list(chain)
+        cache, found = self.service.create(self.settings, chain, then_wait=False, confirm=False)
         if found:
             return self.converge(cache)
+        if cache is None and self.service.created_id:
+            self.unconfirmed = self.service.created_id
+            self.after = dict(predict(None, self.settings, self.connection.region), image_cache_id=self.unconfirmed)
+            return
+        self.created(cache)
+
+    def created(self, cache):
+        """The create's cache is confirmed (listed under its name): wait for it with the others."""
+        self.unconfirmed = None
         self.after = cache
+        self.service.last_seen = cache
         if self.wait:
             self.awaiting = dict(targets=(READY,), what="be Ready", observed=None, cache_id=cache["image_cache_id"])
+
+    def confirm_slowly(self):
+        """A create the set's listings did not show under its name: the service's own rules (probe, renamed or deleted
+        cache, next token) go on from the id the create answered; the create is not sent again. Never raises."""
+        try:
+            cache, found = self.service.create(self.settings, self.chain, then_wait=False, answered=self.unconfirmed)
+            self.unconfirmed = None
+            if found:
+                self.converge(cache)
+            else:
+                self.created(cache)
+        except Exception as error:  # pylint: disable=broad-except
+            self.fail(error)
 
     def converge(self, cache):
         differences = compare(cache, self.settings)
@@ -432,7 +469,7 @@ class Purge:
     def __init__(self, cache, connection, wait, wait_timeout, check_mode):
         self.name = cache["image_cache_name"]
         self.index = None
-        connection = own_connection(connection)
+        self.connection = connection
         self.cache = cache
         self.check_mode = check_mode
         self.wait = wait
@@ -440,6 +477,7 @@ class Purge:
         self.planned = ["purge delete"]
         self.failure = None
         self.awaiting = None
+        self.unconfirmed = None
         self.warnings = []
         self.before = cache
         self.after = {}
@@ -455,7 +493,7 @@ class Purge:
                 self.service.delete(self.cache, wait=self.wait)
             if self.wait:
                 self.awaiting = dict(targets=None, what="be deleted", observed=None, cache_id=self.cache["image_cache_id"])
-        except AlibabaCloudError as error:
+        except Exception as error:  # pylint: disable=broad-except
             self.fail(error)
 
     def result(self, diff):
@@ -471,42 +509,116 @@ def list_region(connection, api=eci):
     return api.describe_image_caches(connection)
 
 
+def same_cache_problems(members, listing):
+    """Two items that name one cache (one by name, one by id; or two ids of one cache): each cache is listed once."""
+    by_id = {}
+    problems = []
+    for member in members:
+        cache = None
+        if member.params["image_cache_id"]:
+            cache = next((c for c in listing if c["image_cache_id"] == member.params["image_cache_id"]), None)
+        else:
+            named = [c for c in listing if c["image_cache_name"] == member.params["name"]]
+            cache = named[0] if len(named) == 1 else None
+        if cache is None:
+            continue
+        first = by_id.setdefault(cache["image_cache_id"], member)
+        if first is not member:
+            problems.append("%s and %s are the same image cache %s (%s); each cache may be listed once." % (
+                first.label, member.label, cache["image_cache_id"], cache["image_cache_name"]))
+    return problems
+
+
+class Deadline:
+    """The one deadline of the task: wait_timeout seconds from its start."""
+
+    def __init__(self, seconds, clock):
+        self.clock = clock
+        self.at = clock() + seconds
+
+    def remaining(self):
+        return max(0.0, self.at - self.clock())
+
+
+def confirm_created(members, list_caches, deadline, sleep, clock):
+    """Confirm the creates with one listing of the region per round (the id listed under its name), for up to
+    PROBE_AFTER seconds; a create still not shown goes through the service's own rules, one by one."""
+    pending = [m for m in members if m.unconfirmed and m.failure is None]
+    if not pending:
+        return
+
+    def settle(snapshot):
+        for member in list(pending):
+            cache = snapshot.get(member.unconfirmed)
+            if cache is not None and cache["image_cache_name"] == member.settings["name"]:
+                member.created(cache)
+                pending.remove(member)
+        return not pending
+
+    try:
+        Waiter(min(deadline.remaining(), PROBE_AFTER), first_delay=0.5, sleep=sleep, clock=clock).until(
+            lambda: dict((c["image_cache_id"], c) for c in list_caches()), settle)
+    except Exception as error:  # pylint: disable=broad-except
+        for member in pending:
+            member.fail(error)
+        return
+    for member in pending:
+        member.service.wait_timeout = deadline.remaining()
+        member.confirm_slowly()
+
+
 def run_set(connection, items, wait, wait_timeout, check_mode, management_tag, purge, registry_timeouts=None, api=eci,
-            sleep=None, clock=None):
-    """Bring the set to its settings. Returns the members (each with its outcome) in the order of the list, purges last."""
-    listing = list_region(connection, api)
-    members = [Member(index, params, connection, wait, wait_timeout, check_mode, management_tag, registry_timeouts)
-               for index, params in enumerate(items)]
-    if purge:
-        listed = set(m.params["name"] for m in members) | set(m.params["image_cache_id"] for m in members)
-        key, value = management_tag
-        members.extend(Purge(cache, connection, wait, wait_timeout, check_mode) for cache in listing
-                       if (cache.get("tags") or {}).get(key) == value
-                       and cache["image_cache_name"] not in listed and cache["image_cache_id"] not in listed)
-    if PARALLEL_STARTS > 1 and len(members) > 1:
-        with ThreadPoolExecutor(max_workers=min(PARALLEL_STARTS, len(members))) as pool:
-            list(pool.map(lambda member: member.start(listing), members))
-    else:
+            sleep=None, clock=None, labels=None):
+    """Bring the set to its settings. Returns the members (each with its outcome) in the order of the list, purges last.
+
+    Raises before any write only: an error of the first listing, or SetProblem (two items are one cache).
+    """
+    sleep = sleep or image_cache_service.SLEEP
+    clock = clock or image_cache_service.CLOCK
+    deadline = Deadline(wait_timeout, clock)
+    bounded = getattr(connection, "bounded", None)
+    # No HTTP call of the task runs past wait_timeout (plus the last poll's call), whatever the server does.
+    within = bounded(time.monotonic() + wait_timeout + LAST_POLL_SECONDS) if wait and bounded else contextlib.nullcontext()
+    with within:
+        listing = list_region(connection, api)
+        members = [Member(index, params, connection, wait, wait_timeout, check_mode, management_tag, registry_timeouts,
+                          label=item_label(index, params, labels)) for index, params in enumerate(items)]
+        problems = same_cache_problems(members, listing)
+        if problems:
+            raise SetProblem(" ".join(problems))
+        if purge:
+            listed = set(m.params["name"] for m in members) | set(m.params["image_cache_id"] for m in members)
+            key, value = management_tag
+            members.extend(Purge(cache, connection, wait, wait_timeout, check_mode) for cache in listing
+                           if (cache.get("tags") or {}).get(key) == value
+                           and cache["image_cache_name"] not in listed and cache["image_cache_id"] not in listed)
+        # One after another from this thread: a send takes one call, and the client's wall-clock bound of a call
+        # (SIGALRM) works in the main thread only.
         for member in members:
+            member.service.wait_timeout = deadline.remaining()
             member.start(listing)
-    waiting = dict((m.awaiting["cache_id"], m) for m in members if m.awaiting and m.failure is None)
-    if waiting:
-        service = members[0].service
-        with service.calls_within(wait_timeout):
+        confirm_created(members, lambda: list_region(connection, api), deadline, sleep, clock)
+        waiting = dict((m.awaiting["cache_id"], m) for m in members if m.awaiting and m.failure is None)
+        if waiting:
             outcome = wait_for_many(lambda: list_region(connection, api),
-                                    dict((cache_id, m.awaiting) for cache_id, m in waiting.items()), wait_timeout,
-                                    sleep=sleep or service.sleep, clock=clock or service.clock)
-        for cache_id, member in waiting.items():
-            got = outcome[cache_id]
-            if isinstance(got, WaitError):
-                if got.code == "ImageCacheNotFound" and member.awaiting["what"].endswith("update"):
-                    member.service.done[:] = [c for c in member.service.done if not c.startswith("update")]
-                member.fail(got)
-            else:
-                member.after = got or {}
-                if got and isinstance(member, Member) and member.differences:
-                    ignored = compare(got, member.settings)
-                    if ignored:
-                        member.warnings.append("The update of image cache %s was applied without %s." % (
-                            cache_id, ", ".join(ignored)))
+                                    dict((cache_id, m.awaiting) for cache_id, m in waiting.items()), deadline.remaining(),
+                                    sleep=sleep, clock=clock)
+            settle_waits(waiting, outcome)
     return members
+
+
+def settle_waits(waiting, outcome):
+    """Each waited cache's outcome: its cache as last listed, or its failure (its changes stay as done)."""
+    for cache_id, member in waiting.items():
+        got = outcome[cache_id]
+        if isinstance(got, WaitError):
+            if got.code == "ImageCacheNotFound" and member.awaiting["what"].endswith("update"):
+                member.service.done[:] = [c for c in member.service.done if not c.startswith("update")]
+            member.fail(got)
+        else:
+            member.after = got or {}
+            if got and isinstance(member, Member) and member.differences:
+                ignored = compare(got, member.settings)
+                if ignored:
+                    member.warnings.append("The update of image cache %s was applied without %s." % (
+                        cache_id, ", ".join(ignored)))

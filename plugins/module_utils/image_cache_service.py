@@ -117,6 +117,7 @@ class ImageCacheService:
         self.run_token = "ansible-eci-run-" + uuid.uuid4().hex
         self.done = []           # writes the cloud accepted, in order (what `changes` reports)
         self.last_seen = None    # the cache as last read or predicted after a write
+        self.created_id = None   # the id a create(confirm=False) answered
 
     # ------------------------------------------------------------ reads
 
@@ -148,7 +149,7 @@ class ImageCacheService:
 
     # ------------------------------------------------------------ create with identity
 
-    def create(self, settings, chain=(), then_wait=False):
+    def create(self, settings, chain=(), then_wait=False, confirm=True, answered=None):
         """CreateImageCache with the token of the canonical request; returns the cache it made, as listed.
 
         The id the create answers is looked up for up to LISTING_LAG_MAX seconds (bounded by wait_timeout);
@@ -164,6 +165,10 @@ class ImageCacheService:
         Returns (cache, found): found is true when the fresh lookup found a cache of this name instead.
         then_wait: the caller waits for Ready next, so the confirming read comes one poll interval after
         the create (a cache is never Ready at once) and serves as the wait's first poll.
+        confirm=False: once the cloud answered an id, return (None, False) with the id in `created_id`; the caller
+        confirms it (eci_image_caches: one listing for all its creates), and when the listing does not show it under
+        its name, calls create() again with answered=that id: the rules above then go on from that answer, without
+        sending the create again.
         """
         name = settings["name"]
         fields = request_fields(settings, "create")
@@ -172,7 +177,10 @@ class ImageCacheService:
         for _hop in range(MAX_TOKEN_CHAIN):
             token = client_token(self.connection.region, fields, chain)
             try:
-                cache_id = self._write("create", lambda: self.api.create_image_cache(self.connection, fields, token))
+                if answered is not None:
+                    cache_id, answered = answered, None  # sent (and recorded in `done`) by a create(confirm=False)
+                else:
+                    cache_id = self._write("create", lambda: self.api.create_image_cache(self.connection, fields, token))
             except AlibabaCloudError as error:
                 # A refusal in an unknown spelling gets one next token; if that is refused too, it is final.
                 if not is_mismatch(error) and (unknown_code_tried or not may_be_mismatch(error)):
@@ -184,6 +192,9 @@ class ImageCacheService:
                     return found[0], True
                 chain.append("mismatch")
                 continue
+            if cache_id and not confirm:
+                self.created_id = cache_id
+                return None, False
             budget = min(float(self.wait_timeout), LISTING_LAG_MAX)
             if not cache_id:
                 cache = self._await_listed(lambda: self._one_named(name), budget, then_wait)

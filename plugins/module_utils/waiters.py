@@ -172,11 +172,23 @@ def wait_for_many(list_caches, wanted, timeout, sleep=time.sleep, clock=time.mon
             del pending[cache_id]
         return not pending
 
+    stopped = None
     if pending:
-        Waiter(timeout, sleep=sleep, clock=clock).until(
-            lambda: dict((c["image_cache_id"], c) for c in list_caches()), settle, sleep_first=True)
+        try:
+            Waiter(timeout, sleep=sleep, clock=clock).until(
+                lambda: dict((c["image_cache_id"], c) for c in list_caches()), settle, sleep_first=True)
+        except Exception as error:  # pylint: disable=broad-except
+            # A listing failed (after the client's retries): the caches settled so far keep their outcome,
+            # the others end with this error, never lost with the whole wait.
+            stopped = error
     for cache_id, want in pending.items():
         cache = last.get(cache_id) or {}
+        if stopped is not None:
+            outcome[cache_id] = WaitError(
+                "WaitForImageCache", getattr(stopped, "code", None) or type(stopped).__name__,
+                "the wait for image cache %s to %s stopped, the listing failed: %s; last status %s" % (
+                    cache_id, want["what"], stopped, cache.get("status")), cache)
+            continue
         if want.get("targets") is None:
             message = "gave up after %d seconds waiting for image cache %s to be deleted; last status %s" % (
                 timeout, cache_id, cache.get("status"))

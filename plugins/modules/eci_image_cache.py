@@ -539,7 +539,6 @@ changes:
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
 from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock, configured_directory
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import (
-    ELIMINATION_STRATEGIES,
     MAX_TAGS,
     MIN_SIZE_GIB,
     canonical_image,
@@ -556,13 +555,13 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_servi
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import (
     DIGESTS_TAG_KEY,
     REFRESH_CHANGE,
-    REFRESH_CHOICES,
     decide_refresh,
     read_current,
     record_tag_changes,
     stale_after,
     with_record,
 )
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import image_cache_settings_spec, parse_size
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images, parse_platform
 from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
@@ -926,19 +925,6 @@ class ImageCacheManager:
         self.module.exit_json(**result)
 
 
-def parse_size(value):
-    """image_cache_size as (auto, GiB or None); ValueError for anything else."""
-    if value is None:
-        return False, None
-    if isinstance(value, str) and value.strip().lower() == "auto":
-        return True, None
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, float) and not value.is_integer():
-        raise ValueError(value)
-    return False, int(str(value).strip()) if isinstance(value, str) else int(value)
-
-
 def run(module, size_auto, size):
     manager = ImageCacheManager(module, size_auto, size)
     # Runs on this host take turns from the lookup to the create or delete (check mode changes nothing;
@@ -976,47 +962,9 @@ def run(module, size_auto, size):
 def main():
     module = AlibabaCloudModule(
         argument_spec=dict(
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-            name=dict(type="str", aliases=["image_cache_name"]),
-            image_cache_id=dict(type="str"),
-            images=dict(type="list", elements="str"),
-            image_cache_size=dict(type="raw"),
-            retention_days=dict(type="int"),
-            security_group_id=dict(type="str"),
-            vswitch_ids=dict(type="list", elements="str", aliases=["vswitch_id"]),
-            zone_id=dict(type="str"),
-            eip_instance_id=dict(type="str"),
-            resource_group_id=dict(type="str"),
-            auto_match_image_cache=dict(type="bool"),
-            flash=dict(type="bool"),
-            flash_copy_count=dict(type="int"),
-            standard_copy_count=dict(type="int"),
-            elimination_strategy=dict(type="str", choices=list(ELIMINATION_STRATEGIES)),
-            insecure_registries=dict(type="list", elements="str"),
-            plain_http_registries=dict(type="list", elements="str"),
-            image_registry_credentials=dict(type="list", elements="dict", options=dict(
-                server=dict(type="str", required=True),
-                username=dict(type="str", required=True),
-                password=dict(type="str", required=True, no_log=True),
-            )),
-            acr_registry_info=dict(type="list", elements="dict", options=dict(
-                instance_id=dict(type="str", required=True),
-                instance_name=dict(type="str"),
-                region_id=dict(type="str"),
-                domains=dict(type="list", elements="str"),
-                arn_service=dict(type="str"),
-                arn_user=dict(type="str"),
-            )),
-            annotations=dict(type="dict"),
-            tags=dict(type="dict"),
-            purge_tags=dict(type="bool", default=True),
-            size_check=dict(type="str", default="warn", choices=["fail", "warn", "skip"]),
-            image_platform=dict(type="str", default="linux/amd64"),
-            force_update=dict(type="bool", default=False),
-            refresh=dict(type="str", default="never", choices=list(REFRESH_CHOICES)),
+            image_cache_settings_spec(),
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=1800),
-            lock_dir=dict(type="path"),
         ),
         services=("eci",),
         required_one_of=[("name", "image_cache_id")],

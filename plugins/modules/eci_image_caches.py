@@ -15,16 +15,20 @@ description:
     sources, Kubernetes' list kinds); each item of O(caches) is what one M(alibabacloud.eci.eci_image_cache) task takes.
   - Finds every cache of the set with one listing of the region (ceil(N/20) C(DescribeImageCaches) calls for N caches in
     the region, matched by name or id on this side), sends the creates, updates, tag changes and deletes of all caches
-    without waiting between them, then, with O(wait), waits for all of them together with one listing per poll round.
+    one after another without waiting between them, confirms the creates with one listing per round, then, with
+    O(wait), waits for all of them together with one listing per poll round.
     So a set of caches takes about one build time, and a set already as wanted costs the listing and nothing else.
   - Each cache keeps every guarantee of M(alibabacloud.eci.eci_image_cache), whose code it uses - a create's
     C(ClientToken) is the hash of the canonical request, a C(Failed) cache is deleted and created again, a cache in
     C(UpdateFailed) is updated again, tags, the size check, check mode, diff mode, and C(changed) only for what the cloud
     accepted. The rules of each option are those of M(alibabacloud.eci.eci_image_cache).
-  - One cache's failure does not stop the others; the task fails at the end and names every cache that failed, with
-    each cache's result in RV(results).
+  - One cache's failure (of any kind, a failed listing during the wait included) does not stop the others and loses
+    no result; the task fails at the end and names every cache that failed, with each cache's result in RV(results)
+    and C(changed=true) when the cloud accepted any change.
   - Bad input in any item (an unknown option, a wrong type, a value out of range) fails the task before any API call,
-    naming the item by its index and name and the option.
+    naming the item by its index and name and the option (wrong types and unknown keys as ansible-core names them).
+    So do a bad O(management_tag_key) or O(management_tag_value) (the rules of tags) and an item whose tags carry the
+    management tag key.
   - Runs on one host that would create a cache of the same name take turns as with M(alibabacloud.eci.eci_image_cache)
     (see its O(alibabacloud.eci.eci_image_cache#module:lock_dir)); each cache the task creates is looked up again under
     its turn, just before the create.
@@ -38,18 +42,172 @@ options:
     description:
       - The caches of the set, each a dict of the options of M(alibabacloud.eci.eci_image_cache) (C(name),
         C(images), C(image_cache_size), C(tags), C(state), ...), except the
-        connection options and O(wait) and O(wait_timeout), which are options of the set.
-      - Values in O(defaults) apply to every item that does not set them.
-      - A cache may be listed once (by name, or by image_cache_id).
+        connection options and O(wait) and O(wait_timeout), which are options of the set. The items are checked by
+        the same argument spec as M(alibabacloud.eci.eci_image_cache)'s options, so a password is hidden everywhere
+        and an unknown key is an error.
+      - Values in O(defaults) apply to every item that does not set them (an item's null counts as not set); then
+        the option's default.
+      - A cache may be listed once (by name, or by image_cache_id; two items that find one cache are refused
+        before any change).
+      - An item's O(caches[].tags) must not carry O(management_tag_key); the set adds it.
     type: list
     elements: dict
     required: true
+    suboptions: &item_options
+      state:
+        description: As O(alibabacloud.eci.eci_image_cache#module:state); not set anywhere - V(present).
+        type: str
+        choices: [present, absent]
+      name:
+        description: As O(alibabacloud.eci.eci_image_cache#module:name).
+        type: str
+        aliases: [image_cache_name]
+      image_cache_id:
+        description: As O(alibabacloud.eci.eci_image_cache#module:image_cache_id).
+        type: str
+      images:
+        description: As O(alibabacloud.eci.eci_image_cache#module:images).
+        type: list
+        elements: str
+      image_cache_size:
+        description: As O(alibabacloud.eci.eci_image_cache#module:image_cache_size).
+        type: raw
+      retention_days:
+        description: As O(alibabacloud.eci.eci_image_cache#module:retention_days).
+        type: int
+      security_group_id:
+        description: As O(alibabacloud.eci.eci_image_cache#module:security_group_id).
+        type: str
+      vswitch_ids:
+        description: As O(alibabacloud.eci.eci_image_cache#module:vswitch_ids).
+        type: list
+        elements: str
+        aliases: [vswitch_id]
+      zone_id:
+        description: As O(alibabacloud.eci.eci_image_cache#module:zone_id).
+        type: str
+      eip_instance_id:
+        description: As O(alibabacloud.eci.eci_image_cache#module:eip_instance_id).
+        type: str
+      resource_group_id:
+        description: As O(alibabacloud.eci.eci_image_cache#module:resource_group_id).
+        type: str
+      auto_match_image_cache:
+        description: As O(alibabacloud.eci.eci_image_cache#module:auto_match_image_cache).
+        type: bool
+      flash:
+        description: As O(alibabacloud.eci.eci_image_cache#module:flash).
+        type: bool
+      flash_copy_count:
+        description: As O(alibabacloud.eci.eci_image_cache#module:flash_copy_count).
+        type: int
+      standard_copy_count:
+        description: As O(alibabacloud.eci.eci_image_cache#module:standard_copy_count).
+        type: int
+      elimination_strategy:
+        description: As O(alibabacloud.eci.eci_image_cache#module:elimination_strategy).
+        type: str
+        choices: ['', LRU]
+      insecure_registries:
+        description: As O(alibabacloud.eci.eci_image_cache#module:insecure_registries).
+        type: list
+        elements: str
+      plain_http_registries:
+        description: As O(alibabacloud.eci.eci_image_cache#module:plain_http_registries).
+        type: list
+        elements: str
+      image_registry_credentials:
+        description: As O(alibabacloud.eci.eci_image_cache#module:image_registry_credentials).
+        type: list
+        elements: dict
+        suboptions:
+          server:
+            description: As in M(alibabacloud.eci.eci_image_cache).
+            type: str
+            required: true
+          username:
+            description: As in M(alibabacloud.eci.eci_image_cache).
+            type: str
+            required: true
+          password:
+            description: As in M(alibabacloud.eci.eci_image_cache).
+            type: str
+            required: true
+      acr_registry_info:
+        description: As O(alibabacloud.eci.eci_image_cache#module:acr_registry_info).
+        type: list
+        elements: dict
+        suboptions:
+          instance_id:
+            description: As in M(alibabacloud.eci.eci_image_cache).
+            type: str
+            required: true
+          instance_name:
+            description: As in M(alibabacloud.eci.eci_image_cache).
+            type: str
+          region_id:
+            description: As in M(alibabacloud.eci.eci_image_cache).
+            type: str
+          domains:
+            description: As in M(alibabacloud.eci.eci_image_cache).
+            type: list
+            elements: str
+          arn_service:
+            description: As in M(alibabacloud.eci.eci_image_cache).
+            type: str
+          arn_user:
+            description: As in M(alibabacloud.eci.eci_image_cache).
+            type: str
+      annotations:
+        description: As O(alibabacloud.eci.eci_image_cache#module:annotations).
+        type: dict
+      tags:
+        description: As O(alibabacloud.eci.eci_image_cache#module:tags).
+        type: dict
+      purge_tags:
+        description: As O(alibabacloud.eci.eci_image_cache#module:purge_tags); not set anywhere - V(true).
+        type: bool
+      size_check:
+        description: As O(alibabacloud.eci.eci_image_cache#module:size_check); not set anywhere - V(warn).
+        type: str
+        choices: [fail, warn, skip]
+      image_platform:
+        description: As O(alibabacloud.eci.eci_image_cache#module:image_platform); not set anywhere - V(linux/amd64).
+        type: str
+      force_update:
+        description: As O(alibabacloud.eci.eci_image_cache#module:force_update); not set anywhere - V(false).
+        type: bool
+      lock_dir:
+        description: As O(alibabacloud.eci.eci_image_cache#module:lock_dir).
+        type: path
   defaults:
     description:
       - Options of M(alibabacloud.eci.eci_image_cache) that every item of O(caches) takes unless it sets them itself,
         for example the network (C(vswitch_ids), C(security_group_id)) or tags.
+      - The play's C(module_defaults) for M(alibabacloud.eci.eci_image_cache) (and the group C(group/alibabacloud.eci.eci))
+        apply to every item too, below O(defaults), as they do to an M(alibabacloud.eci.eci_image_cache) task.
     type: dict
     default: {}
+    suboptions: *item_options
+  labels:
+    description:
+      - How messages name an item's option and an option of O(defaults), for a caller that builds O(caches) and
+        O(defaults) from its own variables, so that its users read the names they wrote. The role
+        M(alibabacloud.eci.image_cache) passes V(image_cache_list) as O(labels.caches) and V(image_cache_) as
+        O(labels.defaults), so a message names C(image_cache_list[2].image_cache_size) or the role variable
+        C(image_cache_size_check).
+    type: dict
+    default: {}
+    suboptions:
+      caches:
+        description: The name of the list; an item's option is then C(<caches>[2].image_cache_size).
+        type: str
+        default: caches
+      defaults:
+        description: The prefix of an option of O(defaults) (C(<defaults>size_check)); an option that already starts
+          with it is named as it is.
+        type: str
+        default: defaults.
   purge:
     description:
       - Delete the caches of the region that carry the set's management tag and that O(caches) does not name.
@@ -59,12 +217,16 @@ options:
   management_tag_key:
     description:
       - Key of the tag that marks the caches of this set. It is set on every cache the task manages.
+      - The rules of tag keys apply - 1 to 128 characters, not starting with C(aliyun) or C(acs:), no C(http://) or
+        C(https://).
     type: str
     default: ansible-eci-set
   management_tag_value:
     description:
       - Value of the management tag; give each set (per application, team or playbook) its own value, so that the purge
         of one set never deletes another's caches.
+      - The rules of tag values apply - up to 128 characters, not starting with C(aliyun) or C(acs:), no C(http://) or
+        C(https://).
     type: str
     default: default
   wait:
@@ -75,8 +237,9 @@ options:
     default: true
   wait_timeout:
     description:
-      - Seconds of wall time for the wait of the whole set. On timeout, every cache not yet done fails with its last
-        status, progress and events.
+      - Seconds of wall time for the whole task, from its start to the end of its last wait (one deadline for every
+        cache, not one per cache or per wait). On timeout, every cache not yet done fails with its last status,
+        progress and events. No API call runs past it.
     type: int
     default: 1800
 extends_documentation_fragment:
@@ -169,15 +332,25 @@ failed_caches:
   elements: str
 """
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_fleet import run_set, validate_items
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_fleet import (
+    ITEM_SPEC,
+    SetProblem,
+    management_tag_problems,
+    run_set,
+    validate_items,
+)
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 
 
 def run(module, items):
     params = module.params
-    members = run_set(module.connection, items, params["wait"], params["wait_timeout"], module.check_mode,
-                      (params["management_tag_key"], params["management_tag_value"]), params["purge"],
-                      registry_timeouts=dict(connect_timeout=params["connect_timeout"], read_timeout=params["read_timeout"]))
+    try:
+        members = run_set(module.connection, items, params["wait"], params["wait_timeout"], module.check_mode,
+                          (params["management_tag_key"], params["management_tag_value"]), params["purge"],
+                          registry_timeouts=dict(connect_timeout=params["connect_timeout"],
+                                                 read_timeout=params["read_timeout"]), labels=params["labels"])
+    except SetProblem as problem:
+        module.fail_json(str(problem), changed=False)
     results = []
     for member in members:
         for warning in member.warnings:
@@ -194,27 +367,28 @@ def run(module, items):
 def main():
     module = AlibabaCloudModule(
         argument_spec=dict(
-            caches=dict(type="list", elements="dict", required=True),
-            defaults=dict(type="dict", default={}),
+            caches=dict(type="list", elements="dict", required=True, options=ITEM_SPEC),
+            defaults=dict(type="dict", default={}, options=ITEM_SPEC),
+            labels=dict(type="dict", default={}, options=dict(
+                caches=dict(type="str", default="caches"),
+                defaults=dict(type="str", default="defaults."),
+            )),
             purge=dict(type="bool", default=False),
             management_tag_key=dict(type="str", default="ansible-eci-set", no_log=False),
             management_tag_value=dict(type="str", default="default"),
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=1800),
         ),
+        services=("eci",),
         supports_check_mode=True,
-        # The items' registry passwords are known only once the items are validated, after AnsibleModule
-        # would have written its "Invoked with" line to syslog/journal: skip that line rather than log them.
-        no_log=True,
     )
     params = module.params
-    items, secrets, problems = validate_items(params["caches"], params["defaults"])
-    # Registry passwords of the items are hidden like eci_image_cache's no_log option.
-    module.module.no_log_values.update(secrets)
+    management_tag = (params["management_tag_key"], params["management_tag_value"])
+    problems = management_tag_problems(*management_tag)
+    items, item_problems = validate_items(params["caches"], params["defaults"], management_tag, params["labels"])
+    problems.extend(item_problems)
     if params["wait_timeout"] < 0:
         problems.append("wait_timeout must be 0 or more seconds, got %d." % params["wait_timeout"])
-    if not (params["management_tag_key"] or "").strip():
-        problems.append("management_tag_key must not be empty.")
     if problems:
         module.fail_json(" ".join(problems), problems=problems)
     module.run(lambda alibaba_module: run(alibaba_module, items))

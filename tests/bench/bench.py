@@ -370,6 +370,7 @@ def sets_markdown(results):
 
 
 def markdown(results):
+    """The results as Markdown: the sections this run (or the results file) has, so a run of --only works too."""
     lines = []
     add = lines.append
     add('## Machine, date and command\n')
@@ -378,47 +379,67 @@ def markdown(results):
     add('- Machine: %s, %s cores, %s RAM; %s; Python %s; %s' % (info['cpu'], info['cores'], info['memory'], info['system'],
                                                                 info['python'], info['ansible']))
     add('- Command: `%s` (mode: %s); total %.0f s\n' % (results['command'], results['mode'], results['seconds']))
-    add('## 1. API calls per operation\n')
-    add('| operation | calls | minimum | calls by action | seconds | minimum because |')
-    add('|---|---|---|---|---|---|')
+    for name, section in (('api_calls', _api_calls_markdown), ('module_cost', _module_cost_markdown),
+                          ('scale', _scale_markdown), ('noop_loop', _noop_loop_markdown), ('waiting', _waiting_markdown),
+                          ('page_sizes', _page_sizes_markdown), ('sets', sets_markdown)):
+        if results.get(name):
+            text = section(results)
+            lines.extend((text[:-1] if text.endswith('\n') else text).split('\n'))
+    return '\n'.join(lines) + '\n'
+
+
+def _api_calls_markdown(results):
+    lines = ['## 1. API calls per operation\n', '| operation | calls | minimum | calls by action | seconds | minimum because |',
+             '|---|---|---|---|---|---|']
     for row in results['api_calls']:
-        add('| %s | %d | %d | %s | %.2f | %s |' % (row['operation'], row['calls'], row['minimum'],
-                                                   ', '.join('%s %d' % item for item in sorted(row['by_action'].items())),
-                                                   row['seconds'], row['why']))
+        lines.append('| %s | %d | %d | %s | %.2f | %s |' % (
+            row['operation'], row['calls'], row['minimum'],
+            ', '.join('%s %d' % item for item in sorted(row['by_action'].items())), row['seconds'], row['why']))
+    return '\n'.join(lines) + '\n'
+
+
+def _module_cost_markdown(results):
     cost = results['module_cost']
-    add('\n## 2. Module cost\n')
-    add('| what | median seconds | samples |')
-    add('|---|---|---|')
+    lines = ['\n## 2. Module cost\n', '| what | median seconds | samples |', '|---|---|---|']
     for name, label in (('module', '`ansible localhost -m alibabacloud.eci.eci_image_cache_info`'),
                         ('ping', '`ansible localhost -m ansible.builtin.ping`'),
                         ('bare', 'bare Python script, same SDK call (DescribeImageCaches)')):
-        add('| %s | %.3f | %s |' % (label, cost['medians'][name], ', '.join('%.3f' % s for s in cost['samples'][name])))
-    add('\n(module - ping) / bare = **%.2f** (goal: at most 1.2)\n' % cost['ratio'])
-    add('## 3. Scale\n')
-    add('| caches | seconds | peak RSS of the module (MiB) | API calls | caches returned | result JSON bytes |')
-    add('|---|---|---|---|---|---|')
+        lines.append('| %s | %.3f | %s |' % (label, cost['medians'][name], ', '.join('%.3f' % s for s in cost['samples'][name])))
+    lines.append('\n(module - ping) / bare = **%.2f** (goal: at most 1.2)\n' % cost['ratio'])
+    return '\n'.join(lines) + '\n'
+
+
+def _scale_markdown(results):
+    lines = ['## 3. Scale\n', '| caches | seconds | peak RSS of the module (MiB) | API calls | caches returned | result JSON bytes |',
+             '|---|---|---|---|---|---|']
     for row in results['scale']:
-        add('| %d | %.2f | %.1f | %d | %d | %d |' % (row['caches'], row['seconds'], row['peak_rss_mib'], row['calls'],
-                                                     row['returned'], row['result_bytes']))
+        lines.append('| %d | %.2f | %.1f | %d | %d | %d |' % (row['caches'], row['seconds'], row['peak_rss_mib'],
+                                                              row['calls'], row['returned'], row['result_bytes']))
+    return '\n'.join(lines) + '\n'
+
+
+def _noop_loop_markdown(results):
     loop = results['noop_loop']
-    add('\nNo-op loop over %d caches (one ansible-playbook, one task with a loop): %.1f s, **%.3f s per cache**, %d API calls.\n'
-        % (loop['caches'], loop['seconds'], loop['seconds_per_cache'], loop['calls']))
-    add('## 4. Waiting\n')
-    add('| Ready after (s) | lag Ready -> task returned (s) | polls | task seconds | API calls |')
-    add('|---|---|---|---|---|')
+    return ('\nNo-op loop over %d caches (one ansible-playbook, one task with a loop): %.1f s, **%.3f s per cache**, '
+            '%d API calls.\n\n' % (loop['caches'], loop['seconds'], loop['seconds_per_cache'], loop['calls']))
+
+
+def _waiting_markdown(results):
+    lines = ['## 4. Waiting\n', '| Ready after (s) | lag Ready -> task returned (s) | polls | task seconds | API calls |',
+             '|---|---|---|---|---|']
     for row in results['waiting']:
-        add('| %s | %.2f | %d | %.2f | %d |' % (row['ready_after'], row['lag_seconds'], row['polls'], row['task_seconds'],
-                                                row['calls']))
-    if results.get('page_sizes'):
-        add('\n## 5. Page size\n')
-        add('The default page of 20 (works whether the cloud caps or rejects pages above 20) beside 100 (the page size '
-            'before issue 13), for eci_image_cache_info over the same caches.\n')
-        add('| page_size | caches | DescribeImageCaches calls | seconds | caches returned |')
-        add('|---|---|---|---|---|')
-        for row in results['page_sizes']:
-            add('| %d | %d | %d | %.2f | %d |' % (row['page_size'], row['caches'], row['calls'], row['seconds'], row['returned']))
-    if results.get('sets'):
-        lines.extend(sets_markdown(results).splitlines())
+        lines.append('| %s | %.2f | %d | %.2f | %d |' % (row['ready_after'], row['lag_seconds'], row['polls'],
+                                                         row['task_seconds'], row['calls']))
+    return '\n'.join(lines) + '\n'
+
+
+def _page_sizes_markdown(results):
+    lines = ['\n## 5. Page size\n', 'The default page of 20 (works whether the cloud caps or rejects pages above 20) '
+             'beside 100 (the page size before issue 13), for eci_image_cache_info over the same caches.\n',
+             '| page_size | caches | DescribeImageCaches calls | seconds | caches returned |', '|---|---|---|---|---|']
+    for row in results['page_sizes']:
+        lines.append('| %d | %d | %d | %.2f | %d |' % (row['page_size'], row['caches'], row['calls'], row['seconds'],
+                                                       row['returned']))
     return '\n'.join(lines) + '\n'
 
 
@@ -605,8 +626,7 @@ def main(argv=None):
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     with open(args.output, 'w', encoding='utf-8') as handle:
         json.dump(results, handle, indent=2, sort_keys=True)
-    complete = all(name in results for name in SECTIONS)
-    print(markdown(results) if complete else json.dumps(dict((n, results[n]) for n in SECTIONS if n in results), indent=1))
+    print(markdown(results))
     write_reports(args, results)
     if args.into_document and results.get('sets'):
         splice_sets(args.into_document, results)

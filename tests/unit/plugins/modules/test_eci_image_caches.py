@@ -6,9 +6,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_fleet, waiters
+from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
 from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache, eci_image_caches
 from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.fake_cloud import FakeClock, FakeCloud
 
@@ -34,8 +38,6 @@ def make_cloud(monkeypatch, clock):
             fake.calls.append(("list",))
             return fake.caches()
         monkeypatch.setattr(eci, "describe_image_caches", describe_image_caches)
-        # One cache after another: the fake clock and cloud are not meant for threads.
-        monkeypatch.setattr(image_cache_fleet, "PARALLEL_STARTS", 1)
         monkeypatch.setattr(waiters.time, "sleep", clock.sleep)
         monkeypatch.setattr(waiters.time, "monotonic", clock.clock)
         return fake
@@ -55,21 +57,32 @@ def names(*items):
     return [dict(name=name) for name in items]
 
 
-def test_the_items_take_every_option_of_eci_image_cache(monkeypatch):
+def argument_spec_of(monkeypatch, module):
+    """The argument spec a module's main() builds (it stops there)."""
     captured = {}
 
     class Capture(Exception):
         pass
 
-    def module(argument_spec, **kwargs):
+    def alibaba_module(argument_spec, **kwargs):
         captured.update(argument_spec)
         raise Capture()
-    monkeypatch.setattr(eci_image_cache, "AlibabaCloudModule", module)
+    monkeypatch.setattr(module, "AlibabaCloudModule", alibaba_module)
     with pytest.raises(Capture):
-        eci_image_cache.main()
-    assert set(image_cache_fleet.ITEM_SPEC) == set(captured) - set(image_cache_fleet.SET_LEVEL)
+        module.main()
+    return captured
+
+
+def test_the_items_take_every_option_of_eci_image_cache(monkeypatch):
+    captured = argument_spec_of(monkeypatch, eci_image_cache)
+    # One spec (image_cache_spec) for both modules: the items' options are eci_image_cache's but wait, wait_timeout,
+    # the same in every respect except the defaults, which apply after an item is merged over `defaults`.
+    assert set(image_cache_fleet.ITEM_SPEC) == set(captured) - {"wait", "wait_timeout"}
     for option, spec in image_cache_fleet.ITEM_SPEC.items():
-        assert spec == captured[option], option
+        assert spec == dict((k, v) for k, v in captured[option].items() if k != "default"), option
+    fleet_spec = argument_spec_of(monkeypatch, eci_image_caches)
+    assert fleet_spec["caches"]["options"] is image_cache_fleet.ITEM_SPEC
+    assert fleet_spec["defaults"]["options"] is image_cache_fleet.ITEM_SPEC
 
 
 def test_creates_are_sent_together_and_waited_for_with_one_listing_per_round(run_module, cloud, clock):
@@ -81,8 +94,9 @@ def test_creates_are_sent_together_and_waited_for_with_one_listing_per_round(run
     # The three creates come before any wait's listing: nothing waits between them.
     waits = [i for i, call in enumerate(cloud.calls) if call[0] == "list"][1:]
     assert creates and waits and max(creates) < min(waits)
-    # Per create: one fresh lookup by name under this host's lock, and one read that confirms the cache it made.
-    assert sorted(call[0] for call in cloud.calls if call[0] in ("get", "find")) == ["find"] * 3 + ["get"] * 3
+    # Per create: one fresh lookup by name under this host's lock; the creates are confirmed by listing, all at once.
+    assert sorted(call[0] for call in cloud.calls if call[0] in ("get", "find")) == ["find"] * 3
+    assert creates[-1] + 1 == waits[0]  # the listing right after the sends confirms all three
     # Built in parallel: the whole set in about one build time (ready_after 2), not three.
     assert clock.now - 1000.0 < 2 * cloud.switches["ready_after"] + 2
 
@@ -105,15 +119,20 @@ def test_check_mode_reports_per_cache_and_changes_nothing(run_module, cloud):
 
 
 def test_bad_items_fail_before_any_call_naming_index_name_and_option(run_module, cloud):
-    caches = [dict(name="a"), dict(name="b", image_cache_size=5), dict(name="c", elimination_strategy="FIFO"),
-              dict(name="d", wait=False)]
+    caches = [dict(name="a"), dict(name="b", image_cache_size=5), dict(name="c", retention_days=0),
+              dict(name="d", tags={"acs:x": "1"})]
     result, failed = run_module(eci_image_caches.main, args(caches))
     assert failed
-    assert "caches[1] (b): image_cache_size must be 20 to 32768" in result["msg"]
-    assert "caches[2] (c):" in result["msg"] and "elimination_strategy" in result["msg"]
-    assert "caches[3] (d): wait is an option of the whole set" in result["msg"]
+    assert "caches[1].image_cache_size (b) must be 20 to 32768" in result["msg"]
+    assert "caches[2].retention_days (c)" in result["msg"]
+    assert "caches[3].tags (d): tag key 'acs:x' must not start with" in result["msg"]
     assert "caches[0]" not in result["msg"]
     assert cloud.calls == []
+
+
+def test_an_option_of_the_set_in_an_item_is_refused_before_any_call(run_module, cloud):
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a"), dict(name="d", wait=False)]))
+    assert failed and "caches" in result["msg"] and "wait" in result["msg"] and cloud.calls == []
 
 
 def test_a_cache_listed_twice_is_bad_input(run_module, cloud):
@@ -208,4 +227,183 @@ def test_registry_passwords_never_reach_the_system_log(run_module, cloud, monkey
 def test_a_bad_credential_entry_names_the_item_and_the_option(run_module, cloud):
     caches = [dict(name="a", image_registry_credentials=[dict(server="registry.example.com", username="u")])]
     result, failed = run_module(eci_image_caches.main, args(caches))
-    assert failed and "caches[0] (a):" in result["msg"] and "password" in result["msg"] and cloud.calls == []
+    # ansible-core's own check of the sub-options names the list and the option.
+    assert failed and "caches" in result["msg"] and "password" in result["msg"] and cloud.calls == []
+
+
+# ---------------------------------------------------------------- issue 17 review: each reproduction as a test
+
+def failing_listing(monkeypatch, cloud, after, error=None):
+    """DescribeImageCaches fails from its (after+1)-th call on (a wait's listing), as a cloud error or a timeout."""
+    def describe_image_caches(connection, **filters):
+        cloud.calls.append(("list",))
+        if len([c for c in cloud.calls if c[0] == "list"]) > after:
+            raise error or AlibabaCloudError("DescribeImageCaches", "ServiceUnavailable", "try later", request_id="req-9",
+                                             status_code=503)
+        return cloud.caches()
+    monkeypatch.setattr(eci, "describe_image_caches", describe_image_caches)
+
+
+@pytest.mark.parametrize("after", [1, 2], ids=["confirming-listing", "wait-listing"])
+def test_a_failed_listing_after_the_writes_keeps_changed_results_and_names_every_cache(
+        run_module, cloud, monkeypatch, after):
+    cloud.add("imc-old", image_cache_name="b", images=["registry.example.com/old:1"], tags=dict(TAG))
+    failing_listing(monkeypatch, cloud, after)
+    result, failed = run_module(eci_image_caches.main, args(names("a", "b")))
+    assert failed and result["changed"], result
+    assert result["failed_caches"] == ["a", "b"] if after == 2 else ["a"]
+    a, b = result["results"]
+    assert a["changed"] and a["changes"] == ["create"] and a["image_cache"]["image_cache_id"]
+    assert "ServiceUnavailable" in a["failure"]["msg"] and "a:" in result["msg"]
+    assert b["changed"] and b["changes"] == ["update images"] and b["image_cache"]["image_cache_id"] == "imc-old"
+    if after == 2:
+        assert "ServiceUnavailable" in b["failure"]["msg"] and "b:" in result["msg"]
+
+
+def test_an_unexpected_error_of_one_cache_is_reported_and_the_others_go_on(run_module, cloud):
+    def boom():
+        raise RuntimeError("something nobody expected")
+    cloud.hooks["create"] = boom
+    result, failed = run_module(eci_image_caches.main, args(names("a", "b")))
+    assert failed and result["failed_caches"] == ["a"]
+    a, b = result["results"]
+    assert a["failure"]["msg"] == "RuntimeError: something nobody expected" and not a["changed"]
+    assert b["failure"] is None and b["image_cache"]["status"] == "Ready" and result["changed"]
+
+
+def test_every_call_is_made_from_the_main_thread(run_module, cloud, monkeypatch):
+    threads = set()
+    for name in cloud.API + ("describe_image_caches",):
+        original = getattr(eci, name)
+
+        def wrapper(*a, _original=original, **k):
+            threads.add(threading.current_thread() is threading.main_thread())
+            return _original(*a, **k)
+        monkeypatch.setattr(eci, name, wrapper)
+    result, failed = run_module(eci_image_caches.main, args(names("a", "b", "c")))
+    assert not failed and threads == {True}, result
+
+
+def test_one_deadline_bounds_the_whole_task(run_module, make_cloud, clock):
+    # A cache still Updating (waited out before its update) and a new one that takes 30 s: with wait_timeout 10,
+    # the task ends within 10 s of fake time, not 10 s per wait.
+    cloud = make_cloud(ready_after=30, update_lag=0)
+    cloud.add("imc-busy", image_cache_name="busy", images=["registry.example.com/old:1"], tags=dict(TAG), status="Updating")
+    started = clock.now
+    result, failed = run_module(eci_image_caches.main, args(names("busy", "new"), wait_timeout=10))
+    assert failed and sorted(result["failed_caches"]) == ["busy", "new"]
+    assert clock.now - started <= 10 + 1e-6, clock.now - started
+    assert all("WaitTimeout" == r["failure"]["code"] for r in result["results"]), result
+
+
+def test_every_call_of_the_task_is_bounded_by_the_wait_timeout(run_module, cloud, monkeypatch):
+    deadlines = []
+    original = eci.describe_image_caches
+
+    def describe_image_caches(connection, **filters):
+        deadlines.append(connection.deadline is not None and connection.deadline - time.monotonic())
+        return original(connection, **filters)
+    monkeypatch.setattr(eci, "describe_image_caches", describe_image_caches)
+    result, failed = run_module(eci_image_caches.main, args(names("a"), wait_timeout=5))
+    assert not failed, result
+    assert len(deadlines) >= 3  # the set's listing, the confirming listing and the wait's
+    assert all(d is not False and 0 < d <= 5 + image_cache_fleet.LAST_POLL_SECONDS for d in deadlines), deadlines
+
+
+def test_one_cache_named_by_name_and_by_id_is_refused_before_any_write(run_module, cloud):
+    cloud.add("imc-1", image_cache_name="a", images=[NGINX], tags=dict(TAG))
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a", image_cache_size=40),
+                                                             dict(image_cache_id="imc-1")]))
+    assert failed and not result.get("changed")
+    assert "caches[0] (a) and caches[1] (imc-1) are the same image cache imc-1" in result["msg"]
+    assert cloud.mutations() == [] and cloud.calls == [("list",)]
+
+
+def test_the_same_id_twice_is_refused_before_any_call(run_module, cloud):
+    result, failed = run_module(eci_image_caches.main, args([dict(image_cache_id="imc-1"),
+                                                             dict(image_cache_id="imc-1", name="b")]))
+    assert failed and "caches[1] (b)" in result["msg"] and "the same cache as caches[0] (imc-1)" in result["msg"]
+    assert cloud.calls == []
+
+
+@pytest.mark.parametrize("options, expected", [
+    (dict(management_tag_key="acs:mine"), "management_tag_key: tag key 'acs:mine' must not start with 'aliyun' or 'acs:'"),
+    (dict(management_tag_key="k" * 129), "management_tag_key: tag keys must be 1 to 128 characters"),
+    (dict(management_tag_key=" "), "management_tag_key must not be empty"),
+    (dict(management_tag_value="https://x"), "management_tag_value: tag value 'https://x' of key 'ansible-eci-set' "
+                                             "must not contain 'http://' or 'https://'"),
+    (dict(management_tag_value="v" * 129), "management_tag_value: the value of tag 'ansible-eci-set' is longer than 128"),
+], ids=["system-prefix", "long-key", "empty-key", "url-value", "long-value"])
+def test_the_management_tag_follows_the_tag_rules_before_any_call(run_module, cloud, options, expected):
+    result, failed = run_module(eci_image_caches.main, args(names("a"), **options))
+    assert failed and expected in result["msg"] and cloud.calls == []
+
+
+def test_an_item_or_defaults_carrying_the_management_tag_key_is_refused(run_module, cloud):
+    caches = [dict(name="a"), dict(name="b", tags={"ansible-eci-set": "other"})]
+    result, failed = run_module(eci_image_caches.main, args(caches))
+    assert failed and "caches[1].tags (b) must not carry the management tag key 'ansible-eci-set'" in result["msg"]
+    assert "caches[0]" not in result["msg"] and cloud.calls == []
+    result, failed = run_module(eci_image_caches.main, dict(args(names("a")), defaults=dict(
+        NETWORK, tags={"mine": "x"}), management_tag_key="mine"))
+    assert failed and "defaults.tags must not carry the management tag key 'mine'" in result["msg"] and cloud.calls == []
+
+
+def test_labels_name_the_callers_variables(run_module, cloud):
+    labels = dict(caches="image_cache_list", defaults="image_cache_")
+    caches = [dict(name="a"), dict(name="b"), dict(name="c", image_cache_size=5)]
+    result, failed = run_module(eci_image_caches.main, dict(args(caches, labels=labels), defaults=dict(
+        NETWORK, retention_days=0, image_cache_size=19)))
+    assert failed and cloud.calls == []
+    assert "image_cache_list[2].image_cache_size (c) must be 20 to 32768" in result["msg"]
+    # A value of the role's variables is said once, of the variable, not once per item.
+    assert result["msg"].count("image_cache_retention_days must be") == 1
+    assert result["msg"].count("image_cache_size must be 20 to 32768 (GiB), got 19") == 1
+    assert "caches" not in result["msg"] and "defaults" not in result["msg"]
+
+
+def test_a_failure_message_loses_passwords_and_query_strings(run_module, cloud):
+    secret = "S3cr3t-in-an-answer"
+
+    def echo():
+        raise AlibabaCloudError("CreateImageCache", "InvalidParameter", "bad credential %s at "
+                                "https://eci.example.com/?Password=%s&Signature=abc" % (secret, secret), status_code=400)
+    cloud.hooks["create"] = echo
+    caches = [dict(name="a", image_registry_credentials=[dict(server="registry.example.com", username="u",
+                                                              password=secret)])]
+    result, failed = run_module(eci_image_caches.main, args(caches))
+    assert failed and result["results"][0]["failure"]["code"] == "InvalidParameter"
+    assert secret not in repr(result) and "Signature=abc" not in repr(result)
+
+
+def test_the_size_preflight_runs_before_the_hosts_turn_is_taken(run_module, cloud, monkeypatch):
+    held = []
+
+    def measure(images, **kwargs):
+        held.append(any(lock_file_taken()))
+        return [], 0, []
+    taken = []
+    original = image_cache_fleet.HostLock.acquire
+
+    def acquire(self, seconds):
+        taken.append(self)
+        return original(self, seconds)
+
+    def lock_file_taken():
+        return [lock.held for lock in taken]
+    monkeypatch.setattr(image_cache_fleet.HostLock, "acquire", acquire)
+    monkeypatch.setattr(image_cache_fleet, "measure_images", measure)
+    result, failed = run_module(eci_image_caches.main, dict(args(names("a", "b")), defaults=dict(NETWORK, size_check="warn")))
+    assert not failed, result
+    assert held == [False, False] and len(taken) == 2
+
+
+def test_creates_a_lagging_listing_hides_are_confirmed_without_sending_them_again(run_module, make_cloud, clock):
+    cloud = make_cloud(visibility_lag=15)
+    started = clock.now
+    result, failed = run_module(eci_image_caches.main, args(names("a", "b", "c")))
+    assert not failed, result
+    assert len(cloud.creates()) == 3 and [r["changes"] for r in result["results"]] == [["create"]] * 3
+    assert all(r["image_cache"]["status"] == "Ready" for r in result["results"])
+    # The lag is waited out once for the set (by the first cache's own confirmation), not once per cache.
+    assert clock.now - started < 15 + 15, clock.now - started
