@@ -284,6 +284,8 @@ NOT_IN_CRD = {
     "image_registry_credentials": "the CRD takes no registry passwords; store them in a Kubernetes secret of type "
                                   "kubernetes.io/dockerconfigjson and give it as image_pull_secrets (namespace:secretName)",
     "force_update": "kubernetes.core.k8s sends the whole manifest on every apply, there is nothing to force",
+    "refresh": "the controller keeps no record of the images' digests; rebuild a stale cache with eci_image_cache "
+               "(refresh: digest), which records them",
     "size_check": "the CRD has no size preflight; measure the images with eci_image_cache (check mode) and give image_cache_size",
     "image_platform": "it only chooses what eci_image_cache's size preflight measures; the CRD has no size preflight",
     "wait": "waiting is kubernetes.core.k8s_info's job: poll status.phase until Ready (see playbooks/k8s_image_cache_apply.yml)",

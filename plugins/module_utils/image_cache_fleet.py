@@ -47,8 +47,17 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec 
     settings_defaults,
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock, configured_directory
-from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images, required_cache_size_gib
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import (
+    REFRESH_CHANGE,
+    decide_refresh,
+    read_current,
+    record_tag_changes,
+    stale_after,
+    with_record,
+)
+from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images
 from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
+    auto_size,
     needs_measurement,
     not_measured_note,
     plan_sizes,
@@ -222,6 +231,9 @@ class Member:
         self.unconfirmed = None  # the id a create answered, until a listing shows it under its name
         self.chain = []
         self.differences = []
+        self.create_settings = None
+        self.digests = None  # image_digests.read_current's result for the images this cache is to hold
+        self.stale = None
 
     @property
     def changes(self):
@@ -260,6 +272,7 @@ class Member:
             if self.params["state"] == "present":
                 # Before the turn is taken: a slow registry must not hold other runs (as eci_image_cache).
                 self.check_sizes(cache)
+                self.read_digests(cache)
             if cache is None and not self.check_mode and not self.params["image_cache_id"]:
                 # A create may follow: take this host's turn, then look again (another run may have made it meanwhile).
                 if not self.create_turn.acquire(CREATE_TURN_SECONDS):
@@ -336,19 +349,22 @@ class Member:
 
     def create(self, chain):
         self.require_create_settings()
+        # As eci_image_cache: the digest record goes with the create's tags (the ClientToken leaves it out).
+        settings = self.create_settings = dict(self.settings, tags=with_record(self.settings["tags"], self.digests))
+        self.stale = stale_after(None, self.digests, True)
         if self.check_mode:
             self.planned.append("create")
-            self.after = predict(None, self.settings, self.connection.region)
+            self.after = predict(None, settings, self.connection.region)
             return
         # confirm=False: the create is sent and the next cache's sends follow at once; the set confirms all its
         # creates with one listing per round (confirm_created), then waits for them with the others.
         self.chain = list(chain)
-        cache, found = self.service.create(self.settings, chain, then_wait=False, confirm=False)
+        cache, found = self.service.create(settings, chain, then_wait=False, confirm=False)
         if found:
             return self.converge(cache)
         if cache is None and self.service.created_id:
             self.unconfirmed = self.service.created_id
-            self.after = dict(predict(None, self.settings, self.connection.region), image_cache_id=self.unconfirmed)
+            self.after = dict(predict(None, settings, self.connection.region), image_cache_id=self.unconfirmed)
             return
         self.created(cache)
 
@@ -364,7 +380,7 @@ class Member:
         """A create the set's listings did not show under its name: the service's own rules (probe, renamed or deleted
         cache, next token) go on from the id the create answered; the create is not sent again. Never raises."""
         try:
-            cache, found = self.service.create(self.settings, self.chain, then_wait=False, answered=self.unconfirmed)
+            cache, found = self.service.create(self.create_settings, self.chain, then_wait=False, answered=self.unconfirmed)
             self.unconfirmed = None
             if found:
                 self.converge(cache)
@@ -381,27 +397,41 @@ class Member:
                                  % cache["image_cache_id"])
             differences = []
         self.differences = differences
-        needs_update = bool(differences) or self.params["force_update"] or cache["status"] == "UpdateFailed"
+        # refresh: digest, as eci_image_cache (image_digests.decide_refresh): a stale cache is rebuilt in place.
+        refresh = (decide_refresh(cache, self.digests, self.params["refresh"]) if self.digests is not None
+                   else dict(stale=None, refresh=False))
+        needs_update = (bool(differences) or self.params["force_update"] or cache["status"] == "UpdateFailed"
+                        or refresh["refresh"])
         to_set, to_unset = tag_changes(cache["tags"], self.settings["tags"], self.purge_tags)
+        # The digest record changes only with a rebuild, after the update was accepted (set_tags follows update).
+        record_set, record_unset = record_tag_changes(cache["tags"], self.digests, needs_update)
+        to_set = dict(to_set, **record_set)
+        to_unset = sorted(to_unset + record_unset)
+        self.stale = stale_after(refresh["stale"], self.digests, needs_update)
         if len(tags_after(cache["tags"], to_set, to_unset)) > MAX_TAGS:
             raise ValueError("tags: image cache %s would carry more than the %d tags the cloud allows; nothing was changed"
                              % (cache["image_cache_id"], MAX_TAGS))
         if needs_update and cache["status"] not in UPDATABLE:
             raise ValueError("image cache %s is %s; UpdateImageCache is only allowed in Ready or UpdateFailed. Set wait: "
                              "true to wait for it to settle, or run again later" % (cache["image_cache_id"], cache["status"]))
-        update_change = "update " + ", ".join(differences or (["force_update"] if self.params["force_update"]
-                                                              else ["retry UpdateFailed"]))
+        reasons = differences + ([REFRESH_CHANGE] if refresh["refresh"] else [])
+        update_change = "update " + ", ".join(reasons or (["force_update"] if self.params["force_update"]
+                                                          else ["retry UpdateFailed"]))
         if self.check_mode or not (needs_update or to_set or to_unset):
             if needs_update:
                 self.planned.append(update_change)
             self.planned.extend("untag %s" % key for key in to_unset)
             self.planned.extend("tag %s" % key for key in sorted(to_set))
-            self.after = predict(cache, self.settings, self.connection.region) if self.planned else cache
+            self.after = cache
+            if self.planned:
+                self.after = predict(cache, self.settings, self.connection.region)
+                self.after["tags"] = tags_after(self.after["tags"], record_set, record_unset)
             return
         if needs_update:
             self.service.update(cache, self.settings, update_change, wait=self.wait)
         self.service.set_tags(cache, to_set, to_unset)
         self.after = predict(cache, self.settings, self.connection.region)
+        self.after["tags"] = tags_after(self.after["tags"], record_set, record_unset)
         if needs_update and self.wait:
             readable = [key for key in differences if key != "elimination_strategy"]
             self.awaiting = dict(targets=(READY,), what="be Ready after the update", cache_id=cache["image_cache_id"],
@@ -441,9 +471,7 @@ class Member:
         if verdict["level"] == "warn":
             self.warnings.append(verdict["message"])
         if self.size_auto:
-            # auto never shrinks a cache: its snapshot would have to be rebuilt smaller.
-            self.settings["image_cache_size"] = max(required_cache_size_gib(plan["total_bytes"]),
-                                                    (live or {}).get("image_cache_size") or 0)
+            self.settings["image_cache_size"] = auto_size(plan, (live or {}).get("image_cache_size"))
         size = self.settings["image_cache_size"] or (live or {}).get("image_cache_size") or MIN_SIZE_GIB
         verdict = size_verdict(size, plan, "warn" if self.size_auto and params["size_check"] == "skip" else params["size_check"])
         if verdict["level"] == "fail":
@@ -451,11 +479,27 @@ class Member:
         if verdict["level"] == "warn":
             self.warnings.append(verdict["message"])
 
+    def read_digests(self, cache):
+        """As eci_image_cache: the digests of the images the cache is to hold (the item's, else the cache's), read
+        from where the module runs, reusing the size preflight's reads; an image that cannot be read is unknown."""
+        params = self.params
+        live = cache if cache is not None and cache["status"] != "Failed" else None
+        images = params["images"] if params["images"] is not None else (live or {}).get("images") or []
+        if not images:
+            return
+        known = dict((report["image"], report["digest"]) for report in self.image_sizes if report.get("digest"))
+        self.digests = read_current(
+            images, platform=params["image_platform"], known=known, credentials=params["image_registry_credentials"],
+            plain_http_registries=params["plain_http_registries"], insecure_registries=params["insecure_registries"],
+            connect_timeout=self.registry_timeouts["connect_timeout"], read_timeout=self.registry_timeouts["read_timeout"],
+            retries=1, max_seconds=self.registry_timeouts["read_timeout"])
+
     # ------------------------------------------------------------ result
 
     def result(self, diff):
         result = dict(name=self.name, index=self.index, changed=bool(self.changes), changes=list(self.changes),
-                      image_cache=self.after or {}, failure=self.failure, image_sizes=self.image_sizes)
+                      image_cache=self.after or {}, failure=self.failure, image_sizes=self.image_sizes,
+                      stale=self.stale if self.after else None, image_digests=(self.digests or {}).get("digests") or [])
         if self.size_note:
             result["size_note"] = self.size_note
         if diff:

@@ -177,6 +177,13 @@ options:
       force_update:
         description: As O(alibabacloud.eci.eci_image_cache#module:force_update); not set anywhere - V(false).
         type: bool
+      refresh:
+        description:
+          - As O(alibabacloud.eci.eci_image_cache#module:refresh); not set anywhere - V(never).
+          - With V(digest), a cache whose images' tags have moved since it was built is rebuilt in place, sent with
+            the set's other updates and waited for with them.
+        type: str
+        choices: [never, digest]
       lock_dir:
         description: As O(alibabacloud.eci.eci_image_cache#module:lock_dir).
         type: path
@@ -322,6 +329,15 @@ results:
     size_note:
       description: As RV(alibabacloud.eci.eci_image_cache#module:size_note), when such images were not measured.
       type: str
+    stale:
+      description:
+        - As RV(alibabacloud.eci.eci_image_cache#module:stale) - V(true) when a tag of the cache's images has moved since
+          it was built, V(false) when not, null when that could not be told.
+      type: bool
+    image_digests:
+      description: The images' digests read for this cache, as RV(alibabacloud.eci.eci_image_cache#module:image_digests).
+      type: list
+      elements: dict
     diff:
       description: The cache's settings before and after, in diff mode.
       type: dict

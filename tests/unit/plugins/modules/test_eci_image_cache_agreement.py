@@ -21,7 +21,7 @@ from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache
 # Options that are no setting of the cache: what to do, how to find it, how to run. Anything else the module
 # takes must be a row of the settings table.
 NOT_SETTINGS = {"state", "image_cache_id", "purge_tags", "force_update", "size_check", "image_platform", "wait",
-                "wait_timeout", "lock_dir"}
+                "wait_timeout", "lock_dir", "refresh"}
 # How each encoding of the table may be given: the argument spec type it needs.
 ENCODING_TYPES = {"text": {"str"}, "int": {"int", "raw"}, "bool": {"bool"}, "set": {"list"}, "list": {"list"},
                   "joined": {"list"}, "joined_set": {"list"}, "json": {"dict"}, "tags": {"dict"},

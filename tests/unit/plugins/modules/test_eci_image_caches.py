@@ -407,3 +407,27 @@ def test_creates_a_lagging_listing_hides_are_confirmed_without_sending_them_agai
     assert all(r["image_cache"]["status"] == "Ready" for r in result["results"])
     # The lag is waited out once for the set (by the first cache's own confirmation), not once per cache.
     assert clock.now - started < 15 + 15, clock.now - started
+
+
+def test_refresh_digest_rebuilds_stale_members_in_place_and_records_the_new_digests(run_module, cloud, registry_digests):
+    # Issue 18 in a set: the same decision as eci_image_cache (image_digests.decide_refresh), per member.
+    from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY, make_record
+    old, new = "sha256:" + "a" * 64, "sha256:" + "b" * 64
+    registry_digests[NGINX] = old
+    result, failed = run_module(eci_image_caches.main, args(names("a", "b")))
+    assert not failed and [r["stale"] for r in result["results"]] == [False, False]
+    assert all(r["image_cache"]["tags"][DIGESTS_TAG_KEY] == make_record({NGINX: old}) for r in result["results"])
+    registry_digests[NGINX] = new
+    result, failed = run_module(eci_image_caches.main, args(names("a", "b")))
+    assert not failed and not result["changed"] and [r["stale"] for r in result["results"]] == [True, True]
+    cloud.calls.clear()
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a", refresh="digest"), dict(name="b")]))
+    assert not failed, result
+    first, second = result["results"]
+    assert first["changes"] == ["update stale image digests", "record image digests"] and first["stale"] is False
+    assert first["image_cache"]["status"] == "Ready"
+    assert not second["changed"] and second["stale"] is True
+    assert [call[0] for call in cloud.calls].count("update") == 1
+    assert [c for c in cloud.caches() if c["image_cache_name"] == "a"][0]["tags"][DIGESTS_TAG_KEY] == make_record({NGINX: new})
+    again, failed = run_module(eci_image_caches.main, args([dict(name="a", refresh="digest")]))
+    assert not failed and not again["changed"] and again["results"][0]["stale"] is False
