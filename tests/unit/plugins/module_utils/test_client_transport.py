@@ -134,12 +134,12 @@ def test_messages_lose_query_strings_and_no_log_values_plain_and_url_encoded():
     assert "InvalidParameter: bad value" in cleaned and "eci.example.com/?<parameters removed>" in cleaned
 
 
-
 def test_scrubbing_twice_gives_the_same_text():
     # Messages pass several layers (transport, service, module) and each scrubs them.
     once = scrub("failed: https://eci.example.com/?Password=abc&RegionId=cn (timeout)", ["abc123"])
     assert scrub(scrub(once, ["abc123"])) == once
     assert once == "failed: https://eci.example.com/?<parameters removed> (timeout)"
+
 
 def test_an_api_error_echoing_a_url_encoded_secret_is_scrubbed(odd_server):
     secret = "s3cr3t/pass+word="
