@@ -48,14 +48,23 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec 
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock, configured_directory
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import (
+    DIGESTS_TAG_KEY,
     REFRESH_CHANGE,
+    current_from,
     decide_refresh,
+    is_pinned,
     read_current,
     record_tag_changes,
     stale_after,
+    unrecorded_warning,
     with_record,
 )
-from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images
+from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import (
+    DEFAULT_PLATFORM,
+    format_platform,
+    measure_images,
+    parse_platform,
+)
 from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
     auto_size,
     needs_measurement,
@@ -85,6 +94,8 @@ DEFAULT_LABELS = dict(caches="caches", defaults="defaults.")
 CREATE_TURN_SECONDS = 120
 # How often a cache is looked up again and decided again when it went away between the lookup and a call.
 MAX_REDECISIONS = 3
+# The user tags of one item: every cache of a set also carries the management tag and the digest record.
+MAX_SET_USER_TAGS = MAX_TAGS - 2
 
 
 class SetProblem(Exception):
@@ -127,8 +138,20 @@ def _settings_problems(params):
     except (TypeError, ValueError):
         return None, ["image_cache_size must be a whole number of GiB from 20 to 32768, or auto; got %r."
                       % (params["image_cache_size"],)]
-    problems = validate_settings(dict(params, tags=normalize_desired_tags(params["tags"]), image_cache_size=size,
+    tags = normalize_desired_tags(params["tags"])
+    problems = validate_settings(dict(params, tags=tags, image_cache_size=size,
                                       annotations=normalize_desired_tags(params["annotations"])), creating_possible=False)
+    if tags is not None and len(tags) > MAX_SET_USER_TAGS:
+        # Said instead of eci_image_cache's limit (one tag more), which does not hold in a set.
+        problems = [p for p in problems if not p.startswith("tags: at most %d tags" % (MAX_TAGS - 1))]
+        problems.append("tags: at most %d tags are allowed in a set, got %d: each cache of the set also carries the "
+                        "management tag (management_tag_key) and the collection's digest record %s, and the cloud "
+                        "allows %d tags per cache." % (MAX_SET_USER_TAGS, len(tags), DIGESTS_TAG_KEY, MAX_TAGS))
+    try:
+        # As eci_image_cache: the registry reads (size check, digests) take the platform.
+        parse_platform(params["image_platform"])
+    except ValueError as error:
+        problems.append("image_platform: %s." % error)
     return (size_auto, size), problems
 
 
@@ -194,14 +217,56 @@ def validate_items(items, defaults, management_tag=DEFAULT_MANAGEMENT_TAG, label
     return merged_items, problems
 
 
+class RegistryReads:
+    """The registry reads of one set run: each image is read once per platform, credentials and registry options,
+    whichever caches hold it, and all reads together stay within the task's deadline (wait_timeout)."""
+
+    def __init__(self, timeouts, deadline=None):
+        self.timeouts = timeouts
+        self.deadline = deadline
+        self.reports = {}  # (platform, credentials, plain http, insecure) -> {image: resolve_digests-style report}
+
+    def seconds_per_image(self, count):
+        """max_seconds of a read of count images (a bound per image): the read timeout, or an equal share of what is
+        left of the deadline when that is less; 0 once the deadline is spent."""
+        seconds = float(self.timeouts["read_timeout"])
+        if self.deadline is not None:
+            seconds = min(seconds, self.deadline.remaining() / max(1, count))
+        return seconds
+
+    def current(self, images, platform, known, credentials, plain_http_registries, insecure_registries):
+        """read_current()'s result for images, reading only the images no cache of the set had read; None when some
+        must be read and the deadline is spent (the cache's staleness is then unknown)."""
+        images = list(dict.fromkeys(images))
+        platform = format_platform(parse_platform(platform or DEFAULT_PLATFORM))
+        access = (platform, tuple(tuple(sorted((c or {}).items())) for c in credentials or []),
+                  tuple(plain_http_registries or ()), tuple(insecure_registries or ()))
+        reports = self.reports.setdefault(access, {})
+        for image, digest in (known or {}).items():
+            reports.setdefault(image, dict(image=image, digest=digest))
+        to_read = [image for image in images if image not in reports and not is_pinned(image)]
+        if to_read:
+            seconds = self.seconds_per_image(len(to_read))
+            if seconds <= 0:
+                return None
+            read = read_current(to_read, platform=platform, credentials=credentials,
+                                plain_http_registries=plain_http_registries, insecure_registries=insecure_registries,
+                                connect_timeout=self.timeouts["connect_timeout"],
+                                read_timeout=self.timeouts["read_timeout"], retries=1, max_seconds=seconds)
+            reports.update((entry["image"], entry) for entry in read["digests"])
+        return current_from(images, platform, reports)
+
+
 class Member:
     """One cache of the set: its settings, its own image cache service (so `changes` is its own) and its outcome."""
 
     def __init__(self, index, params, connection, wait, wait_timeout, check_mode, management_tag, registry_timeouts=None,
-                 label=None):
+                 label=None, reads=None):
         self.index = index
         self.label = label or "caches[%d]" % index
         self.registry_timeouts = registry_timeouts or dict(connect_timeout=10, read_timeout=60)
+        # Shared by the members of one run (run_set): an image read for one cache is not read again for another.
+        self.reads = reads or RegistryReads(self.registry_timeouts)
         self.params = params
         self.name = params["name"] or params["image_cache_id"]
         self.connection = connection
@@ -408,6 +473,9 @@ class Member:
         to_set = dict(to_set, **record_set)
         to_unset = sorted(to_unset + record_unset)
         self.stale = stale_after(refresh["stale"], self.digests, needs_update)
+        warning = unrecorded_warning(cache, self.digests, self.params["refresh"], needs_update)
+        if warning:
+            self.warnings.append(warning)
         if len(tags_after(cache["tags"], to_set, to_unset)) > MAX_TAGS:
             raise ValueError("tags: image cache %s would carry more than the %d tags the cloud allows; nothing was changed"
                              % (cache["image_cache_id"], MAX_TAGS))
@@ -461,8 +529,9 @@ class Member:
             images, credentials=params["image_registry_credentials"], platform=params["image_platform"],
             plain_http_registries=params["plain_http_registries"], insecure_registries=params["insecure_registries"],
             connect_timeout=self.registry_timeouts["connect_timeout"], read_timeout=self.registry_timeouts["read_timeout"],
-            # One retry at most: a preflight must not hold the task much longer than the registry takes to answer.
-            retries=1, max_seconds=self.registry_timeouts["read_timeout"])
+            # One retry at most: a preflight must not hold the task much longer than the registry takes to answer;
+            # and all the images within what is left of the task's deadline.
+            retries=1, max_seconds=self.reads.seconds_per_image(len(images)))
         plan = plan_sizes(self.image_sizes)
         self.size_note = not_measured_note(plan)
         verdict = unmeasured_verdict(plan, params["size_check"])
@@ -481,18 +550,16 @@ class Member:
 
     def read_digests(self, cache):
         """As eci_image_cache: the digests of the images the cache is to hold (the item's, else the cache's), read
-        from where the module runs, reusing the size preflight's reads; an image that cannot be read is unknown."""
+        from where the module runs, reusing the size preflight's reads and the other caches' (RegistryReads); an image
+        that cannot be read is unknown, and so is every image once the task's deadline is spent."""
         params = self.params
         live = cache if cache is not None and cache["status"] != "Failed" else None
         images = params["images"] if params["images"] is not None else (live or {}).get("images") or []
         if not images:
             return
         known = dict((report["image"], report["digest"]) for report in self.image_sizes if report.get("digest"))
-        self.digests = read_current(
-            images, platform=params["image_platform"], known=known, credentials=params["image_registry_credentials"],
-            plain_http_registries=params["plain_http_registries"], insecure_registries=params["insecure_registries"],
-            connect_timeout=self.registry_timeouts["connect_timeout"], read_timeout=self.registry_timeouts["read_timeout"],
-            retries=1, max_seconds=self.registry_timeouts["read_timeout"])
+        self.digests = self.reads.current(images, params["image_platform"], known, params["image_registry_credentials"],
+                                          params["plain_http_registries"], params["insecure_registries"])
 
     # ------------------------------------------------------------ result
 
@@ -541,8 +608,9 @@ class Purge:
             self.fail(error)
 
     def result(self, diff):
+        # A deleted cache holds nothing: its staleness is not told and no image is read (every entry has the keys).
         result = dict(name=self.name, index=None, purged=True, changed=bool(self.changes), changes=list(self.changes),
-                      image_cache={}, failure=self.failure, image_sizes=[])
+                      image_cache={}, failure=self.failure, image_sizes=[], stale=None, image_digests=[])
         if diff:
             result["diff"] = dict(before=diff_view(self.cache), after={})
         return result
@@ -625,8 +693,9 @@ def run_set(connection, items, wait, wait_timeout, check_mode, management_tag, p
     within = bounded(time.monotonic() + wait_timeout + LAST_POLL_SECONDS) if wait and bounded else contextlib.nullcontext()
     with within:
         listing = list_region(connection, api)
+        reads = RegistryReads(registry_timeouts or dict(connect_timeout=10, read_timeout=60), deadline)
         members = [Member(index, params, connection, wait, wait_timeout, check_mode, management_tag, registry_timeouts,
-                          label=item_label(index, params, labels)) for index, params in enumerate(items)]
+                          label=item_label(index, params, labels), reads=reads) for index, params in enumerate(items)]
         problems = same_cache_problems(members, listing)
         if problems:
             raise SetProblem(" ".join(problems))

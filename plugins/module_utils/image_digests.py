@@ -208,3 +208,17 @@ def with_record(tags, current):
     if current is not None and current["record"] is not None:
         tags[DIGESTS_TAG_KEY] = current["record"]
     return tags
+
+
+def unrecorded_warning(cache, current, refresh, rebuilt):
+    """The warning of eci_image_cache and of each cache of eci_image_caches when refresh: digest cannot tell whether
+    an existing cache is stale for want of a digest record (the images were read, the cache was not rebuilt by this
+    run, which would record them); None otherwise. cache: as listed; current: read_current()'s result or None."""
+    if refresh != "digest" or rebuilt or current is None or current["record"] is None:
+        return None
+    found = recorded(cache.get("tags"))
+    if found is not None or judge(found, current) is not None:
+        return None  # a record (even an unreadable one) or images all pinned: not this case
+    return ("Image cache %s carries no record of its images' digests (tag %s): it was built before this collection "
+            "recorded them, or by other tools, so refresh: digest cannot tell whether it is stale. force_update: true "
+            "rebuilds it once and records the digests." % (cache["image_cache_id"], DIGESTS_TAG_KEY))

@@ -559,6 +559,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests imp
     read_current,
     record_tag_changes,
     stale_after,
+    unrecorded_warning,
     with_record,
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import image_cache_settings_spec, parse_size
@@ -841,11 +842,9 @@ class ImageCacheManager:
         to_set.update(record_set)
         to_unset = sorted(to_unset + record_unset)
         self.stale = stale_after(refresh["stale"], self.digests, needs_update)
-        if refresh["unrecorded"] and not needs_update:
-            self.module.warn("Image cache %s carries no record of its images' digests (tag %s): it was built before this "
-                             "collection recorded them, or by other tools, so refresh: digest cannot tell whether it is "
-                             "stale. force_update: true rebuilds it once and records the digests." % (
-                                 cache["image_cache_id"], DIGESTS_TAG_KEY))
+        warning = unrecorded_warning(cache, self.digests, self.params["refresh"], needs_update)
+        if warning:
+            self.module.warn(warning)
         final_tags = tags_after(cache["tags"], to_set, to_unset)
         if len(final_tags) > MAX_TAGS:
             kept = sorted(key for key in final_tags if is_system_tag(key) or key == DIGESTS_TAG_KEY)
@@ -896,13 +895,10 @@ class ImageCacheManager:
         return self.finish(cache, after)
 
     def refresh_decision(self, cache):
-        """image_digests.decide_refresh for this cache; unrecorded: refresh: digest cannot tell for want of a record."""
+        """image_digests.decide_refresh for this cache."""
         if self.digests is None:
-            return dict(stale=None, refresh=False, change=REFRESH_CHANGE, record_before=None, unrecorded=False)
-        decision = decide_refresh(cache, self.digests, self.params["refresh"])
-        decision["unrecorded"] = (self.params["refresh"] == "digest" and decision["stale"] is None
-                                  and decision["record_before"] is None and self.digests["record"] is not None)
-        return decision
+            return dict(stale=None, refresh=False, change=REFRESH_CHANGE, record_before=None)
+        return decide_refresh(cache, self.digests, self.params["refresh"])
 
     def refuse_name_taken(self, cache):
         """A rename onto a name another cache has would leave two caches of one name: every later run by name fails."""

@@ -17,7 +17,13 @@ description:
     the region, matched by name or id on this side), sends the creates, updates, tag changes and deletes of all caches
     one after another without waiting between them, confirms the creates with one listing per round, then, with
     O(wait), waits for all of them together with one listing per poll round.
-    So a set of caches takes about one build time, and a set already as wanted costs the listing and nothing else.
+    So a set of caches takes about one build time, and a set already as wanted costs that listing plus one manifest
+    read per distinct image (for RV(results[].stale)) and nothing else - an image that several caches hold (with the
+    same O(caches[].image_platform), credentials and registry options) is read once per task, from where the module
+    runs.
+  - The registry reads (the size check and the images' digests) share the task's deadline O(wait_timeout) - each image
+    gets at most O(read_timeout) seconds, and all of them together no more than what is left of the deadline; once it
+    is spent, no image is read and RV(results[].stale) is null.
   - Each cache keeps every guarantee of M(alibabacloud.eci.eci_image_cache), whose code it uses - a create's
     C(ClientToken) is the hash of the canonical request, a C(Failed) cache is deleted and created again, a cache in
     C(UpdateFailed) is updated again, tags, the size check, check mode, diff mode, and C(changed) only for what the cloud
@@ -27,8 +33,8 @@ description:
     and C(changed=true) when the cloud accepted any change.
   - Bad input in any item (an unknown option, a wrong type, a value out of range) fails the task before any API call,
     naming the item by its index and name and the option (wrong types and unknown keys as ansible-core names them).
-    So do a bad O(management_tag_key) or O(management_tag_value) (the rules of tags) and an item whose tags carry the
-    management tag key.
+    So do a bad O(management_tag_key) or O(management_tag_value) (the rules of tags), an item whose tags carry the
+    management tag key or more than 18 tags, and a malformed O(caches[].image_platform).
   - Runs on one host that would create a cache of the same name take turns as with M(alibabacloud.eci.eci_image_cache)
     (see its O(alibabacloud.eci.eci_image_cache#module:lock_dir)); each cache the task creates is looked up again under
     its turn, just before the create.
@@ -162,7 +168,10 @@ options:
         description: As O(alibabacloud.eci.eci_image_cache#module:annotations).
         type: dict
       tags:
-        description: As O(alibabacloud.eci.eci_image_cache#module:tags).
+        description:
+          - As O(alibabacloud.eci.eci_image_cache#module:tags), but at most 18 tags - every cache of the set also
+            carries the management tag (O(management_tag_key)) and the collection's digest record
+            C(alibabacloud.eci/digests), and the cloud allows 20 tags per cache. More is refused before any API call.
         type: dict
       purge_tags:
         description: As O(alibabacloud.eci.eci_image_cache#module:purge_tags); not set anywhere - V(true).
@@ -172,7 +181,9 @@ options:
         type: str
         choices: [fail, warn, skip]
       image_platform:
-        description: As O(alibabacloud.eci.eci_image_cache#module:image_platform); not set anywhere - V(linux/amd64).
+        description:
+          - As O(alibabacloud.eci.eci_image_cache#module:image_platform); not set anywhere - V(linux/amd64).
+          - Checked before any API call (C(os/architecture[/variant]); V(amd64) alone is refused).
         type: str
       force_update:
         description: As O(alibabacloud.eci.eci_image_cache#module:force_update); not set anywhere - V(false).
@@ -332,10 +343,12 @@ results:
     stale:
       description:
         - As RV(alibabacloud.eci.eci_image_cache#module:stale) - V(true) when a tag of the cache's images has moved since
-          it was built, V(false) when not, null when that could not be told.
+          it was built, V(false) when not, null when that could not be told (also for a cache deleted by O(purge)).
       type: bool
     image_digests:
-      description: The images' digests read for this cache, as RV(alibabacloud.eci.eci_image_cache#module:image_digests).
+      description:
+        - The images' digests read for this cache, as RV(alibabacloud.eci.eci_image_cache#module:image_digests);
+          V([]) for a cache deleted by O(purge).
       type: list
       elements: dict
     diff:

@@ -101,12 +101,64 @@ def test_creates_are_sent_together_and_waited_for_with_one_listing_per_round(run
     assert clock.now - 1000.0 < 2 * cloud.switches["ready_after"] + 2
 
 
-def test_a_set_as_wanted_costs_one_listing_and_nothing_else(run_module, cloud):
+def test_a_set_as_wanted_costs_one_listing_and_nothing_else(run_module, cloud, registry_digests):
+    registry_digests[NGINX] = "sha256:" + "a" * 64
     for index, name in enumerate(("a", "b", "c")):
         cloud.add("imc-%d" % index, image_cache_name=name, images=[NGINX], tags=dict(TAG))
     result, failed = run_module(eci_image_caches.main, args(names("a", "b", "c")))
     assert not failed and not result["changed"], result
     assert cloud.calls == [("list",)]
+    # And one manifest read per distinct image (for `stale`), not one per cache.
+    assert registry_digests.reads == [([NGINX], "linux/amd64")]
+    assert [r["image_digests"][0]["digest"] for r in result["results"]] == [registry_digests[NGINX]] * 3
+
+
+def test_the_registry_reads_share_the_tasks_deadline(run_module, cloud, registry_digests, monkeypatch):
+    from ansible_collections.alibabacloud.eci.plugins.module_utils import image_digests
+    other = "registry.cn-hangzhou.aliyuncs.com/acs/redis:7"
+    registry_digests.update({NGINX: "sha256:" + "a" * 64, other: "sha256:" + "b" * 64})
+    budgets = []
+
+    def resolve(images, platform=None, **options):
+        budgets.append((len(images), options["max_seconds"]))
+        return registry_digests.resolve(images, platform)
+    monkeypatch.setattr(image_digests, "resolve_digests", resolve)
+    cloud.add("imc-a", image_cache_name="a", images=[NGINX, other], tags=dict(TAG))
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a", images=[NGINX, other])], wait_timeout=30))
+    assert not failed and result["results"][0]["stale"] is None, result  # no record on the cache: unknown
+    # max_seconds bounds each image: the images together stay within the 30 s left, not 60 s (read_timeout) each.
+    assert budgets and all(count * seconds <= 30 for count, seconds in budgets), budgets
+    # A spent deadline reads nothing: staleness is unknown, and nothing waits on a registry.
+    del budgets[:]
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a", images=[NGINX, other])], wait_timeout=0))
+    assert not failed and budgets == [] and result["results"][0]["stale"] is None and not result["changed"], result
+
+
+def test_a_set_item_takes_at_most_18_user_tags_before_any_call(run_module, cloud, registry_digests):
+    registry_digests[NGINX] = "sha256:" + "a" * 64
+    many = dict(("k%d" % i, "v") for i in range(19))
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a"), dict(name="b", tags=many)]))
+    assert failed and cloud.calls == []
+    assert "caches[1].tags (b): at most 18 tags are allowed in a set, got 19" in result["msg"]
+    assert "management tag" in result["msg"] and "alibabacloud.eci/digests" in result["msg"]
+    assert "at most 19" not in result["msg"] and "caches[0]" not in result["msg"]
+    result, failed = run_module(eci_image_caches.main, dict(args(names("a")), defaults=dict(NETWORK, tags=many)))
+    assert failed and cloud.calls == [] and "defaults.tags: at most 18 tags" in result["msg"], result
+    # 18 fit: with the management tag and the digest record, the cache carries the cloud's 20.
+    del many["k18"]
+    result, failed = run_module(eci_image_caches.main, args([dict(name="b", tags=many)]))
+    assert not failed, result
+    assert len(result["results"][0]["image_cache"]["tags"]) == 20
+
+
+def test_a_bad_platform_or_refresh_in_an_item_is_refused_before_any_call(run_module, cloud):
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a"), dict(name="b", image_platform="amd64")]))
+    assert failed and cloud.calls == []
+    assert "caches[1].image_platform (b): invalid platform 'amd64'" in result["msg"], result
+    result, failed = run_module(eci_image_caches.main, dict(args(names("a")), defaults=dict(NETWORK, image_platform="x")))
+    assert failed and cloud.calls == [] and "defaults.image_platform: invalid platform 'x'" in result["msg"], result
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a", refresh="always")]))
+    assert failed and cloud.calls == [] and "refresh" in result["msg"] and "digest" in result["msg"], result
 
 
 def test_check_mode_reports_per_cache_and_changes_nothing(run_module, cloud):
@@ -171,6 +223,9 @@ def test_purge_deletes_only_the_sets_caches_not_listed(run_module, cloud):
     result, failed = run_module(eci_image_caches.main, args(names("keep"), purge=True))
     assert not failed and result["changed"], result
     assert cloud.mutations() == [("delete", "imc-old")]
+    # Every entry carries stale and image_digests (fresh_caches.rst): a deleted cache's are null and [].
+    purged = result["results"][1]
+    assert purged["purged"] and purged["stale"] is None and purged["image_digests"] == []
     assert sorted(c["image_cache_name"] for c in cloud.caches()) == ["keep", "mine", "other"]
 
 
@@ -431,3 +486,15 @@ def test_refresh_digest_rebuilds_stale_members_in_place_and_records_the_new_dige
     assert [c for c in cloud.caches() if c["image_cache_name"] == "a"][0]["tags"][DIGESTS_TAG_KEY] == make_record({NGINX: new})
     again, failed = run_module(eci_image_caches.main, args([dict(name="a", refresh="digest")]))
     assert not failed and not again["changed"] and again["results"][0]["stale"] is False
+
+
+def test_refresh_digest_warns_of_a_member_without_a_digest_record(run_module, cloud, registry_digests):
+    # As eci_image_cache (image_digests.unrecorded_warning): refresh: digest cannot tell without a record; said once.
+    registry_digests[NGINX] = "sha256:" + "a" * 64
+    cloud.add("imc-a", image_cache_name="a", images=[NGINX], tags=dict(TAG))
+    cloud.add("imc-b", image_cache_name="b", images=[NGINX], tags=dict(TAG))
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a", refresh="digest"), dict(name="b")]))
+    assert not failed and not result["changed"], result
+    warned = [w for w in result["warnings"] if "carries no record" in w]
+    assert len(warned) == 1 and "imc-a" in warned[0] and "force_update: true" in warned[0], result["warnings"]
+    assert [r["stale"] for r in result["results"]] == [None, None]
