@@ -44,3 +44,27 @@ def test_a_failed_listing_ends_only_the_waits_still_pending():
     assert outcome["imc-1"]["status"] == "Ready"
     assert isinstance(outcome["imc-2"], waiters.WaitError) and outcome["imc-2"].code == "ServiceUnavailable"
     assert "the listing failed" in outcome["imc-2"].message
+
+
+def test_registry_reads_are_shared_per_image_and_access_and_stop_at_the_deadline(monkeypatch):
+    from ansible_collections.alibabacloud.eci.plugins.module_utils import image_cache_fleet, image_digests
+    reads = []
+    digest = "sha256:" + "c" * 64
+
+    def resolve(images, platform=None, credentials=None, **options):
+        reads.append((list(images), platform, bool(credentials), options["max_seconds"]))
+        return [dict(image=image, digest=digest) for image in images]
+    monkeypatch.setattr(image_digests, "resolve_digests", resolve)
+    now = [0.0]
+    deadline = image_cache_fleet.Deadline(100, lambda: now[0])
+    shared = image_cache_fleet.RegistryReads(dict(connect_timeout=10, read_timeout=60), deadline)
+    login = [dict(server="r.example.com", username="u", password="p")]
+    first = shared.current(["r.example.com/a:1", "r.example.com/b:1"], "linux/amd64", {}, None, None, None)
+    again = shared.current(["r.example.com/b:1", "r.example.com/a:1"], None, {}, None, None, None)
+    other = shared.current(["r.example.com/a:1"], "linux/amd64", {}, login, None, None)
+    # Read once per (platform, credentials, registry options); the per-image bound shares what is left (100 s / 2).
+    assert reads == [(["r.example.com/a:1", "r.example.com/b:1"], "linux/amd64", False, 50.0),
+                     (["r.example.com/a:1"], "linux/amd64", True, 60.0)]
+    assert first["record"] == again["record"] and other["record"] is not None
+    now[0] = 100.0
+    assert shared.current(["r.example.com/c:1"], None, {}, None, None, None) is None and len(reads) == 2

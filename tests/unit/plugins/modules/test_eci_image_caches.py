@@ -498,3 +498,12 @@ def test_refresh_digest_warns_of_a_member_without_a_digest_record(run_module, cl
     warned = [w for w in result["warnings"] if "carries no record" in w]
     assert len(warned) == 1 and "imc-a" in warned[0] and "force_update: true" in warned[0], result["warnings"]
     assert [r["stale"] for r in result["results"]] == [None, None]
+
+
+def test_the_item_tags_doc_states_the_sets_limit():
+    import yaml
+    from ansible_collections.alibabacloud.eci.plugins.module_utils import limits
+    doc = yaml.safe_load(eci_image_caches.DOCUMENTATION)
+    tags = " ".join(doc["options"]["caches"]["suboptions"]["tags"]["description"])
+    assert image_cache_fleet.MAX_SET_USER_TAGS == limits.MAX_TAGS - 2
+    assert "at most %d tags" % (limits.MAX_TAGS - 2) in tags and "%d tags per cache" % limits.MAX_TAGS in tags
