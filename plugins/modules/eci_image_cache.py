@@ -556,6 +556,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests imp
     DIGESTS_TAG_KEY,
     REFRESH_CHANGE,
     decide_refresh,
+    is_built,
     read_current,
     record_tag_changes,
     stale_after,
@@ -563,7 +564,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests imp
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import image_cache_settings_spec, parse_size
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
-from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images, parse_platform
+from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images
 from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
     auto_size,
     needs_measurement,
@@ -875,7 +876,11 @@ class ImageCacheManager:
                 after["tags"] = tags_after(after["tags"], record_set, record_unset)
             return self.finish(cache, after)
         if needs_update:
-            self.service.update(cache, self.settings, update_change, wait=self.params["wait"])
+            # Without images in the task the update still names the cache's images (Image.N): whether the cloud
+            # pulls them again for an update without any is undocumented, and a rebuild for stale digests needs it.
+            update_settings = self.settings if self.settings["images"] is not None else dict(
+                self.settings, images=list(cache.get("images") or []) or None)
+            self.service.update(cache, update_settings, update_change, wait=self.params["wait"])
         self.service.set_tags(cache, to_set, to_unset)
         if needs_update and self.params["wait"]:
             readable = [key for key in differences if key != "elimination_strategy"]
@@ -917,7 +922,9 @@ class ImageCacheManager:
 
     def finish(self, before, after):
         result = dict(changed=bool(self.changes), changes=self.changes, image_cache=after or {}, image_sizes=self.image_sizes,
-                      stale=self.stale if after else None, image_digests=(self.digests or {}).get("digests") or [])
+                      # A cache not built (yet, or failed) does not hold what its record says: stale unknown.
+                      stale=self.stale if after and is_built(after.get("status")) else None,
+                      image_digests=(self.digests or {}).get("digests") or [])
         if self.size_note:
             result["size_note"] = self.size_note
         if self.module.diff_mode:
@@ -985,10 +992,6 @@ def main():
         problems.append("wait_timeout must be 0 or more seconds, got %d." % params["wait_timeout"])
     if params["name"] is not None and not params["name"].strip():
         problems.append("name must not be empty.")
-    try:
-        parse_platform(params["image_platform"])
-    except ValueError as error:
-        problems.append("image_platform: %s." % error)
     if problems:
         module.fail_json(" ".join(problems))
     module.run(lambda alibaba_module: run(alibaba_module, size_auto, size))
