@@ -272,6 +272,8 @@ options:
     description:
       - The platform measured for multi-arch images, as os/architecture[/variant], and the platform whose manifest
         digest is resolved and recorded for stale caches (see O(refresh)).
+      - At most 53 characters as recorded (lower case), so that the digest record fits in a tag value; checked before
+        any call.
     type: str
     default: linux/amd64
   force_update:
@@ -285,10 +287,12 @@ options:
     description:
       - V(never) only reports whether the cache is stale (RV(stale)).
       - V(digest) rebuilds a stale cache in place - C(UpdateImageCache) with the same settings, so the cache keeps its
-        id - and records the new digests. RV(changes) names it C(update stale image digests), in check mode too, and the
-        diff shows C(image_digest_record) moving. A cache whose staleness is unknown (RV(stale) null - no record, or an
-        image that cannot be read) is not rebuilt; a cache without a record gets a warning, and O(force_update=true)
-        rebuilds it once and records its digests.
+        id - and records the new digests. The update names the images (C(Image.N)) - the cache's own when O(images) is
+        not given. RV(changes) names it C(update stale image digests), in check mode too, and the diff shows
+        C(image_digest_record) moving. A cache whose staleness is unknown (RV(stale) null - not C(Ready), no record, or
+        an image that cannot be read) is not rebuilt for its digests (an C(UpdateFailed) cache is updated again
+        anyway); a cache without a record gets a warning, and O(force_update=true) rebuilds it once and records its
+        digests.
       - Each rebuild is billed like an update. Images pinned by digest are never stale.
     type: str
     choices: [never, digest]
@@ -495,10 +499,13 @@ stale:
   description:
     - Whether the cache, as this run leaves it (predicted in check mode), holds older image content than its image
       references resolve to now - V(true) when the digest record on the cache differs from the digests the registries
-      resolve now, V(false) when they are the same, when the cache was just built and its digests recorded, or when
-      every image is pinned by digest.
-    - V(null) when it cannot tell - the cache carries no digest record, an image could not be read (see RV(image_digests)),
-      or the cache is absent.
+      resolve now, V(false) when they are the same, when the cache was just built (is C(Ready)) and its digests
+      recorded, or when every image is pinned by digest.
+    - The record is written with the create (a tag of C(CreateImageCache)) and once an update is accepted, before the
+      cloud has built the cache; so a cache that is not C(Ready) - C(Preparing), C(Creating), C(Updating) (also after
+      this run with O(wait=false)), C(Failed) or C(UpdateFailed) - is V(null).
+    - V(null) also when it cannot tell otherwise - the cache carries no digest record, an image could not be read (see
+      RV(image_digests)), or the cache is absent.
   returned: always
   type: bool
   sample: false
