@@ -354,8 +354,10 @@ class RegistryClient(object):
     credentials: list of dicts (server, username, password). plain_http_registries / insecure_registries:
     lists of host or host:port. connect_timeout / read_timeout: seconds per connection attempt and per
     socket read. retries: extra attempts on 429, 5xx and connections reset (jittered exponential backoff
-    from backoff seconds, each sleep at most max_backoff), all within max_seconds for one image; the
-    reasons of FAIL_FAST_REASONS are never retried. environ: where HTTPS_PROXY, HTTP_PROXY and NO_PROXY
+    from backoff seconds, each sleep at most max_backoff). max_seconds: wall-clock bound on each document read
+    (a token, a manifest, a config blob), its attempts and pauses included: no socket wait reaches past it and
+    bodies are read in chunks with the deadline checked between them. The reasons of FAIL_FAST_REASONS are
+    never retried. environ: where HTTPS_PROXY, HTTP_PROXY and NO_PROXY
     are read (os.environ by default). clock / sleep: injectable for tests.
     """
 
