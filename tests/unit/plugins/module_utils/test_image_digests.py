@@ -112,8 +112,9 @@ def test_decide_refresh():
                                                              record_before=built["record"])
     assert dig.decide_refresh(cache, moved, "digest")["refresh"] is True
     assert dig.decide_refresh(cache, built, "digest")["refresh"] is False
-    assert dig.decide_refresh(dict(status="Ready", tags={}), moved, "digest") == dict(stale=None, refresh=False, change="stale image digests",
-                                                                      record_before=None)
+    unrecorded = dict(status="Ready", tags={})
+    assert dig.decide_refresh(unrecorded, moved, "digest") == dict(stale=None, refresh=False, change="stale image digests",
+                                                                   record_before=None)
     unreadable = current({}, errors=["nginx:1.25"])
     assert dig.decide_refresh(cache, unreadable, "digest")["refresh"] is False
 
