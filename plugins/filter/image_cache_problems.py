@@ -27,6 +27,8 @@ options:
         checked option are ignored; V(null) and empty strings count as not given.
       - Integer options accept an integer or a string of decimal digits (as templating may give them);
         C(image_cache_size) also accepts V(auto).
+      - List options (C(images), C(vswitch_ids), ...) given as a string are split at commas, as the module's
+        argument spec does (V(nginx) is V([nginx])); C(image_platform) and C(refresh) are checked as by the module.
     type: dict
     required: true
   variable_prefix:
@@ -60,12 +62,19 @@ import re
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.common.validation import check_type_list
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import normalize_desired_tags, validate_settings
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import image_cache_settings_spec
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_SIZE_GIB, MIN_SIZE_GIB
 
 INTEGER_OPTIONS = ("image_cache_size", "retention_days", "flash_copy_count", "standard_copy_count")
 DICT_OPTIONS = ("tags", "annotations")
+# The module's list options, converted as its argument spec converts them (check_type_list: a string is split at commas).
+LIST_OPTIONS = tuple(sorted(option for option, spec in image_cache_settings_spec(defaults=False).items()
+                            if spec.get("type") == "list"))
+DICT_LIST_OPTIONS = tuple(option for option, spec in image_cache_settings_spec(defaults=False).items()
+                          if spec.get("type") == "list" and spec.get("elements") == "dict")
 # The option a message of validate_settings starts with.
 _LEADING_OPTION = re.compile(r"^([a-z_]+)(?=[: ])")
 
@@ -103,6 +112,15 @@ def image_cache_problems(settings, variable_prefix=""):
                 params.pop(option)))
         else:
             params[option] = number
+    for option in LIST_OPTIONS:
+        if option in params:
+            try:
+                params[option] = check_type_list(params[option])
+            except TypeError:
+                problems.append("%s must be a list, got %r." % (option, params.pop(option)))
+                continue
+            if option in DICT_LIST_OPTIONS and not all(isinstance(entry, Mapping) for entry in params[option]):
+                problems.append("%s: every entry must be a dict, got %r." % (option, params.pop(option)))
     for option in DICT_OPTIONS:
         if option in params:
             if isinstance(params[option], Mapping):

@@ -10,7 +10,7 @@ so unit tests cover it without a cloud.
 
 from __future__ import annotations
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY, REFRESH_CHOICES, platform_problem
 from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import BY_OPTION, COMPARED
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import PREPARING, READY
 # The limits and the reference grammar live in limits.py and image_reference.py; imported here for the callers.
@@ -128,6 +128,10 @@ def validate_settings(params, creating_possible):
         if not (info.get("instance_id") or "").strip():
             problems.append("acr_registry_info: every entry needs instance_id.")
     problems.extend(validate_tags(params.get("tags")))
+    problems.extend(filter(None, [platform_problem(params.get("image_platform"))]))
+    refresh = params.get("refresh")
+    if refresh is not None and refresh not in REFRESH_CHOICES:
+        problems.append("refresh must be one of %s, got %r." % (", ".join(REFRESH_CHOICES), refresh))
     annotations = params.get("annotations")
     if annotations is not None:
         for key in annotations:

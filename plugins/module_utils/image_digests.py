@@ -21,9 +21,15 @@ characters).
 The tag counts in the cloud's 20 tags per cache (so at most 19 user tags), is never removed by purge_tags, is
 ignored when tags are compared and is shown apart from the user's tags in diffs (image_cache.py).
 
-Staleness: a cache whose images are all pinned by digest is never stale; otherwise it is unknown (None) when it
-carries no readable record or an image cannot be read, stale (True) when the record differs from the one the
-images resolve to now, and fresh (False) when it is the same.
+When the record is written: with the CreateImageCache request (a tag of the create), and after an
+UpdateImageCache request is accepted (TagResources) - both before the cloud has built the cache. So the record
+says what the cache was asked to hold; only a built cache (status Ready, statuses.py) holds it.
+
+Staleness: a cache that is not built (Preparing, Creating, Updating, Failed, UpdateFailed or any status the API does
+not document) is unknown (None), whatever its record says: a failed build holds no image of the record, and a build
+under way may still fail. Of a built cache: one whose images are all pinned by digest is never stale; otherwise it
+is unknown (None) when it carries no readable record or an image cannot be read, stale (True) when the record
+differs from the one the images resolve to now, and fresh (False) when it is the same.
 """
 
 from __future__ import annotations
@@ -38,12 +44,18 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import (
     parse_reference,
     resolve_digests,
 )
+from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import READY
 
 # Not starting with aliyun or acs: (the cloud's rule for user tag keys), and named for the collection.
 DIGESTS_TAG_KEY = "alibabacloud.eci/digests"
 RECORD_VERSION = "v1"
-RECORD_RE = re.compile(r"^v1:([a-z0-9._-]+/[a-z0-9._-]+(?:/[a-z0-9._-]+)?):(sha256:[0-9a-f]{64})$")
+RECORD_RE = re.compile(r"v1:([a-z0-9._-]+/[a-z0-9._-]+(?:/[a-z0-9._-]+)?):(sha256:[0-9a-f]{64})", re.ASCII)  # fullmatch
 MAX_RECORD_LENGTH = 128
+# The longest platform (as recorded: lower case, os/architecture[/variant]) a record can hold: 128 less "v1:", ":"
+# and "sha256:<64 hex>".
+MAX_PLATFORM_LENGTH = MAX_RECORD_LENGTH - len(RECORD_VERSION + "::sha256:") - 64
+# The statuses of a cache that holds the images it was built with (the others: see "Staleness" above).
+BUILT_STATUSES = (READY,)
 REFRESH_CHOICES = ("never", "digest")
 # The change named in `changes` when a stale cache is rebuilt, and for the record's tag calls.
 REFRESH_CHANGE = "stale image digests"
@@ -55,6 +67,31 @@ def is_pinned(image):
     return "@" in image
 
 
+def is_built(status):
+    """Whether a cache of this status holds the images of its last create or update (its record can be judged)."""
+    return status in BUILT_STATUSES
+
+
+def platform_problem(platform, option="image_platform"):
+    """Why a platform is refused (a message naming the option), or None; None stands for the default platform.
+
+    Checked before any call (image_cache.validate_settings), so that a platform the digest record cannot hold is
+    refused up front, not found out by make_record after the cache was changed."""
+    if platform is None:
+        return None
+    if not isinstance(platform, str):
+        return "%s must be a string os/architecture[/variant], got %r." % (option, platform)
+    try:
+        text = format_platform(parse_platform(platform))
+    except ValueError as error:
+        return "%s: %s." % (option, error)
+    if len(text) > MAX_PLATFORM_LENGTH:
+        return ("%s: %r is %d characters long; at most %d are allowed, so that the digest record (tag %s, at most %d "
+                "characters) can hold it." % (option, platform, len(text), MAX_PLATFORM_LENGTH, DIGESTS_TAG_KEY,
+                                              MAX_RECORD_LENGTH))
+    return None
+
+
 def record_line(image, digest):
     """One line of the record: <name>[:<tag>]@<digest> (Docker's full name; a pinned reference's own digest)."""
     ref = parse_reference(image)
@@ -62,7 +99,8 @@ def record_line(image, digest):
 
 
 def make_record(digests, platform=None):
-    """The record for {image: digest} resolved for platform; ValueError when it would not fit in a tag value."""
+    """The record for {image: digest} resolved for platform; ValueError when it would not fit in a tag value (a platform
+    longer than MAX_PLATFORM_LENGTH, which platform_problem refuses before any call)."""
     lines = sorted(record_line(image, digest) for image, digest in digests.items())
     text = "\n".join(lines).encode("utf-8")
     value = "%s:%s:sha256:%s" % (RECORD_VERSION, format_platform(parse_platform(platform or DEFAULT_PLATFORM)),
@@ -74,7 +112,7 @@ def make_record(digests, platform=None):
 
 def parse_record(value):
     """(platform, digest) of a record; None when the value is not a record of this format."""
-    match = RECORD_RE.match(value or "")
+    match = RECORD_RE.fullmatch(value or "") if isinstance(value, str) else None
     return (match.group(1), match.group(2)) if match else None
 
 
@@ -125,12 +163,14 @@ def current_from(images, platform, reports):
 def judge_caches(caches, **reader_options):
     """(stale, digests) for each cache of a listing (eci_image_cache_info's check_stale), reading every image once.
 
-    Only caches carrying a record are read, for the platform the record names (without a record the answer is
-    unknown whatever the registries say), except that a cache whose images are all pinned is never stale.
-    reader_options: as read_current's.
+    Only built caches (is_built) carrying a record are read, for the platform the record names (without a record,
+    or before the cache is built, the answer is unknown whatever the registries say), except that a built cache
+    whose images are all pinned is never stale. reader_options: as read_current's.
     """
     wanted = {}  # platform -> images to read
     for cache in caches:
+        if not is_built(cache.get("status")):
+            continue
         parsed = parse_record(recorded(cache.get("tags")))
         if parsed:
             wanted.setdefault(parsed[0], []).extend(i for i in cache.get("images") or [] if not is_pinned(i))
@@ -142,6 +182,9 @@ def judge_caches(caches, **reader_options):
     for cache in caches:
         images = cache.get("images") or []
         parsed = parse_record(recorded(cache.get("tags")))
+        if not is_built(cache.get("status")):
+            results.append((None, []))
+            continue
         if parsed:
             current = current_from(images, parsed[0], reports[parsed[0]])
         elif images and all(is_pinned(image) for image in images):
@@ -168,19 +211,23 @@ def decide_refresh(cache, current, refresh):
     cache: the cache as listed (its tags hold the record); current: read_current()'s result for its images;
     refresh: 'never' or 'digest'. Returns dict(stale=True/False/None as found, refresh=True when the cache must
     be rebuilt in place with UpdateImageCache (same settings), change=the name of that change, record_before=the
-    record found).
+    record found). A cache that is not built (is_built) is unknown and never refreshed for its digests (an
+    UpdateFailed cache is updated again anyway: the callers retry it).
     """
     found = recorded(cache.get("tags"))
-    stale = judge(found, current)
+    stale = judge(found, current) if is_built(cache.get("status")) else None
     return dict(stale=stale, refresh=refresh == "digest" and stale is True, change=REFRESH_CHANGE, record_before=found)
 
 
 def record_tag_changes(cache_tags, current, rebuilt):
     """(to_set, to_unset) of the reserved tag for a cache (cache_tags: its tags; None for a cache being created).
 
-    Only a create or an update (rebuilt: true) writes the record, since only then is the cache known to hold what
-    the registries resolve now; an update when an image could not be read removes the earlier record, which no
-    longer describes the cache. Nothing changes otherwise.
+    Only a create or an update (rebuilt: true) writes the record: a create carries it as a tag of the
+    CreateImageCache request (with_record), an update sets it once UpdateImageCache was accepted. Both are before the
+    cache is built, so the record says what the cache was asked to hold; until the cache is Ready again (and if the
+    build fails) its staleness is unknown (is_built, judge_caches, decide_refresh, stale_after). An update when an
+    image could not be read removes the earlier record, which no longer describes the cache. Nothing changes
+    otherwise.
     """
     if not rebuilt:
         return {}, []
@@ -193,8 +240,13 @@ def record_tag_changes(cache_tags, current, rebuilt):
     return {}, []
 
 
-def stale_after(found_stale, current, rebuilt):
-    """What `stale` reports after a run: a rebuilt (created or updated) cache is fresh when the record was written."""
+def stale_after(found_stale, current, rebuilt, status=READY):
+    """What `stale` reports after a run: a rebuilt (created or updated) cache is fresh when the record was written.
+
+    status: the cache's status as the run leaves it; a cache that is not built (still building, or failed) is unknown.
+    """
+    if not is_built(status):
+        return None
     if not rebuilt:
         return found_stale
     if current is not None and current["images"] and all(is_pinned(image) for image in current["images"]):

@@ -22,18 +22,26 @@ import re
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_IMAGE_LENGTH
 
 DOCKER_HUB = "docker.io"
-# Names of Docker Hub that references use; all mean docker.io.
-DOCKER_HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com")
+# Names of Docker Hub that references and credentials use; all mean docker.io (the one list: registry.py uses it).
+DOCKER_HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com", "hub.docker.com")
 
 PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 # host[:port]; the host a name, an IPv4 address or a bracketed IPv6 address ([::1]:5000).
 DOMAIN = r"(?:%s(?:\.%s)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?" % (_DOMAIN_COMPONENT, _DOMAIN_COMPONENT)
-TAG = r"[\w][\w.-]{0,127}"
+# ASCII only: the patterns are compiled with re.ASCII too, since Python's \w and \d match any script's letters.
+TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
 DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
-IMAGE_REFERENCE = re.compile(r"^(?:%s/)?%s(?:/%s)*(?::%s)?(?:@%s)?$" % (DOMAIN, PATH_COMPONENT, PATH_COMPONENT, TAG, DIGEST))
+# \Z, not $: $ also matches before a final newline ("nginx:1.25\n" must be refused).
+IMAGE_REFERENCE = re.compile(r"^(?:%s/)?%s(?:/%s)*(?::%s)?(?:@%s)?\Z" % (DOMAIN, PATH_COMPONENT, PATH_COMPONENT, TAG, DIGEST),
+                             re.ASCII)
 # A registry as credentials and the insecure/plain-HTTP lists name it: host[:port], no scheme or path.
-REGISTRY_HOST = re.compile(r"^%s$" % DOMAIN)
+REGISTRY_HOST = re.compile(r"^%s\Z" % DOMAIN, re.ASCII)
+
+
+def full_match(pattern):
+    """A compiled pattern matching a whole string of ASCII text (no match before a trailing newline)."""
+    return re.compile(r"^(?:%s)\Z" % pattern, re.ASCII)
 
 
 def is_registry_component(first):

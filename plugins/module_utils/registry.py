@@ -53,12 +53,21 @@ import time
 from urllib.parse import unquote, urlencode, urljoin, urlsplit
 from urllib.request import proxy_bypass_environment
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import DIGEST, DOMAIN, PATH_COMPONENT, TAG, registry_host, split_domain
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import (
+    DIGEST,
+    DOCKER_HUB,
+    DOCKER_HUB_ALIASES,
+    DOMAIN,
+    PATH_COMPONENT,
+    TAG,
+    full_match,
+    registry_host,
+    split_domain,
+)
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_SIZE_GIB, MIN_SIZE_GIB
 
-DOCKER_HUB = "docker.io"
+# DOCKER_HUB and its aliases come from image_reference.py (one list for references and credentials).
 DOCKER_HUB_API = "registry-1.docker.io"
-DOCKER_HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com", "hub.docker.com")
 DEFAULT_PLATFORM = "linux/amd64"
 
 MEDIA_OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -81,6 +90,8 @@ CACHE_SIZE_MAX_GIB = MAX_SIZE_GIB
 
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024  # the distribution project's limit for manifests
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
+READ_CHUNK = 64 * 1024  # bytes per socket read of a body; max_seconds is checked between reads
+DEADLINE_SLACK = 0.05  # seconds: a socket timeout ending this close to the deadline was the deadline's
 MAX_REDIRECTS = 5
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 ERROR_KINDS = ("unreachable", "unauthorized", "not_found", "invalid")
@@ -93,10 +104,13 @@ CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
 
 # The grammar of github.com/distribution/reference (regexp.go), from the collection's one copy.
-DOMAIN_RE = re.compile(r"^" + DOMAIN + r"$")
-PATH_RE = re.compile(r"^" + PATH_COMPONENT + r"(?:/" + PATH_COMPONENT + r")*$")
-TAG_RE = re.compile(r"^" + TAG + r"$")
-DIGEST_RE = re.compile(r"^" + DIGEST + r"$")
+# Whole-string ASCII matches (full_match): "$" would let a trailing newline through, \w any script.
+DOMAIN_RE = full_match(DOMAIN)
+PATH_RE = full_match(PATH_COMPONENT + r"(?:/" + PATH_COMPONENT + r")*")
+TAG_RE = full_match(TAG)
+DIGEST_RE = full_match(DIGEST)
+SHA256_HEX_RE = full_match(r"[0-9a-f]{64}")
+PLATFORM_PART_RE = full_match(r"[a-z0-9._-]+")
 NAME_TOTAL_LENGTH_MAX = 255
 
 
@@ -153,8 +167,9 @@ def parse_reference(image):
     """
     if not isinstance(image, str):
         raise ValueError("invalid image reference %r: it must be a string" % (image,))
-    ref = image.strip()
-    if not ref:
+    # Not stripped: the module refuses surrounding white space (image_problem), so the reader does too.
+    ref = image
+    if not ref.strip():
         raise ValueError("invalid image reference: it is empty")
     if "://" in ref:
         raise ValueError("invalid image reference %r: give the image without a URL scheme (e.g. registry.example.com/app:1.0)" % image)
@@ -167,7 +182,7 @@ def parse_reference(image):
         if not DIGEST_RE.match(digest):
             raise ValueError("invalid image reference %r: %r is not a digest (algorithm:hex, e.g. sha256:<64 hex digits>)" % (image, digest))
         algorithm, hexpart = digest.split(":", 1)
-        if algorithm == "sha256" and not re.match(r"^[0-9a-f]{64}$", hexpart):
+        if algorithm == "sha256" and not SHA256_HEX_RE.match(hexpart):
             raise ValueError("invalid image reference %r: a sha256 digest has 64 lower-case hex digits" % image)
     tag = None
     # A ':' after the last '/' separates the tag (a ':' before it belongs to the registry's port).
@@ -216,7 +231,7 @@ def parse_reference(image):
 def parse_platform(platform):
     """'linux/amd64', 'linux/arm64/v8', 'linux/arm/v7' -> dict(os, architecture, variant). ValueError if malformed."""
     parts = (platform or DEFAULT_PLATFORM).strip().lower().split("/")
-    if len(parts) not in (2, 3) or not all(re.match(r"^[a-z0-9._-]+$", p) for p in parts):
+    if len(parts) not in (2, 3) or not all(PLATFORM_PART_RE.match(p) for p in parts):
         raise ValueError("invalid platform %r: use os/architecture[/variant], e.g. linux/amd64 or linux/arm64/v8" % (platform,))
     arch = {"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64", "armhf": "arm", "armel": "arm"}.get(parts[1], parts[1])
     variant = parts[2] if len(parts) == 3 else None
@@ -339,8 +354,10 @@ class RegistryClient(object):
     credentials: list of dicts (server, username, password). plain_http_registries / insecure_registries:
     lists of host or host:port. connect_timeout / read_timeout: seconds per connection attempt and per
     socket read. retries: extra attempts on 429, 5xx and connections reset (jittered exponential backoff
-    from backoff seconds, each sleep at most max_backoff), all within max_seconds for one image; the
-    reasons of FAIL_FAST_REASONS are never retried. environ: where HTTPS_PROXY, HTTP_PROXY and NO_PROXY
+    from backoff seconds, each sleep at most max_backoff). max_seconds: wall-clock bound on each document read
+    (a token, a manifest, a config blob), its attempts and pauses included: no socket wait reaches past it and
+    bodies are read in chunks with the deadline checked between them. The reasons of FAIL_FAST_REASONS are
+    never retried. environ: where HTTPS_PROXY, HTTP_PROXY and NO_PROXY
     are read (os.environ by default). clock / sleep: injectable for tests.
     """
 
@@ -494,7 +511,7 @@ class RegistryClient(object):
         while True:
             attempt += 1
             try:
-                status, resp_headers, body = self._fetch(ctx, ctx.base + path, headers, authorization, limit)
+                status, resp_headers, body = self._fetch(ctx, ctx.base + path, headers, authorization, limit, deadline)
             except _Unreachable as exc:
                 if exc.reason in FAIL_FAST_REASONS or attempt > self.retries or not self._pause(attempt, deadline, None):
                     raise ctx.error("unreachable", "cannot read the %s (%s%s)" % (
@@ -571,7 +588,7 @@ class RegistryClient(object):
             attempt += 1
             try:
                 status, headers, body = self._fetch(ctx, url, {"Accept": "application/json"}, _basic(ctx.creds) if ctx.creds else None,
-                                                    MAX_MANIFEST_BYTES)
+                                                    MAX_MANIFEST_BYTES, deadline)
             except _Unreachable as exc:
                 if exc.reason in FAIL_FAST_REASONS or attempt > self.retries or not self._pause(attempt, deadline, None):
                     raise ctx.error("unreachable", "cannot get a token from the registry's token service %s (%s)" % (parts.hostname, exc),
@@ -595,8 +612,12 @@ class RegistryClient(object):
             raise ctx.error("invalid", "the token service %s answered no token" % parts.hostname)
         return token
 
-    def _fetch(self, ctx, url, headers, authorization, limit):
-        """One GET (following redirects); Authorization only goes to the host it was meant for."""
+    def _fetch(self, ctx, url, headers, authorization, limit, deadline):
+        """One GET (following redirects); Authorization only goes to the host it was meant for.
+
+        deadline (of self.clock): no socket wait reaches past it, and the body is read in chunks with the deadline
+        checked between them, so a registry that trickles bytes cannot hold the module beyond max_seconds (read_timeout
+        alone bounds each socket read, not the whole answer)."""
         origin = urlsplit(url).netloc
         for dummy in range(MAX_REDIRECTS + 1):
             parts = urlsplit(url)
@@ -609,7 +630,7 @@ class RegistryClient(object):
                 proxy = proxy_for(parts.scheme, parts.hostname, self.proxies)
             except ValueError as exc:
                 raise _Unreachable("%s" % exc, "proxy")
-            conn = self._connection(parts, ctx, proxy)
+            conn = self._connection(parts, ctx, proxy, self._remaining(deadline, self.connect_timeout, parts.netloc))
             if proxy and parts.scheme == "http":
                 # A plain-http request goes to the proxy with the absolute URL.
                 path = "http://%s%s" % (parts.netloc, path)
@@ -624,11 +645,16 @@ class RegistryClient(object):
                     text = ("no connection to %s within %g seconds" % (parts.netloc, self.connect_timeout)
                             if reason == "connect_timeout" else _describe(exc, parts.netloc, proxy))
                     raise _Unreachable(text + via, reason)
+                sock = conn.sock  # kept: getresponse() drops conn.sock when the server closes after the answer
                 try:
-                    conn.sock.settimeout(self.read_timeout)
+                    sock.settimeout(self._remaining(deadline, self.read_timeout, parts.netloc))
                     conn.request("GET", path, headers=request_headers)
                     response = conn.getresponse()
-                    body = response.read(limit + 1)
+                    body = self._read_body(response, sock, limit, deadline, parts.netloc)
+                except (TimeoutError, socket.timeout) as exc:
+                    if self.clock() >= deadline - DEADLINE_SLACK:
+                        raise self._too_slow(parts.netloc)  # the wait was cut short by the deadline
+                    raise _Unreachable(_describe(exc, parts.netloc) + via, _reason(exc, "read", proxy))
                 except (OSError, http.client.HTTPException) as exc:
                     raise _Unreachable(_describe(exc, parts.netloc) + via, _reason(exc, "read", proxy))
                 if len(body) > limit:
@@ -642,23 +668,46 @@ class RegistryClient(object):
                 conn.close()
         raise ctx.error("invalid", "too many redirects")
 
-    def _connection(self, parts, ctx, proxy=None):
+    def _remaining(self, deadline, timeout, netloc):
+        """The socket timeout for the next wait: timeout, cut to what is left before deadline; _Unreachable when none is."""
+        left = deadline - self.clock()
+        if left <= 0:
+            raise self._too_slow(netloc)
+        return min(timeout, left)
+
+    def _too_slow(self, netloc):
+        return _Unreachable("%s did not answer within max_seconds (%g seconds)" % (netloc, self.max_seconds), "read_timeout")
+
+    def _read_body(self, response, sock, limit, deadline, netloc):
+        """The body, at most limit + 1 bytes, read chunk by chunk (read1: one socket read each) within deadline."""
+        chunks, size = [], 0
+        while size <= limit:
+            sock.settimeout(self._remaining(deadline, self.read_timeout, netloc))
+            chunk = response.read1(min(READ_CHUNK, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+
+    def _connection(self, parts, ctx, proxy=None, timeout=None):
         """The connection for one request: direct, or to the proxy (a CONNECT tunnel for https)."""
+        timeout = self.connect_timeout if timeout is None else timeout
         port = parts.port
         if parts.scheme == "http":
             if proxy:
-                return http.client.HTTPConnection(proxy[0], proxy[1], timeout=self.connect_timeout)
-            return http.client.HTTPConnection(parts.hostname, port, timeout=self.connect_timeout)
+                return http.client.HTTPConnection(proxy[0], proxy[1], timeout=timeout)
+            return http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
         context = ssl.create_default_context()
         if _listed(parts.netloc, self.insecure) or (parts.netloc == ctx.host_port and ctx.insecure):
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
         if proxy:
             # TLS runs through the tunnel with the registry's name (SNI and certificate check).
-            conn = http.client.HTTPSConnection(proxy[0], proxy[1], timeout=self.connect_timeout, context=context)
+            conn = http.client.HTTPSConnection(proxy[0], proxy[1], timeout=timeout, context=context)
             conn.set_tunnel(parts.hostname, port or 443, headers={"Proxy-Authorization": proxy[2]} if proxy[2] else None)
             return conn
-        return http.client.HTTPSConnection(parts.hostname, port, timeout=self.connect_timeout, context=context)
+        return http.client.HTTPSConnection(parts.hostname, port, timeout=timeout, context=context)
 
 
 def _platform_entry(ctx, index, wanted):

@@ -272,6 +272,8 @@ options:
     description:
       - The platform measured for multi-arch images, as os/architecture[/variant], and the platform whose manifest
         digest is resolved and recorded for stale caches (see O(refresh)).
+      - At most 53 characters as recorded (lower case), so that the digest record fits in a tag value; checked before
+        any call.
     type: str
     default: linux/amd64
   force_update:
@@ -285,10 +287,12 @@ options:
     description:
       - V(never) only reports whether the cache is stale (RV(stale)).
       - V(digest) rebuilds a stale cache in place - C(UpdateImageCache) with the same settings, so the cache keeps its
-        id - and records the new digests. RV(changes) names it C(update stale image digests), in check mode too, and the
-        diff shows C(image_digest_record) moving. A cache whose staleness is unknown (RV(stale) null - no record, or an
-        image that cannot be read) is not rebuilt; a cache without a record gets a warning, and O(force_update=true)
-        rebuilds it once and records its digests.
+        id - and records the new digests. The update names the images (C(Image.N)) - the cache's own when O(images) is
+        not given. RV(changes) names it C(update stale image digests), in check mode too, and the diff shows
+        C(image_digest_record) moving. A cache whose staleness is unknown (RV(stale) null - not C(Ready), no record, or
+        an image that cannot be read) is not rebuilt for its digests (an C(UpdateFailed) cache is updated again
+        anyway); a cache without a record gets a warning, and O(force_update=true) rebuilds it once and records its
+        digests.
       - Each rebuild is billed like an update. Images pinned by digest are never stale.
     type: str
     choices: [never, digest]
@@ -495,10 +499,13 @@ stale:
   description:
     - Whether the cache, as this run leaves it (predicted in check mode), holds older image content than its image
       references resolve to now - V(true) when the digest record on the cache differs from the digests the registries
-      resolve now, V(false) when they are the same, when the cache was just built and its digests recorded, or when
-      every image is pinned by digest.
-    - V(null) when it cannot tell - the cache carries no digest record, an image could not be read (see RV(image_digests)),
-      or the cache is absent.
+      resolve now, V(false) when they are the same, when the cache was just built (is C(Ready)) and its digests
+      recorded, or when every image is pinned by digest.
+    - The record is written with the create (a tag of C(CreateImageCache)) and once an update is accepted, before the
+      cloud has built the cache; so a cache that is not C(Ready) - C(Preparing), C(Creating), C(Updating) (also after
+      this run with O(wait=false)), C(Failed) or C(UpdateFailed) - is V(null).
+    - V(null) also when it cannot tell otherwise - the cache carries no digest record, an image could not be read (see
+      RV(image_digests)), or the cache is absent.
   returned: always
   type: bool
   sample: false
@@ -556,6 +563,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests imp
     DIGESTS_TAG_KEY,
     REFRESH_CHANGE,
     decide_refresh,
+    is_built,
     read_current,
     record_tag_changes,
     stale_after,
@@ -564,7 +572,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests imp
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import image_cache_settings_spec, parse_size
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
-from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images, parse_platform
+from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images
 from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
     auto_size,
     needs_measurement,
@@ -874,7 +882,11 @@ class ImageCacheManager:
                 after["tags"] = tags_after(after["tags"], record_set, record_unset)
             return self.finish(cache, after)
         if needs_update:
-            self.service.update(cache, self.settings, update_change, wait=self.params["wait"])
+            # Without images in the task the update still names the cache's images (Image.N): whether the cloud
+            # pulls them again for an update without any is undocumented, and a rebuild for stale digests needs it.
+            update_settings = self.settings if self.settings["images"] is not None else dict(
+                self.settings, images=list(cache.get("images") or []) or None)
+            self.service.update(cache, update_settings, update_change, wait=self.params["wait"])
         self.service.set_tags(cache, to_set, to_unset)
         if needs_update and self.params["wait"]:
             readable = [key for key in differences if key != "elimination_strategy"]
@@ -913,7 +925,9 @@ class ImageCacheManager:
 
     def finish(self, before, after):
         result = dict(changed=bool(self.changes), changes=self.changes, image_cache=after or {}, image_sizes=self.image_sizes,
-                      stale=self.stale if after else None, image_digests=(self.digests or {}).get("digests") or [])
+                      # A cache not built (yet, or failed) does not hold what its record says: stale unknown.
+                      stale=self.stale if after and is_built(after.get("status")) else None,
+                      image_digests=(self.digests or {}).get("digests") or [])
         if self.size_note:
             result["size_note"] = self.size_note
         if self.module.diff_mode:
@@ -981,10 +995,6 @@ def main():
         problems.append("wait_timeout must be 0 or more seconds, got %d." % params["wait_timeout"])
     if params["name"] is not None and not params["name"].strip():
         problems.append("name must not be empty.")
-    try:
-        parse_platform(params["image_platform"])
-    except ValueError as error:
-        problems.append("image_platform: %s." % error)
     if problems:
         module.fail_json(" ".join(problems))
     module.run(lambda alibaba_module: run(alibaba_module, size_auto, size))

@@ -259,7 +259,9 @@ image_caches:
       description:
         - With O(check_stale) - V(true) when the cache's images resolve to other digests than those recorded when it was
           built, V(false) when to the same (or every image is pinned by digest), null when it cannot tell (no record, or
-          an image could not be read).
+          an image could not be read) and for a cache that is not C(Ready) (the record is written before the cloud
+          builds the cache, so a C(Failed), C(UpdateFailed) or building cache does not hold what it says; such caches
+          are not read).
       type: bool
       returned: with O(check_stale)
     image_digests:

@@ -64,3 +64,34 @@ def test_input_must_be_a_dict():
     with pytest.raises(AnsibleFilterError, match="must be a dict"):
         image_cache_problems(["nginx"])
     assert FilterModule().filters()["image_cache_problems"] is image_cache_problems
+
+
+# -- the module's conversions and checks, not only validate_settings' ------------------------------------
+@pytest.mark.parametrize("given, as_module", [
+    (dict(images="nginx"), dict(images=["nginx"])),
+    (dict(images="nginx:1.25,nginx:1.25"), dict(images=["nginx:1.25", "nginx:1.25"])),
+    (dict(vswitch_ids="vsw-1,vsw-2"), dict(vswitch_ids=["vsw-1", "vsw-2"])),
+    (dict(plain_http_registries="reg.example.com\n"), dict(plain_http_registries=["reg.example.com\n"])),
+])
+def test_a_list_option_given_as_a_string_is_converted_as_the_module_does(given, as_module):
+    """The module's argument spec turns a string into a list (split at commas); the filter must not read it
+    character by character ('n listed more than once')."""
+    assert image_cache_problems(given) == validate_settings(as_module, creating_possible=False)
+    assert image_cache_problems(dict(images="nginx")) == []
+
+
+def test_list_entries_that_must_be_dicts():
+    problems = image_cache_problems(dict(image_registry_credentials="reg.example.com"))
+    assert problems == ["image_registry_credentials: every entry must be a dict, got ['reg.example.com']."]
+
+
+@pytest.mark.parametrize("settings, words", [
+    (dict(image_platform="amd64"), ["image_platform", "os/architecture"]),
+    (dict(image_platform="linux/arm64/" + "v" * 60), ["image_platform", "at most"]),
+    (dict(refresh="always"), ["refresh", "never", "digest"]),
+])
+def test_image_platform_and_refresh_are_checked_as_by_the_module(settings, words):
+    problems = image_cache_problems(settings, "image_cache_")
+    assert len(problems) == 1 and all(word in problems[0] for word in words), problems
+    assert problems[0].startswith("image_cache_" + words[0])
+    assert image_cache_problems(dict(image_platform="linux/arm64/v8", refresh="digest")) == []

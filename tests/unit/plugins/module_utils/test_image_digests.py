@@ -107,13 +107,14 @@ def test_read_current_reuses_known_digests_without_reading():
 def test_decide_refresh():
     built = current({"nginx:1.25": A})
     moved = current({"nginx:1.25": B})
-    cache = dict(image_cache_id="imc-1", tags={KEY: built["record"], "env": "prod"})
+    cache = dict(image_cache_id="imc-1", status="Ready", tags={KEY: built["record"], "env": "prod"})
     assert dig.decide_refresh(cache, moved, "never") == dict(stale=True, refresh=False, change="stale image digests",
                                                              record_before=built["record"])
     assert dig.decide_refresh(cache, moved, "digest")["refresh"] is True
     assert dig.decide_refresh(cache, built, "digest")["refresh"] is False
-    assert dig.decide_refresh(dict(tags={}), moved, "digest") == dict(stale=None, refresh=False, change="stale image digests",
-                                                                      record_before=None)
+    unrecorded = dict(status="Ready", tags={})
+    assert dig.decide_refresh(unrecorded, moved, "digest") == dict(stale=None, refresh=False, change="stale image digests",
+                                                                   record_before=None)
     unreadable = current({}, errors=["nginx:1.25"])
     assert dig.decide_refresh(cache, unreadable, "digest")["refresh"] is False
 
@@ -178,3 +179,42 @@ def test_the_create_token_leaves_the_record_out():
     assert client_token("cn-hangzhou", recorded) == client_token("cn-hangzhou", plain)
     only_record = request_fields(dict(settings, tags={KEY: "v1:linux/amd64:" + B}), "create")
     assert client_token("cn-hangzhou", only_record) == client_token("cn-hangzhou", request_fields(dict(settings, tags=None), "create"))
+
+
+# -- a record describes a cache only once it is built (the record is written before the build) -----------
+NOT_BUILT = ["Preparing", "Creating", "Updating", "Failed", "UpdateFailed", "Deleting", None]
+
+
+@pytest.mark.parametrize("status", NOT_BUILT)
+def test_judge_caches_is_unknown_for_a_cache_that_is_not_built(monkeypatch, status):
+    reads = []
+    monkeypatch.setattr(dig, "resolve_digests", lambda images, platform=None, **o: reads.extend(images) or [
+        dict(image=i, digest=A) for i in images])
+    record = dig.make_record({"nginx:1": A})
+    pinned = "nginx@" + P
+    caches = [dict(status=status, images=["nginx:1"], tags={KEY: record}), dict(status=status, images=[pinned], tags={})]
+    assert dig.judge_caches(caches) == [(None, []), (None, [])]
+    assert reads == []  # nothing to read for caches whose staleness cannot be told
+    # The same caches built: fresh.
+    built = [dict(cache, status="Ready") for cache in caches]
+    assert [stale for stale, _digests in dig.judge_caches(built)] == [False, False]
+
+
+@pytest.mark.parametrize("status", NOT_BUILT)
+def test_decide_refresh_and_stale_after_are_unknown_for_a_cache_that_is_not_built(status):
+    cache = dict(status=status, images=["nginx:1"], tags={KEY: dig.make_record({"nginx:1": A})})
+    moved = current({"nginx:1": B})
+    decision = dig.decide_refresh(cache, moved, "digest")
+    assert decision["stale"] is None and decision["refresh"] is False
+    assert dig.decide_refresh(dict(cache, status="Ready"), moved, "digest")["refresh"] is True
+    assert dig.stale_after(None, moved, True, status=status) is None
+    assert dig.stale_after(None, moved, True, status="Ready") is False
+
+
+def test_a_platform_the_record_cannot_hold_is_refused_up_front():
+    longest = "linux/arm64/" + "v" * (dig.MAX_PLATFORM_LENGTH - len("linux/arm64/"))
+    assert dig.platform_problem(longest) is None and len(dig.make_record({"nginx": A}, longest)) == dig.MAX_RECORD_LENGTH
+    problem = dig.platform_problem(longest + "v")
+    assert problem.startswith("image_platform:") and str(dig.MAX_PLATFORM_LENGTH) in problem
+    assert dig.platform_problem("amd64").startswith("image_platform: invalid platform")
+    assert dig.platform_problem(None) is None

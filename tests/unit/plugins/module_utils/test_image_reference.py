@@ -11,11 +11,15 @@ import pytest
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import network, registry
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import validate_settings
+from ansible_collections.alibabacloud.eci.plugins.module_utils import registry as reg
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import (
+    DOCKER_HUB_ALIASES,
+    REGISTRY_HOST,
     canonical_image,
     image_problem,
     registry_host,
 )
+from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import find_credentials, parse_reference
 
 
 @pytest.mark.parametrize("image, host", [
@@ -59,3 +63,33 @@ def test_refused_references(image):
 ])
 def test_canonical_image(reference, canonical):
     assert canonical_image(reference) == canonical
+
+
+# -- ASCII only, whole strings (Python's \w takes any script's letters; $ matches before a final newline) --
+@pytest.mark.parametrize("image", ["nginx:tägé", "nginx:١٢", "nginx:1.25\n", "reg.example.com:5000/app:1\n",
+                                   "nginx:1\n@sha256:" + "a" * 64, "nginx@sha256:" + "a" * 64 + "\n"])
+def test_non_ascii_tags_and_trailing_newlines_are_refused(image):
+    assert image_problem(image) is not None
+    with pytest.raises(ValueError):
+        parse_reference(image)
+
+
+def test_registry_hosts_are_whole_ascii_strings():
+    assert REGISTRY_HOST.match("reg.example.com") and REGISTRY_HOST.match("reg.example.com:5000")
+    for host in ("reg.example.com\n", "reg.example.com:5000\n", "rég.example.com", "reg.example.com:５０００"):
+        assert REGISTRY_HOST.match(host) is None, host
+    problems = validate_settings(dict(plain_http_registries=["reg.example.com\n"],
+                                      image_registry_credentials=[dict(server="reg.example.com\n")]), False)
+    assert len(problems) == 2 and all("host[:port]" in problem for problem in problems)
+
+
+# -- one list of Docker Hub's names -------------------------------------------------------------------
+def test_docker_hub_aliases_mean_one_repository_and_one_credential():
+    creds = [dict(server="hub.docker.com", username="u", password="p")]
+    refs = [parse_reference(image) for image in ("hub.docker.com/nginx:1", "docker.io/nginx:1", "nginx:1")]
+    assert set((r["domain"], r["registry"], r["repository"], r["name"]) for r in refs) == {
+        ("docker.io", "registry-1.docker.io", "library/nginx", "docker.io/library/nginx")}
+    assert set(canonical_image(image) for image in ("hub.docker.com/nginx:1", "docker.io/nginx:1", "nginx:1")) == {
+        "docker.io/library/nginx:1"}
+    assert all(find_credentials(r["domain"], creds) == ("u", "p") for r in refs)
+    assert reg.DOCKER_HUB_ALIASES is DOCKER_HUB_ALIASES

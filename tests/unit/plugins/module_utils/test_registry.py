@@ -14,6 +14,7 @@ import json
 import os
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -28,6 +29,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import (
     parse_challenge,
     parse_reference,
     required_cache_size_gib,
+    resolve_digests,
 )
 
 PASSWORD = "Sup3r-S3cret-P@ss"
@@ -924,3 +926,46 @@ def test_resolve_digests_reports_errors_per_image(fake):
                                   plain_http_registries=[server.host], retries=0)
     assert reports[0]["digest"] == digest
     assert reports[1]["image"] == server.host + "/team/gone:1.0" and reports[1]["error"]["kind"] == "not_found"
+
+
+# -- max_seconds bounds a whole read, not only the pauses between attempts --------------------------------
+def test_a_registry_that_trickles_bytes_is_cut_off_at_max_seconds():
+    """read_timeout bounds each socket read; a registry sending 1 byte every 0.2 s never trips it, so without a
+    deadline on the whole answer it would hold the module for the 4 MiB a manifest may have."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _addr = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.manifest.v1+json\r\n"
+                             b"Content-Length: 100000\r\n\r\n")
+                try:
+                    while not stop.wait(0.2):
+                        conn.sendall(b" ")
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    image = "127.0.0.1:%d/app:1" % port
+    started = time.monotonic()
+    try:
+        reports = resolve_digests([image], plain_http_registries=["127.0.0.1:%d" % port], connect_timeout=1,
+                                  read_timeout=1, retries=1, max_seconds=1)
+    finally:
+        elapsed = time.monotonic() - started
+        stop.set()
+        listener.close()
+    assert reports[0]["image"] == image and "digest" not in reports[0]
+    assert reports[0]["error"]["kind"] == "unreachable" and reports[0]["error"]["reason"] == "read_timeout"
+    assert "max_seconds" in reports[0]["error"]["message"]
+    assert elapsed < 10  # 1 s and a little; without the deadline the 100000 bytes take hours

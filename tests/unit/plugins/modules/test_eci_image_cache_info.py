@@ -127,6 +127,20 @@ def test_check_stale_reads_each_image_once_for_the_recorded_platform(run_module,
     assert result["image_caches"][3]["image_digests"] == []
 
 
+def test_check_stale_is_unknown_for_caches_that_are_not_built(run_module, api, registry_digests):
+    """The record is written before the build: a Failed, UpdateFailed or building cache does not hold it."""
+    from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import make_record
+    digest = "sha256:" + "a" * 64
+    registry_digests["nginx"] = digest
+    tags = {"alibabacloud.eci/digests": make_record({"nginx": digest})}
+    statuses = ["Failed", "UpdateFailed", "Preparing", "Creating", "Updating", "Ready"]
+    api["caches"] = [dict(cache(status.lower(), "imc-%d" % n), status=status, tags=dict(tags)) for n, status in enumerate(statuses)]
+    result, failed = run_module(eci_image_cache_info.main, dict(BASE_ARGS, check_stale=True))
+    assert not failed
+    assert [(c["status"], c["stale"]) for c in result["image_caches"]] == [
+        ("Failed", None), ("UpdateFailed", None), ("Preparing", None), ("Creating", None), ("Updating", None), ("Ready", False)]
+
+
 def test_without_check_stale_no_registry_is_read(run_module, api, registry_digests):
     api["caches"] = [cache("web", "imc-1")]
     result, failed = run_module(eci_image_cache_info.main, BASE_ARGS)

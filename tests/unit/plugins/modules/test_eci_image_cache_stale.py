@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import make_record
+from ansible_collections.alibabacloud.eci.plugins.module_utils import eci
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import MAX_PLATFORM_LENGTH, make_record
 from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache
 from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.fake_cloud import FakeClock, FakeCloud
 
@@ -100,7 +101,8 @@ def test_a_refused_update_writes_no_record(run_module, cloud, registry_digests):
     built(cloud, registry_digests, run_module)
     registry_digests[APP] = NEW
     cloud.records["imc-1"]["status"] = "Creating"
-    result, failed = run_module(eci_image_cache.main, dict(CREATE, refresh="digest", wait=False))
+    # A cache being built is not judged stale (its record is not yet what it holds): the update is force_update's.
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, refresh="digest", force_update=True, wait=False))
     assert failed and "Creating" in result["msg"]
     assert cloud.mutations() == [] and cloud.records["imc-1"]["tags"][KEY] == make_record({APP: OLD})
 
@@ -180,3 +182,48 @@ def test_a_bad_refresh_names_the_choices(run_module, cloud):
     result, failed = run_module(eci_image_cache.main, dict(CREATE, refresh="always"))
     assert failed and "refresh" in result["msg"] and "never" in result["msg"] and "digest" in result["msg"]
     assert cloud.calls == []
+
+
+@pytest.mark.parametrize("status", ["UpdateFailed", "Creating", "Updating"])
+def test_a_cache_that_is_not_built_is_not_fresh(run_module, cloud, registry_digests, status):
+    """The record is written with the create and once an update is accepted, before the build: a cache whose update
+    failed or whose build is under way does not hold what its record says, so its staleness is unknown, not false."""
+    built(cloud, registry_digests, run_module)
+    cloud.records["imc-1"]["status"] = status
+    task = dict(BASE, name="web", refresh="digest", wait=False, _ansible_check_mode=True)
+    result, failed = run_module(eci_image_cache.main, task)
+    assert not failed and result["stale"] is None, result
+    assert cloud.mutations() == []
+    # An UpdateFailed cache is updated again (refresh or not); a Ready cache with the same record is fresh.
+    assert result["changes"] == (["update retry UpdateFailed"] if status == "UpdateFailed" else [])
+    cloud.records["imc-1"]["status"] = "Ready"
+    result, failed = run_module(eci_image_cache.main, task)
+    assert not failed and result["stale"] is False and result["changes"] == []
+
+
+def test_an_update_failed_cache_is_rebuilt_with_its_images_and_then_fresh(run_module, cloud, registry_digests):
+    built(cloud, registry_digests, run_module)
+    cloud.records["imc-1"]["status"] = "UpdateFailed"
+    result, failed = run_module(eci_image_cache.main, dict(BASE, name="web", refresh="digest"))
+    assert not failed and result["changes"][0] == "update retry UpdateFailed" and result["stale"] is False
+
+
+def test_a_refresh_without_images_in_the_task_sends_the_caches_images(run_module, cloud, registry_digests, monkeypatch):
+    """Whether the cloud pulls again for an UpdateImageCache without Image.N is undocumented: the rebuild names them."""
+    built(cloud, registry_digests, run_module)
+    registry_digests[APP] = NEW
+    sent = []
+    update = eci.update_image_cache
+    monkeypatch.setattr(eci, "update_image_cache", lambda connection, cache_id, fields, token: sent.append(fields) or update(
+        connection, cache_id, fields, token))
+    result, failed = run_module(eci_image_cache.main, dict(BASE, name="web", refresh="digest"))
+    assert not failed and result["changes"] == ["update stale image digests", "record image digests"]
+    assert len(sent) == 1 and sent[0]["image"] == [APP], sent
+    assert result["stale"] is False and cloud.records["imc-1"]["tags"][KEY] == make_record({APP: NEW})
+
+
+def test_a_platform_the_record_cannot_hold_is_refused_before_any_call(run_module, cloud, registry_digests):
+    registry_digests[APP] = OLD
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_platform="linux/arm64/" + "v" * 60))
+    assert failed and "image_platform" in result["msg"] and "at most %d" % MAX_PLATFORM_LENGTH in result["msg"], result
+    assert "Traceback" not in result["msg"] and cloud.calls == [] and registry_digests.reads == []
