@@ -52,6 +52,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests imp
     REFRESH_CHANGE,
     current_from,
     decide_refresh,
+    is_built,
     is_pinned,
     read_current,
     record_tag_changes,
@@ -147,11 +148,7 @@ def _settings_problems(params):
         problems.append("tags: at most %d tags are allowed in a set, got %d: each cache of the set also carries the "
                         "management tag (management_tag_key) and the collection's digest record %s, and the cloud "
                         "allows %d tags per cache." % (MAX_SET_USER_TAGS, len(tags), DIGESTS_TAG_KEY, MAX_TAGS))
-    try:
-        # As eci_image_cache: the registry reads (size check, digests) take the platform.
-        parse_platform(params["image_platform"])
-    except ValueError as error:
-        problems.append("image_platform: %s." % error)
+    # image_platform is checked by validate_settings, as for eci_image_cache.
     return (size_auto, size), problems
 
 
@@ -496,7 +493,11 @@ class Member:
                 self.after["tags"] = tags_after(self.after["tags"], record_set, record_unset)
             return
         if needs_update:
-            self.service.update(cache, self.settings, update_change, wait=self.wait)
+            # As eci_image_cache: an update without images in the item (refresh, force_update, retry) sends the
+            # cache's own, so the rebuild pulls them again.
+            settings = self.settings if self.settings["images"] is not None else dict(
+                self.settings, images=list(cache.get("images") or []) or None)
+            self.service.update(cache, settings, update_change, wait=self.wait)
         self.service.set_tags(cache, to_set, to_unset)
         self.after = predict(cache, self.settings, self.connection.region)
         self.after["tags"] = tags_after(self.after["tags"], record_set, record_unset)
@@ -566,7 +567,8 @@ class Member:
     def result(self, diff):
         result = dict(name=self.name, index=self.index, changed=bool(self.changes), changes=list(self.changes),
                       image_cache=self.after or {}, failure=self.failure, image_sizes=self.image_sizes,
-                      stale=self.stale if self.after else None, image_digests=(self.digests or {}).get("digests") or [])
+                      stale=self.stale if self.after and is_built(self.after.get("status")) else None,
+                      image_digests=(self.digests or {}).get("digests") or [])
         if self.size_note:
             result["size_note"] = self.size_note
         if diff:

@@ -507,3 +507,22 @@ def test_the_item_tags_doc_states_the_sets_limit():
     tags = " ".join(doc["options"]["caches"]["suboptions"]["tags"]["description"])
     assert image_cache_fleet.MAX_SET_USER_TAGS == limits.MAX_TAGS - 2
     assert "at most %d tags" % (limits.MAX_TAGS - 2) in tags and "%d tags per cache" % limits.MAX_TAGS in tags
+
+
+def test_a_refresh_without_images_in_the_item_sends_the_caches_images(run_module, cloud, registry_digests, monkeypatch):
+    # As eci_image_cache: the rebuild's UpdateImageCache carries Image.N, so the cloud pulls them again.
+    from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY, make_record
+    sent = []
+    update = eci.update_image_cache
+    monkeypatch.setattr(eci, "update_image_cache", lambda connection, cache_id, fields, token: sent.append(fields) or update(
+        connection, cache_id, fields, token))
+    registry_digests[NGINX] = "sha256:" + "a" * 64
+    cloud.add("imc-1", image_cache_name="a", images=[NGINX], tags=dict(TAG, **{DIGESTS_TAG_KEY: make_record({NGINX: registry_digests[NGINX]})}))
+    registry_digests[NGINX] = "sha256:" + "b" * 64
+    defaults = dict(NETWORK)
+    del defaults["images"]
+    result, failed = run_module(eci_image_caches.main, dict(BASE, caches=[dict(name="a", refresh="digest")], defaults=defaults))
+    assert not failed and result["results"][0]["changes"][0] == "update stale image digests", result
+    assert result["results"][0]["stale"] is False
+    assert [c for c in cloud.caches() if c["image_cache_name"] == "a"][0]["images"] == [NGINX]
+    assert len(sent) == 1 and sent[0]["image"] == [NGINX], sent
