@@ -211,7 +211,7 @@ options:
     description:
       - How messages name an item's option and an option of O(defaults), for a caller that builds O(caches) and
         O(defaults) from its own variables, so that its users read the names they wrote. The role
-        M(alibabacloud.eci.image_cache) passes V(image_cache_list) as O(labels.caches) and V(image_cache_) as
+        C(alibabacloud.eci.image_cache) passes V(image_cache_list) as O(labels.caches) and V(image_cache_) as
         O(labels.defaults), so a message names C(image_cache_list[2].image_cache_size) or the role variable
         C(image_cache_size_check).
     type: dict

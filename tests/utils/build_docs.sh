@@ -5,7 +5,7 @@
 # DEST/build/html/index.html is the site: module, role and filter pages rendered from the
 # code, plus the guides of docs/docsite/rst (listed in docs/docsite/extra-docs.yml).
 # Offline: intersphinx (docs.ansible.com, docs.python.org) is not fetched; the two labels of
-# docs.ansible.com that plugin pages refer to become plain links (rst/ansible_references.rst).
+# docs.ansible.com that plugin pages refer to (and action_plugins) become plain links (rst/ansible_references.rst).
 # Set DOCS_INTERSPHINX=1 to keep the generated intersphinx mapping when the network allows it.
 set -euo pipefail
 dest="${1:?usage: build_docs.sh DEST}"
@@ -47,6 +47,13 @@ Ansible Configuration Settings
 ------------------------------
 
 See https://docs.ansible.com/ansible/latest/reference_appendices/config.html
+
+.. _action_plugins:
+
+Action Plugins
+--------------
+
+See https://docs.ansible.com/ansible/latest/plugins/action.html
 RST
 fi
 sphinx-build -M html rst build -c . -W --keep-going -q
