@@ -200,12 +200,11 @@ NOOP_PLAYBOOK = """---
 
 def noop_loop(sizes):
     count = sizes['noop_loop']
-    workdir = tempfile.mkdtemp(prefix='eci-bench-loop-')
-    playbook = os.path.join(workdir, 'loop.yml')
-    with open(playbook, 'w', encoding='utf-8') as handle:
-        handle.write(NOOP_PLAYBOOK)
     names = ['loop-%05d' % index for index in range(count)]
-    with twinlib.Twin() as twin:
+    with tempfile.TemporaryDirectory(prefix='eci-bench-loop-') as workdir, twinlib.Twin() as twin:
+        playbook = os.path.join(workdir, 'loop.yml')
+        with open(playbook, 'w', encoding='utf-8') as handle:
+            handle.write(NOOP_PLAYBOOK)
         twin.reset(image_caches=seeded(count, prefix='loop'))
         run = twinlib.run_playbook(playbook, twin, extra_args=['-e', json.dumps(dict(names=names))], timeout=3600)
         log = twin.requests()
@@ -284,12 +283,12 @@ ONE_TASK_PLAYBOOK = """---
 
 
 def _playbook(text, twin, names, timeout):
-    workdir = tempfile.mkdtemp(prefix='eci-bench-set-')
-    path = os.path.join(workdir, 'play.yml')
-    with open(path, 'w', encoding='utf-8') as handle:
-        handle.write(text)
-    extra = dict(names=names, set_items=[dict(name=name) for name in names])
-    run = twinlib.run_playbook(path, twin, extra_args=['-e', json.dumps(extra)], timeout=timeout)
+    with tempfile.TemporaryDirectory(prefix='eci-bench-set-') as workdir:
+        path = os.path.join(workdir, 'play.yml')
+        with open(path, 'w', encoding='utf-8') as handle:
+            handle.write(text)
+        extra = dict(names=names, set_items=[dict(name=name) for name in names])
+        run = twinlib.run_playbook(path, twin, extra_args=['-e', json.dumps(extra)], timeout=timeout)
     if run.rc != 0:
         bad = [line[:1500] for line in run.stdout.splitlines() if line.startswith(('failed:', 'fatal:'))]
         raise RuntimeError('playbook failed: %s %s' % (bad or run.stdout[-1000:], run.stderr[-500:]))
@@ -516,7 +515,8 @@ def meaning(results):
 def document(results, plot_name):
     """The whole of docs/benchmarks.md for one full run."""
     return (DOCUMENT_INTRO + '\n## What the numbers mean for a user\n\n' + meaning(results)
-            + '\n![eci_image_cache_info wall time against the number of caches](%s)\n\n' % plot_name
+            + '\n![eci_image_cache_info wall time against the number of caches; a set of caches against a loop of '
+              'the role, in build times](%s)\n\n' % plot_name
             + 'Reproduce: `make bench` (about %d minutes; the plot needs `matplotlib>=3.8` from '
               'tests/bench/requirements.txt). The raw results are written to build/bench/results.json.\n\n'
             % max(1, round(results['seconds'] / 60.0))
@@ -532,15 +532,33 @@ def plot(results, path):
         print('bench: matplotlib is not installed; no plot written (pip install -r tests/bench/requirements.txt)')
         return False
     rows = results['scale']
-    figure, axes = plt.subplots(figsize=(6, 4))
+    sets = results.get('sets')
+    figure, panels = plt.subplots(1, 2 if sets else 1, figsize=(11 if sets else 6, 4), squeeze=False)
+    axes = panels[0][0]
     axes.plot([row['caches'] for row in rows], [row['seconds'] for row in rows], marker='o')
     axes.set_xscale('log')
     axes.set_xlabel('image caches in the region')
     axes.set_ylabel('eci_image_cache_info wall time (s)')
     axes.set_title('Info over N caches (local twin, %s)' % results['date'][:10])
     axes.grid(True, which='both', alpha=0.3)
+    if sets:
+        # The set against the loop of the role, in build times, with the goal drawn (section 6).
+        axes = panels[0][1]
+        build = sets['build']
+        axes.bar([row['how'].split(',')[0].replace('loop of the role image_cache', 'loop of the role') for row in build],
+                 [row['build_times'] for row in build], color=['tab:green', 'tab:gray'])
+        axes.axhline(1.3, color='tab:red', linestyle='--', label='goal: 1.3 build times')
+        axes.axhline(1.0, color='black', linewidth=0.8, label='one build time')
+        for index, row in enumerate(build):
+            axes.annotate('%.2f (%.0f s)' % (row['build_times'], row['seconds']), (index, row['build_times']),
+                          xytext=(0, 9), textcoords='offset points', ha='center', va='bottom')
+        axes.set_ylabel('wall time / build time of one cache')
+        axes.set_title('%d caches, %s s build each' % (build[0]['caches'], build[0]['ready_after']))
+        axes.legend(loc='upper left')
+        axes.grid(True, axis='y', alpha=0.3)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
+    plt.close(figure)
     return True
 
 
