@@ -377,6 +377,9 @@ def markdown(results):
     add('- Date: %s' % results['date'])
     add('- Machine: %s, %s cores, %s RAM; %s; Python %s; %s' % (info['cpu'], info['cores'], info['memory'], info['system'],
                                                                 info['python'], info['ansible']))
+    if results.get('load'):
+        # Other work on the machine slows every number; the 1-minute load average says how much there was.
+        add('- Load average (1 min) at the start and end of the run: %.2f, %.2f' % tuple(results['load']))
     add('- Command: `%s` (mode: %s); total %.0f s\n' % (results['command'], results['mode'], results['seconds']))
     for name, section in (('api_calls', _api_calls_markdown), ('module_cost', _module_cost_markdown),
                           ('scale', _scale_markdown), ('noop_loop', _noop_loop_markdown), ('waiting', _waiting_markdown),
@@ -625,7 +628,7 @@ def main(argv=None):
         write_reports(args, results)
         return 0 if not args.plot or plot(results, args.plot) else 1
     sizes = SMOKE if args.smoke else FULL
-    started = time.monotonic()
+    started, load_at_start = time.monotonic(), os.getloadavg()[0]
     results = dict(mode='smoke' if args.smoke else 'full', sizes=sizes,
                    date=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
                    command=' '.join(['tests/bench/bench.py'] + (argv if argv is not None else sys.argv[1:])),
@@ -641,6 +644,7 @@ def main(argv=None):
         results[name] = function(sizes)
         print('bench: %s done in %.1fs' % (name, time.monotonic() - step), flush=True)
     results['seconds'] = time.monotonic() - started
+    results['load'] = [load_at_start, os.getloadavg()[0]]
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     with open(args.output, 'w', encoding='utf-8') as handle:
         json.dump(results, handle, indent=2, sort_keys=True)
