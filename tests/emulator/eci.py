@@ -365,7 +365,11 @@ def describe_image_caches(ctx: Context) -> dict:  # pylint: disable=too-many-loc
                 return False
         return True
 
-    matching = [(seq, view) for seq, view in ctx.state.listed(region, ctx.now) if wanted(view)]
+    rows = ctx.state.listed(region, ctx.now)
+    if id_set is not None or name or snapshot or image or resource_group or tags or match_images:
+        matching = [(seq, view) for seq, view in ((seq, show()) for seq, show in rows) if wanted(view)]
+    else:
+        matching = rows  # every cache matches: only the page's views are built, below
     if match_images and match_count is not None:
         # ImageMatchCountRequest: "the number of image caches" to return [doc, SDK]: the best matches first
         # (most matching images, then the oldest), in creation order on the page. UNDOCUMENTED: the order.
@@ -377,7 +381,7 @@ def describe_image_caches(ctx: Context) -> dict:  # pylint: disable=too-many-loc
     return {
         'TotalCount': len(matching),
         'NextToken': encode_token('imc', page[-1][0]) if more else '',
-        'ImageCaches': [view for _seq, view in page],
+        'ImageCaches': [view if isinstance(view, dict) else view() for _seq, view in page],
     }
 
 

@@ -7,8 +7,10 @@ The parts it is built from live beside it: config.py, fixtures.py, model.py and 
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
+from typing import Callable
 
 from . import profile as profiles
 from .auth import NONCE_TTL
@@ -127,11 +129,15 @@ class State:  # pylint: disable=too-many-instance-attributes
                 shown['Status'] = self.profile['extra_statuses'][0]
             self.deleted[cache.id] = {'view': shown, 'until': now + lag, 'seq': cache.seq, 'region': cache.region}
 
-    def listed(self, region: str, now: float) -> list:
-        """(seq, view) of what DescribeImageCaches shows in a region: visible caches and caches within delete_lag."""
+    def listed(self, region: str, now: float) -> list[tuple[int, Callable[[], dict]]]:
+        """(seq, show) of what DescribeImageCaches shows in a region: visible caches and caches within delete_lag.
+
+        show() builds the view: a page without filters needs only its own views, and building every view for every
+        page made listing 10000 caches quadratic.
+        """
         echo = self.profile['echo_images']
-        rows = [(c.seq, c.shown(now, echo)) for c in self.caches_in(region) if now >= c.visible_at]
-        rows += [(g['seq'], dict(g['view'])) for g in self.deleted.values() if g['region'] == region]
+        rows = [(c.seq, functools.partial(c.shown, now, echo)) for c in self.caches_in(region) if now >= c.visible_at]
+        rows += [(g['seq'], functools.partial(dict, g['view'])) for g in self.deleted.values() if g['region'] == region]
         return sorted(rows, key=lambda row: row[0])
 
     def caches_in(self, region: str) -> list[ImageCache]:

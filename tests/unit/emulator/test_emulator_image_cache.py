@@ -15,6 +15,7 @@ import yaml
 from alibabacloud_eci20180808 import models as M
 
 from ansible_collections.alibabacloud.eci.tests.emulator import default_image_size
+from ansible_collections.alibabacloud.eci.tests.emulator.model import ImageCache
 
 HUGE = 'registry.example.com/huge/image:latest'
 ISO_RE = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$')
@@ -216,6 +217,21 @@ def test_pagination(client, helpers):
     assert (error.status_code, error.code) == (400, 'InvalidParameter.Limit')
     assert helpers.api_error(describe, client, limit=0).code == 'InvalidParameter.Limit'
     assert helpers.api_error(describe, client, next_token='garbage!').code == 'InvalidParameter.NextToken'
+
+
+def test_unfiltered_page_builds_only_its_views(twin, client, monkeypatch):
+    """A page of an unfiltered listing builds the views of its own caches only (all of them for every page made a
+    listing of 10000 caches quadratic); a filter still looks at every cache."""
+    twin.state.reset({'image_caches': [dict(name=f'many-{i:03d}', images=['i:1'], size=20) for i in range(300)]})
+    built = []
+    original = ImageCache.view
+    monkeypatch.setattr(ImageCache, 'view', lambda self, *args: built.append(self.name) or original(self, *args))
+    body = describe(client, limit=20)
+    assert body.total_count == 300 and [c.image_cache_name for c in body.image_caches] == built
+    assert built == [f'many-{i:03d}' for i in range(20)]
+    built.clear()
+    assert [c.image_cache_name for c in describe(client, image_cache_name='many-007').image_caches] == ['many-007']
+    assert len(built) == 300
 
 
 def test_filters(client, helpers):
