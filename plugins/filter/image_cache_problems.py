@@ -64,7 +64,8 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.validation import check_type_list
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import normalize_desired_tags, validate_settings
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import validate_settings
+from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import normalize_desired_tags
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import image_cache_settings_spec
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_SIZE_GIB, MIN_SIZE_GIB
 

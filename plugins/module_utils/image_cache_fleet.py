@@ -22,19 +22,11 @@ import time
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_service
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError, scrub
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import (
-    MAX_TAGS,
-    MIN_SIZE_GIB,
-    canonical_image,
-    compare,
-    diff_view,
-    normalize_desired_tags,
-    predict,
-    tag_changes,
-    tag_problem,
-    tags_after,
-    validate_settings,
-)
+from ansible_collections.alibabacloud.eci.plugins.module_utils.comparison import compare, diff_view, predict
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import tag_problem, validate_settings
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import canonical_image
+from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_TAGS, MIN_SIZE_GIB
+from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import normalize_desired_tags, tag_changes, tags_after
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import (
     LAST_POLL_SECONDS,
     PROBE_AFTER,

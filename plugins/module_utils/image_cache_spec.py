@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import ELIMINATION_STRATEGIES
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import ELIMINATION_STRATEGIES
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import REFRESH_CHOICES
 
 _SPEC = dict(

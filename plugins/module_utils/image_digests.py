@@ -19,7 +19,7 @@ So the record says whether the images resolve as they did, not which one moved (
 characters).
 
 The tag counts in the cloud's 20 tags per cache (so at most 19 user tags), is never removed by purge_tags, is
-ignored when tags are compared and is shown apart from the user's tags in diffs (image_cache.py).
+ignored when tags are compared and is shown apart from the user's tags in diffs (tags.py, comparison.py).
 
 When the record is written: with the CreateImageCache request (a tag of the create), and after an
 UpdateImageCache request is accepted (TagResources) - both before the cloud has built the cache. So the record
@@ -75,7 +75,7 @@ def is_built(status):
 def platform_problem(platform, option="image_platform"):
     """Why a platform is refused (a message naming the option), or None; None stands for the default platform.
 
-    Checked before any call (image_cache.validate_settings), so that a platform the digest record cannot hold is
+    Checked before any call (image_cache_validation.validate_settings), so that a platform the digest record cannot hold is
     refused up front, not found out by make_record after the cache was changed."""
     if platform is None:
         return None

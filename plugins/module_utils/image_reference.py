@@ -5,7 +5,7 @@
 """The one image-reference grammar and registry-host rule of the collection.
 
 Module validation, comparison, the size check (registry.py), the egress reasoning of
-eci_network_info (network.py), the filters and the role all use these functions.
+eci_network_info (egress.py), the filters and the role all use these functions.
 
 The grammar is the container distribution project's (distribution/reference, used by docker pull):
 [registry[:port]/]path[:tag][@digest], lower-case path. The registry rule is its splitDockerDomain:

@@ -545,19 +545,11 @@ changes:
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
 from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock, configured_directory
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import (
-    MAX_TAGS,
-    MIN_SIZE_GIB,
-    canonical_image,
-    compare,
-    diff_view,
-    is_system_tag,
-    normalize_desired_tags,
-    predict,
-    tag_changes,
-    tags_after,
-    validate_settings,
-)
+from ansible_collections.alibabacloud.eci.plugins.module_utils.comparison import compare, diff_view, predict
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import validate_settings
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import canonical_image
+from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_TAGS, MIN_SIZE_GIB
+from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import is_system_tag, normalize_desired_tags, tag_changes, tags_after
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import CacheGone, ImageCacheService, tag_change_names
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import (
     DIGESTS_TAG_KEY,

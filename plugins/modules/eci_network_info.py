@@ -192,6 +192,7 @@ internet_access:
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
+from ansible_collections.alibabacloud.eci.plugins.module_utils.egress import nat_gateway_problem, public_images, snat_covers
 from ansible_collections.alibabacloud.eci.plugins.module_utils.network import (
     describe_eip,
     describe_nat_gateways,
@@ -200,9 +201,6 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.network import (
     describe_vpc,
     describe_vswitch,
     missing_sdks,
-    nat_gateway_problem,
-    public_images,
-    snat_covers,
 )
 
 

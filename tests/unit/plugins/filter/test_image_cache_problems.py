@@ -11,7 +11,8 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.alibabacloud.eci.plugins.filter.image_cache_problems import FilterModule, image_cache_problems
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import normalize_desired_tags, validate_settings
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import validate_settings
+from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import normalize_desired_tags
 
 GOOD = dict(name="web", images=["nginx:1.25"], vswitch_ids=["vsw-1"], security_group_id="sg-1")
 

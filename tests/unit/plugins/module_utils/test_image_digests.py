@@ -11,11 +11,9 @@ import hashlib
 import pytest
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import image_digests as dig
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import (
-    diff_view,
-    tag_changes,
-    validate_tags,
-)
+from ansible_collections.alibabacloud.eci.plugins.module_utils.comparison import diff_view
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import validate_tags
+from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import tag_changes
 from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import client_token, request_fields
 
 A = "sha256:" + "a" * 64

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils import network, registry
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import validate_settings
+from ansible_collections.alibabacloud.eci.plugins.module_utils import egress, registry
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import validate_settings
 from ansible_collections.alibabacloud.eci.plugins.module_utils import registry as reg
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import (
     DOCKER_HUB_ALIASES,
@@ -44,8 +44,8 @@ def test_mixed_case_first_component_is_one_registry_for_every_caller():
     assert validate_settings(dict(images=[image]), creating_possible=False) == []
     assert registry.parse_reference(image)["domain"] == "myreg"
     # Not Docker Hub: a private registry host counts as reached over the internet unless declared private.
-    assert network.public_images([image], "cn-hangzhou", private_registries=["myreg"]) == []
-    assert network.public_images([image], "cn-hangzhou", private_registries=["docker.io"]) == [image]
+    assert egress.public_images([image], "cn-hangzhou", private_registries=["myreg"]) == []
+    assert egress.public_images([image], "cn-hangzhou", private_registries=["docker.io"]) == [image]
     assert canonical_image(image) == "myreg/app:1"
 
 
@@ -93,3 +93,22 @@ def test_docker_hub_aliases_mean_one_repository_and_one_credential():
         "docker.io/library/nginx:1"}
     assert all(find_credentials(r["domain"], creds) == ("u", "p") for r in refs)
     assert reg.DOCKER_HUB_ALIASES is DOCKER_HUB_ALIASES
+
+
+NGINX = "registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25"
+
+
+@pytest.mark.parametrize("image", [
+    NGINX, "nginx", "nginx:1.25", "library/nginx", "docker.io/library/nginx:latest", "localhost:5000/app:v1",
+    "registry.example.com/a/b/c:1.0-rc1", "nginx@sha256:" + "a" * 64, "registry-vpc.cn-hangzhou.aliyuncs.com/eci_open/nginx:1.15.10-perl",
+])
+def test_valid_images(image):
+    assert image_problem(image) is None
+
+
+@pytest.mark.parametrize("image", [
+    "", " ", "https://registry.example.com/app:1", "Nginx:1", "nginx:", "nginx:1 2", "registry.example.com/app:tag/x",
+    "nginx@sha256:xyz", "-bad/app", "app::1",
+])
+def test_malformed_images(image):
+    assert "images" in image_problem(image)

@@ -12,7 +12,8 @@ import pytest
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import connection_option_problems
 from ansible_collections.alibabacloud.eci.plugins.module_utils.eci import retention_days_of
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache import compare, duplicate_images, validate_settings
+from ansible_collections.alibabacloud.eci.plugins.module_utils.comparison import compare
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import duplicate_images, validate_settings
 from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import client_token, request_fields
 
 CREATED = "2026-11-01T10:00:00Z"

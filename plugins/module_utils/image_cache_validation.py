@@ -2,19 +2,17 @@
 # Copyright: (c) 2026, alibabacloud.eci contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Decisions about image caches that need no API: validation, comparison, tags, prediction.
+"""Validation of one image cache's settings: every rule the API enforces, checked before any call.
 
-Everything here is a pure function or takes its clock and poller as arguments,
-so unit tests cover it without a cloud.
+validate_settings is the one validation that eci_image_cache, each item of eci_image_caches and the role
+(through the image_cache_problems filter) use. Pure functions: no API call, no clock.
 """
 
 from __future__ import annotations
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY, REFRESH_CHOICES, platform_problem
-from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import BY_OPTION, COMPARED
-from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import PREPARING, READY
-# The limits and the reference grammar live in limits.py and image_reference.py; imported here for the callers.
-from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import (  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import IMAGE_REFERENCE, REGISTRY_HOST, canonical_image, image_problem
+from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import (
     MAX_CREDENTIALS,
     MAX_IMAGES,
     MAX_RETENTION_DAYS,
@@ -25,18 +23,8 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import (  
     MIN_RETENTION_DAYS,
     MIN_SIZE_GIB,
 )
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import (  # noqa: F401 pylint: disable=unused-import
-    IMAGE_REFERENCE,
-    REGISTRY_HOST,
-    canonical_image,
-    image_problem,
-)
 
 ELIMINATION_STRATEGIES = ("", "LRU")
-
-# Tag keys the cloud owns: users can neither set nor remove them (API reference, TagResources), so
-# purge_tags never removes them, like amazon.aws keeps aws: tags.
-SYSTEM_TAG_PREFIXES = ("acs:", "aliyun")
 
 
 def tag_problem(key, value, option="tags"):
@@ -53,13 +41,6 @@ def tag_problem(key, value, option="tags"):
     if len(value) > MAX_TAG_LENGTH:
         return "%s: the value of tag %r is longer than %d characters." % (option, key, MAX_TAG_LENGTH)
     return None
-
-
-def normalize_desired_tags(tags):
-    """User tags as {str: str}; None stays None (leave tags alone)."""
-    if tags is None:
-        return None
-    return dict((str(key), "" if value is None else str(value)) for key, value in tags.items())
 
 
 def validate_tags(tags, option="tags"):
@@ -161,90 +142,3 @@ def duplicate_images(images):
                 problems.append("images: %s are the same image (%s); list it once." % (
                     " and ".join(repr(image) for image in given), canonical))
     return problems
-
-
-def is_system_tag(key):
-    return key.lower().startswith(SYSTEM_TAG_PREFIXES)
-
-
-def user_tags(tags):
-    """A cache's tags without the collection's digest record: what `tags` is compared with and diffs show as tags."""
-    return dict((key, value) for key, value in (tags or {}).items() if key != DIGESTS_TAG_KEY)
-
-
-def tag_changes(current, desired, purge_tags):
-    """(to_set, to_unset) from current and desired tag dicts; desired None leaves tags alone.
-
-    System tags (acs:, aliyun) are never removed: the cloud refuses it. The digest record is not the user's:
-    purge_tags never removes it (image_digests.record_tag_changes changes it).
-    """
-    if desired is None:
-        return {}, []
-    to_set = dict((key, value) for key, value in desired.items() if current.get(key) != value)
-    to_unset = sorted(key for key in current if key not in desired and not is_system_tag(key)
-                      and key != DIGESTS_TAG_KEY) if purge_tags else []
-    return to_set, to_unset
-
-
-def tags_after(current, to_set, to_unset):
-    tags = dict((key, value) for key, value in (current or {}).items() if key not in to_unset)
-    tags.update(to_set)
-    return tags
-
-
-def desired_view(params):
-    """The compared settings as the API would show them; None where the user left a setting alone."""
-    return dict((BY_OPTION[option].read_back, params.get(option)) for option in COMPARED)
-
-
-def compare(current, params):
-    """Names of the compared settings that differ; images compare as sets in canonical form."""
-    differences = []
-    for key, wanted in desired_view(params).items():
-        if wanted is None:
-            continue
-        have = current.get(key)
-        if key == "images":
-            if set(map(canonical_image, wanted)) != set(map(canonical_image, have or [])):
-                differences.append(key)
-        elif key == "retention_days":
-            # Unknown (a Failed cache, unreadable stamps: no key) is never a difference.
-            if "retention_days" in current and have != wanted:
-                differences.append(key)
-        elif key == "elimination_strategy":
-            if (have or "") != wanted:
-                differences.append(key)
-        elif have != wanted:
-            differences.append(key)
-    return differences
-
-
-def predict(current, params, region):
-    """The cache as DescribeImageCaches would show it after this run (for check mode and diffs)."""
-    after = dict(current) if current else dict(
-        image_cache_id=None, image_cache_name=params.get("name"), images=[], image_cache_size=MIN_SIZE_GIB,
-        elimination_strategy="", resource_group_id=None, tags={}, region_id=region, status=PREPARING)
-    for key, wanted in desired_view(params).items():
-        if wanted is not None:
-            after[key] = list(wanted) if key == "images" else wanted
-    desired_tags = normalize_desired_tags(params.get("tags"))
-    if desired_tags is not None:
-        to_set, to_unset = tag_changes(after.get("tags") or {}, desired_tags, params.get("purge_tags", True))
-        after["tags"] = tags_after(after.get("tags"), to_set, to_unset)
-    if params.get("wait"):
-        after["status"] = READY
-        after["progress"] = "100%"
-    return after
-
-
-def diff_view(cache):
-    """What --diff shows of a cache: the settings, not the moving parts (progress, events)."""
-    if not cache:
-        return {}
-    keys = ("image_cache_id", "image_cache_name", "image_cache_size", "elimination_strategy", "resource_group_id", "status")
-    view = dict((key, cache.get(key)) for key in keys)
-    view["images"] = sorted(cache.get("images") or [])
-    # The digest record is shown apart, so that a refresh shows as a digest move, not as a change of the user's tags.
-    view["tags"] = user_tags(cache.get("tags"))
-    view["image_digest_record"] = (cache.get("tags") or {}).get(DIGESTS_TAG_KEY)
-    return view

@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Tag rules and tag changes of an image cache: which tags are the cloud's, which are the user's, and what
+to set and unset to go from the current tags to the desired ones.
+
+Pure functions. The rules a tag must meet before any call are validation (image_cache_validation.tag_problem);
+the TagResources/UntagResources calls are in image_cache_service.py.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY
+
+# Tag keys the cloud owns: users can neither set nor remove them (API reference, TagResources), so
+# purge_tags never removes them, like amazon.aws keeps aws: tags.
+SYSTEM_TAG_PREFIXES = ("acs:", "aliyun")
+
+
+def normalize_desired_tags(tags):
+    """User tags as {str: str}; None stays None (leave tags alone)."""
+    if tags is None:
+        return None
+    return dict((str(key), "" if value is None else str(value)) for key, value in tags.items())
+
+
+def is_system_tag(key):
+    return key.lower().startswith(SYSTEM_TAG_PREFIXES)
+
+
+def user_tags(tags):
+    """A cache's tags without the collection's digest record: what `tags` is compared with and diffs show as tags."""
+    return dict((key, value) for key, value in (tags or {}).items() if key != DIGESTS_TAG_KEY)
+
+
+def tag_changes(current, desired, purge_tags):
+    """(to_set, to_unset) from current and desired tag dicts; desired None leaves tags alone.
+
+    System tags (acs:, aliyun) are never removed: the cloud refuses it. The digest record is not the user's:
+    purge_tags never removes it (image_digests.record_tag_changes changes it).
+    """
+    if desired is None:
+        return {}, []
+    to_set = dict((key, value) for key, value in desired.items() if current.get(key) != value)
+    to_unset = sorted(key for key in current if key not in desired and not is_system_tag(key)
+                      and key != DIGESTS_TAG_KEY) if purge_tags else []
+    return to_set, to_unset
+
+
+def tags_after(current, to_set, to_unset):
+    tags = dict((key, value) for key, value in (current or {}).items() if key not in to_unset)
+    tags.update(to_set)
+    return tags
