@@ -23,6 +23,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import (
     MIN_RETENTION_DAYS,
     MIN_SIZE_GIB,
 )
+from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import SYSTEM_TAG_PREFIXES, is_system_tag
 
 ELIMINATION_STRATEGIES = ("", "LRU")
 
@@ -33,8 +34,9 @@ def tag_problem(key, value, option="tags"):
         return "%s: tag keys must be 1 to %d characters, got %r." % (option, MAX_TAG_LENGTH, key)
     for what, text in (("key", key), ("value", value)):
         # The reference gives values the key's limits except that they may be empty.
-        if text.lower().startswith("aliyun") or text.lower().startswith("acs:"):
-            return "%s: tag %s %r must not start with 'aliyun' or 'acs:'." % (option, what, text)
+        if is_system_tag(text):
+            return "%s: tag %s %r must not start with %s." % (
+                option, what, text, " or ".join(repr(prefix) for prefix in sorted(SYSTEM_TAG_PREFIXES, reverse=True)))
         # The cloud's rule is case-insensitive (HTTPS://x is refused too).
         if "http://" in text.lower() or "https://" in text.lower():
             return "%s: tag %s %r of key %r must not contain 'http://' or 'https://'." % (option, what, text, key)
