@@ -158,3 +158,13 @@ def test_each_setting_option_is_its_rows_spec_entry():
             entry.pop("choices", None)
         assert entry == setting.spec, setting.option
     assert set(built) - set(s.option for s in SETTINGS) == NOT_SETTINGS - {"wait", "wait_timeout"}
+
+
+def test_the_item_spec_of_eci_image_caches_and_its_docs_agree():
+    """eci_image_caches' items (and defaults) take the settings spec without defaults; their suboptions docs (one YAML
+    anchor) must list the same options the same way, so an option documented for eci_image_cache only fails here."""
+    from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_caches
+    options = yaml.safe_load(eci_image_caches.DOCUMENTATION)["options"]
+    item_spec = image_cache_settings_spec(defaults=False)
+    _compare(item_spec, options["caches"]["suboptions"], "caches[].")
+    _compare(item_spec, options["defaults"]["suboptions"], "defaults.")
