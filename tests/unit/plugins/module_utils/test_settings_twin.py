@@ -57,11 +57,13 @@ def _twin_reads(create):
 
 
 ACTIONS = {
-    "create": (models.CreateImageCacheRequest, dict(tag_class=models.CreateImageCacheRequestTag,
-                                                   credential_class=models.CreateImageCacheRequestImageRegistryCredential,
-                                                   acr_class=models.CreateImageCacheRequestAcrRegistryInfo)),
-    "update": (models.UpdateImageCacheRequest, dict(credential_class=models.UpdateImageCacheRequestImageRegistryCredential,
-                                                   acr_class=models.UpdateImageCacheRequestAcrRegistryInfo)),
+    "create": (models.CreateImageCacheRequest, dict(
+        tag_class=models.CreateImageCacheRequestTag,
+        credential_class=models.CreateImageCacheRequestImageRegistryCredential,
+        acr_class=models.CreateImageCacheRequestAcrRegistryInfo)),
+    "update": (models.UpdateImageCacheRequest, dict(
+        credential_class=models.UpdateImageCacheRequestImageRegistryCredential,
+        acr_class=models.UpdateImageCacheRequestAcrRegistryInfo)),
 }
 
 

@@ -144,6 +144,7 @@ SPEC_BEFORE_THE_TABLE = dict(
     lock_dir=dict(type="path"),
 )
 
+
 def test_the_spec_built_from_the_table_is_the_spec_written_by_hand():
     assert image_cache_settings_spec() == SPEC_BEFORE_THE_TABLE
 
