@@ -5,50 +5,22 @@
 """The argument spec of one image cache's settings: eci_image_cache's options, and each item of eci_image_caches.
 
 One spec for both modules, so an option added to eci_image_cache is an option of every item of a set at once
-(tests/unit/plugins/module_utils/test_image_cache_fleet.py checks both modules build from it).
+(tests/unit/plugins/module_utils/test_image_cache_fleet.py checks both modules build from it). The settings' entries
+come from their rows of the settings table, so a CreateImageCache parameter is added in one place.
 """
 
 from __future__ import annotations
 
 import copy
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import ELIMINATION_STRATEGIES
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import REFRESH_CHOICES
+from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import SETTINGS
 
-_SPEC = dict(
+# The options that are no setting of the cache: what to do, how to find it, how to check and refresh it.
+# Every other option is a row of the settings table (settings.SETTINGS), which carries its spec entry.
+_NOT_SETTINGS = dict(
     state=dict(type="str", default="present", choices=["present", "absent"]),
-    name=dict(type="str", aliases=["image_cache_name"]),
     image_cache_id=dict(type="str"),
-    images=dict(type="list", elements="str"),
-    image_cache_size=dict(type="raw"),
-    retention_days=dict(type="int"),
-    security_group_id=dict(type="str"),
-    vswitch_ids=dict(type="list", elements="str", aliases=["vswitch_id"]),
-    zone_id=dict(type="str"),
-    eip_instance_id=dict(type="str"),
-    resource_group_id=dict(type="str"),
-    auto_match_image_cache=dict(type="bool"),
-    flash=dict(type="bool"),
-    flash_copy_count=dict(type="int"),
-    standard_copy_count=dict(type="int"),
-    elimination_strategy=dict(type="str", choices=list(ELIMINATION_STRATEGIES)),
-    insecure_registries=dict(type="list", elements="str"),
-    plain_http_registries=dict(type="list", elements="str"),
-    image_registry_credentials=dict(type="list", elements="dict", options=dict(
-        server=dict(type="str", required=True),
-        username=dict(type="str", required=True),
-        password=dict(type="str", required=True, no_log=True),
-    )),
-    acr_registry_info=dict(type="list", elements="dict", options=dict(
-        instance_id=dict(type="str", required=True),
-        instance_name=dict(type="str"),
-        region_id=dict(type="str"),
-        domains=dict(type="list", elements="str"),
-        arn_service=dict(type="str"),
-        arn_user=dict(type="str"),
-    )),
-    annotations=dict(type="dict"),
-    tags=dict(type="dict"),
     purge_tags=dict(type="bool", default=True),
     size_check=dict(type="str", default="warn", choices=["fail", "warn", "skip"]),
     image_platform=dict(type="str", default="linux/amd64"),
@@ -56,6 +28,16 @@ _SPEC = dict(
     refresh=dict(type="str", default="never", choices=list(REFRESH_CHOICES)),
     lock_dir=dict(type="path"),
 )
+
+
+def _build():
+    spec = copy.deepcopy(_NOT_SETTINGS)
+    for setting in SETTINGS:
+        spec[setting.option] = copy.deepcopy(setting.spec)
+    return spec
+
+
+_SPEC = _build()
 
 
 def image_cache_settings_spec(defaults=True):

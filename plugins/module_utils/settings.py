@@ -24,37 +24,72 @@ import json
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY
 
-Setting = collections.namedtuple("Setting", "option field create update read_back encoding")
+# spec: the option's entry of the modules' argument spec (image_cache_spec builds the spec from these rows).
+# EliminationStrategy: LRU, or empty for none (API reference, CreateImageCache).
+ELIMINATION_STRATEGIES = ("", "LRU")
+
+Setting = collections.namedtuple("Setting", "option field create update read_back encoding spec")
 
 # encoding: text, int, bool as such; set = list sent sorted; list = list in the given order;
 # joined = comma-joined in the given order; joined_set = comma-joined, sorted;
 # json = a dict sent as one JSON object text, keys sorted;
 # credentials, acr, tags = lists of entries, sorted (see _encode).
 SETTINGS = (
-    Setting("name", "image_cache_name", True, True, "image_cache_name", "text"),
-    Setting("images", "image", True, True, "images", "set"),
-    Setting("image_cache_size", "image_cache_size", True, True, "image_cache_size", "int"),
+    Setting("name", "image_cache_name", True, True, "image_cache_name", "text",
+            dict(type="str", aliases=["image_cache_name"])),
+    Setting("images", "image", True, True, "images", "set",
+            dict(type="list", elements="str")),
+    Setting("image_cache_size", "image_cache_size", True, True, "image_cache_size", "int",
+            dict(type="raw")),
     # Read back as ExpireDateTime - CreationTime in whole days (eci.retention_days_of).
-    Setting("retention_days", "retention_days", True, True, "retention_days", "int"),
-    Setting("security_group_id", "security_group_id", True, True, None, "text"),
+    Setting("retention_days", "retention_days", True, True, "retention_days", "int",
+            dict(type="int")),
+    Setting("security_group_id", "security_group_id", True, True, None, "text",
+            dict(type="str")),
     # The order of vSwitches may be a preference, so it is kept.
-    Setting("vswitch_ids", "v_switch_id", True, True, None, "joined"),
-    Setting("zone_id", "zone_id", True, False, None, "text"),
-    Setting("eip_instance_id", "eip_instance_id", True, True, None, "text"),
-    Setting("resource_group_id", "resource_group_id", True, True, "resource_group_id", "text"),
-    Setting("auto_match_image_cache", "auto_match_image_cache", True, True, None, "bool"),
-    Setting("flash", "flash", True, True, None, "bool"),
-    Setting("flash_copy_count", "flash_copy_count", True, True, None, "int"),
-    Setting("standard_copy_count", "standard_copy_count", True, True, None, "int"),
-    Setting("elimination_strategy", "elimination_strategy", True, True, "elimination_strategy", "text"),
-    Setting("insecure_registries", "insecure_registry", True, False, None, "joined_set"),
-    Setting("plain_http_registries", "plain_http_registry", True, False, None, "joined_set"),
-    Setting("image_registry_credentials", "image_registry_credential", True, True, None, "credentials"),
-    Setting("acr_registry_info", "acr_registry_info", True, True, None, "acr"),
+    Setting("vswitch_ids", "v_switch_id", True, True, None, "joined",
+            dict(type="list", elements="str", aliases=["vswitch_id"])),
+    Setting("zone_id", "zone_id", True, False, None, "text",
+            dict(type="str")),
+    Setting("eip_instance_id", "eip_instance_id", True, True, None, "text",
+            dict(type="str")),
+    Setting("resource_group_id", "resource_group_id", True, True, "resource_group_id", "text",
+            dict(type="str")),
+    Setting("auto_match_image_cache", "auto_match_image_cache", True, True, None, "bool",
+            dict(type="bool")),
+    Setting("flash", "flash", True, True, None, "bool",
+            dict(type="bool")),
+    Setting("flash_copy_count", "flash_copy_count", True, True, None, "int",
+            dict(type="int")),
+    Setting("standard_copy_count", "standard_copy_count", True, True, None, "int",
+            dict(type="int")),
+    Setting("elimination_strategy", "elimination_strategy", True, True, "elimination_strategy", "text",
+            dict(type="str", choices=list(ELIMINATION_STRATEGIES))),
+    Setting("insecure_registries", "insecure_registry", True, False, None, "joined_set",
+            dict(type="list", elements="str")),
+    Setting("plain_http_registries", "plain_http_registry", True, False, None, "joined_set",
+            dict(type="list", elements="str")),
+    Setting("image_registry_credentials", "image_registry_credential", True, True, None, "credentials",
+            dict(type="list", elements="dict", options=dict(
+                server=dict(type="str", required=True),
+                username=dict(type="str", required=True),
+                password=dict(type="str", required=True, no_log=True),
+            ))),
+    Setting("acr_registry_info", "acr_registry_info", True, True, None, "acr",
+            dict(type="list", elements="dict", options=dict(
+                instance_id=dict(type="str", required=True),
+                instance_name=dict(type="str"),
+                region_id=dict(type="str"),
+                domains=dict(type="list", elements="str"),
+                arn_service=dict(type="str"),
+                arn_user=dict(type="str"),
+            ))),
     # Create only: UpdateImageCache does not take it and DescribeImageCaches does not return it.
-    Setting("annotations", "annotations", True, False, None, "json"),
+    Setting("annotations", "annotations", True, False, None, "json",
+            dict(type="dict")),
     # After the create, tags change with TagResources/UntagResources, not UpdateImageCache.
-    Setting("tags", "tag", True, False, "tags", "tags"),
+    Setting("tags", "tag", True, False, "tags", "tags",
+            dict(type="dict")),
 )
 
 BY_OPTION = dict((setting.option, setting) for setting in SETTINGS)

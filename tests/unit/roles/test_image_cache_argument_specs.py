@@ -11,13 +11,19 @@ import re
 
 import yaml
 
+from ansible_collections.alibabacloud.eci.plugins.filter.image_cache_role_variables import (
+    image_cache_role_variables,
+    module_options,
+    role_variable,
+)
+
 ROLE = pathlib.Path(__file__).resolve().parents[3] / "roles" / "image_cache"
 SPEC = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
 DEFAULTS = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
 # Variables the role's tasks register or set for themselves, not inputs.
 INTERNAL = {"image_cache_problems", "image_cache_network", "image_cache_result", "image_cache_found_vswitches",
             "image_cache_security_group", "image_cache_eip", "image_cache_pending", "image_cache_other_zone", "image_cache_full",
-            "image_cache_other_vpc", "image_cache_all_args", "image_cache_args", "image_cache_connection_options",
+            "image_cache_other_vpc", "image_cache_all_args", "image_cache_option_variables", "image_cache_args", "image_cache_connection_options",
             "image_cache_network_args", "image_cache_wanted_state", "image_cache_missing",
             "image_cache_no_route", "image_cache_found",
             "image_cache_summary", "image_cache_summary_result", "image_cache_check_probe",
@@ -72,25 +78,52 @@ def _module_options():
     return options
 
 
-def _role_variable(option):
-    return option if option.startswith("image_cache_") else "image_cache_" + option
-
-
 ROLE_VARS = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())
 SYNOPSIS = " ".join(yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["description"])
 
 
-def test_every_module_option_has_a_role_variable_passed_only_when_set():
-    """Each option has a declared variable (or the synopsis names it as not having one), and vars/main.yml
-    maps it as `'option': image_cache_option | default(none)`, so that an unset variable is left out."""
-    mapping = dict(re.findall(r"'([a-z_]+)': (image_cache_[a-z_]+) \| default\(none\)", ROLE_VARS["image_cache_all_args"]))
-    for option in sorted(_module_options()):
-        variable = "image_cache_name" if option == "name" else _role_variable(option)
-        if variable not in SPEC:
-            assert "O(%s)" % variable not in SYNOPSIS and option in SYNOPSIS, "%s has no role variable" % option
-            continue
-        assert mapping.get(option) == variable, "%s is not passed as %s" % (option, variable)
-    assert set(mapping) <= _module_options(), "vars/main.yml passes options the module does not have"
+def test_the_role_variables_filter_knows_exactly_the_module_options():
+    """The role passes the options the filter names (vars/main.yml): the module's, no more, no fewer."""
+    assert sorted(module_options()) == sorted(_module_options())
+    assert len(module_options()) == len(set(module_options()))
+
+
+def test_every_module_option_has_a_declared_role_variable():
+    """Each option has a variable in meta/argument_specs.yml (the synopsis says so): an option added to the module and
+    not to argument_specs.yml fails here."""
+    missing = sorted(role_variable(option) for option in _module_options() if role_variable(option) not in SPEC)
+    assert missing == [], "declare these in roles/image_cache/meta/argument_specs.yml: %s" % missing
+    assert "Every option of the module has a variable" in SYNOPSIS
+
+
+def test_role_variable_names():
+    assert role_variable("name") == "image_cache_name"
+    assert role_variable("images") == "image_cache_images"
+    assert role_variable("image_cache_id") == "image_cache_id"
+    assert role_variable("image_cache_size") == "image_cache_size"
+    found = image_cache_role_variables(["image_cache_name", "image_cache_images", "image_cache_id", "image_cache_size",
+                                        "image_cache_access_key", "image_cache_list", "image_cache_args", "images",
+                                        "image_cache_image_cache_id", "other"])
+    assert found == {"image_cache_name": "name", "image_cache_images": "images", "image_cache_id": "image_cache_id",
+                     "image_cache_size": "image_cache_size", "image_cache_access_key": "access_key"}
+    assert list(found) == ["image_cache_name", "image_cache_images", "image_cache_id", "image_cache_size",
+                           "image_cache_access_key"]
+
+
+def test_no_other_variable_of_the_role_is_taken_for_an_option():
+    """The role reads every defined variable named like an option's: its own variables must not be named so."""
+    options = set(role_variable(option) for option in module_options())
+    assert sorted(options & (INTERNAL | set(DEFAULTS) | set(ROLE_VARS))) == []
+
+
+def test_the_role_passes_options_by_the_filter_without_a_list_of_its_own():
+    """vars/main.yml reads the defined option variables that the filter names; no option is listed by hand."""
+    assert "alibabacloud.eci.image_cache_role_variables" in ROLE_VARS["image_cache_option_variables"]
+    assert "query('ansible.builtin.varnames', '^image_cache_')" in ROLE_VARS["image_cache_option_variables"]
+    text = (ROLE / "vars" / "main.yml").read_text()
+    # Only elimination_strategy is read by name, for its rule ('' is a value).
+    read = re.findall(r"(image_cache_[a-z_]+) \| default\(none\)", text)
+    assert read == ["image_cache_elimination_strategy"], "vars/main.yml reads option variables by hand: %s" % read
 
 
 def test_no_task_passes_a_module_option_as_a_templated_omit():
@@ -101,5 +134,5 @@ def test_no_task_passes_a_module_option_as_a_templated_omit():
 
 def test_only_role_switches_have_defaults():
     """A default for a variable that stands for a module option would override module_defaults."""
-    options = {_role_variable(o) for o in _module_options()} | {"image_cache_name"}
+    options = {role_variable(o) for o in _module_options()}
     assert sorted(set(DEFAULTS) & options) == []
