@@ -40,14 +40,14 @@ def unknown_keys(value, spec, where):
     """Where `value` (a dict of options of `spec`) has keys the spec does not know, sub-options included."""
     if not isinstance(value, dict):
         return []
-    found = ["%s.%s" % (where, key) for key in sorted(set(value) - known_keys(spec), key=str)]
+    found = [f"{where}.{key}" for key in sorted(set(value) - known_keys(spec), key=str)]
     for name, option in spec.items():
         sub = option.get("options")
         if sub and option.get("type") == "list" and isinstance(value.get(name), list):
             for index, entry in enumerate(value[name]):
                 found.extend(unknown_keys(entry, sub, "%s.%s[%d]" % (where, name, index)))
         elif sub and isinstance(value.get(name), dict):
-            found.extend(unknown_keys(value[name], sub, "%s.%s" % (where, name)))
+            found.extend(unknown_keys(value[name], sub, f"{where}.{name}"))
     return found
 
 
@@ -80,7 +80,7 @@ class ActionModule(ActionBase):
         problems.extend(unknown_keys(args.get("defaults"), spec, (labels.get("defaults") or "defaults.").rstrip(".")))
         if problems:
             result.update(failed=True, changed=False, msg="Unsupported option(s), not options of eci_image_cache (their "
-                          "values are not shown, in case one is a mistyped password): %s." % ", ".join(problems))
+                          "values are not shown, in case one is a mistyped password): {}.".format(", ".join(problems)))
             return result
         inherited = self._single_cache_defaults()
         for option in SET_OPTIONS:

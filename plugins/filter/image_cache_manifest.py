@@ -347,13 +347,13 @@ class _Checker:
         given = {}
         for key in self.settings:
             if not isinstance(key, str):
-                self.problem("settings keys must be option names (strings), got %r." % (key,))
+                self.problem(f"settings keys must be option names (strings), got {key!r}.")
                 continue
             value = self.settings[key]
             if key in NOT_IN_CRD:
                 if not _is_unset(value):
-                    self.problem("%s: the ImageCache CRD has no equivalent of this eci_image_cache option: %s. "
-                                 "Remove it from the settings." % (key, NOT_IN_CRD[key]))
+                    self.problem(f"{key}: the ImageCache CRD has no equivalent of this eci_image_cache option: {NOT_IN_CRD[key]}. "
+                                 "Remove it from the settings.")
                 continue
             name = ALIASES.get(key, key)
             if name not in SUPPORTED:
@@ -363,33 +363,33 @@ class _Checker:
                 continue
             if name in given:
                 alias = [alias for alias, target in ALIASES.items() if target == name][0]
-                self.problem("%s: given twice, as %s and as its alias %s; give it once." % (name, name, alias))
+                self.problem(f"{name}: given twice, as {name} and as its alias {alias}; give it once.")
                 continue
             given[name] = value
         return given
 
     @staticmethod
     def unknown_key_message(key):
-        message = "%s: unknown setting." % key
+        message = f"{key}: unknown setting."
         close = difflib.get_close_matches(key, list(SUPPORTED) + list(ALIASES) + list(NOT_IN_CRD), n=1)
         if close:
-            message += " Did you mean %s?" % close[0]
-        return message + " Valid settings: %s." % ", ".join(SUPPORTED)
+            message += f" Did you mean {close[0]}?"
+        return message + " Valid settings: {}.".format(", ".join(SUPPORTED))
 
     # ------------------------------------------------------------ value checks
 
     def string(self, option, value, pattern=None, what=None):
         if not isinstance(value, str) or not value.strip():
-            self.problem("%s must be a non-empty string, got %r." % (option, value))
+            self.problem(f"{option} must be a non-empty string, got {value!r}.")
             return None
         if pattern is not None and not pattern.match(value):
-            self.problem("%s: %r is not %s." % (option, value, what))
+            self.problem(f"{option}: {value!r} is not {what}.")
             return None
         return value
 
     def string_list(self, option, value, minimum=0, maximum=None):
         if not _is_list(value):
-            self.problem("%s must be a list of strings, got %s %r." % (option, type(value).__name__, value))
+            self.problem(f"{option} must be a list of strings, got {type(value).__name__} {value!r}.")
             return None
         if len(value) < minimum or (maximum is not None and len(value) > maximum):
             limits = "%d to %d" % (minimum, maximum) if maximum is not None else "at least %d" % minimum
@@ -397,7 +397,7 @@ class _Checker:
             return None
         duplicates = sorted(set(str(item) for item in value if isinstance(item, str) and value.count(item) > 1))
         if duplicates:
-            self.problem("%s: %s listed more than once." % (option, ", ".join(duplicates)))
+            self.problem("{}: {} listed more than once.".format(option, ", ".join(duplicates)))
             return None
         return list(value)
 
@@ -419,13 +419,13 @@ class _Checker:
 
     def boolean(self, option, value):
         if not isinstance(value, bool):
-            self.problem("%s must be a boolean (true or false), got %s %r." % (option, type(value).__name__, value))
+            self.problem(f"{option} must be a boolean (true or false), got {type(value).__name__} {value!r}.")
             return None
         return value
 
     def choice(self, option, value, choices):
         if not isinstance(value, str) or value not in choices:
-            self.problem("%s must be one of %s, got %r." % (option, ", ".join(choices), value))
+            self.problem("{} must be one of {}, got {!r}.".format(option, ", ".join(choices), value))
             return None
         return value
 
@@ -462,8 +462,7 @@ class _Checker:
         good = True
         for item in ids:
             if not isinstance(item, str) or not RESOURCE_ID.match(item):
-                self.problem("%s: every %s must be a non-empty string without blanks, commas or colons, got %r." % (
-                    option, what, item))
+                self.problem(f"{option}: every {what} must be a non-empty string without blanks, commas or colons, got {item!r}.")
                 good = False
         return ids if good else None
 
@@ -474,7 +473,7 @@ class _Checker:
         good = True
         for registry in registries:
             if not isinstance(registry, str) or "://" in registry or not REGISTRY_HOST.match(registry):
-                self.problem("%s: %r must be a registry host or host:port, without a scheme or path." % (option, registry))
+                self.problem(f"{option}: {registry!r} must be a registry host or host:port, without a scheme or path.")
                 good = False
         return registries if good else None
 
@@ -482,24 +481,24 @@ class _Checker:
         """(instance ids, service ARNs, user ARNs), each without duplicates, or None after a problem."""
         if not _is_list(value):
             self.problem("acr_registry_info must be a list of dicts with instance_id "
-                         "(and optionally region_id, arn_service, arn_user), got %s %r." % (type(value).__name__, value))
+                         f"(and optionally region_id, arn_service, arn_user), got {type(value).__name__} {value!r}.")
             return None
         before = len(self.problems)
         instance_ids, service_arns, user_arns = [], [], []
         for index, entry in enumerate(value):
             where = "acr_registry_info[%d]" % index
             if not isinstance(entry, Mapping):
-                self.problem("%s must be a dict with instance_id, got %r." % (where, entry))
+                self.problem(f"{where} must be a dict with instance_id, got {entry!r}.")
                 continue
             for key in entry:
                 if key in ACR_NOT_IN_CRD:
                     if entry[key] is not None:
-                        self.problem("%s.%s: the ImageCache CRD has no equivalent of this eci_image_cache suboption: "
-                                     "%s. Remove it." % (where, key, ACR_NOT_IN_CRD[key]))
+                        self.problem(f"{where}.{key}: the ImageCache CRD has no equivalent of this eci_image_cache suboption: "
+                                     f"{ACR_NOT_IN_CRD[key]}. Remove it.")
                 elif key not in ACR_SUPPORTED:
-                    self.problem("%s.%s: unknown key; valid keys: %s." % (where, key, ", ".join(ACR_SUPPORTED)))
+                    self.problem("{}.{}: unknown key; valid keys: {}.".format(where, key, ", ".join(ACR_SUPPORTED)))
             if entry.get("instance_id") is None:
-                self.problem("%s.instance_id is required." % where)
+                self.problem(f"{where}.instance_id is required.")
                 continue
             instance_id = self.string(where + ".instance_id", entry["instance_id"], RESOURCE_ID,
                                       "an instance id such as cri-j36zhodptmyq**** (no blanks, commas or colons)")
@@ -508,10 +507,10 @@ class _Checker:
                 region_id = self.string(where + ".region_id", entry["region_id"], RESOURCE_ID,
                                         "a region id such as cn-beijing (no blanks, commas or colons)")
             if instance_id is not None:
-                _append_new(instance_ids, "%s:%s" % (region_id, instance_id) if region_id else instance_id)
+                _append_new(instance_ids, f"{region_id}:{instance_id}" if region_id else instance_id)
             for key, target in (("arn_service", service_arns), ("arn_user", user_arns)):
                 if entry.get(key) is not None:
-                    arn = self.string("%s.%s" % (where, key), entry[key], RAM_ROLE_ARN,
+                    arn = self.string(f"{where}.{key}", entry[key], RAM_ROLE_ARN,
                                       "the ARN of a RAM role (acs:ram::<account id>:role/<role name>)")
                     if arn is not None:
                         _append_new(target, arn)
@@ -524,12 +523,12 @@ class _Checker:
     def build(self):
         if not isinstance(self.settings, Mapping):
             raise AnsibleFilterError(
-                "image_cache_manifest: the input must be a dict of eci_image_cache settings, got %s." % type(
-                    self.settings).__name__)
+                "image_cache_manifest: the input must be a dict of eci_image_cache settings, got {}.".format(type(
+                    self.settings).__name__))
         given = self.normalize_keys()
         for required in ("name", "images"):
             if required not in given:
-                self.problem("%s is required." % required)
+                self.problem(f"{required} is required.")
 
         metadata = {}
         spec = {}
@@ -601,7 +600,7 @@ class _Checker:
                     annotations[annotation] = _bool_text(flag)
 
         if self.problems:
-            raise AnsibleFilterError("image_cache_manifest: %s" % " ".join(self.problems))
+            raise AnsibleFilterError("image_cache_manifest: {}".format(" ".join(self.problems)))
         if annotations:
             metadata["annotations"] = annotations
         return {"apiVersion": API_VERSION, "kind": KIND, "metadata": metadata, "spec": spec}

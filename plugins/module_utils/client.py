@@ -39,7 +39,7 @@ COLLECTION_NAME = "alibabacloud.eci"
 # galaxy.yml is the source; this copy exists because module_utils run on hosts without galaxy.yml.
 # tests/unit/plugins/module_utils/test_client.py fails when the two differ.
 COLLECTION_VERSION = "0.1.0"
-USER_AGENT = "AlibabaCloud-Ansible-Collection/%s (%s)" % (COLLECTION_VERSION, COLLECTION_NAME)
+USER_AGENT = f"AlibabaCloud-Ansible-Collection/{COLLECTION_VERSION} ({COLLECTION_NAME})"
 
 # One entry per cloud service a module may call. The SDK client module is only
 # imported when a module asks for that service: importing the VPC or ECS client
@@ -127,10 +127,10 @@ def connection_option_problems(params):
         if value is None:
             continue
         if not math.isfinite(value) or value < low or (value == low and not low_allowed):
-            problems.append("%s must be a finite number of seconds, %s; got %s." % (
-                option, "%g or more" % low if low_allowed else "more than %g" % low, value))
+            problems.append("{} must be a finite number of seconds, {}; got {}.".format(
+                option, f"{low:g} or more" if low_allowed else f"more than {low:g}", value))
     if params.get("api_retries") is not None and params["api_retries"] < 0:
-        problems.append("api_retries must be 0 or more, got %s." % params["api_retries"])
+        problems.append("api_retries must be 0 or more, got {}.".format(params["api_retries"]))
     return problems
 
 
@@ -158,9 +158,9 @@ class AlibabaCloudError(Exception):
         self.retryable = retryable
 
     def __str__(self):
-        text = "%s failed: %s: %s" % (self.action, self.code, self.message)
+        text = f"{self.action} failed: {self.code}: {self.message}"
         if self.request_id:
-            text += " (request id: %s)" % self.request_id
+            text += f" (request id: {self.request_id})"
         if self.attempts > 1:
             text += " after %d attempts" % self.attempts
         return text
@@ -213,14 +213,14 @@ def resolve_credentials(params, env):
         if values["profile"]:
             if keys_given:
                 raise ConfigError(
-                    "Passing both a profile and access keys is not supported: the %s %s and %s were both set. "
-                    "Use either the profile or the keys." % (kind, name["profile"], ", ".join(keys_given)))
+                    "Passing both a profile and access keys is not supported: the {} {} and {} were both set. "
+                    "Use either the profile or the keys.".format(kind, name["profile"], ", ".join(keys_given)))
             return dict(source=source, profile=values["profile"])
         missing = [name[key] for key in ("access_key", "secret_key") if not values[key]]
         if missing:
             raise ConfigError(
-                "Incomplete credentials: the %s %s %s set but %s %s not. Set both %s and %s, or neither to use "
-                "the default credential chain." % (
+                "Incomplete credentials: the {} {} {} set but {} {} not. Set both {} and {}, or neither to use "
+                "the default credential chain.".format(
                     kind, ", ".join(keys_given), "is" if len(keys_given) == 1 else "are",
                     " and ".join(missing), "is" if len(missing) == 1 else "are", name["access_key"], name["secret_key"]))
         return dict(source=source, access_key_id=values["access_key"], access_key_secret=values["secret_key"],
@@ -251,24 +251,24 @@ def parse_endpoint(value, where):
         scheme, text = text.split("://", 1)
         protocol = scheme.lower()
         if protocol not in ("http", "https"):
-            raise ConfigError("%s: unsupported scheme %r in endpoint %r; use http://, https:// or no scheme." % (where, scheme, value))
+            raise ConfigError(f"{where}: unsupported scheme {scheme!r} in endpoint {value!r}; use http://, https:// or no scheme.")
     text = text.rstrip("/")
     if not text or "/" in text or "?" in text or "@" in text or " " in text:
-        raise ConfigError("%s: %r is not an endpoint; give host, host:port or http(s)://host:port." % (where, value))
+        raise ConfigError(f"{where}: {value!r} is not an endpoint; give host, host:port or http(s)://host:port.")
     host, sep, port = text.rpartition(":") if text.count(":") == 1 else (text, "", "")
     if sep:
         if not port.isdigit() or not 0 < int(port) < 65536:
-            raise ConfigError("%s: the port in %r must be a number from 1 to 65535." % (where, value))
+            raise ConfigError(f"{where}: the port in {value!r} must be a number from 1 to 65535.")
         if not host:
-            raise ConfigError("%s: %r has no host name." % (where, value))
+            raise ConfigError(f"{where}: {value!r} has no host name.")
     return text, protocol
 
 
 def resolve_endpoint(service, params, env, region):
     """(host, protocol) for a service: the option, its ALICLOUD_*_ENDPOINT variable, then the regional default."""
     spec = SERVICES[service]
-    for value, where in ((params.get(spec["option"]), "option %s" % spec["option"]),
-                         (env.get(spec["env"]), "environment variable %s" % spec["env"])):
+    for value, where in ((params.get(spec["option"]), "option {}".format(spec["option"])),
+                         (env.get(spec["env"]), "environment variable {}".format(spec["env"]))):
         value = _setting(value)
         if value:
             return parse_endpoint(value, where)
@@ -358,7 +358,7 @@ def translate_sdk_error(action, exc, status_hint=None):
     if UnretryableException is not None and isinstance(exc, UnretryableException):
         inner = getattr(exc, "inner_exception", None)
         if inner is not None and type(inner).__name__ == "CredentialException":
-            return AlibabaCloudError(action, "CredentialsNotFound", "%s Details: %s" % (CREDENTIAL_SOURCES, inner),
+            return AlibabaCloudError(action, "CredentialsNotFound", f"{CREDENTIAL_SOURCES} Details: {inner}",
                                      retryable=False)
         if isinstance(inner, TeaException) and getattr(inner, "code", None):
             return translate_sdk_error(action, inner)
@@ -369,20 +369,20 @@ def translate_sdk_error(action, exc, status_hint=None):
             status = status_hint
             body = re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", detail.split("Value:", 1)[-1])).strip(' "')
             return AlibabaCloudError(
-                action, "UnexpectedResponse", "the endpoint answered with HTTP status %s and a body that is not the API's "
-                "JSON (a proxy or gateway error page?): %s" % (status if status is not None else "unknown", body[:300]),
+                action, "UnexpectedResponse", "the endpoint answered with HTTP status {} and a body that is not the API's "
+                "JSON (a proxy or gateway error page?): {}".format(status if status is not None else "unknown", body[:300]),
                 status_code=status, retryable=status is not None and status >= 500)
         if NAME_NOT_RESOLVED.search(detail):
             return AlibabaCloudError(action, "ConnectionError", "the endpoint's host name does not resolve (DNS), so the "
                                      "request was not sent. Check the region (a typo such as cn-hangzou makes an "
-                                     "endpoint that does not exist) and the endpoint options: %s" % detail,
+                                     f"endpoint that does not exist) and the endpoint options: {detail}",
                                      retryable=False)
         if NOT_SENT.search(detail):
             return AlibabaCloudError(action, "ConnectionError", "could not connect to the endpoint, so the request was not "
-                                     "sent: %s" % detail)
+                                     f"sent: {detail}")
         # A reset or a timeout after the request left: the cloud may have acted on it.
         return AlibabaCloudError(action, "ConnectionError", "no answer from the endpoint; the request may or may not have "
-                                 "been applied: %s" % detail, outcome_unknown=True)
+                                 f"been applied: {detail}", outcome_unknown=True)
     data = getattr(exc, "data", None) or {}
     status_code = getattr(exc, "status_code", None) or getattr(exc, "statusCode", None)
     if status_code is None and isinstance(data, dict):
@@ -537,8 +537,8 @@ class Connection:
                 sdk = importlib.import_module(spec["sdk_module"])
                 from alibabacloud_tea_openapi.models import Config
             except ImportError as exc:
-                raise ConfigError("The Python package %s is required for this module (%s). Install it with "
-                                  "pip install -r requirements.txt from the collection." % (spec["pip_name"], exc))
+                raise ConfigError("The Python package {} is required for this module ({}). Install it with "
+                                  "pip install -r requirements.txt from the collection.".format(spec["pip_name"], exc))
             host, protocol = self.endpoints[service]
             config = Config(credential=self._credential(), region_id=self.region, endpoint=host, protocol=protocol,
                             user_agent=USER_AGENT,
@@ -620,9 +620,9 @@ class Connection:
                     raise translate_sdk_error(action, exc, status_hint=self.last_answer.status) from None
             except CallDeadline:
                 raise AlibabaCloudError(
-                    action, "ConnectionError", "no complete answer within %.1f seconds (the wall-clock limit of one call: "
+                    action, "ConnectionError", f"no complete answer within {seconds:.1f} seconds (the wall-clock limit of one call: "
                     "connect_timeout + read_timeout, within api_retry_max_seconds and wait_timeout); the request may or "
-                    "may not have been applied" % seconds, outcome_unknown=True) from None
+                    "may not have been applied", outcome_unknown=True) from None
             except AlibabaCloudError as error:
                 error.message = scrub(error.message, self.secrets)
                 raise

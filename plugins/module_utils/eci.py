@@ -149,12 +149,12 @@ def describe_image_caches(connection, image_cache_id=None, name=None, image=None
         if pages >= page_cap:
             raise AlibabaCloudError("DescribeImageCaches", "PaginationLimit",
                                     "the API kept returning page tokens after %d pages (%s); the listing is incomplete"
-                                    % (pages, "total count %s" % total if total is not None else "no total count"),
+                                    % (pages, f"total count {total}" if total is not None else "no total count"),
                                     request_id=body.request_id)
         if token in seen_tokens:
             # Following it would loop forever; a partial list must not pass for the whole one.
             raise AlibabaCloudError("DescribeImageCaches", "PaginationLoop",
-                                    "the API returned page token %r twice; the listing is incomplete" % token,
+                                    f"the API returned page token {token!r} twice; the listing is incomplete",
                                     request_id=body.request_id)
         seen_tokens.add(token)
         request.next_token = token

@@ -110,7 +110,7 @@ class HostLock:
         try:
             fd = self._open()
         except OSError as error:
-            self.problem = "cannot use %s: %s" % (self.path, error.strerror or error)
+            self.problem = f"cannot use {self.path}: {error.strerror or error}"
             return False
         deadline = self._clock() + timeout
         while True:
@@ -120,10 +120,10 @@ class HostLock:
                 return True
             except OSError as error:
                 if error.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    self.problem = "cannot lock %s: %s" % (self.path, error.strerror or error)
+                    self.problem = f"cannot lock {self.path}: {error.strerror or error}"
                     break
             if self._clock() >= deadline:
-                self.problem = "another run held it for more than %g seconds" % timeout
+                self.problem = f"another run held it for more than {timeout:g} seconds"
                 break
             self._sleep(poll)
         os.close(fd)

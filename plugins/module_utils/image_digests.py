@@ -80,11 +80,11 @@ def platform_problem(platform, option="image_platform"):
     if platform is None:
         return None
     if not isinstance(platform, str):
-        return "%s must be a string os/architecture[/variant], got %r." % (option, platform)
+        return f"{option} must be a string os/architecture[/variant], got {platform!r}."
     try:
         text = format_platform(parse_platform(platform))
     except ValueError as error:
-        return "%s: %s." % (option, error)
+        return f"{option}: {error}."
     if len(text) > MAX_PLATFORM_LENGTH:
         return ("%s: %r is %d characters long; at most %d are allowed, so that the digest record (tag %s, at most %d "
                 "characters) can hold it." % (option, platform, len(text), MAX_PLATFORM_LENGTH, DIGESTS_TAG_KEY,
@@ -103,10 +103,9 @@ def make_record(digests, platform=None):
     longer than MAX_PLATFORM_LENGTH, which platform_problem refuses before any call)."""
     lines = sorted(record_line(image, digest) for image, digest in digests.items())
     text = "\n".join(lines).encode("utf-8")
-    value = "%s:%s:sha256:%s" % (RECORD_VERSION, format_platform(parse_platform(platform or DEFAULT_PLATFORM)),
-                                 hashlib.sha256(text).hexdigest())
+    value = f"{RECORD_VERSION}:{format_platform(parse_platform(platform or DEFAULT_PLATFORM))}:sha256:{hashlib.sha256(text).hexdigest()}"
     if len(value) > MAX_RECORD_LENGTH:
-        raise ValueError("the platform %r is too long for the digest record" % (platform,))
+        raise ValueError(f"the platform {platform!r} is too long for the digest record")
     return value
 
 
@@ -271,6 +270,6 @@ def unrecorded_warning(cache, current, refresh, rebuilt):
     found = recorded(cache.get("tags"))
     if found is not None or judge(found, current) is not None:
         return None  # a record (even an unreadable one) or images all pinned: not this case
-    return ("Image cache %s carries no record of its images' digests (tag %s): it was built before this collection "
+    return ("Image cache {} carries no record of its images' digests (tag {}): it was built before this collection "
             "recorded them, or by other tools, so refresh: digest cannot tell whether it is stale. force_update: true "
-            "rebuilds it once and records the digests." % (cache["image_cache_id"], DIGESTS_TAG_KEY))
+            "rebuilds it once and records the digests.".format(cache["image_cache_id"], DIGESTS_TAG_KEY))

@@ -28,20 +28,20 @@ DOCKER_HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io", "r
 PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 # host[:port]; the host a name, an IPv4 address or a bracketed IPv6 address ([::1]:5000).
-DOMAIN = r"(?:%s(?:\.%s)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?" % (_DOMAIN_COMPONENT, _DOMAIN_COMPONENT)
+DOMAIN = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?"
 # ASCII only: the patterns are compiled with re.ASCII too, since Python's \w and \d match any script's letters.
 TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
 DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
 # \Z, not $: $ also matches before a final newline ("nginx:1.25\n" must be refused).
-IMAGE_REFERENCE = re.compile(r"^(?:%s/)?%s(?:/%s)*(?::%s)?(?:@%s)?\Z" % (DOMAIN, PATH_COMPONENT, PATH_COMPONENT, TAG, DIGEST),
+IMAGE_REFERENCE = re.compile(rf"^(?:{DOMAIN}/)?{PATH_COMPONENT}(?:/{PATH_COMPONENT})*(?::{TAG})?(?:@{DIGEST})?\Z",
                              re.ASCII)
 # A registry as credentials and the insecure/plain-HTTP lists name it: host[:port], no scheme or path.
-REGISTRY_HOST = re.compile(r"^%s\Z" % DOMAIN, re.ASCII)
+REGISTRY_HOST = re.compile(rf"^{DOMAIN}\Z", re.ASCII)
 
 
 def full_match(pattern):
     """A compiled pattern matching a whole string of ASCII text (no match before a trailing newline)."""
-    return re.compile(r"^(?:%s)\Z" % pattern, re.ASCII)
+    return re.compile(rf"^(?:{pattern})\Z", re.ASCII)
 
 
 def is_registry_component(first):
@@ -86,11 +86,11 @@ def canonical_image(reference):
 def image_problem(image, option="images"):
     """Why an image reference is refused (a message naming the option), or None."""
     if not isinstance(image, str) or not image.strip():
-        return "%s: every image must be a non-empty reference, got %r." % (option, image)
+        return f"{option}: every image must be a non-empty reference, got {image!r}."
     if "://" in image:
-        return "%s: %r is not a valid image reference: it has a URL scheme; give a reference like " \
-               "registry.example.com/ns/app:1.0." % (option, image)
+        return f"{option}: {image!r} is not a valid image reference: it has a URL scheme; give a reference like " \
+               "registry.example.com/ns/app:1.0."
     if len(image) > MAX_IMAGE_LENGTH or not IMAGE_REFERENCE.match(image):
-        return ("%s: %r is not a valid image reference ([registry[:port]/]repository[:tag][@digest], "
-                "lower-case repository)." % (option, image))
+        return (f"{option}: {image!r} is not a valid image reference ([registry[:port]/]repository[:tag][@digest], "
+                "lower-case repository).")
     return None

@@ -123,7 +123,7 @@ class RegistryError(Exception):
 
     def __init__(self, kind, message, image=None, registry=None, status=None, reason=None):
         if kind not in ERROR_KINDS:
-            raise ValueError("unknown RegistryError kind %r" % (kind,))
+            raise ValueError(f"unknown RegistryError kind {kind!r}")
         super(RegistryError, self).__init__(message)
         self.kind = kind
         self.message = message
@@ -166,52 +166,52 @@ def parse_reference(image):
     otherwise the tag; `latest` by default). Raises ValueError with a message naming the problem.
     """
     if not isinstance(image, str):
-        raise ValueError("invalid image reference %r: it must be a string" % (image,))
+        raise ValueError(f"invalid image reference {image!r}: it must be a string")
     # Not stripped: the module refuses surrounding white space (image_problem), so the reader does too.
     ref = image
     if not ref.strip():
         raise ValueError("invalid image reference: it is empty")
     if "://" in ref:
-        raise ValueError("invalid image reference %r: give the image without a URL scheme (e.g. registry.example.com/app:1.0)" % image)
+        raise ValueError(f"invalid image reference {image!r}: give the image without a URL scheme (e.g. registry.example.com/app:1.0)")
     if any(c.isspace() for c in ref):
-        raise ValueError("invalid image reference %r: it contains white space" % image)
+        raise ValueError(f"invalid image reference {image!r}: it contains white space")
 
     digest = None
     if "@" in ref:
         ref, digest = ref.split("@", 1)
         if not DIGEST_RE.match(digest):
-            raise ValueError("invalid image reference %r: %r is not a digest (algorithm:hex, e.g. sha256:<64 hex digits>)" % (image, digest))
+            raise ValueError(f"invalid image reference {image!r}: {digest!r} is not a digest (algorithm:hex, e.g. sha256:<64 hex digits>)")
         algorithm, hexpart = digest.split(":", 1)
         if algorithm == "sha256" and not SHA256_HEX_RE.match(hexpart):
-            raise ValueError("invalid image reference %r: a sha256 digest has 64 lower-case hex digits" % image)
+            raise ValueError(f"invalid image reference {image!r}: a sha256 digest has 64 lower-case hex digits")
     tag = None
     # A ':' after the last '/' separates the tag (a ':' before it belongs to the registry's port).
     last = ref.rsplit("/", 1)[-1]
     if ":" in last:
         ref, tag = ref.rsplit(":", 1)
         if not TAG_RE.match(tag):
-            raise ValueError("invalid image reference %r: %r is not a valid tag (letters, digits, '_', '.', '-', at most 128, "
-                             "not starting with '.' or '-')" % (image, tag))
+            raise ValueError(f"invalid image reference {image!r}: {tag!r} is not a valid tag (letters, digits, '_', '.', '-', at most 128, "
+                             "not starting with '.' or '-')")
     if not ref:
-        raise ValueError("invalid image reference %r: the repository name is missing" % image)
+        raise ValueError(f"invalid image reference {image!r}: the repository name is missing")
 
     # The collection's one registry rule (image_reference.split_domain, Docker's splitDockerDomain).
     domain, path = split_domain(ref)
     if domain is not None:
         if not DOMAIN_RE.match(domain):
-            raise ValueError("invalid image reference %r: %r is not a valid registry host[:port]" % (image, domain))
+            raise ValueError(f"invalid image reference {image!r}: {domain!r} is not a valid registry host[:port]")
         domain = registry_host(ref)
     else:
         domain, path = DOCKER_HUB, ref
     if domain == DOCKER_HUB and "/" not in path:
         path = "library/" + path
     if not path:
-        raise ValueError("invalid image reference %r: the repository name is missing" % image)
+        raise ValueError(f"invalid image reference {image!r}: the repository name is missing")
     if path.lower() != path:
-        raise ValueError("invalid image reference %r: the repository name must be lower case" % image)
+        raise ValueError(f"invalid image reference {image!r}: the repository name must be lower case")
     if not PATH_RE.match(path):
-        raise ValueError("invalid image reference %r: %r is not a valid repository name (lower-case letters, digits and "
-                         "separators '.', '_', '__', '-' between them, parts separated by '/')" % (image, path))
+        raise ValueError(f"invalid image reference {image!r}: {path!r} is not a valid repository name (lower-case letters, digits and "
+                         "separators '.', '_', '__', '-' between them, parts separated by '/')")
     name = domain + "/" + path
     if len(name) > NAME_TOTAL_LENGTH_MAX:
         raise ValueError("invalid image reference %r: the name is longer than %d characters" % (image, NAME_TOTAL_LENGTH_MAX))
@@ -232,14 +232,14 @@ def parse_platform(platform):
     """'linux/amd64', 'linux/arm64/v8', 'linux/arm/v7' -> dict(os, architecture, variant). ValueError if malformed."""
     parts = (platform or DEFAULT_PLATFORM).strip().lower().split("/")
     if len(parts) not in (2, 3) or not all(PLATFORM_PART_RE.match(p) for p in parts):
-        raise ValueError("invalid platform %r: use os/architecture[/variant], e.g. linux/amd64 or linux/arm64/v8" % (platform,))
+        raise ValueError(f"invalid platform {platform!r}: use os/architecture[/variant], e.g. linux/amd64 or linux/arm64/v8")
     arch = {"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64", "armhf": "arm", "armel": "arm"}.get(parts[1], parts[1])
     variant = parts[2] if len(parts) == 3 else None
     return {"os": parts[0], "architecture": arch, "variant": variant}
 
 
 def format_platform(platform):
-    text = "%s/%s" % (platform.get("os") or "unknown", platform.get("architecture") or "unknown")
+    text = "{}/{}".format(platform.get("os") or "unknown", platform.get("architecture") or "unknown")
     if platform.get("variant"):
         text += "/" + platform["variant"]
     return text
@@ -339,10 +339,10 @@ def proxy_for(scheme, host, proxies):
         url = "http://" + url
     parts = urlsplit(url)
     if parts.scheme != "http" or not parts.hostname:
-        raise ValueError("the proxy %s://%s is not an http:// proxy URL" % (parts.scheme, parts.hostname or ""))
+        raise ValueError("the proxy {}://{} is not an http:// proxy URL".format(parts.scheme, parts.hostname or ""))
     authorization = None
     if parts.username is not None:
-        token = base64.b64encode(("%s:%s" % (unquote(parts.username), unquote(parts.password or ""))).encode("utf-8"))
+        token = base64.b64encode(("{}:{}".format(unquote(parts.username), unquote(parts.password or ""))).encode("utf-8"))
         authorization = "Basic " + token.decode("ascii")
     return parts.hostname, parts.port or 80, authorization
 
@@ -403,7 +403,7 @@ class RegistryClient(object):
             selected_platform = entry.get("platform") or {}
             body, media_type, digest = self._manifest(ctx, entry.get("digest"))
             if media_type in INDEX_TYPES:
-                raise ctx.error("invalid", "the manifest chosen for %s is itself an index" % format_platform(wanted))
+                raise ctx.error("invalid", f"the manifest chosen for {format_platform(wanted)} is itself an index")
         layers = body.get("layers")
         if not isinstance(layers, list) or not all(isinstance(layer, dict) for layer in layers):
             raise ctx.error("invalid", "the image manifest has no layer list")
@@ -454,14 +454,14 @@ class RegistryClient(object):
             index_digest = digest
             digest = _platform_entry(ctx, body, wanted).get("digest")
             if not isinstance(digest, str) or not DIGEST_RE.match(digest):
-                raise ctx.error("invalid", "the index entry for %s has no valid digest" % format_platform(wanted))
+                raise ctx.error("invalid", f"the index entry for {format_platform(wanted)} has no valid digest")
         return {"image": image, "digest": digest, "index_digest": index_digest, "pinned": False}
 
     # -- documents ---------------------------------------------------------------------------------
     def _manifest(self, ctx, reference):
         if not isinstance(reference, str) or not reference:
             raise ctx.error("invalid", "a manifest descriptor has no digest")
-        dummy, headers, body = self._get(ctx, "/v2/%s/manifests/%s" % (ctx.ref["repository"], reference), {"Accept": ACCEPT},
+        dummy, headers, body = self._get(ctx, "/v2/{}/manifests/{}".format(ctx.ref["repository"], reference), {"Accept": ACCEPT},
                                          MAX_MANIFEST_BYTES, "manifest")
         try:
             document = json.loads(body.decode("utf-8"))
@@ -475,10 +475,10 @@ class RegistryClient(object):
         if document.get("schemaVersion") == 1 or media_type.startswith("application/vnd.docker.distribution.manifest.v1"):
             raise ctx.error("invalid", "the registry answered a Docker schema 1 manifest, which states no layer sizes")
         if media_type not in INDEX_TYPES + MANIFEST_TYPES:
-            raise ctx.error("invalid", "the manifest has the unsupported media type %s" % media_type)
+            raise ctx.error("invalid", f"the manifest has the unsupported media type {media_type}")
         digest = "sha256:" + hashlib.sha256(body).hexdigest()
         if reference.startswith("sha256:") and reference != digest:
-            raise ctx.error("invalid", "the manifest does not match its digest %s" % reference)
+            raise ctx.error("invalid", f"the manifest does not match its digest {reference}")
         if not reference.startswith("sha256:"):
             digest = headers.get("docker-content-digest") or digest
         else:
@@ -492,9 +492,9 @@ class RegistryClient(object):
         dummy = descriptor.get("mediaType") == "application/vnd.oci.empty.v1+json"
         if dummy or (isinstance(descriptor.get("size"), int) and descriptor["size"] > MAX_CONFIG_BYTES):
             return {}
-        dummy, dummy_headers, body = self._get(ctx, "/v2/%s/blobs/%s" % (ctx.ref["repository"], digest), {}, MAX_CONFIG_BYTES, "config blob")
+        dummy, dummy_headers, body = self._get(ctx, "/v2/{}/blobs/{}".format(ctx.ref["repository"], digest), {}, MAX_CONFIG_BYTES, "config blob")
         if digest.startswith("sha256:") and "sha256:" + hashlib.sha256(body).hexdigest() != digest:
-            raise ctx.error("invalid", "the config blob does not match its digest %s" % digest)
+            raise ctx.error("invalid", f"the config blob does not match its digest {digest}")
         try:
             config = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
@@ -514,7 +514,7 @@ class RegistryClient(object):
                 status, resp_headers, body = self._fetch(ctx, ctx.base + path, headers, authorization, limit, deadline)
             except _Unreachable as exc:
                 if exc.reason in FAIL_FAST_REASONS or attempt > self.retries or not self._pause(attempt, deadline, None):
-                    raise ctx.error("unreachable", "cannot read the %s (%s%s)" % (
+                    raise ctx.error("unreachable", "cannot read the {} ({}{})".format(
                         what, exc, "" if attempt == 1 else ", %d attempts" % attempt), reason=exc.reason)
                 continue
             if status == 200:
@@ -546,20 +546,20 @@ class RegistryClient(object):
         suffix = " (HTTP %d%s%s)" % (status, ": " + detail if detail else "",
                                      ", after %d attempts" % attempts if attempts > 1 else "")
         if status in (401, 403):
-            creds = "the credentials for %s were refused" % ctx.domain if ctx.creds else "no credentials for %s were given" % ctx.domain
-            return ctx.error("unauthorized", "access to the %s was denied: %s%s" % (what, creds, suffix), status)
+            creds = f"the credentials for {ctx.domain} were refused" if ctx.creds else f"no credentials for {ctx.domain} were given"
+            return ctx.error("unauthorized", f"access to the {what} was denied: {creds}{suffix}", status)
         if status == 404:
-            return ctx.error("not_found", "the %s was not found%s" % (what, suffix), status)
+            return ctx.error("not_found", f"the {what} was not found{suffix}", status)
         if status in RETRY_STATUSES:
-            return ctx.error("unreachable", "the registry did not serve the %s%s" % (what, suffix), status)
-        return ctx.error("invalid", "the registry refused to serve the %s%s" % (what, suffix), status)
+            return ctx.error("unreachable", f"the registry did not serve the {what}{suffix}", status)
+        return ctx.error("invalid", f"the registry refused to serve the {what}{suffix}", status)
 
     def _authenticate(self, ctx, challenge):
         """Answer a 401 challenge; returns the Authorization header value for the retry."""
         scheme, params = parse_challenge(challenge)
         if scheme == "basic":
             if not ctx.creds:
-                raise ctx.error("unauthorized", "the registry requires a login (HTTP Basic): no credentials for %s were given" % ctx.domain, 401)
+                raise ctx.error("unauthorized", f"the registry requires a login (HTTP Basic): no credentials for {ctx.domain} were given", 401)
             value = _basic(ctx.creds)
         elif scheme == "bearer":
             value = "Bearer " + self._token(ctx, params)
@@ -578,7 +578,7 @@ class RegistryClient(object):
             raise ctx.error("invalid", "the registry's token realm is not an http(s) URL", 401)
         if parts.scheme == "http" and ctx.creds and not ctx.base.startswith("http://"):
             # Never send a password in clear text because an https registry said so.
-            raise ctx.error("invalid", "the registry %s asks for credentials to be sent to a plain http token service" % ctx.domain, 401)
+            raise ctx.error("invalid", f"the registry {ctx.domain} asks for credentials to be sent to a plain http token service", 401)
         query = [("service", params["service"])] if params.get("service") else []
         query.append(("scope", params.get("scope") or ctx.scope))
         url = realm + ("&" if "?" in realm else "?") + urlencode(query)
@@ -591,14 +591,14 @@ class RegistryClient(object):
                                                     MAX_MANIFEST_BYTES, deadline)
             except _Unreachable as exc:
                 if exc.reason in FAIL_FAST_REASONS or attempt > self.retries or not self._pause(attempt, deadline, None):
-                    raise ctx.error("unreachable", "cannot get a token from the registry's token service %s (%s)" % (parts.hostname, exc),
+                    raise ctx.error("unreachable", f"cannot get a token from the registry's token service {parts.hostname} ({exc})",
                                     reason=exc.reason)
                 continue
             if status in RETRY_STATUSES and attempt <= self.retries and self._pause(attempt, deadline, headers.get("retry-after")):
                 continue
             break
         if status in (401, 403):
-            why = "the credentials for %s were refused" % ctx.domain if ctx.creds else "anonymous access was refused"
+            why = f"the credentials for {ctx.domain} were refused" if ctx.creds else "anonymous access was refused"
             raise ctx.error("unauthorized", "the token service %s denied a token: %s (HTTP %d)" % (parts.hostname, why, status), status)
         if status != 200:
             raise ctx.error("unreachable" if status in RETRY_STATUSES else "invalid",
@@ -609,7 +609,7 @@ class RegistryClient(object):
         except (UnicodeDecodeError, ValueError, AttributeError):
             token = None
         if not token or not isinstance(token, str):
-            raise ctx.error("invalid", "the token service %s answered no token" % parts.hostname)
+            raise ctx.error("invalid", f"the token service {parts.hostname} answered no token")
         return token
 
     def _fetch(self, ctx, url, headers, authorization, limit, deadline):
@@ -629,11 +629,11 @@ class RegistryClient(object):
             try:
                 proxy = proxy_for(parts.scheme, parts.hostname, self.proxies)
             except ValueError as exc:
-                raise _Unreachable("%s" % exc, "proxy")
+                raise _Unreachable(f"{exc}", "proxy")
             conn = self._connection(parts, ctx, proxy, self._remaining(deadline, self.connect_timeout, parts.netloc))
             if proxy and parts.scheme == "http":
                 # A plain-http request goes to the proxy with the absolute URL.
-                path = "http://%s%s" % (parts.netloc, path)
+                path = f"http://{parts.netloc}{path}"
                 if proxy[2]:
                     request_headers["Proxy-Authorization"] = proxy[2]
             via = " via the proxy %s:%d" % proxy[:2] if proxy else ""
@@ -642,7 +642,7 @@ class RegistryClient(object):
                     conn.connect()
                 except (OSError, http.client.HTTPException) as exc:
                     reason = _reason(exc, "connect", proxy)
-                    text = ("no connection to %s within %g seconds" % (parts.netloc, self.connect_timeout)
+                    text = (f"no connection to {parts.netloc} within {self.connect_timeout:g} seconds"
                             if reason == "connect_timeout" else _describe(exc, parts.netloc, proxy))
                     raise _Unreachable(text + via, reason)
                 sock = conn.sock  # kept: getresponse() drops conn.sock when the server closes after the answer
@@ -676,7 +676,7 @@ class RegistryClient(object):
         return min(timeout, left)
 
     def _too_slow(self, netloc):
-        return _Unreachable("%s did not answer within max_seconds (%g seconds)" % (netloc, self.max_seconds), "read_timeout")
+        return _Unreachable(f"{netloc} did not answer within max_seconds ({self.max_seconds:g} seconds)", "read_timeout")
 
     def _read_body(self, response, sock, limit, deadline, netloc):
         """The body, at most limit + 1 bytes, read chunk by chunk (read1: one socket read each) within deadline."""
@@ -716,8 +716,7 @@ def _platform_entry(ctx, index, wanted):
     if entry is None:
         available = sorted(set(format_platform(m.get("platform") or {}) for m in index.get("manifests") or []
                                if (m.get("platform") or {}).get("os") not in (None, "unknown")))
-        raise ctx.error("not_found", "has no manifest for platform %s (available: %s)"
-                        % (format_platform(wanted), ", ".join(available) or "none"))
+        raise ctx.error("not_found", "has no manifest for platform {} (available: {})".format(format_platform(wanted), ", ".join(available) or "none"))
     return entry
 
 
@@ -756,14 +755,14 @@ class _Context(object):
         self.domain = ref["domain"]
         self.registry = ref["registry"]
         self.host_port = ref["registry"]
-        self.scope = "repository:%s:pull" % ref["repository"]
+        self.scope = "repository:{}:pull".format(ref["repository"])
         self.creds = find_credentials(ref["domain"], client.credentials)
         plain = _listed(ref["domain"], client.plain_http) or _listed(ref["registry"], client.plain_http)
         self.insecure = _listed(ref["domain"], client.insecure) or _listed(ref["registry"], client.insecure)
         self.base = ("http://" if plain else "https://") + ref["registry"]
 
     def error(self, kind, what, status=None, reason=None):
-        message = "image %s on registry %s: %s" % (self.image, self.domain, what)
+        message = f"image {self.image} on registry {self.domain}: {what}"
         secrets = list(self.client.passwords)
         if self.creds:
             secrets.append(self.creds[1])
@@ -771,7 +770,7 @@ class _Context(object):
 
 
 def _basic(creds):
-    token = base64.b64encode(("%s:%s" % creds).encode("utf-8")).decode("ascii")
+    token = base64.b64encode(("{}:{}".format(*creds)).encode("utf-8")).decode("ascii")
     return "Basic " + token
 
 
@@ -780,17 +779,17 @@ def _describe(exc, netloc, proxy=None):
         return "cannot connect to the proxy %s:%d (%s)" % (proxy[0], proxy[1], exc.strerror or exc.__class__.__name__)
     if isinstance(exc, socket.gaierror):
         host = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
-        return "the name %s does not resolve (%s)" % (host, exc.strerror or "DNS error")
+        return "the name {} does not resolve ({})".format(host, exc.strerror or "DNS error")
     if isinstance(exc, ssl.SSLError):
-        return "TLS error with %s: %s; if it serves plain http, list it in plain_http_registries" % (
+        return "TLS error with {}: {}; if it serves plain http, list it in plain_http_registries".format(
             netloc, getattr(exc, "reason", None) or exc.__class__.__name__)
     if isinstance(exc, TimeoutError) or exc.__class__.__name__ == "timeout":
-        return "timed out talking to %s" % netloc
+        return f"timed out talking to {netloc}"
     if isinstance(exc, ConnectionRefusedError):
-        return "connection to %s refused" % netloc
+        return f"connection to {netloc} refused"
     if isinstance(exc, OSError) and exc.strerror:
-        return "%s: %s" % (netloc, exc.strerror)
-    return "%s: %s" % (netloc, exc.__class__.__name__)
+        return f"{netloc}: {exc.strerror}"
+    return f"{netloc}: {exc.__class__.__name__}"
 
 
 def _registry_error_detail(body):
@@ -822,7 +821,7 @@ def required_cache_size_gib(total_bytes):
     """The smallest image cache size (GiB) allowed for images of total_bytes: at least twice their size,
     rounded up to whole GiB, at least 20. ValueError when that is more than 32768 GiB or total_bytes < 0."""
     if isinstance(total_bytes, bool) or not isinstance(total_bytes, (int, float)) or total_bytes < 0:
-        raise ValueError("total image size must be a number of bytes >= 0, got %r" % (total_bytes,))
+        raise ValueError(f"total image size must be a number of bytes >= 0, got {total_bytes!r}")
     if isinstance(total_bytes, float):
         needed = int(math.ceil(2 * total_bytes / float(GIB)))
     else:
@@ -878,7 +877,7 @@ def _each_image(images, read):
             first = unreachable[domain]
             reports.append(dict(image=image, error=dict(
                 kind="unreachable", reason=first.reason, registry=domain,
-                message="image %s on registry %s: not tried, the registry could not be reached for %s" % (image, domain, first.image))))
+                message=f"image {image} on registry {domain}: not tried, the registry could not be reached for {first.image}")))
             continue
         try:
             reports.append(read(image))

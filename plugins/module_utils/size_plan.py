@@ -140,10 +140,10 @@ def unmeasured_verdict(plan, size_check):
     images = ", ".join(entry["image"] for entry in failed)
     reasons = "; ".join(entry["message"] or entry["kind"] or "unknown error" for entry in failed)
     if size_check == "fail":
-        return dict(level="fail", message="Could not measure %s, so the size check cannot judge the cache size: %s. Fix the "
-                                          "registry access, or set size_check: warn to go on without %s." % (
+        return dict(level="fail", message="Could not measure {}, so the size check cannot judge the cache size: {}. Fix the "
+                                          "registry access, or set size_check: warn to go on without {}.".format(
                                               images, reasons, _plural(failed, "it", "them")))
-    return dict(level="warn", message="Could not measure %s, so the size check leaves %s out: %s." % (
+    return dict(level="warn", message="Could not measure {}, so the size check leaves {} out: {}.".format(
         images, _plural(failed, "it", "them"), reasons))
 
 
@@ -155,8 +155,8 @@ def not_measured_note(plan):
     images = plan["not_measured_here"]
     if not images:
         return None
-    return ("Not measured from here: %s (%s reached only from inside the VPC, where the cache is built); the size check "
-            "leaves %s out. Measure from a host in the VPC, or set size_check: skip." % (
+    return ("Not measured from here: {} ({} reached only from inside the VPC, where the cache is built); the size check "
+            "leaves {} out. Measure from a host in the VPC, or set size_check: skip.".format(
                 ", ".join(images), _plural(images, "its registry is", "their registries are"), _plural(images, "it", "them")))
 
 

@@ -86,7 +86,7 @@ def describe_events(cache):
     """The cache's events as one readable line each (Reason: Message)."""
     lines = []
     for event in (cache or {}).get("events") or []:
-        lines.append("%s: %s" % (event.get("reason") or event.get("type") or "Event", event.get("message") or ""))
+        lines.append("{}: {}".format(event.get("reason") or event.get("type") or "Event", event.get("message") or ""))
     return "; ".join(lines) or "no events"
 
 
@@ -112,10 +112,10 @@ def wait_for_cache(get, cache_id, targets, what, timeout, current=None, just_cha
         lambda: get(cache_id), done, last=current, sleep_first=just_changed)
     if cache is None:
         raise WaitError("WaitForImageCache", "ImageCacheNotFound",
-                        "image cache %s disappeared while waiting for it to %s." % (cache_id, what))
+                        f"image cache {cache_id} disappeared while waiting for it to {what}.")
     if reached and cache["status"] in FAILURES and cache["status"] not in targets:
-        raise WaitError("WaitForImageCache", "ImageCache%s" % cache["status"],
-                        "image cache %s ended %s while waiting for it to %s: %s" % (
+        raise WaitError("WaitForImageCache", "ImageCache{}".format(cache["status"]),
+                        "image cache {} ended {} while waiting for it to {}: {}".format(
                             cache_id, cache["status"], what, describe_events(cache)), cache)
     if not reached:
         raise WaitError("WaitForImageCache", "WaitTimeout",
@@ -158,14 +158,14 @@ def wait_for_many(list_caches, wanted, timeout, sleep=time.sleep, clock=time.mon
                 continue
             if cache is None:
                 outcome[cache_id] = WaitError("WaitForImageCache", "ImageCacheNotFound",
-                                              "image cache %s disappeared while waiting for it to %s." % (cache_id, want["what"]))
+                                              "image cache {} disappeared while waiting for it to {}.".format(cache_id, want["what"]))
             elif want.get("observed") is not None and not want["observed"](cache):
                 continue
             elif cache["status"] in want["targets"]:
                 outcome[cache_id] = cache
             elif cache["status"] in FAILURES:
-                outcome[cache_id] = WaitError("WaitForImageCache", "ImageCache%s" % cache["status"],
-                                              "image cache %s ended %s while waiting for it to %s: %s" % (
+                outcome[cache_id] = WaitError("WaitForImageCache", "ImageCache{}".format(cache["status"]),
+                                              "image cache {} ended {} while waiting for it to {}: {}".format(
                                                   cache_id, cache["status"], want["what"], describe_events(cache)), cache)
             else:
                 continue
@@ -186,7 +186,7 @@ def wait_for_many(list_caches, wanted, timeout, sleep=time.sleep, clock=time.mon
         if stopped is not None:
             outcome[cache_id] = WaitError(
                 "WaitForImageCache", getattr(stopped, "code", None) or type(stopped).__name__,
-                "the wait for image cache %s to %s stopped, the listing failed: %s; last status %s" % (
+                "the wait for image cache {} to {} stopped, the listing failed: {}; last status {}".format(
                     cache_id, want["what"], stopped, cache.get("status")), cache)
             continue
         if want.get("targets") is None:

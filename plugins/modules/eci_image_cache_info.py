@@ -319,7 +319,7 @@ def validate(module):
         module.fail_json("image_match_count must be 1 or more, got %d." % params["image_match_count"])
     for option in ("image_cache_ids", "match_images"):
         if any(not (item or "").strip() for item in params[option] or []):
-            module.fail_json("%s must not contain empty strings." % option)
+            module.fail_json(f"{option} must not contain empty strings.")
 
 
 def list_caches(module):

@@ -389,7 +389,7 @@ def run(module, items):
     outcome = dict(changed=any(r["changed"] for r in results), results=results, failed_caches=[r["name"] for r in failed])
     if failed:
         module.fail_json("%d of %d image caches failed: %s" % (len(failed), len(results), "; ".join(
-            "%s: %s" % (r["name"], r["failure"]["msg"]) for r in failed)), **outcome)
+            "{}: {}".format(r["name"], r["failure"]["msg"]) for r in failed)), **outcome)
     module.exit_json(**outcome)
 
 
