@@ -45,7 +45,7 @@ def unknown_keys(value, spec, where):
         sub = option.get("options")
         if sub and option.get("type") == "list" and isinstance(value.get(name), list):
             for index, entry in enumerate(value[name]):
-                found.extend(unknown_keys(entry, sub, "%s.%s[%d]" % (where, name, index)))
+                found.extend(unknown_keys(entry, sub, f"{where}.{name}[{index}]"))
         elif sub and isinstance(value.get(name), dict):
             found.extend(unknown_keys(value[name], sub, f"{where}.{name}"))
     return found
@@ -76,11 +76,11 @@ class ActionModule(ActionBase):
         caches_label = labels.get("caches") or "caches"
         problems = []
         for index, item in enumerate(args.get("caches") or []):
-            problems.extend(unknown_keys(item, spec, "%s[%d]" % (caches_label, index)))
+            problems.extend(unknown_keys(item, spec, f"{caches_label}[{index}]"))
         problems.extend(unknown_keys(args.get("defaults"), spec, (labels.get("defaults") or "defaults.").rstrip(".")))
         if problems:
             result.update(failed=True, changed=False, msg="Unsupported option(s), not options of eci_image_cache (their "
-                          "values are not shown, in case one is a mistyped password): {}.".format(", ".join(problems)))
+                          f"values are not shown, in case one is a mistyped password): {', '.join(problems)}.")
             return result
         inherited = self._single_cache_defaults()
         for option in SET_OPTIONS:

@@ -374,7 +374,7 @@ class _Checker:
         close = difflib.get_close_matches(key, list(SUPPORTED) + list(ALIASES) + list(NOT_IN_CRD), n=1)
         if close:
             message += f" Did you mean {close[0]}?"
-        return message + " Valid settings: {}.".format(", ".join(SUPPORTED))
+        return message + f" Valid settings: {', '.join(SUPPORTED)}."
 
     # ------------------------------------------------------------ value checks
 
@@ -392,12 +392,12 @@ class _Checker:
             self.problem(f"{option} must be a list of strings, got {type(value).__name__} {value!r}.")
             return None
         if len(value) < minimum or (maximum is not None and len(value) > maximum):
-            limits = "%d to %d" % (minimum, maximum) if maximum is not None else "at least %d" % minimum
-            self.problem("%s: give %s items, got %d." % (option, limits, len(value)))
+            limits = f"{minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
+            self.problem(f"{option}: give {limits} items, got {len(value)}.")
             return None
         duplicates = sorted(set(str(item) for item in value if isinstance(item, str) and value.count(item) > 1))
         if duplicates:
-            self.problem("{}: {} listed more than once.".format(option, ", ".join(duplicates)))
+            self.problem(f"{option}: {', '.join(duplicates)} listed more than once.")
             return None
         return list(value)
 
@@ -410,10 +410,10 @@ class _Checker:
         elif isinstance(value, str) and DECIMAL.match(value.strip()):
             number = int(value.strip())
         if number is None:
-            self.problem("%s must be an integer from %d to %d (%s), got %r." % (option, minimum, maximum, unit, value))
+            self.problem(f"{option} must be an integer from {minimum} to {maximum} ({unit}), got {value!r}.")
             return None
         if not minimum <= number <= maximum:
-            self.problem("%s must be from %d to %d (%s), got %d." % (option, minimum, maximum, unit, number))
+            self.problem(f"{option} must be from {minimum} to {maximum} ({unit}), got {number}.")
             return None
         return number
 
@@ -425,7 +425,7 @@ class _Checker:
 
     def choice(self, option, value, choices):
         if not isinstance(value, str) or value not in choices:
-            self.problem("{} must be one of {}, got {!r}.".format(option, ", ".join(choices), value))
+            self.problem(f"{option} must be one of {', '.join(choices)}, got {value!r}.")
             return None
         return value
 
@@ -449,9 +449,9 @@ class _Checker:
         for secret in secrets:
             parts = secret.split(":") if isinstance(secret, str) else []
             if len(parts) != 2 or not all(len(part) <= MAX_LABEL_LENGTH and DNS1123_LABEL.match(part) for part in parts):
-                self.problem("image_pull_secrets: %r must have the form namespace:secretName, both DNS-1123 labels "
+                self.problem(f"image_pull_secrets: {secret!r} must have the form namespace:secretName, both DNS-1123 labels "
                              "(lower-case letters, digits and '-', starting and ending with a letter or digit, "
-                             "at most %d characters)." % (secret, MAX_LABEL_LENGTH))
+                             f"at most {MAX_LABEL_LENGTH} characters).")
                 good = False
         return secrets if good else None
 
@@ -486,7 +486,7 @@ class _Checker:
         before = len(self.problems)
         instance_ids, service_arns, user_arns = [], [], []
         for index, entry in enumerate(value):
-            where = "acr_registry_info[%d]" % index
+            where = f"acr_registry_info[{index}]"
             if not isinstance(entry, Mapping):
                 self.problem(f"{where} must be a dict with instance_id, got {entry!r}.")
                 continue
@@ -496,7 +496,7 @@ class _Checker:
                         self.problem(f"{where}.{key}: the ImageCache CRD has no equivalent of this eci_image_cache suboption: "
                                      f"{ACR_NOT_IN_CRD[key]}. Remove it.")
                 elif key not in ACR_SUPPORTED:
-                    self.problem("{}.{}: unknown key; valid keys: {}.".format(where, key, ", ".join(ACR_SUPPORTED)))
+                    self.problem(f"{where}.{key}: unknown key; valid keys: {', '.join(ACR_SUPPORTED)}.")
             if entry.get("instance_id") is None:
                 self.problem(f"{where}.instance_id is required.")
                 continue
@@ -523,8 +523,7 @@ class _Checker:
     def build(self):
         if not isinstance(self.settings, Mapping):
             raise AnsibleFilterError(
-                "image_cache_manifest: the input must be a dict of eci_image_cache settings, got {}.".format(type(
-                    self.settings).__name__))
+                f"image_cache_manifest: the input must be a dict of eci_image_cache settings, got {type(self.settings).__name__}.")
         given = self.normalize_keys()
         for required in ("name", "images"):
             if required not in given:
@@ -537,10 +536,9 @@ class _Checker:
         if "name" in given:
             name = self.string("name", given["name"], DNS1123_SUBDOMAIN,
                                "a valid Kubernetes object name (DNS-1123 subdomain: lower-case letters, digits, "
-                               "'-' and '.', starting and ending with a letter or digit, at most %d characters)"
-                               % MAX_NAME_LENGTH)
+                               f"'-' and '.', starting and ending with a letter or digit, at most {MAX_NAME_LENGTH} characters)")
             if name is not None and len(name) > MAX_NAME_LENGTH:
-                self.problem("name: %r is longer than %d characters." % (name, MAX_NAME_LENGTH))
+                self.problem(f"name: {name!r} is longer than {MAX_NAME_LENGTH} characters.")
             elif name is not None:
                 metadata["name"] = name
 
@@ -600,7 +598,7 @@ class _Checker:
                     annotations[annotation] = _bool_text(flag)
 
         if self.problems:
-            raise AnsibleFilterError("image_cache_manifest: {}".format(" ".join(self.problems)))
+            raise AnsibleFilterError(f"image_cache_manifest: {' '.join(self.problems)}")
         if annotations:
             metadata["annotations"] = annotations
         return {"apiVersion": API_VERSION, "kind": KIND, "metadata": metadata, "spec": spec}

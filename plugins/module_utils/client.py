@@ -127,10 +127,10 @@ def connection_option_problems(params):
         if value is None:
             continue
         if not math.isfinite(value) or value < low or (value == low and not low_allowed):
-            problems.append("{} must be a finite number of seconds, {}; got {}.".format(
-                option, f"{low:g} or more" if low_allowed else f"more than {low:g}", value))
+            bound = f"{low:g} or more" if low_allowed else f"more than {low:g}"
+            problems.append(f"{option} must be a finite number of seconds, {bound}; got {value}.")
     if params.get("api_retries") is not None and params["api_retries"] < 0:
-        problems.append("api_retries must be 0 or more, got {}.".format(params["api_retries"]))
+        problems.append(f"api_retries must be 0 or more, got {params['api_retries']}.")
     return problems
 
 
@@ -162,7 +162,7 @@ class AlibabaCloudError(Exception):
         if self.request_id:
             text += f" (request id: {self.request_id})"
         if self.attempts > 1:
-            text += " after %d attempts" % self.attempts
+            text += f" after {self.attempts} attempts"
         return text
 
     def to_result(self):
@@ -213,16 +213,15 @@ def resolve_credentials(params, env):
         if values["profile"]:
             if keys_given:
                 raise ConfigError(
-                    "Passing both a profile and access keys is not supported: the {} {} and {} were both set. "
-                    "Use either the profile or the keys.".format(kind, name["profile"], ", ".join(keys_given)))
+                    f"Passing both a profile and access keys is not supported: the {kind} {name['profile']} and "
+                    f"{', '.join(keys_given)} were both set. Use either the profile or the keys.")
             return dict(source=source, profile=values["profile"])
         missing = [name[key] for key in ("access_key", "secret_key") if not values[key]]
         if missing:
             raise ConfigError(
-                "Incomplete credentials: the {} {} {} set but {} {} not. Set both {} and {}, or neither to use "
-                "the default credential chain.".format(
-                    kind, ", ".join(keys_given), "is" if len(keys_given) == 1 else "are",
-                    " and ".join(missing), "is" if len(missing) == 1 else "are", name["access_key"], name["secret_key"]))
+                f"Incomplete credentials: the {kind} {', '.join(keys_given)} {'is' if len(keys_given) == 1 else 'are'} "
+                f"set but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not. Set both {name['access_key']} "
+                f"and {name['secret_key']}, or neither to use the default credential chain.")
         return dict(source=source, access_key_id=values["access_key"], access_key_secret=values["secret_key"],
                     security_token=values["security_token"])
     return dict(source="default_chain")
@@ -267,8 +266,8 @@ def parse_endpoint(value, where):
 def resolve_endpoint(service, params, env, region):
     """(host, protocol) for a service: the option, its ALICLOUD_*_ENDPOINT variable, then the regional default."""
     spec = SERVICES[service]
-    for value, where in ((params.get(spec["option"]), "option {}".format(spec["option"])),
-                         (env.get(spec["env"]), "environment variable {}".format(spec["env"]))):
+    for value, where in ((params.get(spec["option"]), f"option {spec['option']}"),
+                         (env.get(spec["env"]), f"environment variable {spec['env']}")):
         value = _setting(value)
         if value:
             return parse_endpoint(value, where)
@@ -369,8 +368,8 @@ def translate_sdk_error(action, exc, status_hint=None):
             status = status_hint
             body = re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", detail.split("Value:", 1)[-1])).strip(' "')
             return AlibabaCloudError(
-                action, "UnexpectedResponse", "the endpoint answered with HTTP status {} and a body that is not the API's "
-                "JSON (a proxy or gateway error page?): {}".format(status if status is not None else "unknown", body[:300]),
+                action, "UnexpectedResponse", f"the endpoint answered with HTTP status {status if status is not None else 'unknown'} "
+                f"and a body that is not the API's JSON (a proxy or gateway error page?): {body[:300]}",
                 status_code=status, retryable=status is not None and status >= 500)
         if NAME_NOT_RESOLVED.search(detail):
             return AlibabaCloudError(action, "ConnectionError", "the endpoint's host name does not resolve (DNS), so the "
@@ -537,8 +536,8 @@ class Connection:
                 sdk = importlib.import_module(spec["sdk_module"])
                 from alibabacloud_tea_openapi.models import Config
             except ImportError as exc:
-                raise ConfigError("The Python package {} is required for this module ({}). Install it with "
-                                  "pip install -r requirements.txt from the collection.".format(spec["pip_name"], exc))
+                raise ConfigError(f"The Python package {spec['pip_name']} is required for this module ({exc}). Install it with "
+                                  "pip install -r requirements.txt from the collection.")
             host, protocol = self.endpoints[service]
             config = Config(credential=self._credential(), region_id=self.region, endpoint=host, protocol=protocol,
                             user_agent=USER_AGENT,

@@ -148,8 +148,8 @@ def describe_image_caches(connection, image_cache_id=None, name=None, image=None
             return caches
         if pages >= page_cap:
             raise AlibabaCloudError("DescribeImageCaches", "PaginationLimit",
-                                    "the API kept returning page tokens after %d pages (%s); the listing is incomplete"
-                                    % (pages, f"total count {total}" if total is not None else "no total count"),
+                                    f"the API kept returning page tokens after {pages} pages "
+                                    f"({f'total count {total}' if total is not None else 'no total count'}); the listing is incomplete",
                                     request_id=body.request_id)
         if token in seen_tokens:
             # Following it would loop forever; a partial list must not pass for the whole one.

@@ -38,7 +38,7 @@ DIRECTORY_NAME = "ansible-alibabacloud-eci"
 
 def lock_directory():
     """The first choice of private directory: under the system temp directory, one per user."""
-    return os.path.join(tempfile.gettempdir(), "%s-%d" % (DIRECTORY_NAME, os.getuid()))
+    return os.path.join(tempfile.gettempdir(), f"{DIRECTORY_NAME}-{os.getuid()}")
 
 
 def private_directories(environ=None):

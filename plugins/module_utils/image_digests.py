@@ -86,9 +86,8 @@ def platform_problem(platform, option="image_platform"):
     except ValueError as error:
         return f"{option}: {error}."
     if len(text) > MAX_PLATFORM_LENGTH:
-        return ("%s: %r is %d characters long; at most %d are allowed, so that the digest record (tag %s, at most %d "
-                "characters) can hold it." % (option, platform, len(text), MAX_PLATFORM_LENGTH, DIGESTS_TAG_KEY,
-                                              MAX_RECORD_LENGTH))
+        return (f"{option}: {platform!r} is {len(text)} characters long; at most {MAX_PLATFORM_LENGTH} are allowed, so that "
+                f"the digest record (tag {DIGESTS_TAG_KEY}, at most {MAX_RECORD_LENGTH} characters) can hold it.")
     return None
 
 
@@ -270,6 +269,6 @@ def unrecorded_warning(cache, current, refresh, rebuilt):
     found = recorded(cache.get("tags"))
     if found is not None or judge(found, current) is not None:
         return None  # a record (even an unreadable one) or images all pinned: not this case
-    return ("Image cache {} carries no record of its images' digests (tag {}): it was built before this collection "
+    return (f"Image cache {cache['image_cache_id']} carries no record of its images' digests (tag {DIGESTS_TAG_KEY}): it was built before this collection "
             "recorded them, or by other tools, so refresh: digest cannot tell whether it is stale. force_update: true "
-            "rebuilds it once and records the digests.".format(cache["image_cache_id"], DIGESTS_TAG_KEY))
+            "rebuilds it once and records the digests.")

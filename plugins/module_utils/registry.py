@@ -214,7 +214,7 @@ def parse_reference(image):
                          "separators '.', '_', '__', '-' between them, parts separated by '/')")
     name = domain + "/" + path
     if len(name) > NAME_TOTAL_LENGTH_MAX:
-        raise ValueError("invalid image reference %r: the name is longer than %d characters" % (image, NAME_TOTAL_LENGTH_MAX))
+        raise ValueError(f"invalid image reference {image!r}: the name is longer than {NAME_TOTAL_LENGTH_MAX} characters")
     if tag is None and digest is None:
         tag = "latest"
     return {
@@ -239,7 +239,7 @@ def parse_platform(platform):
 
 
 def format_platform(platform):
-    text = "{}/{}".format(platform.get("os") or "unknown", platform.get("architecture") or "unknown")
+    text = f"{platform.get('os') or 'unknown'}/{platform.get('architecture') or 'unknown'}"
     if platform.get("variant"):
         text += "/" + platform["variant"]
     return text
@@ -339,10 +339,10 @@ def proxy_for(scheme, host, proxies):
         url = "http://" + url
     parts = urlsplit(url)
     if parts.scheme != "http" or not parts.hostname:
-        raise ValueError("the proxy {}://{} is not an http:// proxy URL".format(parts.scheme, parts.hostname or ""))
+        raise ValueError(f"the proxy {parts.scheme}://{parts.hostname or ''} is not an http:// proxy URL")
     authorization = None
     if parts.username is not None:
-        token = base64.b64encode(("{}:{}".format(unquote(parts.username), unquote(parts.password or ""))).encode("utf-8"))
+        token = base64.b64encode(f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode("utf-8"))
         authorization = "Basic " + token.decode("ascii")
     return parts.hostname, parts.port or 80, authorization
 
@@ -461,7 +461,7 @@ class RegistryClient(object):
     def _manifest(self, ctx, reference):
         if not isinstance(reference, str) or not reference:
             raise ctx.error("invalid", "a manifest descriptor has no digest")
-        dummy, headers, body = self._get(ctx, "/v2/{}/manifests/{}".format(ctx.ref["repository"], reference), {"Accept": ACCEPT},
+        dummy, headers, body = self._get(ctx, f"/v2/{ctx.ref['repository']}/manifests/{reference}", {"Accept": ACCEPT},
                                          MAX_MANIFEST_BYTES, "manifest")
         try:
             document = json.loads(body.decode("utf-8"))
@@ -492,7 +492,7 @@ class RegistryClient(object):
         dummy = descriptor.get("mediaType") == "application/vnd.oci.empty.v1+json"
         if dummy or (isinstance(descriptor.get("size"), int) and descriptor["size"] > MAX_CONFIG_BYTES):
             return {}
-        dummy, dummy_headers, body = self._get(ctx, "/v2/{}/blobs/{}".format(ctx.ref["repository"], digest), {}, MAX_CONFIG_BYTES, "config blob")
+        dummy, dummy_headers, body = self._get(ctx, f"/v2/{ctx.ref['repository']}/blobs/{digest}", {}, MAX_CONFIG_BYTES, "config blob")
         if digest.startswith("sha256:") and "sha256:" + hashlib.sha256(body).hexdigest() != digest:
             raise ctx.error("invalid", f"the config blob does not match its digest {digest}")
         try:
@@ -514,8 +514,8 @@ class RegistryClient(object):
                 status, resp_headers, body = self._fetch(ctx, ctx.base + path, headers, authorization, limit, deadline)
             except _Unreachable as exc:
                 if exc.reason in FAIL_FAST_REASONS or attempt > self.retries or not self._pause(attempt, deadline, None):
-                    raise ctx.error("unreachable", "cannot read the {} ({}{})".format(
-                        what, exc, "" if attempt == 1 else ", %d attempts" % attempt), reason=exc.reason)
+                    raise ctx.error("unreachable", f"cannot read the {what} ({exc}{'' if attempt == 1 else f', {attempt} attempts'})",
+                                    reason=exc.reason)
                 continue
             if status == 200:
                 return status, resp_headers, body
@@ -543,8 +543,7 @@ class RegistryClient(object):
 
     def _status_error(self, ctx, status, body, what, attempts):
         detail = _registry_error_detail(body)
-        suffix = " (HTTP %d%s%s)" % (status, ": " + detail if detail else "",
-                                     ", after %d attempts" % attempts if attempts > 1 else "")
+        suffix = f" (HTTP {status}{': ' + detail if detail else ''}{f', after {attempts} attempts' if attempts > 1 else ''})"
         if status in (401, 403):
             creds = f"the credentials for {ctx.domain} were refused" if ctx.creds else f"no credentials for {ctx.domain} were given"
             return ctx.error("unauthorized", f"access to the {what} was denied: {creds}{suffix}", status)
@@ -564,8 +563,8 @@ class RegistryClient(object):
         elif scheme == "bearer":
             value = "Bearer " + self._token(ctx, params)
         else:
-            raise ctx.error("unauthorized", "the registry requires authentication with an unsupported challenge %r"
-                            % ((challenge or "").split(" ", 1)[0] or "(none)"), 401)
+            raise ctx.error("unauthorized", "the registry requires authentication with an unsupported challenge "
+                            f"{(challenge or '').split(' ', 1)[0] or '(none)'!r}", 401)
         self._tokens[(ctx.registry, ctx.scope)] = value
         return value
 
@@ -599,10 +598,10 @@ class RegistryClient(object):
             break
         if status in (401, 403):
             why = f"the credentials for {ctx.domain} were refused" if ctx.creds else "anonymous access was refused"
-            raise ctx.error("unauthorized", "the token service %s denied a token: %s (HTTP %d)" % (parts.hostname, why, status), status)
+            raise ctx.error("unauthorized", f"the token service {parts.hostname} denied a token: {why} (HTTP {status})", status)
         if status != 200:
             raise ctx.error("unreachable" if status in RETRY_STATUSES else "invalid",
-                            "the token service %s answered HTTP %d" % (parts.hostname, status), status)
+                            f"the token service {parts.hostname} answered HTTP {status}", status)
         try:
             answer = json.loads(body.decode("utf-8"))
             token = answer.get("token") or answer.get("access_token")
@@ -636,7 +635,7 @@ class RegistryClient(object):
                 path = f"http://{parts.netloc}{path}"
                 if proxy[2]:
                     request_headers["Proxy-Authorization"] = proxy[2]
-            via = " via the proxy %s:%d" % proxy[:2] if proxy else ""
+            via = f" via the proxy {proxy[0]}:{proxy[1]}" if proxy else ""
             try:
                 try:
                     conn.connect()
@@ -658,7 +657,7 @@ class RegistryClient(object):
                 except (OSError, http.client.HTTPException) as exc:
                     raise _Unreachable(_describe(exc, parts.netloc) + via, _reason(exc, "read", proxy))
                 if len(body) > limit:
-                    raise ctx.error("invalid", "the registry answered more than %d bytes" % limit)
+                    raise ctx.error("invalid", f"the registry answered more than {limit} bytes")
                 resp_headers = dict((k.lower(), v) for k, v in response.getheaders())
                 if response.status in (301, 302, 303, 307, 308) and resp_headers.get("location"):
                     url = urljoin(url, resp_headers["location"])
@@ -716,7 +715,7 @@ def _platform_entry(ctx, index, wanted):
     if entry is None:
         available = sorted(set(format_platform(m.get("platform") or {}) for m in index.get("manifests") or []
                                if (m.get("platform") or {}).get("os") not in (None, "unknown")))
-        raise ctx.error("not_found", "has no manifest for platform {} (available: {})".format(format_platform(wanted), ", ".join(available) or "none"))
+        raise ctx.error("not_found", f"has no manifest for platform {format_platform(wanted)} (available: {', '.join(available) or 'none'})")
     return entry
 
 
@@ -755,7 +754,7 @@ class _Context(object):
         self.domain = ref["domain"]
         self.registry = ref["registry"]
         self.host_port = ref["registry"]
-        self.scope = "repository:{}:pull".format(ref["repository"])
+        self.scope = f"repository:{ref['repository']}:pull"
         self.creds = find_credentials(ref["domain"], client.credentials)
         plain = _listed(ref["domain"], client.plain_http) or _listed(ref["registry"], client.plain_http)
         self.insecure = _listed(ref["domain"], client.insecure) or _listed(ref["registry"], client.insecure)
@@ -770,19 +769,19 @@ class _Context(object):
 
 
 def _basic(creds):
-    token = base64.b64encode(("{}:{}".format(*creds)).encode("utf-8")).decode("ascii")
+    token = base64.b64encode(f"{creds[0]}:{creds[1]}".encode("utf-8")).decode("ascii")
     return "Basic " + token
 
 
 def _describe(exc, netloc, proxy=None):
     if proxy and isinstance(exc, (socket.gaierror, ConnectionRefusedError)):
-        return "cannot connect to the proxy %s:%d (%s)" % (proxy[0], proxy[1], exc.strerror or exc.__class__.__name__)
+        return f"cannot connect to the proxy {proxy[0]}:{proxy[1]} ({exc.strerror or exc.__class__.__name__})"
     if isinstance(exc, socket.gaierror):
         host = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
-        return "the name {} does not resolve ({})".format(host, exc.strerror or "DNS error")
+        return f"the name {host} does not resolve ({exc.strerror or 'DNS error'})"
     if isinstance(exc, ssl.SSLError):
-        return "TLS error with {}: {}; if it serves plain http, list it in plain_http_registries".format(
-            netloc, getattr(exc, "reason", None) or exc.__class__.__name__)
+        return (f"TLS error with {netloc}: {getattr(exc, 'reason', None) or exc.__class__.__name__}; if it serves plain http, "
+                "list it in plain_http_registries")
     if isinstance(exc, TimeoutError) or exc.__class__.__name__ == "timeout":
         return f"timed out talking to {netloc}"
     if isinstance(exc, ConnectionRefusedError):
@@ -828,8 +827,8 @@ def required_cache_size_gib(total_bytes):
         needed = -(-2 * total_bytes // GIB)  # exact ceiling for integers of any size
     size = max(CACHE_SIZE_MIN_GIB, needed)
     if size > CACHE_SIZE_MAX_GIB:
-        raise ValueError("the images need an image cache of at least %d GiB (twice their %d bytes), more than the maximum %d GiB"
-                         % (size, total_bytes, CACHE_SIZE_MAX_GIB))
+        raise ValueError(f"the images need an image cache of at least {size} GiB (twice their {int(total_bytes)} bytes), more than "
+                         f"the maximum {CACHE_SIZE_MAX_GIB} GiB")
     return size
 
 

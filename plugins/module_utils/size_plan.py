@@ -121,10 +121,9 @@ def size_verdict(size_gib, plan, size_check):
         return dict(level="ok", message=None, required_gib=required)
     images = plan["measured"]
     least = required if required is not None else "twice that (more than the maximum)"
-    text = ("image_cache_size %d GiB is less than twice the %s it must hold (%.2f GiB together, %s), the size the "
-            "documentation requires; the cache could end Failed. Set image_cache_size to at least %s, or "
-            "image_cache_size: auto.")
-    message = text % (size_gib, _plural(images, "image", "images"), float(total) / GIB, describe_basis(plan["basis"]), least)
+    message = (f"image_cache_size {size_gib} GiB is less than twice the {_plural(images, 'image', 'images')} it must hold "
+               f"({float(total) / GIB:.2f} GiB together, {describe_basis(plan['basis'])}), the size the documentation requires; "
+               f"the cache could end Failed. Set image_cache_size to at least {least}, or image_cache_size: auto.")
     return dict(level="fail" if size_check == "fail" else "warn", message=message, required_gib=required)
 
 
@@ -140,11 +139,9 @@ def unmeasured_verdict(plan, size_check):
     images = ", ".join(entry["image"] for entry in failed)
     reasons = "; ".join(entry["message"] or entry["kind"] or "unknown error" for entry in failed)
     if size_check == "fail":
-        return dict(level="fail", message="Could not measure {}, so the size check cannot judge the cache size: {}. Fix the "
-                                          "registry access, or set size_check: warn to go on without {}.".format(
-                                              images, reasons, _plural(failed, "it", "them")))
-    return dict(level="warn", message="Could not measure {}, so the size check leaves {} out: {}.".format(
-        images, _plural(failed, "it", "them"), reasons))
+        return dict(level="fail", message=f"Could not measure {images}, so the size check cannot judge the cache size: {reasons}. "
+                                          f"Fix the registry access, or set size_check: warn to go on without {_plural(failed, 'it', 'them')}.")
+    return dict(level="warn", message=f"Could not measure {images}, so the size check leaves {_plural(failed, 'it', 'them')} out: {reasons}.")
 
 
 def not_measured_note(plan):
@@ -155,9 +152,9 @@ def not_measured_note(plan):
     images = plan["not_measured_here"]
     if not images:
         return None
-    return ("Not measured from here: {} ({} reached only from inside the VPC, where the cache is built); the size check "
-            "leaves {} out. Measure from a host in the VPC, or set size_check: skip.".format(
-                ", ".join(images), _plural(images, "its registry is", "their registries are"), _plural(images, "it", "them")))
+    return (f"Not measured from here: {', '.join(images)} ({_plural(images, 'its registry is', 'their registries are')} reached "
+            f"only from inside the VPC, where the cache is built); the size check leaves {_plural(images, 'it', 'them')} out. "
+            "Measure from a host in the VPC, or set size_check: skip.")
 
 
 def auto_size(plan, live_size):

@@ -86,7 +86,7 @@ def describe_events(cache):
     """The cache's events as one readable line each (Reason: Message)."""
     lines = []
     for event in (cache or {}).get("events") or []:
-        lines.append("{}: {}".format(event.get("reason") or event.get("type") or "Event", event.get("message") or ""))
+        lines.append(f"{event.get('reason') or event.get('type') or 'Event'}: {event.get('message') or ''}")
     return "; ".join(lines) or "no events"
 
 
@@ -114,14 +114,12 @@ def wait_for_cache(get, cache_id, targets, what, timeout, current=None, just_cha
         raise WaitError("WaitForImageCache", "ImageCacheNotFound",
                         f"image cache {cache_id} disappeared while waiting for it to {what}.")
     if reached and cache["status"] in FAILURES and cache["status"] not in targets:
-        raise WaitError("WaitForImageCache", "ImageCache{}".format(cache["status"]),
-                        "image cache {} ended {} while waiting for it to {}: {}".format(
-                            cache_id, cache["status"], what, describe_events(cache)), cache)
+        raise WaitError("WaitForImageCache", f"ImageCache{cache['status']}",
+                        f"image cache {cache_id} ended {cache['status']} while waiting for it to {what}: {describe_events(cache)}", cache)
     if not reached:
         raise WaitError("WaitForImageCache", "WaitTimeout",
-                        "gave up after %d seconds waiting for image cache %s to %s; last status %s, progress %s; "
-                        "events: %s" % (timeout, cache_id, what, cache["status"], cache.get("progress"),
-                                        describe_events(cache)), cache)
+                        f"gave up after {int(timeout)} seconds waiting for image cache {cache_id} to {what}; last status "
+                        f"{cache['status']}, progress {cache.get('progress')}; events: {describe_events(cache)}", cache)
     return cache
 
 
@@ -131,8 +129,8 @@ def wait_gone(get, cache_id, timeout, current=None, sleep=time.sleep, clock=time
         lambda: get(cache_id), lambda c: c is None, sleep_first=True, last=None)
     if not reached:
         raise WaitError("WaitForImageCache", "WaitTimeout",
-                        "gave up after %d seconds waiting for image cache %s to be deleted; last status %s" % (
-                            timeout, cache_id, (cache or current or {}).get("status")), cache)
+                        f"gave up after {int(timeout)} seconds waiting for image cache {cache_id} to be deleted; last status "
+                        f"{(cache or current or {}).get('status')}", cache)
 
 
 def wait_for_many(list_caches, wanted, timeout, sleep=time.sleep, clock=time.monotonic):
@@ -158,15 +156,15 @@ def wait_for_many(list_caches, wanted, timeout, sleep=time.sleep, clock=time.mon
                 continue
             if cache is None:
                 outcome[cache_id] = WaitError("WaitForImageCache", "ImageCacheNotFound",
-                                              "image cache {} disappeared while waiting for it to {}.".format(cache_id, want["what"]))
+                                              f"image cache {cache_id} disappeared while waiting for it to {want['what']}.")
             elif want.get("observed") is not None and not want["observed"](cache):
                 continue
             elif cache["status"] in want["targets"]:
                 outcome[cache_id] = cache
             elif cache["status"] in FAILURES:
-                outcome[cache_id] = WaitError("WaitForImageCache", "ImageCache{}".format(cache["status"]),
-                                              "image cache {} ended {} while waiting for it to {}: {}".format(
-                                                  cache_id, cache["status"], want["what"], describe_events(cache)), cache)
+                outcome[cache_id] = WaitError("WaitForImageCache", f"ImageCache{cache['status']}",
+                                              f"image cache {cache_id} ended {cache['status']} while waiting for it to "
+                                              f"{want['what']}: {describe_events(cache)}", cache)
             else:
                 continue
             del pending[cache_id]
@@ -186,14 +184,13 @@ def wait_for_many(list_caches, wanted, timeout, sleep=time.sleep, clock=time.mon
         if stopped is not None:
             outcome[cache_id] = WaitError(
                 "WaitForImageCache", getattr(stopped, "code", None) or type(stopped).__name__,
-                "the wait for image cache {} to {} stopped, the listing failed: {}; last status {}".format(
-                    cache_id, want["what"], stopped, cache.get("status")), cache)
+                f"the wait for image cache {cache_id} to {want['what']} stopped, the listing failed: {stopped}; last status "
+                f"{cache.get('status')}", cache)
             continue
         if want.get("targets") is None:
-            message = "gave up after %d seconds waiting for image cache %s to be deleted; last status %s" % (
-                timeout, cache_id, cache.get("status"))
+            message = f"gave up after {int(timeout)} seconds waiting for image cache {cache_id} to be deleted; last status {cache.get('status')}"
         else:
-            message = ("gave up after %d seconds waiting for image cache %s to %s; last status %s, progress %s; events: %s"
-                       % (timeout, cache_id, want["what"], cache.get("status"), cache.get("progress"), describe_events(cache)))
+            message = (f"gave up after {int(timeout)} seconds waiting for image cache {cache_id} to {want['what']}; last status "
+                       f"{cache.get('status')}, progress {cache.get('progress')}; events: {describe_events(cache)}")
         outcome[cache_id] = WaitError("WaitForImageCache", "WaitTimeout", message, cache)
     return outcome

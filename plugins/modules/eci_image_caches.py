@@ -388,8 +388,8 @@ def run(module, items):
     failed = [r for r in results if r["failure"]]
     outcome = dict(changed=any(r["changed"] for r in results), results=results, failed_caches=[r["name"] for r in failed])
     if failed:
-        module.fail_json("%d of %d image caches failed: %s" % (len(failed), len(results), "; ".join(
-            "{}: {}".format(r["name"], r["failure"]["msg"]) for r in failed)), **outcome)
+        module.fail_json(f"{len(failed)} of {len(results)} image caches failed: " + "; ".join(
+            f"{r['name']}: {r['failure']['msg']}" for r in failed), **outcome)
     module.exit_json(**outcome)
 
 
@@ -417,7 +417,7 @@ def main():
     items, item_problems = validate_items(params["caches"], params["defaults"], management_tag, params["labels"])
     problems.extend(item_problems)
     if params["wait_timeout"] < 0:
-        problems.append("wait_timeout must be 0 or more seconds, got %d." % params["wait_timeout"])
+        problems.append(f"wait_timeout must be 0 or more seconds, got {params['wait_timeout']}.")
     if problems:
         module.fail_json(" ".join(problems), problems=problems)
     module.run(lambda alibaba_module: run(alibaba_module, items))
