@@ -317,7 +317,7 @@ DECIMAL = re.compile(r"^[0-9]+$")
 RAM_ROLE_ARN = re.compile(r"^acs:ram::[0-9*]+:role/[^\s,]+$")
 
 
-def _bool_text(value):
+def _bool_text(value) -> str:
     return "true" if value else "false"
 
 
@@ -333,11 +333,11 @@ def _is_unset(value):
 class _Checker:
     """Collects every problem of one settings dict, then builds the manifest."""
 
-    def __init__(self, settings):
+    def __init__(self, settings) -> None:
         self.settings = settings
         self.problems = []
 
-    def problem(self, message):
+    def problem(self, message) -> None:
         self.problems.append(message)
 
     # ------------------------------------------------------------ keys
@@ -604,7 +604,7 @@ class _Checker:
         return {"apiVersion": API_VERSION, "kind": KIND, "metadata": metadata, "spec": spec}
 
 
-def _append_new(values, value):
+def _append_new(values, value) -> None:
     if value not in values:
         values.append(value)
 

@@ -25,6 +25,7 @@ import re
 import signal
 import time
 from urllib.parse import quote, quote_plus
+from typing import NoReturn
 
 try:
     from Tea.exceptions import TeaException, UnretryableException
@@ -142,7 +143,7 @@ class AlibabaCloudError(Exception):
     """An API call that failed: the action, the cloud's code, message and request id."""
 
     def __init__(self, action, code, message, request_id=None, status_code=None, attempts=1, outcome_unknown=False,
-                 retryable=None):
+                 retryable=None) -> None:
         super().__init__(message)
         self.action = action
         self.code = code
@@ -157,7 +158,7 @@ class AlibabaCloudError(Exception):
         # None: decided by code and status (see _retryable); False: never retried (e.g. a host that does not resolve).
         self.retryable = retryable
 
-    def __str__(self):
+    def __str__(self) -> str:
         text = f"{self.action} failed: {self.code}: {self.message}"
         if self.request_id:
             text += f" (request id: {self.request_id})"
@@ -326,7 +327,7 @@ def wall_clock_deadline(seconds):
         yield
         return
 
-    def expired(_signum, _frame):
+    def expired(_signum, _frame) -> NoReturn:
         raise CallDeadline()
 
     try:
@@ -408,7 +409,7 @@ class RetryPolicy:
     """
 
     def __init__(self, retries=5, max_seconds=60.0, base_delay=0.5, max_delay=20.0,
-                 sleep=time.sleep, clock=time.monotonic, rand=random.random):
+                 sleep=time.sleep, clock=time.monotonic, rand=random.random) -> None:
         self.retries = max(0, int(retries))
         self.max_seconds = float(max_seconds)
         self.base_delay = base_delay
@@ -453,7 +454,7 @@ class _LastAnswer:
     _active = contextvars.ContextVar("alibabacloud_eci_last_answer", default=None)
     _installed = False
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.status = None
 
     @contextlib.contextmanager
@@ -467,7 +468,7 @@ class _LastAnswer:
             self._active.reset(token)
 
     @classmethod
-    def install(cls):
+    def install(cls) -> None:
         if cls._installed:
             return
         try:
@@ -490,7 +491,7 @@ class _LastAnswer:
 class Connection:
     """Resolved settings plus lazily built SDK clients for one module run."""
 
-    def __init__(self, params, env, secrets=()):
+    def __init__(self, params, env, secrets=()) -> None:
         self.params = params
         self.env = env
         # no_log values of the module: removed from every message built from a server's answer.

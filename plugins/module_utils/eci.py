@@ -200,7 +200,7 @@ def create_image_cache(connection, fields, client_token):
     return getattr(body, "image_cache_id", None) or None
 
 
-def update_image_cache(connection, image_cache_id, fields, client_token):
+def update_image_cache(connection, image_cache_id, fields, client_token) -> None:
     """UpdateImageCache with canonical fields (tags go through TagResources)."""
     models = _models()
     request = _request(models.UpdateImageCacheRequest, fields,
@@ -212,14 +212,14 @@ def update_image_cache(connection, image_cache_id, fields, client_token):
     connection.call("eci", "UpdateImageCache", "update_image_cache_with_options", request)
 
 
-def delete_image_cache(connection, image_cache_id, client_token):
+def delete_image_cache(connection, image_cache_id, client_token) -> None:
     models = _models()
     request = models.DeleteImageCacheRequest(region_id=connection.region, image_cache_id=image_cache_id,
                                              client_token=client_token)
     connection.call("eci", "DeleteImageCache", "delete_image_cache_with_options", request)
 
 
-def tag_image_cache(connection, image_cache_id, tags):
+def tag_image_cache(connection, image_cache_id, tags) -> None:
     """TagResources: add or overwrite tags in place."""
     models = _models()
     request = models.TagResourcesRequest(region_id=connection.region, resource_type="ImageCache",
@@ -228,7 +228,7 @@ def tag_image_cache(connection, image_cache_id, tags):
     connection.call("eci", "TagResources", "tag_resources_with_options", request)
 
 
-def untag_image_cache(connection, image_cache_id, keys, client_token):
+def untag_image_cache(connection, image_cache_id, keys, client_token) -> None:
     """UntagResources: remove tags by key."""
     models = _models()
     request = models.UntagResourcesRequest(region_id=connection.region, resource_type="ImageCache",

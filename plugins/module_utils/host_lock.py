@@ -77,7 +77,7 @@ class HostLock:
     Neither: the first usable directory of private_directories().
     """
 
-    def __init__(self, name, directory=None, sleep=time.sleep, clock=time.monotonic, shared_directory=None, environ=None):
+    def __init__(self, name, directory=None, sleep=time.sleep, clock=time.monotonic, shared_directory=None, environ=None) -> None:
         self.digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
         if not shared_directory and not directory:
             shared_directory = configured_directory(None, environ)
@@ -102,7 +102,7 @@ class HostLock:
     def held(self):
         return self._fd is not None
 
-    def acquire(self, timeout, poll=0.1):
+    def acquire(self, timeout, poll=0.1) -> bool:
         """Wait up to timeout seconds for the lock; True when held, False (with self.problem) when not."""
         if fcntl is None:
             self.problem = "this platform has no fcntl"
@@ -129,7 +129,7 @@ class HostLock:
         os.close(fd)
         return False
 
-    def release(self):
+    def release(self) -> None:
         if self._fd is not None:
             fd, self._fd = self._fd, None
             # Closing the descriptor drops the flock; the file stays for the next run (unlinking it could

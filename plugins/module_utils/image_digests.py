@@ -72,7 +72,7 @@ def is_built(status):
     return status in BUILT_STATUSES
 
 
-def platform_problem(platform, option="image_platform"):
+def platform_problem(platform, option="image_platform") -> str | None:
     """Why a platform is refused (a message naming the option), or None; None stands for the default platform.
 
     Checked before any call (image_cache.validate_settings), so that a platform the digest record cannot hold is
@@ -260,7 +260,7 @@ def with_record(tags, current):
     return tags
 
 
-def unrecorded_warning(cache, current, refresh, rebuilt):
+def unrecorded_warning(cache, current, refresh, rebuilt) -> str | None:
     """The warning of eci_image_cache and of each cache of eci_image_caches when refresh: digest cannot tell whether
     an existing cache is stale for want of a digest record (the images were read, the cache was not rebuilt by this
     run, which would record them); None otherwise. cache: as listed; current: read_current()'s result or None."""

@@ -83,7 +83,7 @@ def canonical_image(reference):
     return domain + "/" + path + (":" + tag if tag else "") + ("@" + digest if digest else "")
 
 
-def image_problem(image, option="images"):
+def image_problem(image, option="images") -> str | None:
     """Why an image reference is refused (a message naming the option), or None."""
     if not isinstance(image, str) or not image.strip():
         return f"{option}: every image must be a non-empty reference, got {image!r}."

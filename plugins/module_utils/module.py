@@ -45,7 +45,7 @@ class AlibabaCloudModule:
     one fail_json with the failed action, code and request id.
     """
 
-    def __init__(self, argument_spec, services=(), **kwargs):
+    def __init__(self, argument_spec, services=(), **kwargs) -> None:
         """services: the SERVICES keys whose SDK the module imports; a missing one fails with the standard
         missing-library message before anything else."""
         spec = auth_argument_spec()
@@ -67,16 +67,16 @@ class AlibabaCloudModule:
             self._connection = Connection(self.params, os.environ, secrets=self.module.no_log_values)
         return self._connection
 
-    def exit_json(self, **kwargs):
+    def exit_json(self, **kwargs) -> None:
         self.module.exit_json(**kwargs)
 
-    def fail_json(self, msg, **kwargs):
+    def fail_json(self, msg, **kwargs) -> None:
         self.module.fail_json(msg=msg, **kwargs)
 
-    def warn(self, text):
+    def warn(self, text) -> None:
         self.module.warn(text)
 
-    def run(self, main_logic):
+    def run(self, main_logic) -> None:
         """Run main_logic(self); translate the collection's two error types once."""
         try:
             main_logic(self)
@@ -85,7 +85,7 @@ class AlibabaCloudModule:
         except AlibabaCloudError as error:
             self.fail_error(error)
 
-    def fail_error(self, error, **extra):
+    def fail_error(self, error, **extra) -> None:
         """fail_json for an API error; its message (built from server answers: events, errors) loses query strings
         and every no_log value, plain and URL-encoded."""
         error.message = scrub(error.message, self.module.no_log_values)

@@ -121,7 +121,7 @@ class RegistryError(Exception):
     built from the reference, the registry's host, HTTP statuses and the registry's error codes).
     """
 
-    def __init__(self, kind, message, image=None, registry=None, status=None, reason=None):
+    def __init__(self, kind, message, image=None, registry=None, status=None, reason=None) -> None:
         if kind not in ERROR_KINDS:
             raise ValueError(f"unknown RegistryError kind {kind!r}")
         super(RegistryError, self).__init__(message)
@@ -132,7 +132,7 @@ class RegistryError(Exception):
         self.status = status
         self.reason = reason  # for kind unreachable: one of REASONS, or None
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.message
 
 
@@ -294,7 +294,7 @@ def find_credentials(registry, credentials):
     return None
 
 
-def _listed(registry, hosts):
+def _listed(registry, hosts) -> bool:
     """True when registry (host[:port]) is in hosts: the same host[:port], or a host without port for any port."""
     target = normalize_registry(registry)
     hostname = target.rsplit(":", 1)[0] if not target.endswith("]") else target
@@ -363,7 +363,7 @@ class RegistryClient(object):
 
     def __init__(self, credentials=None, plain_http_registries=None, insecure_registries=None, connect_timeout=CONNECT_TIMEOUT,
                  read_timeout=READ_TIMEOUT, retries=3, backoff=0.5, max_backoff=8.0, max_seconds=60.0, user_agent=None,
-                 clock=time.monotonic, sleep=time.sleep, environ=None):
+                 clock=time.monotonic, sleep=time.sleep, environ=None) -> None:
         self.credentials = list(credentials or [])
         self.plain_http = list(plain_http_registries or [])
         self.insecure = list(insecure_registries or [])
@@ -528,7 +528,7 @@ class RegistryClient(object):
                 continue
             raise self._status_error(ctx, status, body, what, attempt)
 
-    def _pause(self, attempt, deadline, retry_after):
+    def _pause(self, attempt, deadline, retry_after) -> bool:
         """Sleep before the next attempt (full jitter); False when the time bound does not allow one."""
         delay = random.uniform(0, min(self.max_backoff, self.backoff * (2 ** (attempt - 1))))
         if retry_after:
@@ -722,12 +722,12 @@ def _platform_entry(ctx, index, wanted):
 class _Unreachable(Exception):
     """A connection-level failure; reason is one of REASONS. Fails at once, or (reset) is retried."""
 
-    def __init__(self, message, reason):
+    def __init__(self, message, reason) -> None:
         super(_Unreachable, self).__init__(message)
         self.reason = reason
 
 
-def _reason(exc, phase, proxy=None):
+def _reason(exc, phase, proxy=None) -> str:
     """The REASONS entry of a connection failure in phase connect or read."""
     if isinstance(exc, socket.gaierror):
         return "proxy" if proxy else "dns"
@@ -747,7 +747,7 @@ def _reason(exc, phase, proxy=None):
 class _Context(object):
     """What one measurement needs to know: the reference, its registry, credentials, the base URL."""
 
-    def __init__(self, client, image, ref):
+    def __init__(self, client, image, ref) -> None:
         self.client = client
         self.image = image
         self.ref = ref
@@ -773,7 +773,7 @@ def _basic(creds):
     return "Basic " + token
 
 
-def _describe(exc, netloc, proxy=None):
+def _describe(exc, netloc, proxy=None) -> str:
     if proxy and isinstance(exc, (socket.gaierror, ConnectionRefusedError)):
         return f"cannot connect to the proxy {proxy[0]}:{proxy[1]} ({exc.strerror or exc.__class__.__name__})"
     if isinstance(exc, socket.gaierror):

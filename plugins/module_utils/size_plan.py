@@ -144,7 +144,7 @@ def unmeasured_verdict(plan, size_check):
     return dict(level="warn", message=f"Could not measure {images}, so the size check leaves {_plural(failed, 'it', 'them')} out: {reasons}.")
 
 
-def not_measured_note(plan):
+def not_measured_note(plan) -> str | None:
     """One line for the images whose registry is reached only from inside the VPC (None when there are none).
 
     Not a warning: where the module runs is not where the cache is built, and nothing is wrong with them.

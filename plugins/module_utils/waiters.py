@@ -29,7 +29,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import (
 class WaitError(AlibabaCloudError):
     """Waiting ended badly: a timeout, the cache failed or disappeared. Carries the last state seen."""
 
-    def __init__(self, action, code, message, image_cache=None):
+    def __init__(self, action, code, message, image_cache=None) -> None:
         super().__init__(action, code, message)
         self.image_cache = image_cache or {}
 
@@ -46,7 +46,7 @@ class Waiter:
     no pause ends after the deadline: the last poll happens at the deadline.
     """
 
-    def __init__(self, timeout, first_delay=1.0, factor=1.5, max_delay=15.0, sleep=time.sleep, clock=time.monotonic):
+    def __init__(self, timeout, first_delay=1.0, factor=1.5, max_delay=15.0, sleep=time.sleep, clock=time.monotonic) -> None:
         self.timeout = float(timeout)
         self.first_delay = first_delay
         self.factor = factor
@@ -123,7 +123,7 @@ def wait_for_cache(get, cache_id, targets, what, timeout, current=None, just_cha
     return cache
 
 
-def wait_gone(get, cache_id, timeout, current=None, sleep=time.sleep, clock=time.monotonic):
+def wait_gone(get, cache_id, timeout, current=None, sleep=time.sleep, clock=time.monotonic) -> None:
     """Poll until the cache is no longer listed; WaitError with the last cache seen on timeout."""
     reached, cache = Waiter(timeout, sleep=sleep, clock=clock).until(
         lambda: get(cache_id), lambda c: c is None, sleep_first=True, last=None)
@@ -145,7 +145,7 @@ def wait_for_many(list_caches, wanted, timeout, sleep=time.sleep, clock=time.mon
     outcome = {}
     last = {}
 
-    def settle(snapshot):
+    def settle(snapshot) -> bool:
         for cache_id, want in list(pending.items()):
             cache = snapshot.get(cache_id)
             last[cache_id] = cache if cache is not None else last.get(cache_id)

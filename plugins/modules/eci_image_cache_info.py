@@ -308,7 +308,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import D
 STATUSES = list(DOCUMENTED)
 
 
-def validate(module):
+def validate(module) -> None:
     """Reject what the API would reject, before any call."""
     params = module.params
     if not 1 <= params["page_size"] <= MAX_PAGE_SIZE:
@@ -322,7 +322,7 @@ def validate(module):
             module.fail_json(f"{option} must not contain empty strings.")
 
 
-def list_caches(module):
+def list_caches(module) -> None:
     params = module.params
     filters = dict(
         name=params["name"] or None,
@@ -358,7 +358,7 @@ def list_caches(module):
     module.exit_json(changed=False, image_caches=caches)
 
 
-def main():
+def main() -> None:
     module = AlibabaCloudModule(
         argument_spec=dict(
             image_cache_ids=dict(type="list", elements="str", aliases=["image_cache_id"]),

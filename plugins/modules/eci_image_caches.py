@@ -371,7 +371,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_fleet
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 
 
-def run(module, items):
+def run(module, items) -> None:
     params = module.params
     try:
         members = run_set(module.connection, items, params["wait"], params["wait_timeout"], module.check_mode,
@@ -393,7 +393,7 @@ def run(module, items):
     module.exit_json(**outcome)
 
 
-def main():
+def main() -> None:
     module = AlibabaCloudModule(
         argument_spec=dict(
             caches=dict(type="list", elements="dict", required=True, options=ITEM_SPEC),

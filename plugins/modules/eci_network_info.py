@@ -206,7 +206,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.network import (
 )
 
 
-def gather(module):
+def gather(module) -> None:
     params = module.params
     connection = module.connection
     vswitches, missing = [], []
@@ -279,7 +279,7 @@ def gather(module):
     )
 
 
-def main():
+def main() -> None:
     module = AlibabaCloudModule(
         argument_spec=dict(
             vswitch_ids=dict(type="list", elements="str", aliases=["vswitch_id"]),

@@ -89,7 +89,7 @@ def main(argv=None) -> int:
         return 0
     server = TwinServer((args.host, args.port), state)
 
-    def stop(_signum, _frame):
+    def stop(_signum, _frame) -> None:
         # shutdown() waits for serve_forever() to return: call it from another thread.
         threading.Thread(target=server.shutdown, daemon=True).start()
 

@@ -85,7 +85,7 @@ def parse_timestamp(value: str, name: str) -> float:
 class Authenticator:
     """Checks requests against one access key pair (and optionally its STS security token)."""
 
-    def __init__(self, access_key_id: str, access_key_secret: str, security_token: str | None, nonce_store):
+    def __init__(self, access_key_id: str, access_key_secret: str, security_token: str | None, nonce_store) -> None:
         self.access_key_id = access_key_id
         self.access_key_secret = access_key_secret
         self.security_token = security_token

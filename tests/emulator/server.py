@@ -64,7 +64,7 @@ class TwinServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple, state: State):
+    def __init__(self, address: tuple, state: State) -> None:
         self.state = state
         config = state.config
         self.auth = Authenticator(config.access_key_id, config.access_key_secret, config.security_token, state.use_nonce)
@@ -85,19 +85,19 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ''
     server: TwinServer
 
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+    def log_message(self, format, *args) -> None:  # pylint: disable=redefined-builtin
         """Quiet: the request log is at GET /_emulator/requests."""
 
-    def do_GET(self):  # pylint: disable=invalid-name
+    def do_GET(self) -> None:  # pylint: disable=invalid-name
         self._serve()
 
-    def do_POST(self):  # pylint: disable=invalid-name
+    def do_POST(self) -> None:  # pylint: disable=invalid-name
         self._serve()
 
-    def do_DELETE(self):  # pylint: disable=invalid-name
+    def do_DELETE(self) -> None:  # pylint: disable=invalid-name
         self._serve()
 
-    def do_PUT(self):  # pylint: disable=invalid-name
+    def do_PUT(self) -> None:  # pylint: disable=invalid-name
         self._serve()
 
     # -- plumbing -------------------------------------------------------------------------------------
@@ -313,7 +313,7 @@ class Handler(BaseHTTPRequestHandler):
 class Emulator:
     """The twin in a background thread (for tests): Emulator(ready_after=0.3, profile='hostile').start() ... .stop()."""
 
-    def __init__(self, host: str = '127.0.0.1', port: int = 0, config: Config | None = None, **settings):
+    def __init__(self, host: str = '127.0.0.1', port: int = 0, config: Config | None = None, **settings) -> None:
         """settings: Config fields, e.g. ready_after=0.3, profile='hostile' (a name, a YAML file or a mapping)."""
         self.config = config or Config(**settings)
         self.state = State(self.config)
