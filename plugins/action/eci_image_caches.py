@@ -13,6 +13,8 @@ fail in the module with the items echoed in the invocation, where -vvv shows its
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import image_cache_settings_spec
@@ -29,14 +31,14 @@ SINGLE = "alibabacloud.eci.eci_image_cache"
 SET_OPTIONS = ("wait", "wait_timeout")
 
 
-def known_keys(spec):
+def known_keys(spec: dict[str, dict[str, Any]]) -> set[str]:
     keys = set(spec)
     for option in spec.values():
         keys.update(option.get("aliases") or ())
     return keys
 
 
-def unknown_keys(value, spec, where):
+def unknown_keys(value: Any, spec: dict[str, dict[str, Any]], where: str) -> list[str]:
     """Where `value` (a dict of options of `spec`) has keys the spec does not know, sub-options included."""
     if not isinstance(value, dict):
         return []
@@ -56,7 +58,7 @@ class ActionModule(ActionBase):
     _supports_check_mode = True
     _supports_async = False
 
-    def _single_cache_defaults(self):
+    def _single_cache_defaults(self) -> dict[str, Any]:
         """The module_defaults an eci_image_cache task of this play would get, its cache options only."""
         if _apply_action_arg_defaults is not None:
             found = _apply_action_arg_defaults(SINGLE, self._task, {}, self._templar)
@@ -68,7 +70,7 @@ class ActionModule(ActionBase):
         return dict((names.get(key, key), value) for key, value in found.items()
                     if key in known_keys(spec) | set(SET_OPTIONS) and value is not None)
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         args = dict(self._task.args)
         spec = image_cache_settings_spec()

@@ -18,6 +18,7 @@ returned in lower case.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_IMAGE_LENGTH
 
@@ -39,17 +40,17 @@ IMAGE_REFERENCE = re.compile(rf"^(?:{DOMAIN}/)?{PATH_COMPONENT}(?:/{PATH_COMPONE
 REGISTRY_HOST = re.compile(rf"^{DOMAIN}\Z", re.ASCII)
 
 
-def full_match(pattern):
+def full_match(pattern: str) -> re.Pattern[str]:
     """A compiled pattern matching a whole string of ASCII text (no match before a trailing newline)."""
     return re.compile(rf"^(?:{pattern})\Z", re.ASCII)
 
 
-def is_registry_component(first):
+def is_registry_component(first: str) -> bool:
     """Whether the first '/'-separated component of a reference is a registry host (splitDockerDomain)."""
     return "." in first or ":" in first or first == "localhost" or first.lower() != first
 
 
-def split_domain(name):
+def split_domain(name: str) -> tuple[str | None, str]:
     """(registry host as written or None for Docker Hub, repository path) of a name without tag and digest."""
     first, sep, rest = name.partition("/")
     if sep and is_registry_component(first):
@@ -57,7 +58,7 @@ def split_domain(name):
     return None, name
 
 
-def registry_host(image):
+def registry_host(image: str) -> str:
     """The registry host of an image reference, lower case; docker.io for Docker Hub (nginx, library/nginx,
     index.docker.io/x)."""
     domain, _path = split_domain(image)
@@ -65,7 +66,7 @@ def registry_host(image):
     return DOCKER_HUB if host in DOCKER_HUB_ALIASES else host
 
 
-def canonical_image(reference):
+def canonical_image(reference: str) -> str:
     """An image reference in Docker's canonical form: nginx:1.25 -> docker.io/library/nginx:1.25.
 
     A cloud may return the images of a cache in this form (the API reference shows full references),
@@ -83,7 +84,7 @@ def canonical_image(reference):
     return domain + "/" + path + (":" + tag if tag else "") + ("@" + digest if digest else "")
 
 
-def image_problem(image, option="images") -> str | None:
+def image_problem(image: Any, option: str = "images") -> str | None:
     """Why an image reference is refused (a message naming the option), or None."""
     if not isinstance(image, str) or not image.strip():
         return f"{option}: every image must be a non-empty reference, got {image!r}."

@@ -308,7 +308,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import D
 STATUSES = list(DOCUMENTED)
 
 
-def validate(module) -> None:
+def validate(module: AlibabaCloudModule) -> None:
     """Reject what the API would reject, before any call."""
     params = module.params
     if not 1 <= params["page_size"] <= MAX_PAGE_SIZE:
@@ -322,7 +322,7 @@ def validate(module) -> None:
             module.fail_json(f"{option} must not contain empty strings.")
 
 
-def list_caches(module) -> None:
+def list_caches(module: AlibabaCloudModule) -> None:
     params = module.params
     filters = dict(
         name=params["name"] or None,

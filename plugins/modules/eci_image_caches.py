@@ -361,6 +361,8 @@ failed_caches:
   elements: str
 """
 
+from typing import Any
+
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_fleet import (
     ITEM_SPEC,
     SetProblem,
@@ -371,7 +373,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_fleet
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 
 
-def run(module, items) -> None:
+def run(module: AlibabaCloudModule, items: list[dict[str, Any]]) -> None:
     params = module.params
     try:
         members = run_set(module.connection, items, params["wait"], params["wait_timeout"], module.check_mode,

@@ -206,7 +206,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.network import (
 )
 
 
-def gather(module) -> None:
+def gather(module: AlibabaCloudModule) -> None:
     params = module.params
     connection = module.connection
     vswitches, missing = [], []

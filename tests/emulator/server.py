@@ -13,11 +13,12 @@ import struct
 import threading
 import time
 import uuid
+from typing import Any, Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from . import eci, network
-from .auth import Authenticator
+from .auth import Authenticator, Identity
 from .context import Context
 from .errors import ApiError, invalid
 from .params import Params
@@ -85,7 +86,7 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ''
     server: TwinServer
 
-    def log_message(self, format, *args) -> None:  # pylint: disable=redefined-builtin
+    def log_message(self, format: str, *args: Any) -> None:  # pylint: disable=redefined-builtin
         """Quiet: the request log is at GET /_emulator/requests."""
 
     def do_GET(self) -> None:  # pylint: disable=invalid-name
@@ -101,7 +102,7 @@ class Handler(BaseHTTPRequestHandler):
         self._serve()
 
     # -- plumbing -------------------------------------------------------------------------------------
-    def _send(self, status: int, payload, request_id: str | None = None) -> None:
+    def _send(self, status: int, payload: Any, request_id: str | None = None) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode('utf-8')
         self.send_response(status)
         self.send_header('Content-Type', 'application/json;charset=utf-8')
@@ -136,7 +137,7 @@ class Handler(BaseHTTPRequestHandler):
             self._api(url, body)
 
     # -- the cloud API ----------------------------------------------------------------------------------
-    def _api(self, url, body: bytes) -> None:  # pylint: disable=too-many-statements
+    def _api(self, url: SplitResult, body: bytes) -> None:  # pylint: disable=too-many-statements
         state = self.server.state
         request_id = new_request_id()
         now = state.clock()
@@ -197,7 +198,7 @@ class Handler(BaseHTTPRequestHandler):
         state.log(entry)
         self._send(status, payload, request_id)
 
-    def _run(self, handler, product: str, ident, now: float) -> dict:
+    def _run(self, handler: Callable[[Context], dict], product: str, ident: Identity, now: float) -> dict:
         state = self.server.state
         params = Params(ident.params)
         with state.lock:

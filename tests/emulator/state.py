@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Callable
 
 from . import profile as profiles
 from .auth import NONCE_TTL
@@ -23,7 +24,7 @@ FAULT_KINDS = ('throttle', 'server_error', 'reset', 'reset_after_commit', 'delay
 class State:  # pylint: disable=too-many-instance-attributes
     """Everything the twin remembers; every access goes through self.lock."""
 
-    def __init__(self, config: Config, clock=time.time) -> None:
+    def __init__(self, config: Config, clock: Callable[[], float] = time.time) -> None:
         self.config = config
         self.clock = clock
         self.lock = threading.RLock()
