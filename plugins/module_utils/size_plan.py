@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any, Iterable, Sized
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import registry_host
 from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import GIB, required_cache_size_gib
@@ -33,11 +34,11 @@ _PRIVATE_NETWORKS = tuple(ipaddress.ip_network(net) for net in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"))
 
 
-def _plural(items, one, many):
+def _plural(items: Sized, one: str, many: str) -> str:
     return one if len(items) == 1 else many
 
 
-def vpc_only_registry(registry):
+def vpc_only_registry(registry: str | None) -> bool:
     """Whether a registry (host[:port]) is typically reachable only from inside a VPC: an ACR VPC endpoint,
     or a private address (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7)."""
     value = (registry or "").strip().lower()
@@ -51,7 +52,8 @@ def vpc_only_registry(registry):
     return any(address.version == net.version and address in net for net in _PRIVATE_NETWORKS)
 
 
-def needs_measurement(size_check, size_auto, creating, images_change, size_change, force_update=False):
+def needs_measurement(size_check: str, size_auto: bool, creating: bool, images_change: bool, size_change: bool,
+                      force_update: bool = False) -> bool:
     """Whether the preflight measures: for image_cache_size auto always (it needs the sizes), else not with
     size_check skip, and otherwise only for a create or an update that changes the images or the size (a
     rename, tags, elimination strategy or retention never change what the cache must hold). force_update
@@ -63,7 +65,7 @@ def needs_measurement(size_check, size_auto, creating, images_change, size_chang
     return bool(creating or images_change or size_change)
 
 
-def plan_sizes(reports):
+def plan_sizes(reports: Iterable[dict[str, Any]] | None) -> dict[str, Any]:
     """Judge measure_images() reports. Returns a dict:
 
     total_bytes: the sum of the measured images' sizes (uncompressed where stated, else compressed);
@@ -94,7 +96,7 @@ def plan_sizes(reports):
                 not_measured_here=not_here, failed=failed)
 
 
-def describe_basis(basis):
+def describe_basis(basis: str | None) -> str:
     """The words that say which size the rule used."""
     return {
         "uncompressed": "uncompressed, as the registries state it",
@@ -103,7 +105,7 @@ def describe_basis(basis):
     }.get(basis, "nothing measured")
 
 
-def size_verdict(size_gib, plan, size_check):
+def size_verdict(size_gib: int, plan: dict[str, Any], size_check: str) -> dict[str, Any]:
     """Whether a cache of size_gib holds the measured images by the rule (at least twice their size).
 
     Returns {"level": "ok" | "warn" | "fail", "message": str or None, "required_gib": int or None}.
@@ -127,7 +129,7 @@ def size_verdict(size_gib, plan, size_check):
     return dict(level="fail" if size_check == "fail" else "warn", message=message, required_gib=required)
 
 
-def unmeasured_verdict(plan, size_check):
+def unmeasured_verdict(plan: dict[str, Any], size_check: str) -> dict[str, Any]:
     """What to say about the images that could not be measured (for a reason other than "not from here").
 
     Returns {"level": "ok" | "warn" | "fail", "message": str or None}. With size_check fail the size
@@ -144,7 +146,7 @@ def unmeasured_verdict(plan, size_check):
     return dict(level="warn", message=f"Could not measure {images}, so the size check leaves {_plural(failed, 'it', 'them')} out: {reasons}.")
 
 
-def not_measured_note(plan) -> str | None:
+def not_measured_note(plan: dict[str, Any]) -> str | None:
     """One line for the images whose registry is reached only from inside the VPC (None when there are none).
 
     Not a warning: where the module runs is not where the cache is built, and nothing is wrong with them.
@@ -157,7 +159,7 @@ def not_measured_note(plan) -> str | None:
             "Measure from a host in the VPC, or set size_check: skip.")
 
 
-def auto_size(plan, live_size):
+def auto_size(plan: dict[str, Any], live_size: int | None) -> int:
     """The size image_cache_size=auto asks for: at least twice the measured images (required_cache_size_gib), and
     never less than the live cache's size, since a smaller cache would have to be rebuilt. ValueError when the
     images need more than the API allows."""
