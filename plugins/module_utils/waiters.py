@@ -11,6 +11,7 @@ getter it is given, so unit tests drive it with a fake clock and a fake cloud.
 from __future__ import annotations
 
 import time
+from typing import Any, Callable, Collection, Iterable
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
 
@@ -29,11 +30,11 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import (
 class WaitError(AlibabaCloudError):
     """Waiting ended badly: a timeout, the cache failed or disappeared. Carries the last state seen."""
 
-    def __init__(self, action, code, message, image_cache=None) -> None:
+    def __init__(self, action: str, code: str, message: str, image_cache: dict[str, Any] | None = None) -> None:
         super().__init__(action, code, message)
         self.image_cache = image_cache or {}
 
-    def to_result(self):
+    def to_result(self) -> dict[str, Any]:
         result = super().to_result()
         result["image_cache"] = self.image_cache
         return result
@@ -46,7 +47,8 @@ class Waiter:
     no pause ends after the deadline: the last poll happens at the deadline.
     """
 
-    def __init__(self, timeout, first_delay=1.0, factor=1.5, max_delay=15.0, sleep=time.sleep, clock=time.monotonic) -> None:
+    def __init__(self, timeout: float, first_delay: float = 1.0, factor: float = 1.5, max_delay: float = 15.0,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
         self.timeout = float(timeout)
         self.first_delay = first_delay
         self.factor = factor
@@ -55,7 +57,7 @@ class Waiter:
         self._clock = clock
         self.deadline = None
 
-    def until(self, poll, done, last=None, sleep_first=False):
+    def until(self, poll: Callable[[], Any], done: Callable[[Any], bool], last: Any = None, sleep_first: bool = False) -> tuple[bool, Any]:
         """Call poll() until done(result) is true; returns (True, result) or (False, last result) at the deadline.
 
         last: a result already in hand (checked first, so no poll repeats a read just made);
@@ -82,7 +84,7 @@ class Waiter:
                 return True, result
 
 
-def describe_events(cache):
+def describe_events(cache: dict[str, Any] | None) -> str:
     """The cache's events as one readable line each (Reason: Message)."""
     lines = []
     for event in (cache or {}).get("events") or []:
@@ -90,8 +92,10 @@ def describe_events(cache):
     return "; ".join(lines) or "no events"
 
 
-def wait_for_cache(get, cache_id, targets, what, timeout, current=None, just_changed=False, observed=None,
-                   sleep=time.sleep, clock=time.monotonic):
+def wait_for_cache(get: Callable[[str], dict[str, Any] | None], cache_id: str, targets: Collection[str], what: str, timeout: float,
+                   current: dict[str, Any] | None = None, just_changed: bool = False,
+                   observed: Callable[[dict[str, Any]], bool] | None = None,
+                   sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
     """Poll get(cache_id) until the cache is in one of `targets`.
 
     Fails (WaitError, with the last cache seen) when the cache ends in a failure status that is not a
@@ -101,7 +105,7 @@ def wait_for_cache(get, cache_id, targets, what, timeout, current=None, just_cha
     may apply an update seconds after it answered), so neither a target nor a failure counts yet.
     Statuses the API does not document are waited through, like Updating.
     """
-    def done(cache):
+    def done(cache: dict[str, Any] | None) -> bool:
         if cache is None:
             return True
         if observed is not None and not observed(cache):
@@ -123,7 +127,8 @@ def wait_for_cache(get, cache_id, targets, what, timeout, current=None, just_cha
     return cache
 
 
-def wait_gone(get, cache_id, timeout, current=None, sleep=time.sleep, clock=time.monotonic) -> None:
+def wait_gone(get: Callable[[str], dict[str, Any] | None], cache_id: str, timeout: float, current: dict[str, Any] | None = None,
+              sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
     """Poll until the cache is no longer listed; WaitError with the last cache seen on timeout."""
     reached, cache = Waiter(timeout, sleep=sleep, clock=clock).until(
         lambda: get(cache_id), lambda c: c is None, sleep_first=True, last=None)
@@ -133,7 +138,8 @@ def wait_gone(get, cache_id, timeout, current=None, sleep=time.sleep, clock=time
                         f"{(cache or current or {}).get('status')}", cache)
 
 
-def wait_for_many(list_caches, wanted, timeout, sleep=time.sleep, clock=time.monotonic):
+def wait_for_many(list_caches: Callable[[], Iterable[dict[str, Any]]], wanted: dict[str, dict[str, Any]], timeout: float,
+                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> dict[str, dict[str, Any] | WaitError | None]:
     """Wait for several caches together: one list_caches() (every cache of the region) per poll round.
 
     wanted: {cache_id: dict(targets=(...), what=str, observed=callable or None)}; targets None waits for
@@ -145,7 +151,7 @@ def wait_for_many(list_caches, wanted, timeout, sleep=time.sleep, clock=time.mon
     outcome = {}
     last = {}
 
-    def settle(snapshot) -> bool:
+    def settle(snapshot: dict[str, dict[str, Any]]) -> bool:
         for cache_id, want in list(pending.items()):
             cache = snapshot.get(cache_id)
             last[cache_id] = cache if cache is not None else last.get(cache_id)
