@@ -217,6 +217,7 @@ _value:
 import difflib
 import re
 from collections.abc import Mapping
+from typing import Any, Callable, Sequence
 
 from ansible.errors import AnsibleFilterError
 
@@ -317,15 +318,15 @@ DECIMAL = re.compile(r"^[0-9]+$")
 RAM_ROLE_ARN = re.compile(r"^acs:ram::[0-9*]+:role/[^\s,]+$")
 
 
-def _bool_text(value) -> str:
+def _bool_text(value: Any) -> str:
     return "true" if value else "false"
 
 
-def _is_list(value):
+def _is_list(value: Any) -> bool:
     return isinstance(value, (list, tuple))
 
 
-def _is_unset(value):
+def _is_unset(value: Any) -> bool:
     # '' too: ansible-core before 2.19 renders a templated None as ''.
     return value is None or value == ""
 
@@ -333,16 +334,16 @@ def _is_unset(value):
 class _Checker:
     """Collects every problem of one settings dict, then builds the manifest."""
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Any) -> None:
         self.settings = settings
         self.problems = []
 
-    def problem(self, message) -> None:
+    def problem(self, message: str) -> None:
         self.problems.append(message)
 
     # ------------------------------------------------------------ keys
 
-    def normalize_keys(self):
+    def normalize_keys(self) -> dict[str, Any]:
         """Settings under their canonical names, without null or empty-string values; reports bad keys."""
         given = {}
         for key in self.settings:
@@ -369,7 +370,7 @@ class _Checker:
         return given
 
     @staticmethod
-    def unknown_key_message(key):
+    def unknown_key_message(key: str) -> str:
         message = f"{key}: unknown setting."
         close = difflib.get_close_matches(key, list(SUPPORTED) + list(ALIASES) + list(NOT_IN_CRD), n=1)
         if close:
@@ -378,7 +379,7 @@ class _Checker:
 
     # ------------------------------------------------------------ value checks
 
-    def string(self, option, value, pattern=None, what=None):
+    def string(self, option: str, value: Any, pattern: re.Pattern[str] | None = None, what: str | None = None) -> str | None:
         if not isinstance(value, str) or not value.strip():
             self.problem(f"{option} must be a non-empty string, got {value!r}.")
             return None
@@ -387,7 +388,7 @@ class _Checker:
             return None
         return value
 
-    def string_list(self, option, value, minimum=0, maximum=None):
+    def string_list(self, option: str, value: Any, minimum: int = 0, maximum: int | None = None) -> list[Any] | None:
         if not _is_list(value):
             self.problem(f"{option} must be a list of strings, got {type(value).__name__} {value!r}.")
             return None
@@ -401,7 +402,7 @@ class _Checker:
             return None
         return list(value)
 
-    def integer(self, option, value, minimum, maximum, unit):
+    def integer(self, option: str, value: Any, minimum: int, maximum: int, unit: str) -> int | None:
         number = None
         if isinstance(value, bool):
             number = None
@@ -417,19 +418,19 @@ class _Checker:
             return None
         return number
 
-    def boolean(self, option, value):
+    def boolean(self, option: str, value: Any) -> bool | None:
         if not isinstance(value, bool):
             self.problem(f"{option} must be a boolean (true or false), got {type(value).__name__} {value!r}.")
             return None
         return value
 
-    def choice(self, option, value, choices):
+    def choice(self, option: str, value: Any, choices: Sequence[str]) -> str | None:
         if not isinstance(value, str) or value not in choices:
             self.problem(f"{option} must be one of {', '.join(choices)}, got {value!r}.")
             return None
         return value
 
-    def check_images(self, value):
+    def check_images(self, value: Any) -> list[str] | None:
         images = self.string_list("images", value, 1, MAX_IMAGES)
         if images is None:
             return None
@@ -441,7 +442,7 @@ class _Checker:
                 good = False
         return images if good else None
 
-    def check_pull_secrets(self, value):
+    def check_pull_secrets(self, value: Any) -> list[str] | None:
         secrets = self.string_list("image_pull_secrets", value)
         if secrets is None:
             return None
@@ -455,7 +456,7 @@ class _Checker:
                 good = False
         return secrets if good else None
 
-    def check_ids(self, option, value, minimum, maximum, what):
+    def check_ids(self, option: str, value: Any, minimum: int, maximum: int, what: str) -> list[str] | None:
         ids = self.string_list(option, value, minimum, maximum)
         if ids is None:
             return None
@@ -466,7 +467,7 @@ class _Checker:
                 good = False
         return ids if good else None
 
-    def check_registries(self, option, value):
+    def check_registries(self, option: str, value: Any) -> list[str] | None:
         registries = self.string_list(option, value)
         if registries is None:
             return None
@@ -477,7 +478,7 @@ class _Checker:
                 good = False
         return registries if good else None
 
-    def check_acr(self, value):
+    def check_acr(self, value: Any) -> tuple[list[str], list[str], list[str]] | None:
         """(instance ids, service ARNs, user ARNs), each without duplicates, or None after a problem."""
         if not _is_list(value):
             self.problem("acr_registry_info must be a list of dicts with instance_id "
@@ -520,7 +521,7 @@ class _Checker:
 
     # ------------------------------------------------------------ the manifest
 
-    def build(self):
+    def build(self) -> dict[str, Any]:
         if not isinstance(self.settings, Mapping):
             raise AnsibleFilterError(
                 f"image_cache_manifest: the input must be a dict of eci_image_cache settings, got {type(self.settings).__name__}.")
@@ -604,12 +605,12 @@ class _Checker:
         return {"apiVersion": API_VERSION, "kind": KIND, "metadata": metadata, "spec": spec}
 
 
-def _append_new(values, value) -> None:
+def _append_new(values: list[str], value: str) -> None:
     if value not in values:
         values.append(value)
 
 
-def image_cache_manifest(settings):
+def image_cache_manifest(settings: Any) -> dict[str, Any]:
     """The ImageCache manifest for eci_image_cache-style settings; AnsibleFilterError lists every problem."""
     return _Checker(settings).build()
 
@@ -617,5 +618,5 @@ def image_cache_manifest(settings):
 class FilterModule:
     """alibabacloud.eci filters."""
 
-    def filters(self):
+    def filters(self) -> dict[str, Callable[..., Any]]:
         return {"image_cache_manifest": image_cache_manifest}
