@@ -25,7 +25,8 @@ import re
 import signal
 import time
 from urllib.parse import quote, quote_plus
-from typing import NoReturn
+from types import FrameType
+from typing import Any, Callable, Iterable, Iterator, Mapping, NoReturn
 
 try:
     from Tea.exceptions import TeaException, UnretryableException
@@ -93,7 +94,7 @@ RETRYABLE_CODES = frozenset((
 ))
 
 
-def auth_argument_spec():
+def auth_argument_spec() -> dict[str, dict[str, Any]]:
     """Options every module of the collection takes (doc fragment alibabacloud.eci.common)."""
     return dict(
         access_key=dict(type="str", no_log=True, aliases=["alicloud_access_key", "access_key_id"]),
@@ -116,7 +117,7 @@ def auth_argument_spec():
 SECONDS_OPTIONS = (("connect_timeout", 0, False), ("read_timeout", 0, False), ("api_retry_max_seconds", 0, True))
 
 
-def connection_option_problems(params):
+def connection_option_problems(params: Mapping[str, Any]) -> list[str]:
     """Messages for connection options out of range, each naming the option and its range.
 
     nan and inf are refused: a nan bound compares false with everything (it would remove the retry
@@ -142,8 +143,8 @@ class ConfigError(Exception):
 class AlibabaCloudError(Exception):
     """An API call that failed: the action, the cloud's code, message and request id."""
 
-    def __init__(self, action, code, message, request_id=None, status_code=None, attempts=1, outcome_unknown=False,
-                 retryable=None) -> None:
+    def __init__(self, action: str, code: str, message: str, request_id: str | None = None, status_code: int | None = None,
+                 attempts: int = 1, outcome_unknown: bool = False, retryable: bool | None = None) -> None:
         super().__init__(message)
         self.action = action
         self.code = code
@@ -166,14 +167,14 @@ class AlibabaCloudError(Exception):
             text += f" after {self.attempts} attempts"
         return text
 
-    def to_result(self):
+    def to_result(self) -> dict[str, Any]:
         """The error as fail_json keys, so playbooks can branch on the code."""
         return dict(error=dict(action=self.action, code=self.code, message=self.message,
                                request_id=self.request_id, status_code=self.status_code,
                                attempts=self.attempts))
 
 
-def _setting(value):
+def _setting(value: Any) -> Any:
     """Empty strings count as unset, the way users expect from env vars and templates."""
     if value is None:
         return None
@@ -182,7 +183,7 @@ def _setting(value):
     return value
 
 
-def resolve_credentials(params, env):
+def resolve_credentials(params: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
     """Decide where credentials come from.
 
     Returns a dict with 'source' (options, environment or default_chain) and
@@ -228,7 +229,7 @@ def resolve_credentials(params, env):
     return dict(source="default_chain")
 
 
-def resolve_region(params, env):
+def resolve_region(params: Mapping[str, Any], env: Mapping[str, str]) -> str:
     """The region from the option, ALICLOUD_REGION, then ALIBABA_CLOUD_REGION_ID."""
     for value in (params.get("region"), env.get("ALICLOUD_REGION"), env.get("ALIBABA_CLOUD_REGION_ID")):
         value = _setting(value)
@@ -239,7 +240,7 @@ def resolve_region(params, env):
         "or the environment variable ALICLOUD_REGION (ALIBABA_CLOUD_REGION_ID is also read).")
 
 
-def parse_endpoint(value, where):
+def parse_endpoint(value: str, where: str) -> tuple[str, str]:
     """Split 'host', 'host:port' or 'http(s)://host[:port]' into (host[:port], protocol).
 
     The SDK needs a bare host in Config.endpoint (a scheme there ends up in the
@@ -264,7 +265,7 @@ def parse_endpoint(value, where):
     return text, protocol
 
 
-def resolve_endpoint(service, params, env, region):
+def resolve_endpoint(service: str, params: Mapping[str, Any], env: Mapping[str, str], region: str) -> tuple[str, str]:
     """(host, protocol) for a service: the option, its ALICLOUD_*_ENDPOINT variable, then the regional default."""
     spec = SERVICES[service]
     for value, where in ((params.get(spec["option"]), f"option {spec['option']}"),
@@ -275,21 +276,21 @@ def resolve_endpoint(service, params, env, region):
     return spec["host"].format(region=region), "https"
 
 
-def without_query(text):
+def without_query(text: str) -> str:
     """Drops URL query strings from a message: RPC requests carry every parameter there, registry
     passwords included, and the URL-encoded form would slip past Ansible's no_log masking."""
     # The lookahead keeps it idempotent: messages are scrubbed at each layer they pass.
     return re.sub(r"\?(?!<parameters removed>)[^\s'\"()]+", "?<parameters removed>", text)
 
 
-def secret_forms(secret):
+def secret_forms(secret: str) -> list[str]:
     """A secret as it may appear in a server's answer: plain and URL-encoded (both ways, and the SDK's)."""
     forms = {secret, quote(secret, safe=""), quote_plus(secret), quote(secret), quote(secret, safe="~")}
     forms.add(quote(secret, safe="~").replace("+", "%20").replace("*", "%2A").replace("%7E", "~"))
     return sorted((form for form in forms if form), key=len, reverse=True)
 
 
-def scrub(text, secrets=()):
+def scrub(text: str | None, secrets: Iterable[Any] | None = ()) -> str:
     """A message built from a server's answer, without query strings and without any no_log value."""
     text = without_query(text or "")
     for secret in secrets or ():
@@ -300,11 +301,11 @@ def scrub(text, secrets=()):
     return text
 
 
-def is_throttling(error):
+def is_throttling(error: AlibabaCloudError) -> bool:
     return (error.code or "").startswith("Throttling")
 
 
-def _retryable(error):
+def _retryable(error: AlibabaCloudError) -> bool:
     if error.retryable is not None:
         return error.retryable
     return (error.code in RETRYABLE_CODES or is_throttling(error)
@@ -320,14 +321,14 @@ class CallDeadline(BaseException):
 
 
 @contextlib.contextmanager
-def wall_clock_deadline(seconds):
+def wall_clock_deadline(seconds: float | None) -> Iterator[None]:
     """Interrupt the block after `seconds` of wall time (SIGALRM; a server trickling its answer byte by
     byte never trips the HTTP library's per-read timeout). Outside the main thread it does nothing."""
     if seconds is None or not hasattr(signal, "setitimer"):
         yield
         return
 
-    def expired(_signum, _frame) -> NoReturn:
+    def expired(_signum: int, _frame: FrameType | None) -> NoReturn:
         raise CallDeadline()
 
     try:
@@ -343,13 +344,13 @@ def wall_clock_deadline(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _answer_status(exc):
+def _answer_status(exc: BaseException) -> int | None:
     """The HTTP status of the answer behind an SDK exception, when the SDK kept it."""
     response = getattr(exc, "last_response", None) or getattr(getattr(exc, "inner_exception", None), "last_response", None)
     return getattr(response, "status_code", None)
 
 
-def translate_sdk_error(action, exc, status_hint=None):
+def translate_sdk_error(action: str, exc: BaseException, status_hint: int | None = None) -> AlibabaCloudError:
     """One AlibabaCloudError from whatever the SDK raised (Tea 0.3 or darabonba 1.x).
 
     status_hint: the HTTP status of the last answer, when the caller saw it (the SDK drops it when
@@ -408,8 +409,9 @@ class RetryPolicy:
     than `max_seconds` after the first attempt started. Other 4xx errors are final at once.
     """
 
-    def __init__(self, retries=5, max_seconds=60.0, base_delay=0.5, max_delay=20.0,
-                 sleep=time.sleep, clock=time.monotonic, rand=random.random) -> None:
+    def __init__(self, retries: int = 5, max_seconds: float = 60.0, base_delay: float = 0.5, max_delay: float = 20.0,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 rand: Callable[[], float] = random.random) -> None:
         self.retries = max(0, int(retries))
         self.max_seconds = float(max_seconds)
         self.base_delay = base_delay
@@ -418,12 +420,12 @@ class RetryPolicy:
         self._clock = clock
         self._rand = rand
 
-    def delay(self, retry_number):
+    def delay(self, retry_number: int) -> float:
         """Equal jitter: half the exponential step, plus a random share of the other half."""
         step = min(self.max_delay, self.base_delay * (2 ** min(retry_number, 30)))
         return step / 2 + self._rand() * step / 2
 
-    def run(self, action, call):
+    def run(self, action: str, call: Callable[[], Any]) -> Any:
         started = self._clock()
         attempt = 0
         unknown_before = False
@@ -458,7 +460,7 @@ class _LastAnswer:
         self.status = None
 
     @contextlib.contextmanager
-    def recording(self):
+    def recording(self) -> Iterator[_LastAnswer]:
         self.status = None
         self.install()
         token = self._active.set(self)
@@ -477,7 +479,7 @@ class _LastAnswer:
             return
         original = DaraCore.do_action
 
-        def do_action(request, runtime_option=None):
+        def do_action(request: Any, runtime_option: Any = None) -> Any:
             recorder = cls._active.get()
             response = original(request, runtime_option)
             if recorder is not None:
@@ -491,7 +493,7 @@ class _LastAnswer:
 class Connection:
     """Resolved settings plus lazily built SDK clients for one module run."""
 
-    def __init__(self, params, env, secrets=()) -> None:
+    def __init__(self, params: Mapping[str, Any], env: Mapping[str, str], secrets: Iterable[Any] | None = ()) -> None:
         self.params = params
         self.env = env
         # no_log values of the module: removed from every message built from a server's answer.
@@ -510,7 +512,7 @@ class Connection:
         self._credential_client = None
         self.last_answer = _LastAnswer()
 
-    def _credential(self):
+    def _credential(self) -> Any:
         """An alibabacloud-credentials client for the chosen source."""
         if self._credential_client is None:
             from alibabacloud_credentials.client import Client as CredentialClient
@@ -529,7 +531,7 @@ class Connection:
                 self._credential_client = CredentialClient()
         return self._credential_client
 
-    def client(self, service):
+    def client(self, service: str) -> Any:
         """The SDK client of one service, imported and built on first use."""
         if service not in self._clients:
             spec = SERVICES[service]
@@ -547,7 +549,7 @@ class Connection:
             self._clients[service] = sdk.Client(config)
         return self._clients[service]
 
-    def runtime_options(self):
+    def runtime_options(self) -> Any:
         """Per-call options: the SDK's own retries are off (ours are jittered and bounded), timeouts in ms."""
         from alibabacloud_tea_util.models import RuntimeOptions
         return RuntimeOptions(autoretry=False, max_attempts=1,
@@ -556,7 +558,7 @@ class Connection:
                               read_timeout=int(self.params.get("read_timeout", 60.0) * 1000))
 
     @contextlib.contextmanager
-    def bounded(self, deadline):
+    def bounded(self, deadline: float) -> Iterator[None]:
         """Calls made in the block end by `deadline` (monotonic seconds), e.g. a wait's."""
         previous = self.deadline
         self.deadline = deadline if previous is None else min(previous, deadline)
@@ -565,7 +567,7 @@ class Connection:
         finally:
             self.deadline = previous
 
-    def _call_seconds(self, first_started):
+    def _call_seconds(self, first_started: float | None) -> float:
         """The wall-clock limit of one HTTP call: connect_timeout + read_timeout, within api_retry_max_seconds
         (for retries) and the deadline of the wait it belongs to."""
         now = time.monotonic()
@@ -576,7 +578,7 @@ class Connection:
             limit = min(limit, self.deadline - now)
         return limit
 
-    def _bypass_proxy(self, service):
+    def _bypass_proxy(self, service: str) -> bool:
         """True when NO_PROXY names this service's endpoint. The SDK reads HTTP(S)_PROXY itself and hands them
         to requests in a way that skips NO_PROXY, so the module honours it here."""
         host = self.endpoints[service][0].rsplit(":", 1)[0] if self.endpoints[service][0].count(":") == 1 \
@@ -588,7 +590,7 @@ class Connection:
         return bool(proxy_bypass_environment(host, {"no": os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""}))
 
     @contextlib.contextmanager
-    def _proxy_environment(self, service):
+    def _proxy_environment(self, service: str) -> Iterator[None]:
         if not self._bypass_proxy(service):
             yield
             return
@@ -599,13 +601,13 @@ class Connection:
         finally:
             os.environ.update(saved)
 
-    def call(self, service, action, method_name, request):
+    def call(self, service: str, action: str, method_name: str, request: Any) -> Any:
         """Call client.<method_name>(request, runtime) with retries; returns the response body model."""
         client = self.client(service)
         method = getattr(client, method_name)
         first = dict(started=None)
 
-        def attempt():
+        def attempt() -> Any:
             seconds = self._call_seconds(first["started"])
             if first["started"] is None:
                 first["started"] = time.monotonic()
