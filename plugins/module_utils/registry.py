@@ -50,7 +50,8 @@ import re
 import socket
 import ssl
 import time
-from urllib.parse import unquote, urlencode, urljoin, urlsplit
+from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import SplitResult, unquote, urlencode, urljoin, urlsplit
 from urllib.request import proxy_bypass_environment
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import (
@@ -121,7 +122,8 @@ class RegistryError(Exception):
     built from the reference, the registry's host, HTTP statuses and the registry's error codes).
     """
 
-    def __init__(self, kind, message, image=None, registry=None, status=None, reason=None) -> None:
+    def __init__(self, kind: str, message: str, image: str | None = None, registry: str | None = None, status: int | None = None,
+                 reason: str | None = None) -> None:
         if kind not in ERROR_KINDS:
             raise ValueError(f"unknown RegistryError kind {kind!r}")
         super(RegistryError, self).__init__(message)
@@ -137,7 +139,7 @@ class RegistryError(Exception):
 
 
 # -- references ------------------------------------------------------------------------------------
-def normalize_registry(server):
+def normalize_registry(server: str | None) -> str:
     """A registry address as the user writes it (with or without scheme/path) -> host[:port], lower case.
 
     Docker Hub's aliases (docker.io, index.docker.io, registry-1.docker.io, registry.hub.docker.com,
@@ -152,12 +154,12 @@ def normalize_registry(server):
     return value
 
 
-def api_host(registry):
+def api_host(registry: str) -> str:
     """The host the registry API is served on (Docker Hub's is registry-1.docker.io)."""
     return DOCKER_HUB_API if normalize_registry(registry) == DOCKER_HUB else registry
 
 
-def parse_reference(image):
+def parse_reference(image: Any) -> dict[str, Any]:
     """Split an image reference like the container distribution project (and docker pull) do.
 
     Returns a dict: name (the familiar full name, e.g. docker.io/library/nginx), domain (docker.io,
@@ -228,7 +230,7 @@ def parse_reference(image):
     }
 
 
-def parse_platform(platform):
+def parse_platform(platform: str | None) -> dict[str, Any]:
     """'linux/amd64', 'linux/arm64/v8', 'linux/arm/v7' -> dict(os, architecture, variant). ValueError if malformed."""
     parts = (platform or DEFAULT_PLATFORM).strip().lower().split("/")
     if len(parts) not in (2, 3) or not all(PLATFORM_PART_RE.match(p) for p in parts):
@@ -238,19 +240,19 @@ def parse_platform(platform):
     return {"os": parts[0], "architecture": arch, "variant": variant}
 
 
-def format_platform(platform):
+def format_platform(platform: Mapping[str, Any]) -> str:
     text = f"{platform.get('os') or 'unknown'}/{platform.get('architecture') or 'unknown'}"
     if platform.get("variant"):
         text += "/" + platform["variant"]
     return text
 
 
-def _default_variant(architecture):
+def _default_variant(architecture: str) -> str | None:
     # containerd's normalisation: arm64 without a variant is v8, arm without one v7.
     return {"arm64": "v8", "arm": "v7"}.get(architecture)
 
 
-def select_platform(manifests, platform):
+def select_platform(manifests: list[dict[str, Any]] | None, platform: dict[str, Any]) -> dict[str, Any] | None:
     """Pick the descriptor of an index / manifest list for a platform dict; None when none matches.
 
     os and architecture must match. A requested variant must match (arm64 without variant counts as v8);
@@ -279,7 +281,7 @@ def select_platform(manifests, platform):
 
 
 # -- credentials and schemes -------------------------------------------------------------------------
-def find_credentials(registry, credentials):
+def find_credentials(registry: str, credentials: Iterable[dict[str, Any]] | None) -> tuple[str, str] | None:
     """(username, password) for a registry from a list like eci_image_cache's image_registry_credentials
     (dicts with server, username, password; the API's Server/UserName/Password spelling is accepted too),
     matched by normalised host (Docker Hub aliases count). None when nothing matches."""
@@ -294,7 +296,7 @@ def find_credentials(registry, credentials):
     return None
 
 
-def _listed(registry, hosts) -> bool:
+def _listed(registry: str, hosts: Iterable[str] | None) -> bool:
     """True when registry (host[:port]) is in hosts: the same host[:port], or a host without port for any port."""
     target = normalize_registry(registry)
     hostname = target.rsplit(":", 1)[0] if not target.endswith("]") else target
@@ -305,7 +307,7 @@ def _listed(registry, hosts) -> bool:
     return False
 
 
-def _mask(text, secrets):
+def _mask(text: str, secrets: Iterable[str]) -> str:
     """Belt and braces: remove any secret that could have slipped into a message."""
     for secret in secrets:
         if secret:
@@ -314,7 +316,7 @@ def _mask(text, secrets):
 
 
 # -- proxies -----------------------------------------------------------------------------------------
-def proxy_settings(environ=None):
+def proxy_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """{'https': url, 'http': url, 'no': list} from HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower case wins)."""
     environ = os.environ if environ is None else environ
     found = {}
@@ -325,7 +327,7 @@ def proxy_settings(environ=None):
     return found
 
 
-def proxy_for(scheme, host, proxies):
+def proxy_for(scheme: str, host: str | None, proxies: dict[str, str]) -> tuple[str, int, str | None] | None:
     """(host, port, authorization header or None) of the proxy to use for scheme://host, or None for a direct connection.
 
     host is the registry's host without port. NO_PROXY follows urllib (host names and domain suffixes, '*').
@@ -361,9 +363,12 @@ class RegistryClient(object):
     are read (os.environ by default). clock / sleep: injectable for tests.
     """
 
-    def __init__(self, credentials=None, plain_http_registries=None, insecure_registries=None, connect_timeout=CONNECT_TIMEOUT,
-                 read_timeout=READ_TIMEOUT, retries=3, backoff=0.5, max_backoff=8.0, max_seconds=60.0, user_agent=None,
-                 clock=time.monotonic, sleep=time.sleep, environ=None) -> None:
+    def __init__(self, credentials: Iterable[dict[str, Any]] | None = None, plain_http_registries: Iterable[str] | None = None,
+                 insecure_registries: Iterable[str] | None = None,
+                 connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT, retries: int = 3, backoff: float = 0.5,
+                 max_backoff: float = 8.0, max_seconds: float = 60.0, user_agent: str | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 environ: Mapping[str, str] | None = None) -> None:
         self.credentials = list(credentials or [])
         self.plain_http = list(plain_http_registries or [])
         self.insecure = list(insecure_registries or [])
@@ -381,7 +386,7 @@ class RegistryClient(object):
         self.passwords = [str(c.get("password", c.get("Password"))) for c in self.credentials if c.get("password", c.get("Password"))]
 
     # -- public ------------------------------------------------------------------------------------
-    def measure(self, image, platform=None):
+    def measure(self, image: str, platform: str | None = None) -> dict[str, Any]:
         """Measure one image; returns a dict:
 
         image, registry (API host), repository, reference (tag or digest), tag, digest (of the image manifest
@@ -434,7 +439,7 @@ class RegistryClient(object):
             "media_type": media_type,
         }
 
-    def resolve(self, image, platform=None):
+    def resolve(self, image: str, platform: str | None = None) -> dict[str, Any]:
         """The manifest digest the registry resolves an image reference to, for one platform; one manifest read.
 
         Returns a dict: image, digest, index_digest (of the index / manifest list, or None) and pinned. For an
@@ -458,7 +463,7 @@ class RegistryClient(object):
         return {"image": image, "digest": digest, "index_digest": index_digest, "pinned": False}
 
     # -- documents ---------------------------------------------------------------------------------
-    def _manifest(self, ctx, reference):
+    def _manifest(self, ctx: _Context, reference: Any) -> tuple[dict[str, Any], str, str]:
         if not isinstance(reference, str) or not reference:
             raise ctx.error("invalid", "a manifest descriptor has no digest")
         dummy, headers, body = self._get(ctx, f"/v2/{ctx.ref['repository']}/manifests/{reference}", {"Accept": ACCEPT},
@@ -485,7 +490,7 @@ class RegistryClient(object):
             digest = reference
         return document, media_type, digest
 
-    def _config(self, ctx, descriptor):
+    def _config(self, ctx: _Context, descriptor: Any) -> dict[str, Any]:
         if not isinstance(descriptor, dict) or not descriptor.get("digest"):
             raise ctx.error("invalid", "the image manifest has no config descriptor")
         digest = descriptor["digest"]
@@ -502,7 +507,7 @@ class RegistryClient(object):
         return config if isinstance(config, dict) else {}
 
     # -- HTTP --------------------------------------------------------------------------------------
-    def _get(self, ctx, path, headers, limit, what):
+    def _get(self, ctx: _Context, path: str, headers: dict[str, str], limit: int, what: str) -> tuple[int, dict[str, str], bytes]:
         """GET with authentication, bounded retries and redirects; returns (status, headers, body) of a 200."""
         deadline = self.clock() + self.max_seconds
         attempt = 0
@@ -528,7 +533,7 @@ class RegistryClient(object):
                 continue
             raise self._status_error(ctx, status, body, what, attempt)
 
-    def _pause(self, attempt, deadline, retry_after) -> bool:
+    def _pause(self, attempt: int, deadline: float, retry_after: str | None) -> bool:
         """Sleep before the next attempt (full jitter); False when the time bound does not allow one."""
         delay = random.uniform(0, min(self.max_backoff, self.backoff * (2 ** (attempt - 1))))
         if retry_after:
@@ -541,7 +546,7 @@ class RegistryClient(object):
         self.sleep(delay)
         return True
 
-    def _status_error(self, ctx, status, body, what, attempts):
+    def _status_error(self, ctx: _Context, status: int, body: bytes, what: str, attempts: int) -> RegistryError:
         detail = _registry_error_detail(body)
         suffix = f" (HTTP {status}{': ' + detail if detail else ''}{f', after {attempts} attempts' if attempts > 1 else ''})"
         if status in (401, 403):
@@ -553,7 +558,7 @@ class RegistryClient(object):
             return ctx.error("unreachable", f"the registry did not serve the {what}{suffix}", status)
         return ctx.error("invalid", f"the registry refused to serve the {what}{suffix}", status)
 
-    def _authenticate(self, ctx, challenge):
+    def _authenticate(self, ctx: _Context, challenge: str) -> str:
         """Answer a 401 challenge; returns the Authorization header value for the retry."""
         scheme, params = parse_challenge(challenge)
         if scheme == "basic":
@@ -568,7 +573,7 @@ class RegistryClient(object):
         self._tokens[(ctx.registry, ctx.scope)] = value
         return value
 
-    def _token(self, ctx, params):
+    def _token(self, ctx: _Context, params: dict[str, str]) -> str:
         realm = params.get("realm")
         if not realm:
             raise ctx.error("invalid", "the registry's Bearer challenge has no realm", 401)
@@ -611,7 +616,8 @@ class RegistryClient(object):
             raise ctx.error("invalid", f"the token service {parts.hostname} answered no token")
         return token
 
-    def _fetch(self, ctx, url, headers, authorization, limit, deadline):
+    def _fetch(self, ctx: _Context, url: str, headers: dict[str, str], authorization: str | None, limit: int,
+               deadline: float) -> tuple[int, dict[str, str], bytes]:
         """One GET (following redirects); Authorization only goes to the host it was meant for.
 
         deadline (of self.clock): no socket wait reaches past it, and the body is read in chunks with the deadline
@@ -667,17 +673,17 @@ class RegistryClient(object):
                 conn.close()
         raise ctx.error("invalid", "too many redirects")
 
-    def _remaining(self, deadline, timeout, netloc):
+    def _remaining(self, deadline: float, timeout: float, netloc: str) -> float:
         """The socket timeout for the next wait: timeout, cut to what is left before deadline; _Unreachable when none is."""
         left = deadline - self.clock()
         if left <= 0:
             raise self._too_slow(netloc)
         return min(timeout, left)
 
-    def _too_slow(self, netloc):
+    def _too_slow(self, netloc: str) -> _Unreachable:
         return _Unreachable(f"{netloc} did not answer within max_seconds ({self.max_seconds:g} seconds)", "read_timeout")
 
-    def _read_body(self, response, sock, limit, deadline, netloc):
+    def _read_body(self, response: http.client.HTTPResponse, sock: socket.socket, limit: int, deadline: float, netloc: str) -> bytes:
         """The body, at most limit + 1 bytes, read chunk by chunk (read1: one socket read each) within deadline."""
         chunks, size = [], 0
         while size <= limit:
@@ -689,7 +695,8 @@ class RegistryClient(object):
             size += len(chunk)
         return b"".join(chunks)
 
-    def _connection(self, parts, ctx, proxy=None, timeout=None):
+    def _connection(self, parts: SplitResult, ctx: _Context, proxy: tuple[str, int, str | None] | None = None,
+                    timeout: float | None = None) -> http.client.HTTPConnection:
         """The connection for one request: direct, or to the proxy (a CONNECT tunnel for https)."""
         timeout = self.connect_timeout if timeout is None else timeout
         port = parts.port
@@ -709,7 +716,7 @@ class RegistryClient(object):
         return http.client.HTTPSConnection(parts.hostname, port, timeout=timeout, context=context)
 
 
-def _platform_entry(ctx, index, wanted):
+def _platform_entry(ctx: _Context, index: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
     """The descriptor of an index / manifest list for the wanted platform; RegistryError not_found naming the others."""
     entry = select_platform(index.get("manifests"), wanted)
     if entry is None:
@@ -722,12 +729,12 @@ def _platform_entry(ctx, index, wanted):
 class _Unreachable(Exception):
     """A connection-level failure; reason is one of REASONS. Fails at once, or (reset) is retried."""
 
-    def __init__(self, message, reason) -> None:
+    def __init__(self, message: str, reason: str) -> None:
         super(_Unreachable, self).__init__(message)
         self.reason = reason
 
 
-def _reason(exc, phase, proxy=None) -> str:
+def _reason(exc: Exception, phase: str, proxy: tuple[str, int, str | None] | None = None) -> str:
     """The REASONS entry of a connection failure in phase connect or read."""
     if isinstance(exc, socket.gaierror):
         return "proxy" if proxy else "dns"
@@ -747,7 +754,7 @@ def _reason(exc, phase, proxy=None) -> str:
 class _Context(object):
     """What one measurement needs to know: the reference, its registry, credentials, the base URL."""
 
-    def __init__(self, client, image, ref) -> None:
+    def __init__(self, client: RegistryClient, image: str, ref: dict[str, Any]) -> None:
         self.client = client
         self.image = image
         self.ref = ref
@@ -760,7 +767,7 @@ class _Context(object):
         self.insecure = _listed(ref["domain"], client.insecure) or _listed(ref["registry"], client.insecure)
         self.base = ("http://" if plain else "https://") + ref["registry"]
 
-    def error(self, kind, what, status=None, reason=None):
+    def error(self, kind: str, what: str, status: int | None = None, reason: str | None = None) -> RegistryError:
         message = f"image {self.image} on registry {self.domain}: {what}"
         secrets = list(self.client.passwords)
         if self.creds:
@@ -768,12 +775,12 @@ class _Context(object):
         return RegistryError(kind, _mask(message, secrets), image=self.image, registry=self.domain, status=status, reason=reason)
 
 
-def _basic(creds):
+def _basic(creds: tuple[str, str]) -> str:
     token = base64.b64encode(f"{creds[0]}:{creds[1]}".encode("utf-8")).decode("ascii")
     return "Basic " + token
 
 
-def _describe(exc, netloc, proxy=None) -> str:
+def _describe(exc: Exception, netloc: str, proxy: tuple[str, int, str | None] | None = None) -> str:
     if proxy and isinstance(exc, (socket.gaierror, ConnectionRefusedError)):
         return f"cannot connect to the proxy {proxy[0]}:{proxy[1]} ({exc.strerror or exc.__class__.__name__})"
     if isinstance(exc, socket.gaierror):
@@ -791,7 +798,7 @@ def _describe(exc, netloc, proxy=None) -> str:
     return f"{netloc}: {exc.__class__.__name__}"
 
 
-def _registry_error_detail(body):
+def _registry_error_detail(body: bytes) -> str:
     """The first code/message of a registry error body ({"errors": [{"code", "message"}]}), short."""
     try:
         errors = json.loads(body.decode("utf-8")).get("errors") or []
@@ -802,7 +809,7 @@ def _registry_error_detail(body):
     return text[:200]
 
 
-def parse_challenge(header):
+def parse_challenge(header: str | None) -> tuple[str, dict[str, str]]:
     """'Bearer realm="https://auth.docker.io/token",service="registry.docker.io"' -> ('bearer', {realm:..., service:...})."""
     header = (header or "").strip()
     if not header:
@@ -816,7 +823,7 @@ def parse_challenge(header):
 
 
 # -- module-facing helpers ---------------------------------------------------------------------------
-def required_cache_size_gib(total_bytes):
+def required_cache_size_gib(total_bytes: float) -> int:
     """The smallest image cache size (GiB) allowed for images of total_bytes: at least twice their size,
     rounded up to whole GiB, at least 20. ValueError when that is more than 32768 GiB or total_bytes < 0."""
     if isinstance(total_bytes, bool) or not isinstance(total_bytes, (int, float)) or total_bytes < 0:
@@ -832,8 +839,9 @@ def required_cache_size_gib(total_bytes):
     return size
 
 
-def measure_images(images, credentials=None, platform=None, plain_http_registries=None, insecure_registries=None,
-                   **options):
+def measure_images(images: Iterable[str], credentials: Iterable[dict[str, Any]] | None = None, platform: str | None = None,
+                   plain_http_registries: Iterable[str] | None = None, insecure_registries: Iterable[str] | None = None,
+                   **options: Any) -> tuple[list[dict[str, Any]], int, list[str]]:
     """Measure several images with one client (tokens are reused). Never raises for one image:
 
     returns (reports, total_bytes, unmeasured) where reports has one dict per image, either RegistryClient.measure()'s
@@ -850,8 +858,9 @@ def measure_images(images, credentials=None, platform=None, plain_http_registrie
     return reports, total, unmeasured
 
 
-def resolve_digests(images, credentials=None, platform=None, plain_http_registries=None, insecure_registries=None,
-                    **options):
+def resolve_digests(images: Iterable[str], credentials: Iterable[dict[str, Any]] | None = None, platform: str | None = None,
+                    plain_http_registries: Iterable[str] | None = None, insecure_registries: Iterable[str] | None = None,
+                    **options: Any) -> list[dict[str, Any]]:
     """RegistryClient.resolve() for several images with one client (tokens are reused). Never raises for one image:
 
     returns one dict per image, resolve()'s result or {"image": ..., "error": {...}} as in measure_images(), whose
@@ -862,7 +871,7 @@ def resolve_digests(images, credentials=None, platform=None, plain_http_registri
     return _each_image(images, lambda image: client.resolve(image, platform=platform))
 
 
-def _each_image(images, read):
+def _each_image(images: Iterable[str], read: Callable[[str], dict[str, Any]]) -> list[dict[str, Any]]:
     """read(image) for every image; errors become {"image", "error"} reports. Once a registry proves unreachable
     (a reason of FAIL_FAST_REASONS), its other images are not tried: each costs no more time."""
     reports = []
