@@ -4,6 +4,7 @@
 #   make test     every suite below (see TEST_SUITES), stops at the first failure
 #   make sanity | units | integration | molecule | changelog-lint | collection-tree | build | clean
 #   make lint          ansible-lint (production profile) and yamllint on roles/, playbooks/, integration targets
+#                      and ruff (the house style: f-strings, type hints) on plugins/ and tests/emulator/
 #   make doc-check     ansible-doc renders every module and the role; module_defaults group lists every module
 #   make docs          docs site with antsibull-docs + Sphinx: build/docs/build/html/index.html
 #   make targets-alone the README's cheap targets, each alone from an empty build folder (TARGETS_ALONE)
@@ -181,6 +182,7 @@ lint: collection-tree
 	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VENV)/bin/yamllint --strict $(LINT_PATHS)
 	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VENV)/bin/ansible-lint --profile production \
 		--offline --nocolor $(LINT_PATHS)
+	cd $(TREE) && $(VENV)/bin/ruff check --no-cache --config $(TREE)/ruff.toml
 
 # Every module and the role render with ansible-doc (from the tree, as users see them);
 # every module is in the module_defaults group and the group test calls each of them.

@@ -13,6 +13,8 @@ fail in the module with the items echoed in the invocation, where -vvv shows its
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import image_cache_settings_spec
@@ -29,25 +31,25 @@ SINGLE = "alibabacloud.eci.eci_image_cache"
 SET_OPTIONS = ("wait", "wait_timeout")
 
 
-def known_keys(spec):
+def known_keys(spec: dict[str, dict[str, Any]]) -> set[str]:
     keys = set(spec)
     for option in spec.values():
         keys.update(option.get("aliases") or ())
     return keys
 
 
-def unknown_keys(value, spec, where):
+def unknown_keys(value: Any, spec: dict[str, dict[str, Any]], where: str) -> list[str]:
     """Where `value` (a dict of options of `spec`) has keys the spec does not know, sub-options included."""
     if not isinstance(value, dict):
         return []
-    found = ["%s.%s" % (where, key) for key in sorted(set(value) - known_keys(spec), key=str)]
+    found = [f"{where}.{key}" for key in sorted(set(value) - known_keys(spec), key=str)]
     for name, option in spec.items():
         sub = option.get("options")
         if sub and option.get("type") == "list" and isinstance(value.get(name), list):
             for index, entry in enumerate(value[name]):
-                found.extend(unknown_keys(entry, sub, "%s.%s[%d]" % (where, name, index)))
+                found.extend(unknown_keys(entry, sub, f"{where}.{name}[{index}]"))
         elif sub and isinstance(value.get(name), dict):
-            found.extend(unknown_keys(value[name], sub, "%s.%s" % (where, name)))
+            found.extend(unknown_keys(value[name], sub, f"{where}.{name}"))
     return found
 
 
@@ -56,7 +58,7 @@ class ActionModule(ActionBase):
     _supports_check_mode = True
     _supports_async = False
 
-    def _single_cache_defaults(self):
+    def _single_cache_defaults(self) -> dict[str, Any]:
         """The module_defaults an eci_image_cache task of this play would get, its cache options only."""
         if _apply_action_arg_defaults is not None:
             found = _apply_action_arg_defaults(SINGLE, self._task, {}, self._templar)
@@ -68,7 +70,7 @@ class ActionModule(ActionBase):
         return dict((names.get(key, key), value) for key, value in found.items()
                     if key in known_keys(spec) | set(SET_OPTIONS) and value is not None)
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         args = dict(self._task.args)
         spec = image_cache_settings_spec()
@@ -76,11 +78,11 @@ class ActionModule(ActionBase):
         caches_label = labels.get("caches") or "caches"
         problems = []
         for index, item in enumerate(args.get("caches") or []):
-            problems.extend(unknown_keys(item, spec, "%s[%d]" % (caches_label, index)))
+            problems.extend(unknown_keys(item, spec, f"{caches_label}[{index}]"))
         problems.extend(unknown_keys(args.get("defaults"), spec, (labels.get("defaults") or "defaults.").rstrip(".")))
         if problems:
             result.update(failed=True, changed=False, msg="Unsupported option(s), not options of eci_image_cache (their "
-                          "values are not shown, in case one is a mistyped password): %s." % ", ".join(problems))
+                          f"values are not shown, in case one is a mistyped password): {', '.join(problems)}.")
             return result
         inherited = self._single_cache_defaults()
         for option in SET_OPTIONS:

@@ -217,6 +217,7 @@ _value:
 import difflib
 import re
 from collections.abc import Mapping
+from typing import Any, Callable, Sequence
 
 from ansible.errors import AnsibleFilterError
 
@@ -317,15 +318,15 @@ DECIMAL = re.compile(r"^[0-9]+$")
 RAM_ROLE_ARN = re.compile(r"^acs:ram::[0-9*]+:role/[^\s,]+$")
 
 
-def _bool_text(value):
+def _bool_text(value: Any) -> str:
     return "true" if value else "false"
 
 
-def _is_list(value):
+def _is_list(value: Any) -> bool:
     return isinstance(value, (list, tuple))
 
 
-def _is_unset(value):
+def _is_unset(value: Any) -> bool:
     # '' too: ansible-core before 2.19 renders a templated None as ''.
     return value is None or value == ""
 
@@ -333,27 +334,27 @@ def _is_unset(value):
 class _Checker:
     """Collects every problem of one settings dict, then builds the manifest."""
 
-    def __init__(self, settings):
+    def __init__(self, settings: Any) -> None:
         self.settings = settings
         self.problems = []
 
-    def problem(self, message):
+    def problem(self, message: str) -> None:
         self.problems.append(message)
 
     # ------------------------------------------------------------ keys
 
-    def normalize_keys(self):
+    def normalize_keys(self) -> dict[str, Any]:
         """Settings under their canonical names, without null or empty-string values; reports bad keys."""
         given = {}
         for key in self.settings:
             if not isinstance(key, str):
-                self.problem("settings keys must be option names (strings), got %r." % (key,))
+                self.problem(f"settings keys must be option names (strings), got {key!r}.")
                 continue
             value = self.settings[key]
             if key in NOT_IN_CRD:
                 if not _is_unset(value):
-                    self.problem("%s: the ImageCache CRD has no equivalent of this eci_image_cache option: %s. "
-                                 "Remove it from the settings." % (key, NOT_IN_CRD[key]))
+                    self.problem(f"{key}: the ImageCache CRD has no equivalent of this eci_image_cache option: {NOT_IN_CRD[key]}. "
+                                 "Remove it from the settings.")
                 continue
             name = ALIASES.get(key, key)
             if name not in SUPPORTED:
@@ -363,45 +364,45 @@ class _Checker:
                 continue
             if name in given:
                 alias = [alias for alias, target in ALIASES.items() if target == name][0]
-                self.problem("%s: given twice, as %s and as its alias %s; give it once." % (name, name, alias))
+                self.problem(f"{name}: given twice, as {name} and as its alias {alias}; give it once.")
                 continue
             given[name] = value
         return given
 
     @staticmethod
-    def unknown_key_message(key):
-        message = "%s: unknown setting." % key
+    def unknown_key_message(key: str) -> str:
+        message = f"{key}: unknown setting."
         close = difflib.get_close_matches(key, list(SUPPORTED) + list(ALIASES) + list(NOT_IN_CRD), n=1)
         if close:
-            message += " Did you mean %s?" % close[0]
-        return message + " Valid settings: %s." % ", ".join(SUPPORTED)
+            message += f" Did you mean {close[0]}?"
+        return message + f" Valid settings: {', '.join(SUPPORTED)}."
 
     # ------------------------------------------------------------ value checks
 
-    def string(self, option, value, pattern=None, what=None):
+    def string(self, option: str, value: Any, pattern: re.Pattern[str] | None = None, what: str | None = None) -> str | None:
         if not isinstance(value, str) or not value.strip():
-            self.problem("%s must be a non-empty string, got %r." % (option, value))
+            self.problem(f"{option} must be a non-empty string, got {value!r}.")
             return None
         if pattern is not None and not pattern.match(value):
-            self.problem("%s: %r is not %s." % (option, value, what))
+            self.problem(f"{option}: {value!r} is not {what}.")
             return None
         return value
 
-    def string_list(self, option, value, minimum=0, maximum=None):
+    def string_list(self, option: str, value: Any, minimum: int = 0, maximum: int | None = None) -> list[Any] | None:
         if not _is_list(value):
-            self.problem("%s must be a list of strings, got %s %r." % (option, type(value).__name__, value))
+            self.problem(f"{option} must be a list of strings, got {type(value).__name__} {value!r}.")
             return None
         if len(value) < minimum or (maximum is not None and len(value) > maximum):
-            limits = "%d to %d" % (minimum, maximum) if maximum is not None else "at least %d" % minimum
-            self.problem("%s: give %s items, got %d." % (option, limits, len(value)))
+            limits = f"{minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
+            self.problem(f"{option}: give {limits} items, got {len(value)}.")
             return None
         duplicates = sorted(set(str(item) for item in value if isinstance(item, str) and value.count(item) > 1))
         if duplicates:
-            self.problem("%s: %s listed more than once." % (option, ", ".join(duplicates)))
+            self.problem(f"{option}: {', '.join(duplicates)} listed more than once.")
             return None
         return list(value)
 
-    def integer(self, option, value, minimum, maximum, unit):
+    def integer(self, option: str, value: Any, minimum: int, maximum: int, unit: str) -> int | None:
         number = None
         if isinstance(value, bool):
             number = None
@@ -410,26 +411,26 @@ class _Checker:
         elif isinstance(value, str) and DECIMAL.match(value.strip()):
             number = int(value.strip())
         if number is None:
-            self.problem("%s must be an integer from %d to %d (%s), got %r." % (option, minimum, maximum, unit, value))
+            self.problem(f"{option} must be an integer from {minimum} to {maximum} ({unit}), got {value!r}.")
             return None
         if not minimum <= number <= maximum:
-            self.problem("%s must be from %d to %d (%s), got %d." % (option, minimum, maximum, unit, number))
+            self.problem(f"{option} must be from {minimum} to {maximum} ({unit}), got {number}.")
             return None
         return number
 
-    def boolean(self, option, value):
+    def boolean(self, option: str, value: Any) -> bool | None:
         if not isinstance(value, bool):
-            self.problem("%s must be a boolean (true or false), got %s %r." % (option, type(value).__name__, value))
+            self.problem(f"{option} must be a boolean (true or false), got {type(value).__name__} {value!r}.")
             return None
         return value
 
-    def choice(self, option, value, choices):
+    def choice(self, option: str, value: Any, choices: Sequence[str]) -> str | None:
         if not isinstance(value, str) or value not in choices:
-            self.problem("%s must be one of %s, got %r." % (option, ", ".join(choices), value))
+            self.problem(f"{option} must be one of {', '.join(choices)}, got {value!r}.")
             return None
         return value
 
-    def check_images(self, value):
+    def check_images(self, value: Any) -> list[str] | None:
         images = self.string_list("images", value, 1, MAX_IMAGES)
         if images is None:
             return None
@@ -441,7 +442,7 @@ class _Checker:
                 good = False
         return images if good else None
 
-    def check_pull_secrets(self, value):
+    def check_pull_secrets(self, value: Any) -> list[str] | None:
         secrets = self.string_list("image_pull_secrets", value)
         if secrets is None:
             return None
@@ -449,57 +450,56 @@ class _Checker:
         for secret in secrets:
             parts = secret.split(":") if isinstance(secret, str) else []
             if len(parts) != 2 or not all(len(part) <= MAX_LABEL_LENGTH and DNS1123_LABEL.match(part) for part in parts):
-                self.problem("image_pull_secrets: %r must have the form namespace:secretName, both DNS-1123 labels "
+                self.problem(f"image_pull_secrets: {secret!r} must have the form namespace:secretName, both DNS-1123 labels "
                              "(lower-case letters, digits and '-', starting and ending with a letter or digit, "
-                             "at most %d characters)." % (secret, MAX_LABEL_LENGTH))
+                             f"at most {MAX_LABEL_LENGTH} characters).")
                 good = False
         return secrets if good else None
 
-    def check_ids(self, option, value, minimum, maximum, what):
+    def check_ids(self, option: str, value: Any, minimum: int, maximum: int, what: str) -> list[str] | None:
         ids = self.string_list(option, value, minimum, maximum)
         if ids is None:
             return None
         good = True
         for item in ids:
             if not isinstance(item, str) or not RESOURCE_ID.match(item):
-                self.problem("%s: every %s must be a non-empty string without blanks, commas or colons, got %r." % (
-                    option, what, item))
+                self.problem(f"{option}: every {what} must be a non-empty string without blanks, commas or colons, got {item!r}.")
                 good = False
         return ids if good else None
 
-    def check_registries(self, option, value):
+    def check_registries(self, option: str, value: Any) -> list[str] | None:
         registries = self.string_list(option, value)
         if registries is None:
             return None
         good = True
         for registry in registries:
             if not isinstance(registry, str) or "://" in registry or not REGISTRY_HOST.match(registry):
-                self.problem("%s: %r must be a registry host or host:port, without a scheme or path." % (option, registry))
+                self.problem(f"{option}: {registry!r} must be a registry host or host:port, without a scheme or path.")
                 good = False
         return registries if good else None
 
-    def check_acr(self, value):
+    def check_acr(self, value: Any) -> tuple[list[str], list[str], list[str]] | None:
         """(instance ids, service ARNs, user ARNs), each without duplicates, or None after a problem."""
         if not _is_list(value):
             self.problem("acr_registry_info must be a list of dicts with instance_id "
-                         "(and optionally region_id, arn_service, arn_user), got %s %r." % (type(value).__name__, value))
+                         f"(and optionally region_id, arn_service, arn_user), got {type(value).__name__} {value!r}.")
             return None
         before = len(self.problems)
         instance_ids, service_arns, user_arns = [], [], []
         for index, entry in enumerate(value):
-            where = "acr_registry_info[%d]" % index
+            where = f"acr_registry_info[{index}]"
             if not isinstance(entry, Mapping):
-                self.problem("%s must be a dict with instance_id, got %r." % (where, entry))
+                self.problem(f"{where} must be a dict with instance_id, got {entry!r}.")
                 continue
             for key in entry:
                 if key in ACR_NOT_IN_CRD:
                     if entry[key] is not None:
-                        self.problem("%s.%s: the ImageCache CRD has no equivalent of this eci_image_cache suboption: "
-                                     "%s. Remove it." % (where, key, ACR_NOT_IN_CRD[key]))
+                        self.problem(f"{where}.{key}: the ImageCache CRD has no equivalent of this eci_image_cache suboption: "
+                                     f"{ACR_NOT_IN_CRD[key]}. Remove it.")
                 elif key not in ACR_SUPPORTED:
-                    self.problem("%s.%s: unknown key; valid keys: %s." % (where, key, ", ".join(ACR_SUPPORTED)))
+                    self.problem(f"{where}.{key}: unknown key; valid keys: {', '.join(ACR_SUPPORTED)}.")
             if entry.get("instance_id") is None:
-                self.problem("%s.instance_id is required." % where)
+                self.problem(f"{where}.instance_id is required.")
                 continue
             instance_id = self.string(where + ".instance_id", entry["instance_id"], RESOURCE_ID,
                                       "an instance id such as cri-j36zhodptmyq**** (no blanks, commas or colons)")
@@ -508,10 +508,10 @@ class _Checker:
                 region_id = self.string(where + ".region_id", entry["region_id"], RESOURCE_ID,
                                         "a region id such as cn-beijing (no blanks, commas or colons)")
             if instance_id is not None:
-                _append_new(instance_ids, "%s:%s" % (region_id, instance_id) if region_id else instance_id)
+                _append_new(instance_ids, f"{region_id}:{instance_id}" if region_id else instance_id)
             for key, target in (("arn_service", service_arns), ("arn_user", user_arns)):
                 if entry.get(key) is not None:
-                    arn = self.string("%s.%s" % (where, key), entry[key], RAM_ROLE_ARN,
+                    arn = self.string(f"{where}.{key}", entry[key], RAM_ROLE_ARN,
                                       "the ARN of a RAM role (acs:ram::<account id>:role/<role name>)")
                     if arn is not None:
                         _append_new(target, arn)
@@ -521,15 +521,14 @@ class _Checker:
 
     # ------------------------------------------------------------ the manifest
 
-    def build(self):
+    def build(self) -> dict[str, Any]:
         if not isinstance(self.settings, Mapping):
             raise AnsibleFilterError(
-                "image_cache_manifest: the input must be a dict of eci_image_cache settings, got %s." % type(
-                    self.settings).__name__)
+                f"image_cache_manifest: the input must be a dict of eci_image_cache settings, got {type(self.settings).__name__}.")
         given = self.normalize_keys()
         for required in ("name", "images"):
             if required not in given:
-                self.problem("%s is required." % required)
+                self.problem(f"{required} is required.")
 
         metadata = {}
         spec = {}
@@ -538,10 +537,9 @@ class _Checker:
         if "name" in given:
             name = self.string("name", given["name"], DNS1123_SUBDOMAIN,
                                "a valid Kubernetes object name (DNS-1123 subdomain: lower-case letters, digits, "
-                               "'-' and '.', starting and ending with a letter or digit, at most %d characters)"
-                               % MAX_NAME_LENGTH)
+                               f"'-' and '.', starting and ending with a letter or digit, at most {MAX_NAME_LENGTH} characters)")
             if name is not None and len(name) > MAX_NAME_LENGTH:
-                self.problem("name: %r is longer than %d characters." % (name, MAX_NAME_LENGTH))
+                self.problem(f"name: {name!r} is longer than {MAX_NAME_LENGTH} characters.")
             elif name is not None:
                 metadata["name"] = name
 
@@ -601,18 +599,18 @@ class _Checker:
                     annotations[annotation] = _bool_text(flag)
 
         if self.problems:
-            raise AnsibleFilterError("image_cache_manifest: %s" % " ".join(self.problems))
+            raise AnsibleFilterError(f"image_cache_manifest: {' '.join(self.problems)}")
         if annotations:
             metadata["annotations"] = annotations
         return {"apiVersion": API_VERSION, "kind": KIND, "metadata": metadata, "spec": spec}
 
 
-def _append_new(values, value):
+def _append_new(values: list[str], value: str) -> None:
     if value not in values:
         values.append(value)
 
 
-def image_cache_manifest(settings):
+def image_cache_manifest(settings: Any) -> dict[str, Any]:
     """The ImageCache manifest for eci_image_cache-style settings; AnsibleFilterError lists every problem."""
     return _Checker(settings).build()
 
@@ -620,5 +618,5 @@ def image_cache_manifest(settings):
 class FilterModule:
     """alibabacloud.eci filters."""
 
-    def filters(self):
+    def filters(self) -> dict[str, Callable[..., Any]]:
         return {"image_cache_manifest": image_cache_manifest}

@@ -25,6 +25,8 @@ import re
 import signal
 import time
 from urllib.parse import quote, quote_plus
+from types import FrameType
+from typing import Any, Callable, Iterable, Iterator, Mapping, NoReturn
 
 try:
     from Tea.exceptions import TeaException, UnretryableException
@@ -39,7 +41,7 @@ COLLECTION_NAME = "alibabacloud.eci"
 # galaxy.yml is the source; this copy exists because module_utils run on hosts without galaxy.yml.
 # tests/unit/plugins/module_utils/test_client.py fails when the two differ.
 COLLECTION_VERSION = "0.1.0"
-USER_AGENT = "AlibabaCloud-Ansible-Collection/%s (%s)" % (COLLECTION_VERSION, COLLECTION_NAME)
+USER_AGENT = f"AlibabaCloud-Ansible-Collection/{COLLECTION_VERSION} ({COLLECTION_NAME})"
 
 # One entry per cloud service a module may call. The SDK client module is only
 # imported when a module asks for that service: importing the VPC or ECS client
@@ -92,7 +94,7 @@ RETRYABLE_CODES = frozenset((
 ))
 
 
-def auth_argument_spec():
+def auth_argument_spec() -> dict[str, dict[str, Any]]:
     """Options every module of the collection takes (doc fragment alibabacloud.eci.common)."""
     return dict(
         access_key=dict(type="str", no_log=True, aliases=["alicloud_access_key", "access_key_id"]),
@@ -115,7 +117,7 @@ def auth_argument_spec():
 SECONDS_OPTIONS = (("connect_timeout", 0, False), ("read_timeout", 0, False), ("api_retry_max_seconds", 0, True))
 
 
-def connection_option_problems(params):
+def connection_option_problems(params: Mapping[str, Any]) -> list[str]:
     """Messages for connection options out of range, each naming the option and its range.
 
     nan and inf are refused: a nan bound compares false with everything (it would remove the retry
@@ -127,10 +129,10 @@ def connection_option_problems(params):
         if value is None:
             continue
         if not math.isfinite(value) or value < low or (value == low and not low_allowed):
-            problems.append("%s must be a finite number of seconds, %s; got %s." % (
-                option, "%g or more" % low if low_allowed else "more than %g" % low, value))
+            bound = f"{low:g} or more" if low_allowed else f"more than {low:g}"
+            problems.append(f"{option} must be a finite number of seconds, {bound}; got {value}.")
     if params.get("api_retries") is not None and params["api_retries"] < 0:
-        problems.append("api_retries must be 0 or more, got %s." % params["api_retries"])
+        problems.append(f"api_retries must be 0 or more, got {params['api_retries']}.")
     return problems
 
 
@@ -141,8 +143,8 @@ class ConfigError(Exception):
 class AlibabaCloudError(Exception):
     """An API call that failed: the action, the cloud's code, message and request id."""
 
-    def __init__(self, action, code, message, request_id=None, status_code=None, attempts=1, outcome_unknown=False,
-                 retryable=None):
+    def __init__(self, action: str, code: str, message: str, request_id: str | None = None, status_code: int | None = None,
+                 attempts: int = 1, outcome_unknown: bool = False, retryable: bool | None = None) -> None:
         super().__init__(message)
         self.action = action
         self.code = code
@@ -157,22 +159,22 @@ class AlibabaCloudError(Exception):
         # None: decided by code and status (see _retryable); False: never retried (e.g. a host that does not resolve).
         self.retryable = retryable
 
-    def __str__(self):
-        text = "%s failed: %s: %s" % (self.action, self.code, self.message)
+    def __str__(self) -> str:
+        text = f"{self.action} failed: {self.code}: {self.message}"
         if self.request_id:
-            text += " (request id: %s)" % self.request_id
+            text += f" (request id: {self.request_id})"
         if self.attempts > 1:
-            text += " after %d attempts" % self.attempts
+            text += f" after {self.attempts} attempts"
         return text
 
-    def to_result(self):
+    def to_result(self) -> dict[str, Any]:
         """The error as fail_json keys, so playbooks can branch on the code."""
         return dict(error=dict(action=self.action, code=self.code, message=self.message,
                                request_id=self.request_id, status_code=self.status_code,
                                attempts=self.attempts))
 
 
-def _setting(value):
+def _setting(value: Any) -> Any:
     """Empty strings count as unset, the way users expect from env vars and templates."""
     if value is None:
         return None
@@ -181,7 +183,7 @@ def _setting(value):
     return value
 
 
-def resolve_credentials(params, env):
+def resolve_credentials(params: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
     """Decide where credentials come from.
 
     Returns a dict with 'source' (options, environment or default_chain) and
@@ -213,22 +215,21 @@ def resolve_credentials(params, env):
         if values["profile"]:
             if keys_given:
                 raise ConfigError(
-                    "Passing both a profile and access keys is not supported: the %s %s and %s were both set. "
-                    "Use either the profile or the keys." % (kind, name["profile"], ", ".join(keys_given)))
+                    f"Passing both a profile and access keys is not supported: the {kind} {name['profile']} and "
+                    f"{', '.join(keys_given)} were both set. Use either the profile or the keys.")
             return dict(source=source, profile=values["profile"])
         missing = [name[key] for key in ("access_key", "secret_key") if not values[key]]
         if missing:
             raise ConfigError(
-                "Incomplete credentials: the %s %s %s set but %s %s not. Set both %s and %s, or neither to use "
-                "the default credential chain." % (
-                    kind, ", ".join(keys_given), "is" if len(keys_given) == 1 else "are",
-                    " and ".join(missing), "is" if len(missing) == 1 else "are", name["access_key"], name["secret_key"]))
+                f"Incomplete credentials: the {kind} {', '.join(keys_given)} {'is' if len(keys_given) == 1 else 'are'} "
+                f"set but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not. Set both {name['access_key']} "
+                f"and {name['secret_key']}, or neither to use the default credential chain.")
         return dict(source=source, access_key_id=values["access_key"], access_key_secret=values["secret_key"],
                     security_token=values["security_token"])
     return dict(source="default_chain")
 
 
-def resolve_region(params, env):
+def resolve_region(params: Mapping[str, Any], env: Mapping[str, str]) -> str:
     """The region from the option, ALICLOUD_REGION, then ALIBABA_CLOUD_REGION_ID."""
     for value in (params.get("region"), env.get("ALICLOUD_REGION"), env.get("ALIBABA_CLOUD_REGION_ID")):
         value = _setting(value)
@@ -239,7 +240,7 @@ def resolve_region(params, env):
         "or the environment variable ALICLOUD_REGION (ALIBABA_CLOUD_REGION_ID is also read).")
 
 
-def parse_endpoint(value, where):
+def parse_endpoint(value: str, where: str) -> tuple[str, str]:
     """Split 'host', 'host:port' or 'http(s)://host[:port]' into (host[:port], protocol).
 
     The SDK needs a bare host in Config.endpoint (a scheme there ends up in the
@@ -251,45 +252,45 @@ def parse_endpoint(value, where):
         scheme, text = text.split("://", 1)
         protocol = scheme.lower()
         if protocol not in ("http", "https"):
-            raise ConfigError("%s: unsupported scheme %r in endpoint %r; use http://, https:// or no scheme." % (where, scheme, value))
+            raise ConfigError(f"{where}: unsupported scheme {scheme!r} in endpoint {value!r}; use http://, https:// or no scheme.")
     text = text.rstrip("/")
     if not text or "/" in text or "?" in text or "@" in text or " " in text:
-        raise ConfigError("%s: %r is not an endpoint; give host, host:port or http(s)://host:port." % (where, value))
+        raise ConfigError(f"{where}: {value!r} is not an endpoint; give host, host:port or http(s)://host:port.")
     host, sep, port = text.rpartition(":") if text.count(":") == 1 else (text, "", "")
     if sep:
         if not port.isdigit() or not 0 < int(port) < 65536:
-            raise ConfigError("%s: the port in %r must be a number from 1 to 65535." % (where, value))
+            raise ConfigError(f"{where}: the port in {value!r} must be a number from 1 to 65535.")
         if not host:
-            raise ConfigError("%s: %r has no host name." % (where, value))
+            raise ConfigError(f"{where}: {value!r} has no host name.")
     return text, protocol
 
 
-def resolve_endpoint(service, params, env, region):
+def resolve_endpoint(service: str, params: Mapping[str, Any], env: Mapping[str, str], region: str) -> tuple[str, str]:
     """(host, protocol) for a service: the option, its ALICLOUD_*_ENDPOINT variable, then the regional default."""
     spec = SERVICES[service]
-    for value, where in ((params.get(spec["option"]), "option %s" % spec["option"]),
-                         (env.get(spec["env"]), "environment variable %s" % spec["env"])):
+    for value, where in ((params.get(spec["option"]), f"option {spec['option']}"),
+                         (env.get(spec["env"]), f"environment variable {spec['env']}")):
         value = _setting(value)
         if value:
             return parse_endpoint(value, where)
     return spec["host"].format(region=region), "https"
 
 
-def without_query(text):
+def without_query(text: str) -> str:
     """Drops URL query strings from a message: RPC requests carry every parameter there, registry
     passwords included, and the URL-encoded form would slip past Ansible's no_log masking."""
     # The lookahead keeps it idempotent: messages are scrubbed at each layer they pass.
     return re.sub(r"\?(?!<parameters removed>)[^\s'\"()]+", "?<parameters removed>", text)
 
 
-def secret_forms(secret):
+def secret_forms(secret: str) -> list[str]:
     """A secret as it may appear in a server's answer: plain and URL-encoded (both ways, and the SDK's)."""
     forms = {secret, quote(secret, safe=""), quote_plus(secret), quote(secret), quote(secret, safe="~")}
     forms.add(quote(secret, safe="~").replace("+", "%20").replace("*", "%2A").replace("%7E", "~"))
     return sorted((form for form in forms if form), key=len, reverse=True)
 
 
-def scrub(text, secrets=()):
+def scrub(text: str | None, secrets: Iterable[Any] | None = ()) -> str:
     """A message built from a server's answer, without query strings and without any no_log value."""
     text = without_query(text or "")
     for secret in secrets or ():
@@ -300,11 +301,11 @@ def scrub(text, secrets=()):
     return text
 
 
-def is_throttling(error):
+def is_throttling(error: AlibabaCloudError) -> bool:
     return (error.code or "").startswith("Throttling")
 
 
-def _retryable(error):
+def _retryable(error: AlibabaCloudError) -> bool:
     if error.retryable is not None:
         return error.retryable
     return (error.code in RETRYABLE_CODES or is_throttling(error)
@@ -320,14 +321,14 @@ class CallDeadline(BaseException):
 
 
 @contextlib.contextmanager
-def wall_clock_deadline(seconds):
+def wall_clock_deadline(seconds: float | None) -> Iterator[None]:
     """Interrupt the block after `seconds` of wall time (SIGALRM; a server trickling its answer byte by
     byte never trips the HTTP library's per-read timeout). Outside the main thread it does nothing."""
     if seconds is None or not hasattr(signal, "setitimer"):
         yield
         return
 
-    def expired(_signum, _frame):
+    def expired(_signum: int, _frame: FrameType | None) -> NoReturn:
         raise CallDeadline()
 
     try:
@@ -343,13 +344,13 @@ def wall_clock_deadline(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _answer_status(exc):
+def _answer_status(exc: BaseException) -> int | None:
     """The HTTP status of the answer behind an SDK exception, when the SDK kept it."""
     response = getattr(exc, "last_response", None) or getattr(getattr(exc, "inner_exception", None), "last_response", None)
     return getattr(response, "status_code", None)
 
 
-def translate_sdk_error(action, exc, status_hint=None):
+def translate_sdk_error(action: str, exc: BaseException, status_hint: int | None = None) -> AlibabaCloudError:
     """One AlibabaCloudError from whatever the SDK raised (Tea 0.3 or darabonba 1.x).
 
     status_hint: the HTTP status of the last answer, when the caller saw it (the SDK drops it when
@@ -358,7 +359,7 @@ def translate_sdk_error(action, exc, status_hint=None):
     if UnretryableException is not None and isinstance(exc, UnretryableException):
         inner = getattr(exc, "inner_exception", None)
         if inner is not None and type(inner).__name__ == "CredentialException":
-            return AlibabaCloudError(action, "CredentialsNotFound", "%s Details: %s" % (CREDENTIAL_SOURCES, inner),
+            return AlibabaCloudError(action, "CredentialsNotFound", f"{CREDENTIAL_SOURCES} Details: {inner}",
                                      retryable=False)
         if isinstance(inner, TeaException) and getattr(inner, "code", None):
             return translate_sdk_error(action, inner)
@@ -369,20 +370,20 @@ def translate_sdk_error(action, exc, status_hint=None):
             status = status_hint
             body = re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", detail.split("Value:", 1)[-1])).strip(' "')
             return AlibabaCloudError(
-                action, "UnexpectedResponse", "the endpoint answered with HTTP status %s and a body that is not the API's "
-                "JSON (a proxy or gateway error page?): %s" % (status if status is not None else "unknown", body[:300]),
+                action, "UnexpectedResponse", f"the endpoint answered with HTTP status {status if status is not None else 'unknown'} "
+                f"and a body that is not the API's JSON (a proxy or gateway error page?): {body[:300]}",
                 status_code=status, retryable=status is not None and status >= 500)
         if NAME_NOT_RESOLVED.search(detail):
             return AlibabaCloudError(action, "ConnectionError", "the endpoint's host name does not resolve (DNS), so the "
                                      "request was not sent. Check the region (a typo such as cn-hangzou makes an "
-                                     "endpoint that does not exist) and the endpoint options: %s" % detail,
+                                     f"endpoint that does not exist) and the endpoint options: {detail}",
                                      retryable=False)
         if NOT_SENT.search(detail):
             return AlibabaCloudError(action, "ConnectionError", "could not connect to the endpoint, so the request was not "
-                                     "sent: %s" % detail)
+                                     f"sent: {detail}")
         # A reset or a timeout after the request left: the cloud may have acted on it.
         return AlibabaCloudError(action, "ConnectionError", "no answer from the endpoint; the request may or may not have "
-                                 "been applied: %s" % detail, outcome_unknown=True)
+                                 f"been applied: {detail}", outcome_unknown=True)
     data = getattr(exc, "data", None) or {}
     status_code = getattr(exc, "status_code", None) or getattr(exc, "statusCode", None)
     if status_code is None and isinstance(data, dict):
@@ -408,8 +409,9 @@ class RetryPolicy:
     than `max_seconds` after the first attempt started. Other 4xx errors are final at once.
     """
 
-    def __init__(self, retries=5, max_seconds=60.0, base_delay=0.5, max_delay=20.0,
-                 sleep=time.sleep, clock=time.monotonic, rand=random.random):
+    def __init__(self, retries: int = 5, max_seconds: float = 60.0, base_delay: float = 0.5, max_delay: float = 20.0,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 rand: Callable[[], float] = random.random) -> None:
         self.retries = max(0, int(retries))
         self.max_seconds = float(max_seconds)
         self.base_delay = base_delay
@@ -418,12 +420,12 @@ class RetryPolicy:
         self._clock = clock
         self._rand = rand
 
-    def delay(self, retry_number):
+    def delay(self, retry_number: int) -> float:
         """Equal jitter: half the exponential step, plus a random share of the other half."""
         step = min(self.max_delay, self.base_delay * (2 ** min(retry_number, 30)))
         return step / 2 + self._rand() * step / 2
 
-    def run(self, action, call):
+    def run(self, action: str, call: Callable[[], Any]) -> Any:
         started = self._clock()
         attempt = 0
         unknown_before = False
@@ -454,11 +456,11 @@ class _LastAnswer:
     _active = contextvars.ContextVar("alibabacloud_eci_last_answer", default=None)
     _installed = False
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.status = None
 
     @contextlib.contextmanager
-    def recording(self):
+    def recording(self) -> Iterator[_LastAnswer]:
         self.status = None
         self.install()
         token = self._active.set(self)
@@ -468,7 +470,7 @@ class _LastAnswer:
             self._active.reset(token)
 
     @classmethod
-    def install(cls):
+    def install(cls) -> None:
         if cls._installed:
             return
         try:
@@ -477,7 +479,7 @@ class _LastAnswer:
             return
         original = DaraCore.do_action
 
-        def do_action(request, runtime_option=None):
+        def do_action(request: Any, runtime_option: Any = None) -> Any:
             recorder = cls._active.get()
             response = original(request, runtime_option)
             if recorder is not None:
@@ -491,7 +493,7 @@ class _LastAnswer:
 class Connection:
     """Resolved settings plus lazily built SDK clients for one module run."""
 
-    def __init__(self, params, env, secrets=()):
+    def __init__(self, params: Mapping[str, Any], env: Mapping[str, str], secrets: Iterable[Any] | None = ()) -> None:
         self.params = params
         self.env = env
         # no_log values of the module: removed from every message built from a server's answer.
@@ -510,7 +512,7 @@ class Connection:
         self._credential_client = None
         self.last_answer = _LastAnswer()
 
-    def _credential(self):
+    def _credential(self) -> Any:
         """An alibabacloud-credentials client for the chosen source."""
         if self._credential_client is None:
             from alibabacloud_credentials.client import Client as CredentialClient
@@ -529,7 +531,7 @@ class Connection:
                 self._credential_client = CredentialClient()
         return self._credential_client
 
-    def client(self, service):
+    def client(self, service: str) -> Any:
         """The SDK client of one service, imported and built on first use."""
         if service not in self._clients:
             spec = SERVICES[service]
@@ -537,8 +539,8 @@ class Connection:
                 sdk = importlib.import_module(spec["sdk_module"])
                 from alibabacloud_tea_openapi.models import Config
             except ImportError as exc:
-                raise ConfigError("The Python package %s is required for this module (%s). Install it with "
-                                  "pip install -r requirements.txt from the collection." % (spec["pip_name"], exc))
+                raise ConfigError(f"The Python package {spec['pip_name']} is required for this module ({exc}). Install it with "
+                                  "pip install -r requirements.txt from the collection.")
             host, protocol = self.endpoints[service]
             config = Config(credential=self._credential(), region_id=self.region, endpoint=host, protocol=protocol,
                             user_agent=USER_AGENT,
@@ -547,7 +549,7 @@ class Connection:
             self._clients[service] = sdk.Client(config)
         return self._clients[service]
 
-    def runtime_options(self):
+    def runtime_options(self) -> Any:
         """Per-call options: the SDK's own retries are off (ours are jittered and bounded), timeouts in ms."""
         from alibabacloud_tea_util.models import RuntimeOptions
         return RuntimeOptions(autoretry=False, max_attempts=1,
@@ -556,7 +558,7 @@ class Connection:
                               read_timeout=int(self.params.get("read_timeout", 60.0) * 1000))
 
     @contextlib.contextmanager
-    def bounded(self, deadline):
+    def bounded(self, deadline: float) -> Iterator[None]:
         """Calls made in the block end by `deadline` (monotonic seconds), e.g. a wait's."""
         previous = self.deadline
         self.deadline = deadline if previous is None else min(previous, deadline)
@@ -565,7 +567,7 @@ class Connection:
         finally:
             self.deadline = previous
 
-    def _call_seconds(self, first_started):
+    def _call_seconds(self, first_started: float | None) -> float:
         """The wall-clock limit of one HTTP call: connect_timeout + read_timeout, within api_retry_max_seconds
         (for retries) and the deadline of the wait it belongs to."""
         now = time.monotonic()
@@ -576,7 +578,7 @@ class Connection:
             limit = min(limit, self.deadline - now)
         return limit
 
-    def _bypass_proxy(self, service):
+    def _bypass_proxy(self, service: str) -> bool:
         """True when NO_PROXY names this service's endpoint. The SDK reads HTTP(S)_PROXY itself and hands them
         to requests in a way that skips NO_PROXY, so the module honours it here."""
         host = self.endpoints[service][0].rsplit(":", 1)[0] if self.endpoints[service][0].count(":") == 1 \
@@ -588,7 +590,7 @@ class Connection:
         return bool(proxy_bypass_environment(host, {"no": os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""}))
 
     @contextlib.contextmanager
-    def _proxy_environment(self, service):
+    def _proxy_environment(self, service: str) -> Iterator[None]:
         if not self._bypass_proxy(service):
             yield
             return
@@ -599,13 +601,13 @@ class Connection:
         finally:
             os.environ.update(saved)
 
-    def call(self, service, action, method_name, request):
+    def call(self, service: str, action: str, method_name: str, request: Any) -> Any:
         """Call client.<method_name>(request, runtime) with retries; returns the response body model."""
         client = self.client(service)
         method = getattr(client, method_name)
         first = dict(started=None)
 
-        def attempt():
+        def attempt() -> Any:
             seconds = self._call_seconds(first["started"])
             if first["started"] is None:
                 first["started"] = time.monotonic()
@@ -620,9 +622,9 @@ class Connection:
                     raise translate_sdk_error(action, exc, status_hint=self.last_answer.status) from None
             except CallDeadline:
                 raise AlibabaCloudError(
-                    action, "ConnectionError", "no complete answer within %.1f seconds (the wall-clock limit of one call: "
+                    action, "ConnectionError", f"no complete answer within {seconds:.1f} seconds (the wall-clock limit of one call: "
                     "connect_timeout + read_timeout, within api_retry_max_seconds and wait_timeout); the request may or "
-                    "may not have been applied" % seconds, outcome_unknown=True) from None
+                    "may not have been applied", outcome_unknown=True) from None
             except AlibabaCloudError as error:
                 error.message = scrub(error.message, self.secrets)
                 raise

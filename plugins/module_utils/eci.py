@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime
 import re
+from types import ModuleType
+from typing import Any, Iterable
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
+from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError, Connection
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import FAILED
 
 # DescribeImageCaches' page limit: the current API page gives 20 as its example and no maximum;
@@ -27,12 +29,12 @@ EXTRA_PAGES = 2
 MAX_PAGES = 1000
 
 
-def _models():
+def _models() -> ModuleType:
     from alibabacloud_eci20180808 import models
     return models
 
 
-def normalize_tags(tags):
+def normalize_tags(tags: Iterable[dict[str, Any]] | None) -> dict[str, str]:
     """[{'Key': k, 'Value': v}] (or the snake form) -> {k: v}."""
     result = {}
     for tag in tags or []:
@@ -45,7 +47,7 @@ def normalize_tags(tags):
 _STAMP = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$")
 
 
-def _epoch(stamp):
+def _epoch(stamp: str | None) -> float | None:
     """An ISO 8601 time of the API (2026-11-23T10:00:00Z) as epoch seconds, or None when it is not one."""
     match = _STAMP.match(stamp or "")
     if not match:
@@ -61,7 +63,7 @@ def _epoch(stamp):
     return moment.timestamp()
 
 
-def retention_days_of(status, creation_time, expire_date_time):
+def retention_days_of(status: str | None, creation_time: str | None, expire_date_time: str | None) -> tuple[bool, int | None]:
     """RetentionDays as the cache shows it: ExpireDateTime - CreationTime, rounded to the nearest whole day.
 
     The API does not return RetentionDays; it sets ExpireDateTime from the creation time (also after an
@@ -80,7 +82,7 @@ def retention_days_of(status, creation_time, expire_date_time):
     return True, int((expires - created + 43200) // 86400)
 
 
-def normalize_image_cache(cache):
+def normalize_image_cache(cache: Any) -> dict[str, Any]:
     """An SDK ImageCache model as the dict every module returns (RETURN docs describe exactly this)."""
     raw = cache.to_map()
     tags = normalize_tags(raw.pop("Tags", None))
@@ -101,9 +103,10 @@ def normalize_image_cache(cache):
     return result
 
 
-def describe_image_caches(connection, image_cache_id=None, name=None, image=None, snapshot_id=None,
-                          resource_group_id=None, tags=None, match_images=None, image_full_match=None,
-                          image_match_count=None, page_size=DEFAULT_PAGE_SIZE):
+def describe_image_caches(connection: Connection, image_cache_id: str | None = None, name: str | None = None, image: str | None = None,
+                          snapshot_id: str | None = None, resource_group_id: str | None = None, tags: dict[str, str] | None = None,
+                          match_images: Iterable[str] | None = None, image_full_match: bool | None = None,
+                          image_match_count: int | None = None, page_size: int = DEFAULT_PAGE_SIZE) -> list[dict[str, Any]]:
     """DescribeImageCaches over every page; returns a list of normalised caches.
 
     An unknown ImageCacheId gives an empty list (the API answers that way, not with an error).
@@ -148,34 +151,35 @@ def describe_image_caches(connection, image_cache_id=None, name=None, image=None
             return caches
         if pages >= page_cap:
             raise AlibabaCloudError("DescribeImageCaches", "PaginationLimit",
-                                    "the API kept returning page tokens after %d pages (%s); the listing is incomplete"
-                                    % (pages, "total count %s" % total if total is not None else "no total count"),
+                                    f"the API kept returning page tokens after {pages} pages "
+                                    f"({f'total count {total}' if total is not None else 'no total count'}); the listing is incomplete",
                                     request_id=body.request_id)
         if token in seen_tokens:
             # Following it would loop forever; a partial list must not pass for the whole one.
             raise AlibabaCloudError("DescribeImageCaches", "PaginationLoop",
-                                    "the API returned page token %r twice; the listing is incomplete" % token,
+                                    f"the API returned page token {token!r} twice; the listing is incomplete",
                                     request_id=body.request_id)
         seen_tokens.add(token)
         request.next_token = token
 
 
-def get_image_cache(connection, image_cache_id):
+def get_image_cache(connection: Connection, image_cache_id: str) -> dict[str, Any] | None:
     """The cache with this id, or None."""
     caches = describe_image_caches(connection, image_cache_id=image_cache_id)
     return next((cache for cache in caches if cache["image_cache_id"] == image_cache_id), None)
 
 
-def find_image_caches_by_name(connection, name):
+def find_image_caches_by_name(connection: Connection, name: str) -> list[dict[str, Any]]:
     """Every cache whose name is exactly `name` (the API filter is not documented as exact)."""
     return [cache for cache in describe_image_caches(connection, name=name) if cache["image_cache_name"] == name]
 
 
-def _entries(model_class, entries):
+def _entries(model_class: type, entries: list[dict[str, Any]] | None) -> list[Any] | None:
     return [model_class(**entry) for entry in entries] if entries is not None else None
 
 
-def _request(request_class, fields, tag_class=None, credential_class=None, acr_class=None):
+def _request(request_class: type, fields: dict[str, Any], tag_class: type | None = None, credential_class: type | None = None,
+             acr_class: type | None = None) -> Any:
     """An SDK request from canonical fields (plugins/module_utils/settings.py builds them)."""
     fields = dict(fields)
     if "tag" in fields:
@@ -187,7 +191,7 @@ def _request(request_class, fields, tag_class=None, credential_class=None, acr_c
     return request_class(**fields)
 
 
-def create_image_cache(connection, fields, client_token):
+def create_image_cache(connection: Connection, fields: dict[str, Any], client_token: str) -> str | None:
     """CreateImageCache with canonical fields; returns the new (or, for a known ClientToken, the earlier)
     cache id, or None when the answer names none."""
     models = _models()
@@ -200,7 +204,7 @@ def create_image_cache(connection, fields, client_token):
     return getattr(body, "image_cache_id", None) or None
 
 
-def update_image_cache(connection, image_cache_id, fields, client_token):
+def update_image_cache(connection: Connection, image_cache_id: str, fields: dict[str, Any], client_token: str) -> None:
     """UpdateImageCache with canonical fields (tags go through TagResources)."""
     models = _models()
     request = _request(models.UpdateImageCacheRequest, fields,
@@ -212,14 +216,14 @@ def update_image_cache(connection, image_cache_id, fields, client_token):
     connection.call("eci", "UpdateImageCache", "update_image_cache_with_options", request)
 
 
-def delete_image_cache(connection, image_cache_id, client_token):
+def delete_image_cache(connection: Connection, image_cache_id: str, client_token: str) -> None:
     models = _models()
     request = models.DeleteImageCacheRequest(region_id=connection.region, image_cache_id=image_cache_id,
                                              client_token=client_token)
     connection.call("eci", "DeleteImageCache", "delete_image_cache_with_options", request)
 
 
-def tag_image_cache(connection, image_cache_id, tags):
+def tag_image_cache(connection: Connection, image_cache_id: str, tags: dict[str, str]) -> None:
     """TagResources: add or overwrite tags in place."""
     models = _models()
     request = models.TagResourcesRequest(region_id=connection.region, resource_type="ImageCache",
@@ -228,7 +232,7 @@ def tag_image_cache(connection, image_cache_id, tags):
     connection.call("eci", "TagResources", "tag_resources_with_options", request)
 
 
-def untag_image_cache(connection, image_cache_id, keys, client_token):
+def untag_image_cache(connection: Connection, image_cache_id: str, keys: Iterable[str], client_token: str) -> None:
     """UntagResources: remove tags by key."""
     models = _models()
     request = models.UntagResourcesRequest(region_id=connection.region, resource_type="ImageCache",

@@ -25,6 +25,7 @@ import os
 import stat
 import tempfile
 import time
+from typing import Callable, Mapping
 
 try:
     import fcntl
@@ -36,12 +37,12 @@ LOCK_DIR_ENV = "ALICLOUD_ECI_LOCK_DIR"
 DIRECTORY_NAME = "ansible-alibabacloud-eci"
 
 
-def lock_directory():
+def lock_directory() -> str:
     """The first choice of private directory: under the system temp directory, one per user."""
-    return os.path.join(tempfile.gettempdir(), "%s-%d" % (DIRECTORY_NAME, os.getuid()))
+    return os.path.join(tempfile.gettempdir(), f"{DIRECTORY_NAME}-{os.getuid()}")
 
 
-def private_directories(environ=None):
+def private_directories(environ: Mapping[str, str] | None = None) -> list[str]:
     """The private per-user lock directories, in the order they are tried.
 
     The temp directory one first (every run of the user finds it); when another user has taken that
@@ -59,7 +60,7 @@ def private_directories(environ=None):
     return found
 
 
-def configured_directory(option=None, environ=None):
+def configured_directory(option: str | None = None, environ: Mapping[str, str] | None = None) -> str | None:
     """The shared lock directory: the module option (lock_dir) when set, else ALICLOUD_ECI_LOCK_DIR, else None."""
     environ = os.environ if environ is None else environ
     value = option if option not in (None, "") else environ.get(LOCK_DIR_ENV)
@@ -77,7 +78,9 @@ class HostLock:
     Neither: the first usable directory of private_directories().
     """
 
-    def __init__(self, name, directory=None, sleep=time.sleep, clock=time.monotonic, shared_directory=None, environ=None):
+    def __init__(self, name: str, directory: str | None = None, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic, shared_directory: str | None = None,
+                 environ: Mapping[str, str] | None = None) -> None:
         self.digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
         if not shared_directory and not directory:
             shared_directory = configured_directory(None, environ)
@@ -95,14 +98,14 @@ class HostLock:
         self._sleep = sleep
         self._clock = clock
 
-    def _path(self, directory):
+    def _path(self, directory: str) -> str:
         return os.path.join(directory, self.digest + ".lock")
 
     @property
-    def held(self):
+    def held(self) -> bool:
         return self._fd is not None
 
-    def acquire(self, timeout, poll=0.1):
+    def acquire(self, timeout: float, poll: float = 0.1) -> bool:
         """Wait up to timeout seconds for the lock; True when held, False (with self.problem) when not."""
         if fcntl is None:
             self.problem = "this platform has no fcntl"
@@ -110,7 +113,7 @@ class HostLock:
         try:
             fd = self._open()
         except OSError as error:
-            self.problem = "cannot use %s: %s" % (self.path, error.strerror or error)
+            self.problem = f"cannot use {self.path}: {error.strerror or error}"
             return False
         deadline = self._clock() + timeout
         while True:
@@ -120,23 +123,23 @@ class HostLock:
                 return True
             except OSError as error:
                 if error.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    self.problem = "cannot lock %s: %s" % (self.path, error.strerror or error)
+                    self.problem = f"cannot lock {self.path}: {error.strerror or error}"
                     break
             if self._clock() >= deadline:
-                self.problem = "another run held it for more than %g seconds" % timeout
+                self.problem = f"another run held it for more than {timeout:g} seconds"
                 break
             self._sleep(poll)
         os.close(fd)
         return False
 
-    def release(self):
+    def release(self) -> None:
         if self._fd is not None:
             fd, self._fd = self._fd, None
             # Closing the descriptor drops the flock; the file stays for the next run (unlinking it could
             # let two runs lock two different files of the same name).
             os.close(fd)
 
-    def _open(self):
+    def _open(self) -> int:
         """Open the lock file in the first usable candidate directory; OSError of the last one otherwise."""
         last = None
         for directory in self.candidates:
@@ -149,7 +152,7 @@ class HostLock:
                 last = error
         raise last
 
-    def _open_private(self, directory):
+    def _open_private(self, directory: str) -> int:
         try:
             os.makedirs(os.path.dirname(directory), 0o700)
         except OSError as error:
@@ -167,7 +170,7 @@ class HostLock:
             raise OSError(errno.EPERM, "not a private directory of this user")
         return os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
 
-    def _open_shared(self, directory):
+    def _open_shared(self, directory: str) -> int:
         try:
             os.makedirs(directory, 0o770)
         except OSError as error:

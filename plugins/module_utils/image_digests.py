@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any, Iterable
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import (
     DEFAULT_PLATFORM,
@@ -63,16 +64,16 @@ RECORD_CHANGE = "record image digests"
 UNRECORD_CHANGE = "remove image digest record"
 
 
-def is_pinned(image):
+def is_pinned(image: str) -> bool:
     return "@" in image
 
 
-def is_built(status):
+def is_built(status: str | None) -> bool:
     """Whether a cache of this status holds the images of its last create or update (its record can be judged)."""
     return status in BUILT_STATUSES
 
 
-def platform_problem(platform, option="image_platform"):
+def platform_problem(platform: Any, option: str = "image_platform") -> str | None:
     """Why a platform is refused (a message naming the option), or None; None stands for the default platform.
 
     Checked before any call (image_cache_validation.validate_settings), so that a platform the digest record cannot hold is
@@ -80,48 +81,47 @@ def platform_problem(platform, option="image_platform"):
     if platform is None:
         return None
     if not isinstance(platform, str):
-        return "%s must be a string os/architecture[/variant], got %r." % (option, platform)
+        return f"{option} must be a string os/architecture[/variant], got {platform!r}."
     try:
         text = format_platform(parse_platform(platform))
     except ValueError as error:
-        return "%s: %s." % (option, error)
+        return f"{option}: {error}."
     if len(text) > MAX_PLATFORM_LENGTH:
-        return ("%s: %r is %d characters long; at most %d are allowed, so that the digest record (tag %s, at most %d "
-                "characters) can hold it." % (option, platform, len(text), MAX_PLATFORM_LENGTH, DIGESTS_TAG_KEY,
-                                              MAX_RECORD_LENGTH))
+        return (f"{option}: {platform!r} is {len(text)} characters long; at most {MAX_PLATFORM_LENGTH} are allowed, so that "
+                f"the digest record (tag {DIGESTS_TAG_KEY}, at most {MAX_RECORD_LENGTH} characters) can hold it.")
     return None
 
 
-def record_line(image, digest):
+def record_line(image: str, digest: str) -> str:
     """One line of the record: <name>[:<tag>]@<digest> (Docker's full name; a pinned reference's own digest)."""
     ref = parse_reference(image)
     return ref["name"] + (":" + ref["tag"] if ref["tag"] else "") + "@" + (ref["digest"] or digest)
 
 
-def make_record(digests, platform=None):
+def make_record(digests: dict[str, str], platform: str | None = None) -> str:
     """The record for {image: digest} resolved for platform; ValueError when it would not fit in a tag value (a platform
     longer than MAX_PLATFORM_LENGTH, which platform_problem refuses before any call)."""
     lines = sorted(record_line(image, digest) for image, digest in digests.items())
     text = "\n".join(lines).encode("utf-8")
-    value = "%s:%s:sha256:%s" % (RECORD_VERSION, format_platform(parse_platform(platform or DEFAULT_PLATFORM)),
-                                 hashlib.sha256(text).hexdigest())
+    value = f"{RECORD_VERSION}:{format_platform(parse_platform(platform or DEFAULT_PLATFORM))}:sha256:{hashlib.sha256(text).hexdigest()}"
     if len(value) > MAX_RECORD_LENGTH:
-        raise ValueError("the platform %r is too long for the digest record" % (platform,))
+        raise ValueError(f"the platform {platform!r} is too long for the digest record")
     return value
 
 
-def parse_record(value):
+def parse_record(value: Any) -> tuple[str, str] | None:
     """(platform, digest) of a record; None when the value is not a record of this format."""
     match = RECORD_RE.fullmatch(value or "") if isinstance(value, str) else None
     return (match.group(1), match.group(2)) if match else None
 
 
-def recorded(tags):
+def recorded(tags: dict[str, str] | None) -> str | None:
     """The record a cache carries (its tags as a dict), or None."""
     return (tags or {}).get(DIGESTS_TAG_KEY)
 
 
-def read_current(images, platform=None, known=None, **reader_options):
+def read_current(images: Iterable[str] | None, platform: str | None = None, known: dict[str, str] | None = None,
+                 **reader_options: Any) -> dict[str, Any]:
     """Resolve the images' digests now. Returns a dict:
 
     images: the images; platform; digests: one dict per image (image, digest or None, pinned, and error
@@ -139,7 +139,7 @@ def read_current(images, platform=None, known=None, **reader_options):
     return current_from(images, platform, reports)
 
 
-def current_from(images, platform, reports):
+def current_from(images: list[str], platform: str, reports: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """read_current()'s result for images from reports ({image: resolve_digests report}; pinned images need none)."""
     digests = []
     for image in images:
@@ -160,7 +160,7 @@ def current_from(images, platform, reports):
     return dict(images=images, platform=platform, digests=digests, record=record)
 
 
-def judge_caches(caches, **reader_options):
+def judge_caches(caches: list[dict[str, Any]], **reader_options: Any) -> list[tuple[bool | None, list[dict[str, Any]]]]:
     """(stale, digests) for each cache of a listing (eci_image_cache_info's check_stale), reading every image once.
 
     Only built caches (is_built) carrying a record are read, for the platform the record names (without a record,
@@ -196,7 +196,7 @@ def judge_caches(caches, **reader_options):
     return results
 
 
-def judge(found_record, current):
+def judge(found_record: str | None, current: dict[str, Any]) -> bool | None:
     """Whether a cache carrying found_record is stale against current (read_current's result): True, False or None."""
     if current["images"] and all(is_pinned(image) for image in current["images"]):
         return False  # pinned references never move
@@ -205,7 +205,7 @@ def judge(found_record, current):
     return found_record != current["record"]
 
 
-def decide_refresh(cache, current, refresh):
+def decide_refresh(cache: dict[str, Any], current: dict[str, Any], refresh: str) -> dict[str, Any]:
     """The refresh decision for one existing cache (eci_image_cache and, per member, the fleet):
 
     cache: the cache as listed (its tags hold the record); current: read_current()'s result for its images;
@@ -219,7 +219,7 @@ def decide_refresh(cache, current, refresh):
     return dict(stale=stale, refresh=refresh == "digest" and stale is True, change=REFRESH_CHANGE, record_before=found)
 
 
-def record_tag_changes(cache_tags, current, rebuilt):
+def record_tag_changes(cache_tags: dict[str, str] | None, current: dict[str, Any] | None, rebuilt: bool) -> tuple[dict[str, str], list[str]]:
     """(to_set, to_unset) of the reserved tag for a cache (cache_tags: its tags; None for a cache being created).
 
     Only a create or an update (rebuilt: true) writes the record: a create carries it as a tag of the
@@ -240,7 +240,7 @@ def record_tag_changes(cache_tags, current, rebuilt):
     return {}, []
 
 
-def stale_after(found_stale, current, rebuilt, status=READY):
+def stale_after(found_stale: bool | None, current: dict[str, Any] | None, rebuilt: bool, status: str | None = READY) -> bool | None:
     """What `stale` reports after a run: a rebuilt (created or updated) cache is fresh when the record was written.
 
     status: the cache's status as the run leaves it; a cache that is not built (still building, or failed) is unknown.
@@ -254,7 +254,7 @@ def stale_after(found_stale, current, rebuilt, status=READY):
     return False if current is not None and current["record"] is not None else None
 
 
-def with_record(tags, current):
+def with_record(tags: dict[str, str] | None, current: dict[str, Any] | None) -> dict[str, str]:
     """The tags of a create: the user's tags (None: none) and the record when every image could be read."""
     tags = dict(tags or {})
     if current is not None and current["record"] is not None:
@@ -262,7 +262,7 @@ def with_record(tags, current):
     return tags
 
 
-def unrecorded_warning(cache, current, refresh, rebuilt):
+def unrecorded_warning(cache: dict[str, Any], current: dict[str, Any] | None, refresh: str, rebuilt: bool) -> str | None:
     """The warning of eci_image_cache and of each cache of eci_image_caches when refresh: digest cannot tell whether
     an existing cache is stale for want of a digest record (the images were read, the cache was not rebuilt by this
     run, which would record them); None otherwise. cache: as listed; current: read_current()'s result or None."""
@@ -271,6 +271,6 @@ def unrecorded_warning(cache, current, refresh, rebuilt):
     found = recorded(cache.get("tags"))
     if found is not None or judge(found, current) is not None:
         return None  # a record (even an unreadable one) or images all pinned: not this case
-    return ("Image cache %s carries no record of its images' digests (tag %s): it was built before this collection "
+    return (f"Image cache {cache['image_cache_id']} carries no record of its images' digests (tag {DIGESTS_TAG_KEY}): it was built before this collection "
             "recorded them, or by other tools, so refresh: digest cannot tell whether it is stale. force_update: true "
-            "rebuilds it once and records the digests." % (cache["image_cache_id"], DIGESTS_TAG_KEY))
+            "rebuilds it once and records the digests.")

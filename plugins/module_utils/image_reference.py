@@ -18,6 +18,7 @@ returned in lower case.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_IMAGE_LENGTH
 
@@ -28,28 +29,28 @@ DOCKER_HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io", "r
 PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 # host[:port]; the host a name, an IPv4 address or a bracketed IPv6 address ([::1]:5000).
-DOMAIN = r"(?:%s(?:\.%s)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?" % (_DOMAIN_COMPONENT, _DOMAIN_COMPONENT)
+DOMAIN = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?"
 # ASCII only: the patterns are compiled with re.ASCII too, since Python's \w and \d match any script's letters.
 TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
 DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
 # \Z, not $: $ also matches before a final newline ("nginx:1.25\n" must be refused).
-IMAGE_REFERENCE = re.compile(r"^(?:%s/)?%s(?:/%s)*(?::%s)?(?:@%s)?\Z" % (DOMAIN, PATH_COMPONENT, PATH_COMPONENT, TAG, DIGEST),
+IMAGE_REFERENCE = re.compile(rf"^(?:{DOMAIN}/)?{PATH_COMPONENT}(?:/{PATH_COMPONENT})*(?::{TAG})?(?:@{DIGEST})?\Z",
                              re.ASCII)
 # A registry as credentials and the insecure/plain-HTTP lists name it: host[:port], no scheme or path.
-REGISTRY_HOST = re.compile(r"^%s\Z" % DOMAIN, re.ASCII)
+REGISTRY_HOST = re.compile(rf"^{DOMAIN}\Z", re.ASCII)
 
 
-def full_match(pattern):
+def full_match(pattern: str) -> re.Pattern[str]:
     """A compiled pattern matching a whole string of ASCII text (no match before a trailing newline)."""
-    return re.compile(r"^(?:%s)\Z" % pattern, re.ASCII)
+    return re.compile(rf"^(?:{pattern})\Z", re.ASCII)
 
 
-def is_registry_component(first):
+def is_registry_component(first: str) -> bool:
     """Whether the first '/'-separated component of a reference is a registry host (splitDockerDomain)."""
     return "." in first or ":" in first or first == "localhost" or first.lower() != first
 
 
-def split_domain(name):
+def split_domain(name: str) -> tuple[str | None, str]:
     """(registry host as written or None for Docker Hub, repository path) of a name without tag and digest."""
     first, sep, rest = name.partition("/")
     if sep and is_registry_component(first):
@@ -57,7 +58,7 @@ def split_domain(name):
     return None, name
 
 
-def registry_host(image):
+def registry_host(image: str) -> str:
     """The registry host of an image reference, lower case; docker.io for Docker Hub (nginx, library/nginx,
     index.docker.io/x)."""
     domain, _path = split_domain(image)
@@ -65,7 +66,7 @@ def registry_host(image):
     return DOCKER_HUB if host in DOCKER_HUB_ALIASES else host
 
 
-def canonical_image(reference):
+def canonical_image(reference: str) -> str:
     """An image reference in Docker's canonical form: nginx:1.25 -> docker.io/library/nginx:1.25.
 
     A cloud may return the images of a cache in this form (the API reference shows full references),
@@ -83,14 +84,14 @@ def canonical_image(reference):
     return domain + "/" + path + (":" + tag if tag else "") + ("@" + digest if digest else "")
 
 
-def image_problem(image, option="images"):
+def image_problem(image: Any, option: str = "images") -> str | None:
     """Why an image reference is refused (a message naming the option), or None."""
     if not isinstance(image, str) or not image.strip():
-        return "%s: every image must be a non-empty reference, got %r." % (option, image)
+        return f"{option}: every image must be a non-empty reference, got {image!r}."
     if "://" in image:
-        return "%s: %r is not a valid image reference: it has a URL scheme; give a reference like " \
-               "registry.example.com/ns/app:1.0." % (option, image)
+        return f"{option}: {image!r} is not a valid image reference: it has a URL scheme; give a reference like " \
+               "registry.example.com/ns/app:1.0."
     if len(image) > MAX_IMAGE_LENGTH or not IMAGE_REFERENCE.match(image):
-        return ("%s: %r is not a valid image reference ([registry[:port]/]repository[:tag][@digest], "
-                "lower-case repository)." % (option, image))
+        return (f"{option}: {image!r} is not a valid image reference ([registry[:port]/]repository[:tag][@digest], "
+                "lower-case repository).")
     return None

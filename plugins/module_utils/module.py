@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from typing import Any, Callable, Iterable, NoReturn
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -23,7 +24,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.client import (
 )
 
 
-def missing_sdks(services):
+def missing_sdks(services: Iterable[str]) -> list[str]:
     """The pip names of the services' SDKs that cannot be imported (looked up without importing them: that is slow)."""
     missing = []
     for service in services:
@@ -45,7 +46,7 @@ class AlibabaCloudModule:
     one fail_json with the failed action, code and request id.
     """
 
-    def __init__(self, argument_spec, services=(), **kwargs):
+    def __init__(self, argument_spec: dict[str, Any], services: Iterable[str] = (), **kwargs: Any) -> None:
         """services: the SERVICES keys whose SDK the module imports; a missing one fails with the standard
         missing-library message before anything else."""
         spec = auth_argument_spec()
@@ -62,21 +63,21 @@ class AlibabaCloudModule:
         self._connection = None
 
     @property
-    def connection(self):
+    def connection(self) -> Connection:
         if self._connection is None:
             self._connection = Connection(self.params, os.environ, secrets=self.module.no_log_values)
         return self._connection
 
-    def exit_json(self, **kwargs):
+    def exit_json(self, **kwargs: Any) -> NoReturn:
         self.module.exit_json(**kwargs)
 
-    def fail_json(self, msg, **kwargs):
+    def fail_json(self, msg: str, **kwargs: Any) -> NoReturn:
         self.module.fail_json(msg=msg, **kwargs)
 
-    def warn(self, text):
+    def warn(self, text: str) -> None:
         self.module.warn(text)
 
-    def run(self, main_logic):
+    def run(self, main_logic: Callable[[AlibabaCloudModule], Any]) -> None:
         """Run main_logic(self); translate the collection's two error types once."""
         try:
             main_logic(self)
@@ -85,7 +86,7 @@ class AlibabaCloudModule:
         except AlibabaCloudError as error:
             self.fail_error(error)
 
-    def fail_error(self, error, **extra):
+    def fail_error(self, error: AlibabaCloudError, **extra: Any) -> NoReturn:
         """fail_json for an API error; its message (built from server answers: events, errors) loses query strings
         and every no_log value, plain and URL-encoded."""
         error.message = scrub(error.message, self.module.no_log_values)

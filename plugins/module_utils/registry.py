@@ -50,7 +50,8 @@ import re
 import socket
 import ssl
 import time
-from urllib.parse import unquote, urlencode, urljoin, urlsplit
+from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import SplitResult, unquote, urlencode, urljoin, urlsplit
 from urllib.request import proxy_bypass_environment
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import (
@@ -121,9 +122,10 @@ class RegistryError(Exception):
     built from the reference, the registry's host, HTTP statuses and the registry's error codes).
     """
 
-    def __init__(self, kind, message, image=None, registry=None, status=None, reason=None):
+    def __init__(self, kind: str, message: str, image: str | None = None, registry: str | None = None, status: int | None = None,
+                 reason: str | None = None) -> None:
         if kind not in ERROR_KINDS:
-            raise ValueError("unknown RegistryError kind %r" % (kind,))
+            raise ValueError(f"unknown RegistryError kind {kind!r}")
         super(RegistryError, self).__init__(message)
         self.kind = kind
         self.message = message
@@ -132,12 +134,12 @@ class RegistryError(Exception):
         self.status = status
         self.reason = reason  # for kind unreachable: one of REASONS, or None
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.message
 
 
 # -- references ------------------------------------------------------------------------------------
-def normalize_registry(server):
+def normalize_registry(server: str | None) -> str:
     """A registry address as the user writes it (with or without scheme/path) -> host[:port], lower case.
 
     Docker Hub's aliases (docker.io, index.docker.io, registry-1.docker.io, registry.hub.docker.com,
@@ -152,12 +154,12 @@ def normalize_registry(server):
     return value
 
 
-def api_host(registry):
+def api_host(registry: str) -> str:
     """The host the registry API is served on (Docker Hub's is registry-1.docker.io)."""
     return DOCKER_HUB_API if normalize_registry(registry) == DOCKER_HUB else registry
 
 
-def parse_reference(image):
+def parse_reference(image: Any) -> dict[str, Any]:
     """Split an image reference like the container distribution project (and docker pull) do.
 
     Returns a dict: name (the familiar full name, e.g. docker.io/library/nginx), domain (docker.io,
@@ -166,55 +168,55 @@ def parse_reference(image):
     otherwise the tag; `latest` by default). Raises ValueError with a message naming the problem.
     """
     if not isinstance(image, str):
-        raise ValueError("invalid image reference %r: it must be a string" % (image,))
+        raise ValueError(f"invalid image reference {image!r}: it must be a string")
     # Not stripped: the module refuses surrounding white space (image_problem), so the reader does too.
     ref = image
     if not ref.strip():
         raise ValueError("invalid image reference: it is empty")
     if "://" in ref:
-        raise ValueError("invalid image reference %r: give the image without a URL scheme (e.g. registry.example.com/app:1.0)" % image)
+        raise ValueError(f"invalid image reference {image!r}: give the image without a URL scheme (e.g. registry.example.com/app:1.0)")
     if any(c.isspace() for c in ref):
-        raise ValueError("invalid image reference %r: it contains white space" % image)
+        raise ValueError(f"invalid image reference {image!r}: it contains white space")
 
     digest = None
     if "@" in ref:
         ref, digest = ref.split("@", 1)
         if not DIGEST_RE.match(digest):
-            raise ValueError("invalid image reference %r: %r is not a digest (algorithm:hex, e.g. sha256:<64 hex digits>)" % (image, digest))
+            raise ValueError(f"invalid image reference {image!r}: {digest!r} is not a digest (algorithm:hex, e.g. sha256:<64 hex digits>)")
         algorithm, hexpart = digest.split(":", 1)
         if algorithm == "sha256" and not SHA256_HEX_RE.match(hexpart):
-            raise ValueError("invalid image reference %r: a sha256 digest has 64 lower-case hex digits" % image)
+            raise ValueError(f"invalid image reference {image!r}: a sha256 digest has 64 lower-case hex digits")
     tag = None
     # A ':' after the last '/' separates the tag (a ':' before it belongs to the registry's port).
     last = ref.rsplit("/", 1)[-1]
     if ":" in last:
         ref, tag = ref.rsplit(":", 1)
         if not TAG_RE.match(tag):
-            raise ValueError("invalid image reference %r: %r is not a valid tag (letters, digits, '_', '.', '-', at most 128, "
-                             "not starting with '.' or '-')" % (image, tag))
+            raise ValueError(f"invalid image reference {image!r}: {tag!r} is not a valid tag (letters, digits, '_', '.', '-', at most 128, "
+                             "not starting with '.' or '-')")
     if not ref:
-        raise ValueError("invalid image reference %r: the repository name is missing" % image)
+        raise ValueError(f"invalid image reference {image!r}: the repository name is missing")
 
     # The collection's one registry rule (image_reference.split_domain, Docker's splitDockerDomain).
     domain, path = split_domain(ref)
     if domain is not None:
         if not DOMAIN_RE.match(domain):
-            raise ValueError("invalid image reference %r: %r is not a valid registry host[:port]" % (image, domain))
+            raise ValueError(f"invalid image reference {image!r}: {domain!r} is not a valid registry host[:port]")
         domain = registry_host(ref)
     else:
         domain, path = DOCKER_HUB, ref
     if domain == DOCKER_HUB and "/" not in path:
         path = "library/" + path
     if not path:
-        raise ValueError("invalid image reference %r: the repository name is missing" % image)
+        raise ValueError(f"invalid image reference {image!r}: the repository name is missing")
     if path.lower() != path:
-        raise ValueError("invalid image reference %r: the repository name must be lower case" % image)
+        raise ValueError(f"invalid image reference {image!r}: the repository name must be lower case")
     if not PATH_RE.match(path):
-        raise ValueError("invalid image reference %r: %r is not a valid repository name (lower-case letters, digits and "
-                         "separators '.', '_', '__', '-' between them, parts separated by '/')" % (image, path))
+        raise ValueError(f"invalid image reference {image!r}: {path!r} is not a valid repository name (lower-case letters, digits and "
+                         "separators '.', '_', '__', '-' between them, parts separated by '/')")
     name = domain + "/" + path
     if len(name) > NAME_TOTAL_LENGTH_MAX:
-        raise ValueError("invalid image reference %r: the name is longer than %d characters" % (image, NAME_TOTAL_LENGTH_MAX))
+        raise ValueError(f"invalid image reference {image!r}: the name is longer than {NAME_TOTAL_LENGTH_MAX} characters")
     if tag is None and digest is None:
         tag = "latest"
     return {
@@ -228,29 +230,29 @@ def parse_reference(image):
     }
 
 
-def parse_platform(platform):
+def parse_platform(platform: str | None) -> dict[str, Any]:
     """'linux/amd64', 'linux/arm64/v8', 'linux/arm/v7' -> dict(os, architecture, variant). ValueError if malformed."""
     parts = (platform or DEFAULT_PLATFORM).strip().lower().split("/")
     if len(parts) not in (2, 3) or not all(PLATFORM_PART_RE.match(p) for p in parts):
-        raise ValueError("invalid platform %r: use os/architecture[/variant], e.g. linux/amd64 or linux/arm64/v8" % (platform,))
+        raise ValueError(f"invalid platform {platform!r}: use os/architecture[/variant], e.g. linux/amd64 or linux/arm64/v8")
     arch = {"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64", "armhf": "arm", "armel": "arm"}.get(parts[1], parts[1])
     variant = parts[2] if len(parts) == 3 else None
     return {"os": parts[0], "architecture": arch, "variant": variant}
 
 
-def format_platform(platform):
-    text = "%s/%s" % (platform.get("os") or "unknown", platform.get("architecture") or "unknown")
+def format_platform(platform: Mapping[str, Any]) -> str:
+    text = f"{platform.get('os') or 'unknown'}/{platform.get('architecture') or 'unknown'}"
     if platform.get("variant"):
         text += "/" + platform["variant"]
     return text
 
 
-def _default_variant(architecture):
+def _default_variant(architecture: str) -> str | None:
     # containerd's normalisation: arm64 without a variant is v8, arm without one v7.
     return {"arm64": "v8", "arm": "v7"}.get(architecture)
 
 
-def select_platform(manifests, platform):
+def select_platform(manifests: list[dict[str, Any]] | None, platform: dict[str, Any]) -> dict[str, Any] | None:
     """Pick the descriptor of an index / manifest list for a platform dict; None when none matches.
 
     os and architecture must match. A requested variant must match (arm64 without variant counts as v8);
@@ -279,7 +281,7 @@ def select_platform(manifests, platform):
 
 
 # -- credentials and schemes -------------------------------------------------------------------------
-def find_credentials(registry, credentials):
+def find_credentials(registry: str, credentials: Iterable[dict[str, Any]] | None) -> tuple[str, str] | None:
     """(username, password) for a registry from a list like eci_image_cache's image_registry_credentials
     (dicts with server, username, password; the API's Server/UserName/Password spelling is accepted too),
     matched by normalised host (Docker Hub aliases count). None when nothing matches."""
@@ -294,7 +296,7 @@ def find_credentials(registry, credentials):
     return None
 
 
-def _listed(registry, hosts):
+def _listed(registry: str, hosts: Iterable[str] | None) -> bool:
     """True when registry (host[:port]) is in hosts: the same host[:port], or a host without port for any port."""
     target = normalize_registry(registry)
     hostname = target.rsplit(":", 1)[0] if not target.endswith("]") else target
@@ -305,7 +307,7 @@ def _listed(registry, hosts):
     return False
 
 
-def _mask(text, secrets):
+def _mask(text: str, secrets: Iterable[str]) -> str:
     """Belt and braces: remove any secret that could have slipped into a message."""
     for secret in secrets:
         if secret:
@@ -314,7 +316,7 @@ def _mask(text, secrets):
 
 
 # -- proxies -----------------------------------------------------------------------------------------
-def proxy_settings(environ=None):
+def proxy_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """{'https': url, 'http': url, 'no': list} from HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower case wins)."""
     environ = os.environ if environ is None else environ
     found = {}
@@ -325,7 +327,7 @@ def proxy_settings(environ=None):
     return found
 
 
-def proxy_for(scheme, host, proxies):
+def proxy_for(scheme: str, host: str | None, proxies: dict[str, str]) -> tuple[str, int, str | None] | None:
     """(host, port, authorization header or None) of the proxy to use for scheme://host, or None for a direct connection.
 
     host is the registry's host without port. NO_PROXY follows urllib (host names and domain suffixes, '*').
@@ -339,10 +341,10 @@ def proxy_for(scheme, host, proxies):
         url = "http://" + url
     parts = urlsplit(url)
     if parts.scheme != "http" or not parts.hostname:
-        raise ValueError("the proxy %s://%s is not an http:// proxy URL" % (parts.scheme, parts.hostname or ""))
+        raise ValueError(f"the proxy {parts.scheme}://{parts.hostname or ''} is not an http:// proxy URL")
     authorization = None
     if parts.username is not None:
-        token = base64.b64encode(("%s:%s" % (unquote(parts.username), unquote(parts.password or ""))).encode("utf-8"))
+        token = base64.b64encode(f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode("utf-8"))
         authorization = "Basic " + token.decode("ascii")
     return parts.hostname, parts.port or 80, authorization
 
@@ -361,9 +363,12 @@ class RegistryClient(object):
     are read (os.environ by default). clock / sleep: injectable for tests.
     """
 
-    def __init__(self, credentials=None, plain_http_registries=None, insecure_registries=None, connect_timeout=CONNECT_TIMEOUT,
-                 read_timeout=READ_TIMEOUT, retries=3, backoff=0.5, max_backoff=8.0, max_seconds=60.0, user_agent=None,
-                 clock=time.monotonic, sleep=time.sleep, environ=None):
+    def __init__(self, credentials: Iterable[dict[str, Any]] | None = None, plain_http_registries: Iterable[str] | None = None,
+                 insecure_registries: Iterable[str] | None = None,
+                 connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT, retries: int = 3, backoff: float = 0.5,
+                 max_backoff: float = 8.0, max_seconds: float = 60.0, user_agent: str | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 environ: Mapping[str, str] | None = None) -> None:
         self.credentials = list(credentials or [])
         self.plain_http = list(plain_http_registries or [])
         self.insecure = list(insecure_registries or [])
@@ -381,7 +386,7 @@ class RegistryClient(object):
         self.passwords = [str(c.get("password", c.get("Password"))) for c in self.credentials if c.get("password", c.get("Password"))]
 
     # -- public ------------------------------------------------------------------------------------
-    def measure(self, image, platform=None):
+    def measure(self, image: str, platform: str | None = None) -> dict[str, Any]:
         """Measure one image; returns a dict:
 
         image, registry (API host), repository, reference (tag or digest), tag, digest (of the image manifest
@@ -403,7 +408,7 @@ class RegistryClient(object):
             selected_platform = entry.get("platform") or {}
             body, media_type, digest = self._manifest(ctx, entry.get("digest"))
             if media_type in INDEX_TYPES:
-                raise ctx.error("invalid", "the manifest chosen for %s is itself an index" % format_platform(wanted))
+                raise ctx.error("invalid", f"the manifest chosen for {format_platform(wanted)} is itself an index")
         layers = body.get("layers")
         if not isinstance(layers, list) or not all(isinstance(layer, dict) for layer in layers):
             raise ctx.error("invalid", "the image manifest has no layer list")
@@ -434,7 +439,7 @@ class RegistryClient(object):
             "media_type": media_type,
         }
 
-    def resolve(self, image, platform=None):
+    def resolve(self, image: str, platform: str | None = None) -> dict[str, Any]:
         """The manifest digest the registry resolves an image reference to, for one platform; one manifest read.
 
         Returns a dict: image, digest, index_digest (of the index / manifest list, or None) and pinned. For an
@@ -454,14 +459,14 @@ class RegistryClient(object):
             index_digest = digest
             digest = _platform_entry(ctx, body, wanted).get("digest")
             if not isinstance(digest, str) or not DIGEST_RE.match(digest):
-                raise ctx.error("invalid", "the index entry for %s has no valid digest" % format_platform(wanted))
+                raise ctx.error("invalid", f"the index entry for {format_platform(wanted)} has no valid digest")
         return {"image": image, "digest": digest, "index_digest": index_digest, "pinned": False}
 
     # -- documents ---------------------------------------------------------------------------------
-    def _manifest(self, ctx, reference):
+    def _manifest(self, ctx: _Context, reference: Any) -> tuple[dict[str, Any], str, str]:
         if not isinstance(reference, str) or not reference:
             raise ctx.error("invalid", "a manifest descriptor has no digest")
-        dummy, headers, body = self._get(ctx, "/v2/%s/manifests/%s" % (ctx.ref["repository"], reference), {"Accept": ACCEPT},
+        dummy, headers, body = self._get(ctx, f"/v2/{ctx.ref['repository']}/manifests/{reference}", {"Accept": ACCEPT},
                                          MAX_MANIFEST_BYTES, "manifest")
         try:
             document = json.loads(body.decode("utf-8"))
@@ -475,26 +480,26 @@ class RegistryClient(object):
         if document.get("schemaVersion") == 1 or media_type.startswith("application/vnd.docker.distribution.manifest.v1"):
             raise ctx.error("invalid", "the registry answered a Docker schema 1 manifest, which states no layer sizes")
         if media_type not in INDEX_TYPES + MANIFEST_TYPES:
-            raise ctx.error("invalid", "the manifest has the unsupported media type %s" % media_type)
+            raise ctx.error("invalid", f"the manifest has the unsupported media type {media_type}")
         digest = "sha256:" + hashlib.sha256(body).hexdigest()
         if reference.startswith("sha256:") and reference != digest:
-            raise ctx.error("invalid", "the manifest does not match its digest %s" % reference)
+            raise ctx.error("invalid", f"the manifest does not match its digest {reference}")
         if not reference.startswith("sha256:"):
             digest = headers.get("docker-content-digest") or digest
         else:
             digest = reference
         return document, media_type, digest
 
-    def _config(self, ctx, descriptor):
+    def _config(self, ctx: _Context, descriptor: Any) -> dict[str, Any]:
         if not isinstance(descriptor, dict) or not descriptor.get("digest"):
             raise ctx.error("invalid", "the image manifest has no config descriptor")
         digest = descriptor["digest"]
         dummy = descriptor.get("mediaType") == "application/vnd.oci.empty.v1+json"
         if dummy or (isinstance(descriptor.get("size"), int) and descriptor["size"] > MAX_CONFIG_BYTES):
             return {}
-        dummy, dummy_headers, body = self._get(ctx, "/v2/%s/blobs/%s" % (ctx.ref["repository"], digest), {}, MAX_CONFIG_BYTES, "config blob")
+        dummy, dummy_headers, body = self._get(ctx, f"/v2/{ctx.ref['repository']}/blobs/{digest}", {}, MAX_CONFIG_BYTES, "config blob")
         if digest.startswith("sha256:") and "sha256:" + hashlib.sha256(body).hexdigest() != digest:
-            raise ctx.error("invalid", "the config blob does not match its digest %s" % digest)
+            raise ctx.error("invalid", f"the config blob does not match its digest {digest}")
         try:
             config = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
@@ -502,7 +507,7 @@ class RegistryClient(object):
         return config if isinstance(config, dict) else {}
 
     # -- HTTP --------------------------------------------------------------------------------------
-    def _get(self, ctx, path, headers, limit, what):
+    def _get(self, ctx: _Context, path: str, headers: dict[str, str], limit: int, what: str) -> tuple[int, dict[str, str], bytes]:
         """GET with authentication, bounded retries and redirects; returns (status, headers, body) of a 200."""
         deadline = self.clock() + self.max_seconds
         attempt = 0
@@ -514,8 +519,8 @@ class RegistryClient(object):
                 status, resp_headers, body = self._fetch(ctx, ctx.base + path, headers, authorization, limit, deadline)
             except _Unreachable as exc:
                 if exc.reason in FAIL_FAST_REASONS or attempt > self.retries or not self._pause(attempt, deadline, None):
-                    raise ctx.error("unreachable", "cannot read the %s (%s%s)" % (
-                        what, exc, "" if attempt == 1 else ", %d attempts" % attempt), reason=exc.reason)
+                    raise ctx.error("unreachable", f"cannot read the {what} ({exc}{'' if attempt == 1 else f', {attempt} attempts'})",
+                                    reason=exc.reason)
                 continue
             if status == 200:
                 return status, resp_headers, body
@@ -528,7 +533,7 @@ class RegistryClient(object):
                 continue
             raise self._status_error(ctx, status, body, what, attempt)
 
-    def _pause(self, attempt, deadline, retry_after):
+    def _pause(self, attempt: int, deadline: float, retry_after: str | None) -> bool:
         """Sleep before the next attempt (full jitter); False when the time bound does not allow one."""
         delay = random.uniform(0, min(self.max_backoff, self.backoff * (2 ** (attempt - 1))))
         if retry_after:
@@ -541,35 +546,34 @@ class RegistryClient(object):
         self.sleep(delay)
         return True
 
-    def _status_error(self, ctx, status, body, what, attempts):
+    def _status_error(self, ctx: _Context, status: int, body: bytes, what: str, attempts: int) -> RegistryError:
         detail = _registry_error_detail(body)
-        suffix = " (HTTP %d%s%s)" % (status, ": " + detail if detail else "",
-                                     ", after %d attempts" % attempts if attempts > 1 else "")
+        suffix = f" (HTTP {status}{': ' + detail if detail else ''}{f', after {attempts} attempts' if attempts > 1 else ''})"
         if status in (401, 403):
-            creds = "the credentials for %s were refused" % ctx.domain if ctx.creds else "no credentials for %s were given" % ctx.domain
-            return ctx.error("unauthorized", "access to the %s was denied: %s%s" % (what, creds, suffix), status)
+            creds = f"the credentials for {ctx.domain} were refused" if ctx.creds else f"no credentials for {ctx.domain} were given"
+            return ctx.error("unauthorized", f"access to the {what} was denied: {creds}{suffix}", status)
         if status == 404:
-            return ctx.error("not_found", "the %s was not found%s" % (what, suffix), status)
+            return ctx.error("not_found", f"the {what} was not found{suffix}", status)
         if status in RETRY_STATUSES:
-            return ctx.error("unreachable", "the registry did not serve the %s%s" % (what, suffix), status)
-        return ctx.error("invalid", "the registry refused to serve the %s%s" % (what, suffix), status)
+            return ctx.error("unreachable", f"the registry did not serve the {what}{suffix}", status)
+        return ctx.error("invalid", f"the registry refused to serve the {what}{suffix}", status)
 
-    def _authenticate(self, ctx, challenge):
+    def _authenticate(self, ctx: _Context, challenge: str) -> str:
         """Answer a 401 challenge; returns the Authorization header value for the retry."""
         scheme, params = parse_challenge(challenge)
         if scheme == "basic":
             if not ctx.creds:
-                raise ctx.error("unauthorized", "the registry requires a login (HTTP Basic): no credentials for %s were given" % ctx.domain, 401)
+                raise ctx.error("unauthorized", f"the registry requires a login (HTTP Basic): no credentials for {ctx.domain} were given", 401)
             value = _basic(ctx.creds)
         elif scheme == "bearer":
             value = "Bearer " + self._token(ctx, params)
         else:
-            raise ctx.error("unauthorized", "the registry requires authentication with an unsupported challenge %r"
-                            % ((challenge or "").split(" ", 1)[0] or "(none)"), 401)
+            raise ctx.error("unauthorized", "the registry requires authentication with an unsupported challenge "
+                            f"{(challenge or '').split(' ', 1)[0] or '(none)'!r}", 401)
         self._tokens[(ctx.registry, ctx.scope)] = value
         return value
 
-    def _token(self, ctx, params):
+    def _token(self, ctx: _Context, params: dict[str, str]) -> str:
         realm = params.get("realm")
         if not realm:
             raise ctx.error("invalid", "the registry's Bearer challenge has no realm", 401)
@@ -578,7 +582,7 @@ class RegistryClient(object):
             raise ctx.error("invalid", "the registry's token realm is not an http(s) URL", 401)
         if parts.scheme == "http" and ctx.creds and not ctx.base.startswith("http://"):
             # Never send a password in clear text because an https registry said so.
-            raise ctx.error("invalid", "the registry %s asks for credentials to be sent to a plain http token service" % ctx.domain, 401)
+            raise ctx.error("invalid", f"the registry {ctx.domain} asks for credentials to be sent to a plain http token service", 401)
         query = [("service", params["service"])] if params.get("service") else []
         query.append(("scope", params.get("scope") or ctx.scope))
         url = realm + ("&" if "?" in realm else "?") + urlencode(query)
@@ -591,28 +595,29 @@ class RegistryClient(object):
                                                     MAX_MANIFEST_BYTES, deadline)
             except _Unreachable as exc:
                 if exc.reason in FAIL_FAST_REASONS or attempt > self.retries or not self._pause(attempt, deadline, None):
-                    raise ctx.error("unreachable", "cannot get a token from the registry's token service %s (%s)" % (parts.hostname, exc),
+                    raise ctx.error("unreachable", f"cannot get a token from the registry's token service {parts.hostname} ({exc})",
                                     reason=exc.reason)
                 continue
             if status in RETRY_STATUSES and attempt <= self.retries and self._pause(attempt, deadline, headers.get("retry-after")):
                 continue
             break
         if status in (401, 403):
-            why = "the credentials for %s were refused" % ctx.domain if ctx.creds else "anonymous access was refused"
-            raise ctx.error("unauthorized", "the token service %s denied a token: %s (HTTP %d)" % (parts.hostname, why, status), status)
+            why = f"the credentials for {ctx.domain} were refused" if ctx.creds else "anonymous access was refused"
+            raise ctx.error("unauthorized", f"the token service {parts.hostname} denied a token: {why} (HTTP {status})", status)
         if status != 200:
             raise ctx.error("unreachable" if status in RETRY_STATUSES else "invalid",
-                            "the token service %s answered HTTP %d" % (parts.hostname, status), status)
+                            f"the token service {parts.hostname} answered HTTP {status}", status)
         try:
             answer = json.loads(body.decode("utf-8"))
             token = answer.get("token") or answer.get("access_token")
         except (UnicodeDecodeError, ValueError, AttributeError):
             token = None
         if not token or not isinstance(token, str):
-            raise ctx.error("invalid", "the token service %s answered no token" % parts.hostname)
+            raise ctx.error("invalid", f"the token service {parts.hostname} answered no token")
         return token
 
-    def _fetch(self, ctx, url, headers, authorization, limit, deadline):
+    def _fetch(self, ctx: _Context, url: str, headers: dict[str, str], authorization: str | None, limit: int,
+               deadline: float) -> tuple[int, dict[str, str], bytes]:
         """One GET (following redirects); Authorization only goes to the host it was meant for.
 
         deadline (of self.clock): no socket wait reaches past it, and the body is read in chunks with the deadline
@@ -629,20 +634,20 @@ class RegistryClient(object):
             try:
                 proxy = proxy_for(parts.scheme, parts.hostname, self.proxies)
             except ValueError as exc:
-                raise _Unreachable("%s" % exc, "proxy")
+                raise _Unreachable(f"{exc}", "proxy")
             conn = self._connection(parts, ctx, proxy, self._remaining(deadline, self.connect_timeout, parts.netloc))
             if proxy and parts.scheme == "http":
                 # A plain-http request goes to the proxy with the absolute URL.
-                path = "http://%s%s" % (parts.netloc, path)
+                path = f"http://{parts.netloc}{path}"
                 if proxy[2]:
                     request_headers["Proxy-Authorization"] = proxy[2]
-            via = " via the proxy %s:%d" % proxy[:2] if proxy else ""
+            via = f" via the proxy {proxy[0]}:{proxy[1]}" if proxy else ""
             try:
                 try:
                     conn.connect()
                 except (OSError, http.client.HTTPException) as exc:
                     reason = _reason(exc, "connect", proxy)
-                    text = ("no connection to %s within %g seconds" % (parts.netloc, self.connect_timeout)
+                    text = (f"no connection to {parts.netloc} within {self.connect_timeout:g} seconds"
                             if reason == "connect_timeout" else _describe(exc, parts.netloc, proxy))
                     raise _Unreachable(text + via, reason)
                 sock = conn.sock  # kept: getresponse() drops conn.sock when the server closes after the answer
@@ -658,7 +663,7 @@ class RegistryClient(object):
                 except (OSError, http.client.HTTPException) as exc:
                     raise _Unreachable(_describe(exc, parts.netloc) + via, _reason(exc, "read", proxy))
                 if len(body) > limit:
-                    raise ctx.error("invalid", "the registry answered more than %d bytes" % limit)
+                    raise ctx.error("invalid", f"the registry answered more than {limit} bytes")
                 resp_headers = dict((k.lower(), v) for k, v in response.getheaders())
                 if response.status in (301, 302, 303, 307, 308) and resp_headers.get("location"):
                     url = urljoin(url, resp_headers["location"])
@@ -668,17 +673,17 @@ class RegistryClient(object):
                 conn.close()
         raise ctx.error("invalid", "too many redirects")
 
-    def _remaining(self, deadline, timeout, netloc):
+    def _remaining(self, deadline: float, timeout: float, netloc: str) -> float:
         """The socket timeout for the next wait: timeout, cut to what is left before deadline; _Unreachable when none is."""
         left = deadline - self.clock()
         if left <= 0:
             raise self._too_slow(netloc)
         return min(timeout, left)
 
-    def _too_slow(self, netloc):
-        return _Unreachable("%s did not answer within max_seconds (%g seconds)" % (netloc, self.max_seconds), "read_timeout")
+    def _too_slow(self, netloc: str) -> _Unreachable:
+        return _Unreachable(f"{netloc} did not answer within max_seconds ({self.max_seconds:g} seconds)", "read_timeout")
 
-    def _read_body(self, response, sock, limit, deadline, netloc):
+    def _read_body(self, response: http.client.HTTPResponse, sock: socket.socket, limit: int, deadline: float, netloc: str) -> bytes:
         """The body, at most limit + 1 bytes, read chunk by chunk (read1: one socket read each) within deadline."""
         chunks, size = [], 0
         while size <= limit:
@@ -690,7 +695,8 @@ class RegistryClient(object):
             size += len(chunk)
         return b"".join(chunks)
 
-    def _connection(self, parts, ctx, proxy=None, timeout=None):
+    def _connection(self, parts: SplitResult, ctx: _Context, proxy: tuple[str, int, str | None] | None = None,
+                    timeout: float | None = None) -> http.client.HTTPConnection:
         """The connection for one request: direct, or to the proxy (a CONNECT tunnel for https)."""
         timeout = self.connect_timeout if timeout is None else timeout
         port = parts.port
@@ -710,26 +716,25 @@ class RegistryClient(object):
         return http.client.HTTPSConnection(parts.hostname, port, timeout=timeout, context=context)
 
 
-def _platform_entry(ctx, index, wanted):
+def _platform_entry(ctx: _Context, index: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
     """The descriptor of an index / manifest list for the wanted platform; RegistryError not_found naming the others."""
     entry = select_platform(index.get("manifests"), wanted)
     if entry is None:
         available = sorted(set(format_platform(m.get("platform") or {}) for m in index.get("manifests") or []
                                if (m.get("platform") or {}).get("os") not in (None, "unknown")))
-        raise ctx.error("not_found", "has no manifest for platform %s (available: %s)"
-                        % (format_platform(wanted), ", ".join(available) or "none"))
+        raise ctx.error("not_found", f"has no manifest for platform {format_platform(wanted)} (available: {', '.join(available) or 'none'})")
     return entry
 
 
 class _Unreachable(Exception):
     """A connection-level failure; reason is one of REASONS. Fails at once, or (reset) is retried."""
 
-    def __init__(self, message, reason):
+    def __init__(self, message: str, reason: str) -> None:
         super(_Unreachable, self).__init__(message)
         self.reason = reason
 
 
-def _reason(exc, phase, proxy=None):
+def _reason(exc: Exception, phase: str, proxy: tuple[str, int, str | None] | None = None) -> str:
     """The REASONS entry of a connection failure in phase connect or read."""
     if isinstance(exc, socket.gaierror):
         return "proxy" if proxy else "dns"
@@ -749,51 +754,51 @@ def _reason(exc, phase, proxy=None):
 class _Context(object):
     """What one measurement needs to know: the reference, its registry, credentials, the base URL."""
 
-    def __init__(self, client, image, ref):
+    def __init__(self, client: RegistryClient, image: str, ref: dict[str, Any]) -> None:
         self.client = client
         self.image = image
         self.ref = ref
         self.domain = ref["domain"]
         self.registry = ref["registry"]
         self.host_port = ref["registry"]
-        self.scope = "repository:%s:pull" % ref["repository"]
+        self.scope = f"repository:{ref['repository']}:pull"
         self.creds = find_credentials(ref["domain"], client.credentials)
         plain = _listed(ref["domain"], client.plain_http) or _listed(ref["registry"], client.plain_http)
         self.insecure = _listed(ref["domain"], client.insecure) or _listed(ref["registry"], client.insecure)
         self.base = ("http://" if plain else "https://") + ref["registry"]
 
-    def error(self, kind, what, status=None, reason=None):
-        message = "image %s on registry %s: %s" % (self.image, self.domain, what)
+    def error(self, kind: str, what: str, status: int | None = None, reason: str | None = None) -> RegistryError:
+        message = f"image {self.image} on registry {self.domain}: {what}"
         secrets = list(self.client.passwords)
         if self.creds:
             secrets.append(self.creds[1])
         return RegistryError(kind, _mask(message, secrets), image=self.image, registry=self.domain, status=status, reason=reason)
 
 
-def _basic(creds):
-    token = base64.b64encode(("%s:%s" % creds).encode("utf-8")).decode("ascii")
+def _basic(creds: tuple[str, str]) -> str:
+    token = base64.b64encode(f"{creds[0]}:{creds[1]}".encode("utf-8")).decode("ascii")
     return "Basic " + token
 
 
-def _describe(exc, netloc, proxy=None):
+def _describe(exc: Exception, netloc: str, proxy: tuple[str, int, str | None] | None = None) -> str:
     if proxy and isinstance(exc, (socket.gaierror, ConnectionRefusedError)):
-        return "cannot connect to the proxy %s:%d (%s)" % (proxy[0], proxy[1], exc.strerror or exc.__class__.__name__)
+        return f"cannot connect to the proxy {proxy[0]}:{proxy[1]} ({exc.strerror or exc.__class__.__name__})"
     if isinstance(exc, socket.gaierror):
         host = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
-        return "the name %s does not resolve (%s)" % (host, exc.strerror or "DNS error")
+        return f"the name {host} does not resolve ({exc.strerror or 'DNS error'})"
     if isinstance(exc, ssl.SSLError):
-        return "TLS error with %s: %s; if it serves plain http, list it in plain_http_registries" % (
-            netloc, getattr(exc, "reason", None) or exc.__class__.__name__)
+        return (f"TLS error with {netloc}: {getattr(exc, 'reason', None) or exc.__class__.__name__}; if it serves plain http, "
+                "list it in plain_http_registries")
     if isinstance(exc, TimeoutError) or exc.__class__.__name__ == "timeout":
-        return "timed out talking to %s" % netloc
+        return f"timed out talking to {netloc}"
     if isinstance(exc, ConnectionRefusedError):
-        return "connection to %s refused" % netloc
+        return f"connection to {netloc} refused"
     if isinstance(exc, OSError) and exc.strerror:
-        return "%s: %s" % (netloc, exc.strerror)
-    return "%s: %s" % (netloc, exc.__class__.__name__)
+        return f"{netloc}: {exc.strerror}"
+    return f"{netloc}: {exc.__class__.__name__}"
 
 
-def _registry_error_detail(body):
+def _registry_error_detail(body: bytes) -> str:
     """The first code/message of a registry error body ({"errors": [{"code", "message"}]}), short."""
     try:
         errors = json.loads(body.decode("utf-8")).get("errors") or []
@@ -804,7 +809,7 @@ def _registry_error_detail(body):
     return text[:200]
 
 
-def parse_challenge(header):
+def parse_challenge(header: str | None) -> tuple[str, dict[str, str]]:
     """'Bearer realm="https://auth.docker.io/token",service="registry.docker.io"' -> ('bearer', {realm:..., service:...})."""
     header = (header or "").strip()
     if not header:
@@ -818,24 +823,25 @@ def parse_challenge(header):
 
 
 # -- module-facing helpers ---------------------------------------------------------------------------
-def required_cache_size_gib(total_bytes):
+def required_cache_size_gib(total_bytes: float) -> int:
     """The smallest image cache size (GiB) allowed for images of total_bytes: at least twice their size,
     rounded up to whole GiB, at least 20. ValueError when that is more than 32768 GiB or total_bytes < 0."""
     if isinstance(total_bytes, bool) or not isinstance(total_bytes, (int, float)) or total_bytes < 0:
-        raise ValueError("total image size must be a number of bytes >= 0, got %r" % (total_bytes,))
+        raise ValueError(f"total image size must be a number of bytes >= 0, got {total_bytes!r}")
     if isinstance(total_bytes, float):
         needed = int(math.ceil(2 * total_bytes / float(GIB)))
     else:
         needed = -(-2 * total_bytes // GIB)  # exact ceiling for integers of any size
     size = max(CACHE_SIZE_MIN_GIB, needed)
     if size > CACHE_SIZE_MAX_GIB:
-        raise ValueError("the images need an image cache of at least %d GiB (twice their %d bytes), more than the maximum %d GiB"
-                         % (size, total_bytes, CACHE_SIZE_MAX_GIB))
+        raise ValueError(f"the images need an image cache of at least {size} GiB (twice their {int(total_bytes)} bytes), more than "
+                         f"the maximum {CACHE_SIZE_MAX_GIB} GiB")
     return size
 
 
-def measure_images(images, credentials=None, platform=None, plain_http_registries=None, insecure_registries=None,
-                   **options):
+def measure_images(images: Iterable[str], credentials: Iterable[dict[str, Any]] | None = None, platform: str | None = None,
+                   plain_http_registries: Iterable[str] | None = None, insecure_registries: Iterable[str] | None = None,
+                   **options: Any) -> tuple[list[dict[str, Any]], int, list[str]]:
     """Measure several images with one client (tokens are reused). Never raises for one image:
 
     returns (reports, total_bytes, unmeasured) where reports has one dict per image, either RegistryClient.measure()'s
@@ -852,8 +858,9 @@ def measure_images(images, credentials=None, platform=None, plain_http_registrie
     return reports, total, unmeasured
 
 
-def resolve_digests(images, credentials=None, platform=None, plain_http_registries=None, insecure_registries=None,
-                    **options):
+def resolve_digests(images: Iterable[str], credentials: Iterable[dict[str, Any]] | None = None, platform: str | None = None,
+                    plain_http_registries: Iterable[str] | None = None, insecure_registries: Iterable[str] | None = None,
+                    **options: Any) -> list[dict[str, Any]]:
     """RegistryClient.resolve() for several images with one client (tokens are reused). Never raises for one image:
 
     returns one dict per image, resolve()'s result or {"image": ..., "error": {...}} as in measure_images(), whose
@@ -864,7 +871,7 @@ def resolve_digests(images, credentials=None, platform=None, plain_http_registri
     return _each_image(images, lambda image: client.resolve(image, platform=platform))
 
 
-def _each_image(images, read):
+def _each_image(images: Iterable[str], read: Callable[[str], dict[str, Any]]) -> list[dict[str, Any]]:
     """read(image) for every image; errors become {"image", "error"} reports. Once a registry proves unreachable
     (a reason of FAIL_FAST_REASONS), its other images are not tried: each costs no more time."""
     reports = []
@@ -878,7 +885,7 @@ def _each_image(images, read):
             first = unreachable[domain]
             reports.append(dict(image=image, error=dict(
                 kind="unreachable", reason=first.reason, registry=domain,
-                message="image %s on registry %s: not tried, the registry could not be reached for %s" % (image, domain, first.image))))
+                message=f"image {image} on registry {domain}: not tried, the registry could not be reached for {first.image}")))
             continue
         try:
             reports.append(read(image))

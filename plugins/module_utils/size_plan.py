@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any, Iterable, Sized
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import registry_host
 from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import GIB, required_cache_size_gib
@@ -33,11 +34,11 @@ _PRIVATE_NETWORKS = tuple(ipaddress.ip_network(net) for net in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"))
 
 
-def _plural(items, one, many):
+def _plural(items: Sized, one: str, many: str) -> str:
     return one if len(items) == 1 else many
 
 
-def vpc_only_registry(registry):
+def vpc_only_registry(registry: str | None) -> bool:
     """Whether a registry (host[:port]) is typically reachable only from inside a VPC: an ACR VPC endpoint,
     or a private address (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7)."""
     value = (registry or "").strip().lower()
@@ -51,7 +52,8 @@ def vpc_only_registry(registry):
     return any(address.version == net.version and address in net for net in _PRIVATE_NETWORKS)
 
 
-def needs_measurement(size_check, size_auto, creating, images_change, size_change, force_update=False):
+def needs_measurement(size_check: str, size_auto: bool, creating: bool, images_change: bool, size_change: bool,
+                      force_update: bool = False) -> bool:
     """Whether the preflight measures: for image_cache_size auto always (it needs the sizes), else not with
     size_check skip, and otherwise only for a create or an update that changes the images or the size (a
     rename, tags, elimination strategy or retention never change what the cache must hold). force_update
@@ -63,7 +65,7 @@ def needs_measurement(size_check, size_auto, creating, images_change, size_chang
     return bool(creating or images_change or size_change)
 
 
-def plan_sizes(reports):
+def plan_sizes(reports: Iterable[dict[str, Any]] | None) -> dict[str, Any]:
     """Judge measure_images() reports. Returns a dict:
 
     total_bytes: the sum of the measured images' sizes (uncompressed where stated, else compressed);
@@ -94,7 +96,7 @@ def plan_sizes(reports):
                 not_measured_here=not_here, failed=failed)
 
 
-def describe_basis(basis):
+def describe_basis(basis: str | None) -> str:
     """The words that say which size the rule used."""
     return {
         "uncompressed": "uncompressed, as the registries state it",
@@ -103,7 +105,7 @@ def describe_basis(basis):
     }.get(basis, "nothing measured")
 
 
-def size_verdict(size_gib, plan, size_check):
+def size_verdict(size_gib: int, plan: dict[str, Any], size_check: str) -> dict[str, Any]:
     """Whether a cache of size_gib holds the measured images by the rule (at least twice their size).
 
     Returns {"level": "ok" | "warn" | "fail", "message": str or None, "required_gib": int or None}.
@@ -121,14 +123,13 @@ def size_verdict(size_gib, plan, size_check):
         return dict(level="ok", message=None, required_gib=required)
     images = plan["measured"]
     least = required if required is not None else "twice that (more than the maximum)"
-    text = ("image_cache_size %d GiB is less than twice the %s it must hold (%.2f GiB together, %s), the size the "
-            "documentation requires; the cache could end Failed. Set image_cache_size to at least %s, or "
-            "image_cache_size: auto.")
-    message = text % (size_gib, _plural(images, "image", "images"), float(total) / GIB, describe_basis(plan["basis"]), least)
+    message = (f"image_cache_size {size_gib} GiB is less than twice the {_plural(images, 'image', 'images')} it must hold "
+               f"({float(total) / GIB:.2f} GiB together, {describe_basis(plan['basis'])}), the size the documentation requires; "
+               f"the cache could end Failed. Set image_cache_size to at least {least}, or image_cache_size: auto.")
     return dict(level="fail" if size_check == "fail" else "warn", message=message, required_gib=required)
 
 
-def unmeasured_verdict(plan, size_check):
+def unmeasured_verdict(plan: dict[str, Any], size_check: str) -> dict[str, Any]:
     """What to say about the images that could not be measured (for a reason other than "not from here").
 
     Returns {"level": "ok" | "warn" | "fail", "message": str or None}. With size_check fail the size
@@ -140,14 +141,12 @@ def unmeasured_verdict(plan, size_check):
     images = ", ".join(entry["image"] for entry in failed)
     reasons = "; ".join(entry["message"] or entry["kind"] or "unknown error" for entry in failed)
     if size_check == "fail":
-        return dict(level="fail", message="Could not measure %s, so the size check cannot judge the cache size: %s. Fix the "
-                                          "registry access, or set size_check: warn to go on without %s." % (
-                                              images, reasons, _plural(failed, "it", "them")))
-    return dict(level="warn", message="Could not measure %s, so the size check leaves %s out: %s." % (
-        images, _plural(failed, "it", "them"), reasons))
+        return dict(level="fail", message=f"Could not measure {images}, so the size check cannot judge the cache size: {reasons}. "
+                                          f"Fix the registry access, or set size_check: warn to go on without {_plural(failed, 'it', 'them')}.")
+    return dict(level="warn", message=f"Could not measure {images}, so the size check leaves {_plural(failed, 'it', 'them')} out: {reasons}.")
 
 
-def not_measured_note(plan):
+def not_measured_note(plan: dict[str, Any]) -> str | None:
     """One line for the images whose registry is reached only from inside the VPC (None when there are none).
 
     Not a warning: where the module runs is not where the cache is built, and nothing is wrong with them.
@@ -155,12 +154,12 @@ def not_measured_note(plan):
     images = plan["not_measured_here"]
     if not images:
         return None
-    return ("Not measured from here: %s (%s reached only from inside the VPC, where the cache is built); the size check "
-            "leaves %s out. Measure from a host in the VPC, or set size_check: skip." % (
-                ", ".join(images), _plural(images, "its registry is", "their registries are"), _plural(images, "it", "them")))
+    return (f"Not measured from here: {', '.join(images)} ({_plural(images, 'its registry is', 'their registries are')} reached "
+            f"only from inside the VPC, where the cache is built); the size check leaves {_plural(images, 'it', 'them')} out. "
+            "Measure from a host in the VPC, or set size_check: skip.")
 
 
-def auto_size(plan, live_size):
+def auto_size(plan: dict[str, Any], live_size: int | None) -> int:
     """The size image_cache_size=auto asks for: at least twice the measured images (required_cache_size_gib), and
     never less than the live cache's size, since a smaller cache would have to be rebuilt. ValueError when the
     images need more than the API allows."""

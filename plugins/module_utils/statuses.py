@@ -25,11 +25,11 @@ UPDATABLE = (READY, UPDATE_FAILED)
 DOCUMENTED_TRANSITIONAL = (PREPARING, CREATING, UPDATING)
 
 
-def is_deleting(status):
+def is_deleting(status: str | None) -> bool:
     """A status some clouds show while a deleted cache is still listed (e.g. Deleting; not in the API reference)."""
     return (status or "").lower().startswith("delet")
 
 
-def is_transitional(status):
+def is_transitional(status: str | None) -> bool:
     """True for Preparing, Creating, Updating and any status the API does not document."""
     return status not in SETTLED

@@ -11,6 +11,7 @@ getter it is given, so unit tests drive it with a fake clock and a fake cloud.
 from __future__ import annotations
 
 import time
+from typing import Any, Callable, Collection, Iterable
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
 
@@ -29,11 +30,11 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import (
 class WaitError(AlibabaCloudError):
     """Waiting ended badly: a timeout, the cache failed or disappeared. Carries the last state seen."""
 
-    def __init__(self, action, code, message, image_cache=None):
+    def __init__(self, action: str, code: str, message: str, image_cache: dict[str, Any] | None = None) -> None:
         super().__init__(action, code, message)
         self.image_cache = image_cache or {}
 
-    def to_result(self):
+    def to_result(self) -> dict[str, Any]:
         result = super().to_result()
         result["image_cache"] = self.image_cache
         return result
@@ -46,7 +47,8 @@ class Waiter:
     no pause ends after the deadline: the last poll happens at the deadline.
     """
 
-    def __init__(self, timeout, first_delay=1.0, factor=1.5, max_delay=15.0, sleep=time.sleep, clock=time.monotonic):
+    def __init__(self, timeout: float, first_delay: float = 1.0, factor: float = 1.5, max_delay: float = 15.0,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
         self.timeout = float(timeout)
         self.first_delay = first_delay
         self.factor = factor
@@ -55,7 +57,7 @@ class Waiter:
         self._clock = clock
         self.deadline = None
 
-    def until(self, poll, done, last=None, sleep_first=False):
+    def until(self, poll: Callable[[], Any], done: Callable[[Any], bool], last: Any = None, sleep_first: bool = False) -> tuple[bool, Any]:
         """Call poll() until done(result) is true; returns (True, result) or (False, last result) at the deadline.
 
         last: a result already in hand (checked first, so no poll repeats a read just made);
@@ -82,16 +84,18 @@ class Waiter:
                 return True, result
 
 
-def describe_events(cache):
+def describe_events(cache: dict[str, Any] | None) -> str:
     """The cache's events as one readable line each (Reason: Message)."""
     lines = []
     for event in (cache or {}).get("events") or []:
-        lines.append("%s: %s" % (event.get("reason") or event.get("type") or "Event", event.get("message") or ""))
+        lines.append(f"{event.get('reason') or event.get('type') or 'Event'}: {event.get('message') or ''}")
     return "; ".join(lines) or "no events"
 
 
-def wait_for_cache(get, cache_id, targets, what, timeout, current=None, just_changed=False, observed=None,
-                   sleep=time.sleep, clock=time.monotonic):
+def wait_for_cache(get: Callable[[str], dict[str, Any] | None], cache_id: str, targets: Collection[str], what: str, timeout: float,
+                   current: dict[str, Any] | None = None, just_changed: bool = False,
+                   observed: Callable[[dict[str, Any]], bool] | None = None,
+                   sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
     """Poll get(cache_id) until the cache is in one of `targets`.
 
     Fails (WaitError, with the last cache seen) when the cache ends in a failure status that is not a
@@ -101,7 +105,7 @@ def wait_for_cache(get, cache_id, targets, what, timeout, current=None, just_cha
     may apply an update seconds after it answered), so neither a target nor a failure counts yet.
     Statuses the API does not document are waited through, like Updating.
     """
-    def done(cache):
+    def done(cache: dict[str, Any] | None) -> bool:
         if cache is None:
             return True
         if observed is not None and not observed(cache):
@@ -112,30 +116,30 @@ def wait_for_cache(get, cache_id, targets, what, timeout, current=None, just_cha
         lambda: get(cache_id), done, last=current, sleep_first=just_changed)
     if cache is None:
         raise WaitError("WaitForImageCache", "ImageCacheNotFound",
-                        "image cache %s disappeared while waiting for it to %s." % (cache_id, what))
+                        f"image cache {cache_id} disappeared while waiting for it to {what}.")
     if reached and cache["status"] in FAILURES and cache["status"] not in targets:
-        raise WaitError("WaitForImageCache", "ImageCache%s" % cache["status"],
-                        "image cache %s ended %s while waiting for it to %s: %s" % (
-                            cache_id, cache["status"], what, describe_events(cache)), cache)
+        raise WaitError("WaitForImageCache", f"ImageCache{cache['status']}",
+                        f"image cache {cache_id} ended {cache['status']} while waiting for it to {what}: {describe_events(cache)}", cache)
     if not reached:
         raise WaitError("WaitForImageCache", "WaitTimeout",
-                        "gave up after %d seconds waiting for image cache %s to %s; last status %s, progress %s; "
-                        "events: %s" % (timeout, cache_id, what, cache["status"], cache.get("progress"),
-                                        describe_events(cache)), cache)
+                        f"gave up after {int(timeout)} seconds waiting for image cache {cache_id} to {what}; last status "
+                        f"{cache['status']}, progress {cache.get('progress')}; events: {describe_events(cache)}", cache)
     return cache
 
 
-def wait_gone(get, cache_id, timeout, current=None, sleep=time.sleep, clock=time.monotonic):
+def wait_gone(get: Callable[[str], dict[str, Any] | None], cache_id: str, timeout: float, current: dict[str, Any] | None = None,
+              sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
     """Poll until the cache is no longer listed; WaitError with the last cache seen on timeout."""
     reached, cache = Waiter(timeout, sleep=sleep, clock=clock).until(
         lambda: get(cache_id), lambda c: c is None, sleep_first=True, last=None)
     if not reached:
         raise WaitError("WaitForImageCache", "WaitTimeout",
-                        "gave up after %d seconds waiting for image cache %s to be deleted; last status %s" % (
-                            timeout, cache_id, (cache or current or {}).get("status")), cache)
+                        f"gave up after {int(timeout)} seconds waiting for image cache {cache_id} to be deleted; last status "
+                        f"{(cache or current or {}).get('status')}", cache)
 
 
-def wait_for_many(list_caches, wanted, timeout, sleep=time.sleep, clock=time.monotonic):
+def wait_for_many(list_caches: Callable[[], Iterable[dict[str, Any]]], wanted: dict[str, dict[str, Any]], timeout: float,
+                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> dict[str, dict[str, Any] | WaitError | None]:
     """Wait for several caches together: one list_caches() (every cache of the region) per poll round.
 
     wanted: {cache_id: dict(targets=(...), what=str, observed=callable or None)}; targets None waits for
@@ -147,7 +151,7 @@ def wait_for_many(list_caches, wanted, timeout, sleep=time.sleep, clock=time.mon
     outcome = {}
     last = {}
 
-    def settle(snapshot):
+    def settle(snapshot: dict[str, dict[str, Any]]) -> bool:
         for cache_id, want in list(pending.items()):
             cache = snapshot.get(cache_id)
             last[cache_id] = cache if cache is not None else last.get(cache_id)
@@ -158,15 +162,15 @@ def wait_for_many(list_caches, wanted, timeout, sleep=time.sleep, clock=time.mon
                 continue
             if cache is None:
                 outcome[cache_id] = WaitError("WaitForImageCache", "ImageCacheNotFound",
-                                              "image cache %s disappeared while waiting for it to %s." % (cache_id, want["what"]))
+                                              f"image cache {cache_id} disappeared while waiting for it to {want['what']}.")
             elif want.get("observed") is not None and not want["observed"](cache):
                 continue
             elif cache["status"] in want["targets"]:
                 outcome[cache_id] = cache
             elif cache["status"] in FAILURES:
-                outcome[cache_id] = WaitError("WaitForImageCache", "ImageCache%s" % cache["status"],
-                                              "image cache %s ended %s while waiting for it to %s: %s" % (
-                                                  cache_id, cache["status"], want["what"], describe_events(cache)), cache)
+                outcome[cache_id] = WaitError("WaitForImageCache", f"ImageCache{cache['status']}",
+                                              f"image cache {cache_id} ended {cache['status']} while waiting for it to "
+                                              f"{want['what']}: {describe_events(cache)}", cache)
             else:
                 continue
             del pending[cache_id]
@@ -186,14 +190,13 @@ def wait_for_many(list_caches, wanted, timeout, sleep=time.sleep, clock=time.mon
         if stopped is not None:
             outcome[cache_id] = WaitError(
                 "WaitForImageCache", getattr(stopped, "code", None) or type(stopped).__name__,
-                "the wait for image cache %s to %s stopped, the listing failed: %s; last status %s" % (
-                    cache_id, want["what"], stopped, cache.get("status")), cache)
+                f"the wait for image cache {cache_id} to {want['what']} stopped, the listing failed: {stopped}; last status "
+                f"{cache.get('status')}", cache)
             continue
         if want.get("targets") is None:
-            message = "gave up after %d seconds waiting for image cache %s to be deleted; last status %s" % (
-                timeout, cache_id, cache.get("status"))
+            message = f"gave up after {int(timeout)} seconds waiting for image cache {cache_id} to be deleted; last status {cache.get('status')}"
         else:
-            message = ("gave up after %d seconds waiting for image cache %s to %s; last status %s, progress %s; events: %s"
-                       % (timeout, cache_id, want["what"], cache.get("status"), cache.get("progress"), describe_events(cache)))
+            message = (f"gave up after {int(timeout)} seconds waiting for image cache {cache_id} to {want['what']}; last status "
+                       f"{cache.get('status')}, progress {cache.get('progress')}; events: {describe_events(cache)}")
         outcome[cache_id] = WaitError("WaitForImageCache", "WaitTimeout", message, cache)
     return outcome

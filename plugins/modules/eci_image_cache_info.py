@@ -308,21 +308,21 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import D
 STATUSES = list(DOCUMENTED)
 
 
-def validate(module):
+def validate(module: AlibabaCloudModule) -> None:
     """Reject what the API would reject, before any call."""
     params = module.params
     if not 1 <= params["page_size"] <= MAX_PAGE_SIZE:
-        module.fail_json("page_size must be between 1 and %d, got %d." % (MAX_PAGE_SIZE, params["page_size"]))
+        module.fail_json(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {params['page_size']}.")
     if params["match_images"] is not None and not 1 <= len(params["match_images"]) <= 100:
-        module.fail_json("match_images takes 1 to 100 images, got %d." % len(params["match_images"]))
+        module.fail_json(f"match_images takes 1 to 100 images, got {len(params['match_images'])}.")
     if params["image_match_count"] is not None and params["image_match_count"] < 1:
-        module.fail_json("image_match_count must be 1 or more, got %d." % params["image_match_count"])
+        module.fail_json(f"image_match_count must be 1 or more, got {params['image_match_count']}.")
     for option in ("image_cache_ids", "match_images"):
         if any(not (item or "").strip() for item in params[option] or []):
-            module.fail_json("%s must not contain empty strings." % option)
+            module.fail_json(f"{option} must not contain empty strings.")
 
 
-def list_caches(module):
+def list_caches(module: AlibabaCloudModule) -> None:
     params = module.params
     filters = dict(
         name=params["name"] or None,
@@ -358,7 +358,7 @@ def list_caches(module):
     module.exit_json(changed=False, image_caches=caches)
 
 
-def main():
+def main() -> None:
     module = AlibabaCloudModule(
         argument_spec=dict(
             image_cache_ids=dict(type="list", elements="str", aliases=["image_cache_id"]),

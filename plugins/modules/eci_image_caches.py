@@ -361,6 +361,8 @@ failed_caches:
   elements: str
 """
 
+from typing import Any
+
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_fleet import (
     ITEM_SPEC,
     SetProblem,
@@ -371,7 +373,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_fleet
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 
 
-def run(module, items):
+def run(module: AlibabaCloudModule, items: list[dict[str, Any]]) -> None:
     params = module.params
     try:
         members = run_set(module.connection, items, params["wait"], params["wait_timeout"], module.check_mode,
@@ -388,12 +390,12 @@ def run(module, items):
     failed = [r for r in results if r["failure"]]
     outcome = dict(changed=any(r["changed"] for r in results), results=results, failed_caches=[r["name"] for r in failed])
     if failed:
-        module.fail_json("%d of %d image caches failed: %s" % (len(failed), len(results), "; ".join(
-            "%s: %s" % (r["name"], r["failure"]["msg"]) for r in failed)), **outcome)
+        module.fail_json(f"{len(failed)} of {len(results)} image caches failed: " + "; ".join(
+            f"{r['name']}: {r['failure']['msg']}" for r in failed), **outcome)
     module.exit_json(**outcome)
 
 
-def main():
+def main() -> None:
     module = AlibabaCloudModule(
         argument_spec=dict(
             caches=dict(type="list", elements="dict", required=True, options=ITEM_SPEC),
@@ -417,7 +419,7 @@ def main():
     items, item_problems = validate_items(params["caches"], params["defaults"], management_tag, params["labels"])
     problems.extend(item_problems)
     if params["wait_timeout"] < 0:
-        problems.append("wait_timeout must be 0 or more seconds, got %d." % params["wait_timeout"])
+        problems.append(f"wait_timeout must be 0 or more seconds, got {params['wait_timeout']}.")
     if problems:
         module.fail_json(" ".join(problems), problems=problems)
     module.run(lambda alibaba_module: run(alibaba_module, items))

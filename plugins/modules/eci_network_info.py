@@ -204,7 +204,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.network import (
 )
 
 
-def gather(module):
+def gather(module: AlibabaCloudModule) -> None:
     params = module.params
     connection = module.connection
     vswitches, missing = [], []
@@ -249,10 +249,9 @@ def gather(module):
     with_room = [v["vswitch_id"] for v in existing if (v.get("available_ip_address_count") or 0) >= params["min_free_ips"]]
     full = [v for v in existing if v["vswitch_id"] not in with_room]
     if with_room and full:
-        module.warn("vSwitch %s has too few free IP addresses (%s; the temporary instance needs %d); the cloud places it in "
-                    "vSwitch %s, which has room." % (", ".join(v["vswitch_id"] for v in full),
-                                                     ", ".join(str(v.get("available_ip_address_count")) for v in full),
-                                                     params["min_free_ips"], ", ".join(with_room)))
+        module.warn(f"vSwitch {', '.join(v['vswitch_id'] for v in full)} has too few free IP addresses "
+                    f"({', '.join(str(v.get('available_ip_address_count')) for v in full)}; the temporary instance needs "
+                    f"{params['min_free_ips']}); the cloud places it in vSwitch {', '.join(with_room)}, which has room.")
 
     eip = {}
     if params["eip_instance_id"]:
@@ -278,7 +277,7 @@ def gather(module):
     )
 
 
-def main():
+def main() -> None:
     module = AlibabaCloudModule(
         argument_spec=dict(
             vswitch_ids=dict(type="list", elements="str", aliases=["vswitch_id"]),
@@ -296,11 +295,11 @@ def main():
         module.fail_json(missing_required_lib(" and ".join(missing)))
     vswitch_ids = module.params["vswitch_ids"] or []
     if len(vswitch_ids) > 10:
-        module.fail_json("vswitch_ids takes at most 10 vSwitch ids, got %d." % len(vswitch_ids))
+        module.fail_json(f"vswitch_ids takes at most 10 vSwitch ids, got {len(vswitch_ids)}.")
     if any(not (v or "").strip() for v in vswitch_ids):
         module.fail_json("vswitch_ids must not contain empty strings.")
     if module.params["min_free_ips"] < 0:
-        module.fail_json("min_free_ips must be 0 or more, got %d." % module.params["min_free_ips"])
+        module.fail_json(f"min_free_ips must be 0 or more, got {module.params['min_free_ips']}.")
     module.run(gather)
 
 

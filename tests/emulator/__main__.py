@@ -14,6 +14,7 @@ import shlex
 import signal
 import sys
 import threading
+from types import FrameType
 
 from .profile import ProfileError, builtin_names
 from .server import TwinServer
@@ -25,7 +26,7 @@ from .state import State
 ENDPOINT_VARIABLES = ('ALICLOUD_ECI_ENDPOINT', 'ALICLOUD_VPC_ENDPOINT', 'ALICLOUD_ECS_ENDPOINT')
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog='python -m tests.emulator', description='Local twin of Alibaba Cloud ECI (image caches).')
     parser.add_argument('--host', default='127.0.0.1', help='address to listen on (default 127.0.0.1)')
     parser.add_argument('--port', type=int, default=0, help='port (0 = any free port, the default)')
@@ -69,7 +70,7 @@ def env_lines(url: str, access_key_id: str, access_key_secret: str, region: str,
     return [f'export {name}={shlex.quote(value)}' for name, value in values]
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     config = Config(access_key_id=args.access_key_id, access_key_secret=args.access_key_secret, security_token=args.security_token,
                     ready_after=args.ready_after, token_ttl=args.token_ttl, fixtures=args.fixtures,
@@ -89,7 +90,7 @@ def main(argv=None) -> int:
         return 0
     server = TwinServer((args.host, args.port), state)
 
-    def stop(_signum, _frame):
+    def stop(_signum: int, _frame: FrameType | None) -> None:
         # shutdown() waits for serve_forever() to return: call it from another thread.
         threading.Thread(target=server.shutdown, daemon=True).start()
 

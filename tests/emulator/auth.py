@@ -12,6 +12,7 @@ import hmac
 import re
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 from urllib.parse import parse_qsl, quote, quote_plus
 
 from .errors import ApiError
@@ -85,7 +86,8 @@ def parse_timestamp(value: str, name: str) -> float:
 class Authenticator:
     """Checks requests against one access key pair (and optionally its STS security token)."""
 
-    def __init__(self, access_key_id: str, access_key_secret: str, security_token: str | None, nonce_store):
+    def __init__(self, access_key_id: str, access_key_secret: str, security_token: str | None,
+                 nonce_store: Callable[[str, str, float], bool]) -> None:
         self.access_key_id = access_key_id
         self.access_key_secret = access_key_secret
         self.security_token = security_token
@@ -125,7 +127,8 @@ class Authenticator:
         if not hmac.compare_digest(token, self.security_token):
             raise ApiError(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'Specified SecurityToken mismatch with the AccessKey.')
 
-    def _verify_acs3(self, authorization, method, path, query, headers, body, now) -> Identity:
+    def _verify_acs3(self, authorization: str, method: str, path: str, query: dict[str, str], headers: dict[str, list[str]],
+                     body: bytes, now: float) -> Identity:
         match = _AUTH_RE.match(authorization)
         if not match:
             raise ApiError(400, 'IncompleteSignature', 'The request signature does not conform to Aliyun standards: malformed Authorization header.')
@@ -155,7 +158,7 @@ class Authenticator:
         self._check_token(token)
         return Identity(ACS3, access_key_id, headers['x-acs-action'][0].strip(), headers['x-acs-version'][0].strip(), dict(query))
 
-    def _verify_rpc(self, method, query, headers, body, now) -> Identity:
+    def _verify_rpc(self, method: str, query: dict[str, str], headers: dict[str, list[str]], body: bytes, now: float) -> Identity:
         params = dict(query)
         content_type = (headers.get('content-type') or [''])[0]
         if body and content_type.startswith('application/x-www-form-urlencoded'):

@@ -220,7 +220,7 @@ def _find(ctx: Context, region: str, cache_id: str) -> ImageCache | None:
     return cache
 
 
-def _apply_settings(cache, spec: dict) -> None:
+def _apply_settings(cache: ImageCache, spec: dict) -> None:
     for key in ('security_group_id', 'vswitch_ids', 'eip_instance_id', 'flash_copy_count', 'standard_copy_count',
                 'auto_match_image_cache', 'credentials', 'acr', 'zone_id', 'insecure_registry', 'plain_http_registry', 'annotations'):
         if spec.get(key) is not None:

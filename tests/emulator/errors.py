@@ -9,7 +9,7 @@ from __future__ import annotations
 class ApiError(Exception):
     """An error answer: HTTP status, error code and message."""
 
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(f'{status} {code}: {message}')
         self.status = status
         self.code = code

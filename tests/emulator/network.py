@@ -14,9 +14,10 @@ from __future__ import annotations
 import ipaddress
 import json
 
-from .context import decode_token, encode_token, region_of
+from .context import Context, decode_token, encode_token, region_of
 from .errors import ApiError, invalid, missing, not_found
 from .params import Params
+from .state import State
 
 DEFAULT_PAGE_SIZE = 10
 VPC_MAX_PAGE_SIZE = 50  # DescribeVSwitches, DescribeVpcs, DescribeNatGateways, DescribeSnatTableEntries
@@ -76,7 +77,7 @@ def _page(p: Params, items: list, max_size: int) -> tuple[list, dict]:
     return items[start:start + size], {'TotalCount': len(items), 'PageNumber': number, 'PageSize': size}
 
 
-def _in_region(ctx, kind: str, region: str) -> list:
+def _in_region(ctx: Context, kind: str, region: str) -> list:
     return [item for item in ctx.state.fixtures[kind] if item['region'] == region]
 
 
@@ -95,7 +96,7 @@ def _tag_key_value_tags(item: dict) -> dict:
 
 
 # -- VPC 2016-04-28 --------------------------------------------------------------------------------------
-def describe_vswitches(ctx) -> dict:
+def describe_vswitches(ctx: Context) -> dict:
     p = ctx.params
     region = region_of(p)
     ids, vpc_id, zone_id, name = _ids(p, 'VSwitchId'), p.get_str('VpcId'), p.get_str('ZoneId'), p.get_str('VSwitchName')
@@ -118,7 +119,7 @@ def describe_vswitches(ctx) -> dict:
     return dict(paging, VSwitches={'VSwitch': vswitches})
 
 
-def describe_vpcs(ctx) -> dict:
+def describe_vpcs(ctx: Context) -> dict:
     p = ctx.params
     region = region_of(p)
     ids, name = _ids(p, 'VpcId'), p.get_str('VpcName')
@@ -142,7 +143,7 @@ def describe_vpcs(ctx) -> dict:
     return dict(paging, Vpcs={'Vpc': vpcs})
 
 
-def describe_nat_gateways(ctx) -> dict:
+def describe_nat_gateways(ctx: Context) -> dict:
     p = ctx.params
     region = region_of(p)
     ids, vpc_id, name, status = _ids(p, 'NatGatewayId'), p.get_str('VpcId'), p.get_str('Name'), p.get_str('Status')
@@ -169,7 +170,7 @@ def describe_nat_gateways(ctx) -> dict:
     return dict(paging, NatGateways={'NatGateway': gateways})
 
 
-def describe_snat_table_entries(ctx) -> dict:
+def describe_snat_table_entries(ctx: Context) -> dict:
     p = ctx.params
     region = region_of(p)
     table_id, gateway_id = p.get_str('SnatTableId'), p.get_str('NatGatewayId')
@@ -192,7 +193,7 @@ def describe_snat_table_entries(ctx) -> dict:
     return dict(paging, SnatTableEntries={'SnatTableEntry': page})
 
 
-def describe_eip_addresses(ctx) -> dict:
+def describe_eip_addresses(ctx: Context) -> dict:
     p = ctx.params
     region = region_of(p)
     ids = _ids(p, 'AllocationId')
@@ -217,7 +218,7 @@ def describe_eip_addresses(ctx) -> dict:
 
 
 # -- ECS 2014-05-26 --------------------------------------------------------------------------------------
-def describe_security_groups(ctx) -> dict:
+def describe_security_groups(ctx: Context) -> dict:
     p = ctx.params
     region = region_of(p)
     ids = _json_ids(p, 'SecurityGroupIds')
@@ -299,7 +300,7 @@ def reachable_without_internet(host: str, region: str, private_registries: tuple
         return False
 
 
-def has_snat(state, region: str, vswitch: dict) -> bool:
+def has_snat(state: State, region: str, vswitch: dict) -> bool:
     """An Available SNAT entry of an Available internet NAT gateway in the vSwitch's VPC covers it: its
     SourceVSwitchId is the vSwitch, or its SourceCIDR contains the vSwitch's CIDR block.
 
@@ -323,7 +324,7 @@ def has_snat(state, region: str, vswitch: dict) -> bool:
     return False
 
 
-def check_eip(state, region: str, eip_id: str | None) -> None:
+def check_eip(state: State, region: str, eip_id: str | None) -> None:
     if eip_id is None:
         return
     eip = state.network('eips', region, eip_id)
@@ -338,7 +339,7 @@ def check_eip(state, region: str, eip_id: str | None) -> None:
                        f'{eip["instance_id"]} (Status {eip["status"]}): give an unbound (Available) EIP.')
 
 
-def placement(state, region: str, vswitch_ids: list) -> list:
+def placement(state: State, region: str, vswitch_ids: list) -> list:
     """The vSwitches the temporary instance can be created in (those with a free IP address).
 
     None free: 400 InvalidVSwitchId.IpNotEnough. The cloud cannot create the temporary instance and refuses the
@@ -353,7 +354,7 @@ def placement(state, region: str, vswitch_ids: list) -> list:
     return usable
 
 
-def pull_blocker(state, region: str, images: list, vswitches: list, eip_id: str | None, instance_id: str) -> str | None:
+def pull_blocker(state: State, region: str, images: list, vswitches: list, eip_id: str | None, instance_id: str) -> str | None:
     """Why the temporary instance cannot pull the images (the Warning event's message), or None.
 
     The real cloud accepts the request; the temporary instance then fails to pull images from public

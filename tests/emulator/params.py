@@ -19,7 +19,7 @@ SIGNING_PARAMS = frozenset((
 class Params:
     """The flattened query parameters of one request, with typed accessors raising cloud-like errors."""
 
-    def __init__(self, raw: dict[str, str]):
+    def __init__(self, raw: dict[str, str]) -> None:
         self.raw = raw
 
     def has(self, name: str) -> bool:

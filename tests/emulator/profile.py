@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+from typing import Any
 
 import yaml
 
@@ -48,7 +49,7 @@ def builtin_names() -> list:
     return sorted(name[:-4] for name in os.listdir(PROFILE_DIR) if name.endswith('.yml'))
 
 
-def _check(key: str, value):
+def _check(key: str, value: Any) -> Any:
     """The value of one switch, normalised; ProfileError naming the key otherwise."""
     if key not in SWITCHES:
         raise ProfileError(f'profile: unknown key {key!r} (keys: {", ".join(SWITCHES)})')
@@ -84,7 +85,7 @@ def _check(key: str, value):
     return {k: str(v) for k, v in value.items()}
 
 
-def validate(data, source: str = 'profile') -> dict:
+def validate(data: Any, source: str = 'profile') -> dict:
     """Check a (partial) profile mapping; returns the normalised values of the keys it gives."""
     if data is None:
         return {}
@@ -112,7 +113,7 @@ def default() -> dict:
     return _read(os.path.join(PROFILE_DIR, 'default.yml'))
 
 
-def load(spec=None) -> dict:
+def load(spec: str | dict | None = None) -> dict:
     """The full profile for spec: None (default), a built-in name, a YAML file path, or a mapping (any subset)."""
     profile = default()
     if spec is None or spec == 'default':

@@ -13,11 +13,12 @@ import struct
 import threading
 import time
 import uuid
+from typing import Any, Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from . import eci, network
-from .auth import Authenticator
+from .auth import Authenticator, Identity
 from .context import Context
 from .errors import ApiError, invalid
 from .params import Params
@@ -64,7 +65,7 @@ class TwinServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple, state: State):
+    def __init__(self, address: tuple, state: State) -> None:
         self.state = state
         config = state.config
         self.auth = Authenticator(config.access_key_id, config.access_key_secret, config.security_token, state.use_nonce)
@@ -85,23 +86,23 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ''
     server: TwinServer
 
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+    def log_message(self, format: str, *args: Any) -> None:  # pylint: disable=redefined-builtin
         """Quiet: the request log is at GET /_emulator/requests."""
 
-    def do_GET(self):  # pylint: disable=invalid-name
+    def do_GET(self) -> None:  # pylint: disable=invalid-name
         self._serve()
 
-    def do_POST(self):  # pylint: disable=invalid-name
+    def do_POST(self) -> None:  # pylint: disable=invalid-name
         self._serve()
 
-    def do_DELETE(self):  # pylint: disable=invalid-name
+    def do_DELETE(self) -> None:  # pylint: disable=invalid-name
         self._serve()
 
-    def do_PUT(self):  # pylint: disable=invalid-name
+    def do_PUT(self) -> None:  # pylint: disable=invalid-name
         self._serve()
 
     # -- plumbing -------------------------------------------------------------------------------------
-    def _send(self, status: int, payload, request_id: str | None = None) -> None:
+    def _send(self, status: int, payload: Any, request_id: str | None = None) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode('utf-8')
         self.send_response(status)
         self.send_header('Content-Type', 'application/json;charset=utf-8')
@@ -136,7 +137,7 @@ class Handler(BaseHTTPRequestHandler):
             self._api(url, body)
 
     # -- the cloud API ----------------------------------------------------------------------------------
-    def _api(self, url, body: bytes) -> None:  # pylint: disable=too-many-statements
+    def _api(self, url: SplitResult, body: bytes) -> None:  # pylint: disable=too-many-statements
         state = self.server.state
         request_id = new_request_id()
         now = state.clock()
@@ -197,7 +198,7 @@ class Handler(BaseHTTPRequestHandler):
         state.log(entry)
         self._send(status, payload, request_id)
 
-    def _run(self, handler, product: str, ident, now: float) -> dict:
+    def _run(self, handler: Callable[[Context], dict], product: str, ident: Identity, now: float) -> dict:
         state = self.server.state
         params = Params(ident.params)
         with state.lock:
@@ -313,7 +314,7 @@ class Handler(BaseHTTPRequestHandler):
 class Emulator:
     """The twin in a background thread (for tests): Emulator(ready_after=0.3, profile='hostile').start() ... .stop()."""
 
-    def __init__(self, host: str = '127.0.0.1', port: int = 0, config: Config | None = None, **settings):
+    def __init__(self, host: str = '127.0.0.1', port: int = 0, config: Config | None = None, **settings) -> None:
         """settings: Config fields, e.g. ready_after=0.3, profile='hostile' (a name, a YAML file or a mapping)."""
         self.config = config or Config(**settings)
         self.state = State(self.config)

@@ -25,7 +25,7 @@ FAULT_KINDS = ('throttle', 'server_error', 'reset', 'reset_after_commit', 'delay
 class State:  # pylint: disable=too-many-instance-attributes
     """Everything the twin remembers; every access goes through self.lock."""
 
-    def __init__(self, config: Config, clock=time.time):
+    def __init__(self, config: Config, clock: Callable[[], float] = time.time) -> None:
         self.config = config
         self.clock = clock
         self.lock = threading.RLock()

@@ -5,7 +5,7 @@
 
 A quote's variable parts are written <like this>; every fixed part between them must appear, between
 the variable parts of one message of the code: a Python string of plugins/ (adjacent literals joined,
-%-placeholders as variable parts) or a string of the role's tasks (Jinja expressions as variable parts).
+%-placeholders and f-string replacement fields as variable parts) or a string of the role's tasks (Jinja expressions as variable parts).
 """
 
 from __future__ import annotations
@@ -26,11 +26,18 @@ def _squash(text):
     return re.sub(r"\s+", " ", text)
 
 
+def _f_string_text(node):
+    """An f-string's text with each replacement field as a variable part."""
+    return "".join(part.value if isinstance(part, ast.Constant) else HOLE for part in node.values)
+
+
 def _python_messages():
     for path in sorted((ROOT / "plugins").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) > 20:
                 yield _squash(re.sub(r"%(?:\.\d+)?[sdrfg]", HOLE, node.value))
+            elif isinstance(node, ast.JoinedStr) and len(_f_string_text(node)) > 20:
+                yield _squash(_f_string_text(node))
 
 
 def _yaml_strings(node):
