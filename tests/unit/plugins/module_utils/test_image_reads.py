@@ -113,8 +113,8 @@ def test_each_image_is_measured_once_per_access_and_its_digest_is_not_read_again
     shared = reads()
     first = image_reads.check_sizes(shared, PARAMS, None, 20, False)
     again = image_reads.check_sizes(shared, PARAMS, None, 20, False)
-    login = image_reads.check_sizes(shared, dict(PARAMS, image_registry_credentials=[dict(server="r.example.com", username="u",
-                                                                                         password="p")]), None, 20, False)
+    login = [dict(server="r.example.com", username="u", password="p")]
+    login = image_reads.check_sizes(shared, dict(PARAMS, image_registry_credentials=login), None, 20, False)
     assert first == again == login
     assert registry.reads == [("measure", [APP], 60.0), ("measure", [APP], 60.0)]  # the second with the credentials
     current = image_reads.read_digests(shared, PARAMS, None)
