@@ -20,12 +20,11 @@ import contextlib
 import re
 import time
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_service
+from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_service, image_reads
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError, scrub
 from ansible_collections.alibabacloud.eci.plugins.module_utils.comparison import compare, diff_view, predict
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import tag_problem, validate_settings
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import canonical_image
-from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_TAGS, MIN_SIZE_GIB
+from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_TAGS
 from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import normalize_desired_tags, tag_changes, tags_after
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import (
     LAST_POLL_SECONDS,
@@ -42,30 +41,14 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import (
     DIGESTS_TAG_KEY,
     REFRESH_CHANGE,
-    current_from,
     decide_refresh,
     is_built,
-    is_pinned,
-    read_current,
     record_tag_changes,
     stale_after,
     unrecorded_warning,
     with_record,
 )
-from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import (
-    DEFAULT_PLATFORM,
-    format_platform,
-    measure_images,
-    parse_platform,
-)
-from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
-    auto_size,
-    needs_measurement,
-    not_measured_note,
-    plan_sizes,
-    size_verdict,
-    unmeasured_verdict,
-)
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reads import RegistryReads
 from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
     READY,
     UPDATABLE,
@@ -204,46 +187,6 @@ def validate_items(items, defaults, management_tag=DEFAULT_MANAGEMENT_TAG, label
         merged_items.append(dict(params, size_auto=parsed[0], image_cache_size=parsed[1])
                             if not item_problems and parsed else None)
     return merged_items, problems
-
-
-class RegistryReads:
-    """The registry reads of one set run: each image is read once per platform, credentials and registry options,
-    whichever caches hold it, and all reads together stay within the task's deadline (wait_timeout)."""
-
-    def __init__(self, timeouts, deadline=None):
-        self.timeouts = timeouts
-        self.deadline = deadline
-        self.reports = {}  # (platform, credentials, plain http, insecure) -> {image: resolve_digests-style report}
-
-    def seconds_per_image(self, count):
-        """max_seconds of a read of count images (a bound per image): the read timeout, or an equal share of what is
-        left of the deadline when that is less; 0 once the deadline is spent."""
-        seconds = float(self.timeouts["read_timeout"])
-        if self.deadline is not None:
-            seconds = min(seconds, self.deadline.remaining() / max(1, count))
-        return seconds
-
-    def current(self, images, platform, known, credentials, plain_http_registries, insecure_registries):
-        """read_current()'s result for images, reading only the images no cache of the set had read; None when some
-        must be read and the deadline is spent (the cache's staleness is then unknown)."""
-        images = list(dict.fromkeys(images))
-        platform = format_platform(parse_platform(platform or DEFAULT_PLATFORM))
-        access = (platform, tuple(tuple(sorted((c or {}).items())) for c in credentials or []),
-                  tuple(plain_http_registries or ()), tuple(insecure_registries or ()))
-        reports = self.reports.setdefault(access, {})
-        for image, digest in (known or {}).items():
-            reports.setdefault(image, dict(image=image, digest=digest))
-        to_read = [image for image in images if image not in reports and not is_pinned(image)]
-        if to_read:
-            seconds = self.seconds_per_image(len(to_read))
-            if seconds <= 0:
-                return None
-            read = read_current(to_read, platform=platform, credentials=credentials,
-                                plain_http_registries=plain_http_registries, insecure_registries=insecure_registries,
-                                connect_timeout=self.timeouts["connect_timeout"],
-                                read_timeout=self.timeouts["read_timeout"], retries=1, max_seconds=seconds)
-            reports.update((entry["image"], entry) for entry in read["digests"])
-        return current_from(images, platform, reports)
 
 
 class Member:
@@ -504,55 +447,24 @@ class Member:
     # ------------------------------------------------------------ size preflight (as eci_image_cache's)
 
     def check_sizes(self, cache):
-        """eci_image_cache's size preflight, by the same rules (size_plan): measure when the images or the size
-        change, pick the size for auto, judge the size; a failing verdict fails this cache only, before any change."""
-        params = self.params
-        live = cache if cache is not None and cache["status"] != "Failed" else None
-        images = self.settings["images"] or (live or {}).get("images") or []
-        if not images:
+        """eci_image_cache's size preflight (image_reads, by size_plan's rules), through the set's shared reads: measure
+        when the images or the size change, pick the size for auto, judge the size; a failing verdict fails this cache
+        only, before any change."""
+        outcome = image_reads.check_sizes(self.reads, self.params, cache, self.settings["image_cache_size"], self.size_auto)
+        if outcome is None:
             return
-        images_change = params["images"] is not None and live is not None and (
-            set(map(canonical_image, params["images"])) != set(map(canonical_image, live.get("images") or [])))
-        size_change = self.settings["image_cache_size"] is not None and live is not None and (
-            self.settings["image_cache_size"] != live.get("image_cache_size"))
-        if not needs_measurement(params["size_check"], self.size_auto, live is None, images_change, size_change,
-                                 params["force_update"]):
-            return
-        self.image_sizes, _total, _unmeasured = measure_images(
-            images, credentials=params["image_registry_credentials"], platform=params["image_platform"],
-            plain_http_registries=params["plain_http_registries"], insecure_registries=params["insecure_registries"],
-            connect_timeout=self.registry_timeouts["connect_timeout"], read_timeout=self.registry_timeouts["read_timeout"],
-            # One retry at most: a preflight must not hold the task much longer than the registry takes to answer;
-            # and all the images within what is left of the task's deadline.
-            retries=1, max_seconds=self.reads.seconds_per_image(len(images)))
-        plan = plan_sizes(self.image_sizes)
-        self.size_note = not_measured_note(plan)
-        verdict = unmeasured_verdict(plan, params["size_check"])
-        if verdict["level"] == "fail":
-            raise ValueError(verdict["message"])
-        if verdict["level"] == "warn":
-            self.warnings.append(verdict["message"])
-        if self.size_auto:
-            self.settings["image_cache_size"] = auto_size(plan, (live or {}).get("image_cache_size"))
-        size = self.settings["image_cache_size"] or (live or {}).get("image_cache_size") or MIN_SIZE_GIB
-        verdict = size_verdict(size, plan, "warn" if self.size_auto and params["size_check"] == "skip" else params["size_check"])
-        if verdict["level"] == "fail":
-            raise ValueError(verdict["message"])
-        if verdict["level"] == "warn":
-            self.warnings.append(verdict["message"])
+        self.image_sizes, self.size_note = outcome["image_sizes"], outcome["size_note"]
+        self.warnings.extend(outcome["warnings"])
+        if outcome["failure"]:
+            raise ValueError(outcome["failure"]["message"])
+        self.settings["image_cache_size"] = outcome["image_cache_size"]
 
     def read_digests(self, cache):
         """As eci_image_cache: the digests of the images the cache is to hold (the item's, else the cache's), read
         from where the module runs, reusing the size preflight's reads and the other caches' (RegistryReads); an image
         that cannot be read is unknown, and so is every image once the task's deadline is spent."""
-        params = self.params
-        live = cache if cache is not None and cache["status"] != "Failed" else None
-        images = params["images"] if params["images"] is not None else (live or {}).get("images") or []
-        if not images:
-            return
-        known = dict((report["image"], report["digest"]) for report in self.image_sizes if report.get("digest"))
-        self.digests = self.reads.current(images, params["image_platform"], known, params["image_registry_credentials"],
-                                          params["plain_http_registries"], params["insecure_registries"])
+        if image_reads.digest_images(self.params, cache):
+            self.digests = image_reads.read_digests(self.reads, self.params, cache, self.image_sizes)
 
     # ------------------------------------------------------------ result
 

@@ -543,12 +543,12 @@ changes:
   sample: [update images, image_cache_size, tag env, record image digests]
 """
 
+from ansible_collections.alibabacloud.eci.plugins.module_utils import image_reads
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
 from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock, configured_directory
 from ansible_collections.alibabacloud.eci.plugins.module_utils.comparison import compare, diff_view, predict
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import validate_settings
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import canonical_image
-from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_TAGS, MIN_SIZE_GIB
+from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_TAGS
 from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import is_system_tag, normalize_desired_tags, tag_changes, tags_after
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import CacheGone, ImageCacheService, tag_change_names
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import (
@@ -556,7 +556,6 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests imp
     REFRESH_CHANGE,
     decide_refresh,
     is_built,
-    read_current,
     record_tag_changes,
     stale_after,
     unrecorded_warning,
@@ -564,15 +563,6 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests imp
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import image_cache_settings_spec, parse_size
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
-from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import measure_images
-from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
-    auto_size,
-    needs_measurement,
-    not_measured_note,
-    plan_sizes,
-    size_verdict,
-    unmeasured_verdict,
-)
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import FAILED
 from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
     UPDATABLE,
@@ -601,11 +591,11 @@ class ImageCacheManager:
         self.service = ImageCacheService(self.connection, self.params["wait_timeout"])
         self.planned = []        # in check mode: the changes a real run would make
         self.image_sizes = []
-        self.size_plan = None    # plan_sizes() of the images measured, once measured
-        self.measured_for = None  # the images measured (a cache found later with other images is measured again)
         self.size_note = None
         self.digests = None       # image_digests.read_current() of the images the cache is to hold, once read
-        self.digests_for = None   # those images, canonical and sorted
+        # Each image is measured and resolved once a run, each read bounded by read_timeout.
+        self.reads = image_reads.RegistryReads(dict(connect_timeout=self.params["connect_timeout"],
+                                                    read_timeout=self.params["read_timeout"]))
         self.stale = None         # what `stale` reports: the cache as this run leaves it
         self.found = None         # the preflight's lookup, when it can be reused
         self.create_turn = HostLock("create\n%s\n%s\n%s" % (
@@ -733,75 +723,34 @@ class ImageCacheManager:
 
     def read_digests(self, cache):
         """Resolve the digests of the images the cache is to hold (stale caches, image_digests.py), from where the
-        module runs; an image that cannot be read is unknown. Reuses the size preflight's reads; read once a run."""
-        params = self.params
-        live = cache if cache is not None and cache["status"] != FAILED else None
-        images = params["images"] if params["images"] is not None else (live or {}).get("images") or []
-        wanted = sorted(set(map(canonical_image, images)))
-        if not images or self.digests_for == wanted:
-            return
-        known = dict((report["image"], report["digest"]) for report in self.image_sizes if report.get("digest"))
-        self.digests = read_current(
-            images, platform=params["image_platform"], known=known, credentials=params["image_registry_credentials"],
-            plain_http_registries=params["plain_http_registries"], insecure_registries=params["insecure_registries"],
-            connect_timeout=params["connect_timeout"], read_timeout=params["read_timeout"],
-            # As the size preflight: one retry at most, within read_timeout.
-            retries=1, max_seconds=params["read_timeout"])
-        self.digests_for = wanted
+        module runs; an image that cannot be read is unknown. Reuses the size preflight's reads; reads each image once."""
+        if image_reads.digest_images(self.params, cache):
+            self.digests = image_reads.read_digests(self.reads, self.params, cache, self.image_sizes)
 
     def measure_sizes(self, cache):
-        """Measure the images when they or the size change (size_plan.needs_measurement), once per set of images.
-        Returns the plan (plan_sizes) to judge the size by, or None when nothing is to be measured."""
-        params = self.params
-        live = cache if cache is not None and cache["status"] != FAILED else None
-        images = self.settings["images"] or (live or {}).get("images") or []
-        if not images:
-            return None
-        creating = live is None
-        images_change = params["images"] is not None and live is not None and (
-            set(map(canonical_image, params["images"])) != set(map(canonical_image, live.get("images") or [])))
-        size_change = self.settings["image_cache_size"] is not None and live is not None and (
-            self.settings["image_cache_size"] != live.get("image_cache_size"))
-        if not needs_measurement(params["size_check"], self.size_auto, creating, images_change, size_change,
-                                 params["force_update"]):
-            return None
-        wanted = sorted(set(map(canonical_image, images)))
-        if self.measured_for != wanted:
-            self.image_sizes, _total, _unmeasured = measure_images(
-                images, credentials=params["image_registry_credentials"], platform=params["image_platform"],
-                plain_http_registries=params["plain_http_registries"], insecure_registries=params["insecure_registries"],
-                connect_timeout=params["connect_timeout"], read_timeout=params["read_timeout"],
-                # One retry at most: a preflight must not hold the task much longer than the registry takes to answer.
-                retries=1, max_seconds=params["read_timeout"])
-            self.size_plan, self.measured_for = plan_sizes(self.image_sizes), wanted
-        return self.size_plan
+        """Measure the images when they or the size change (image_reads.measure_sizes), each image once a run.
+        Returns what settle_size() judges, or None when nothing is to be measured."""
+        measured = image_reads.measure_sizes(self.reads, self.params, cache, self.settings["image_cache_size"], self.size_auto)
+        if measured is not None:
+            self.image_sizes = measured["image_sizes"]
+        return measured
 
-    def settle_size(self, cache, plan):
-        """Sets settings["image_cache_size"] for auto from the plan of the measured images (None: nothing to do), and
-        fails or warns when the size breaks the rule (at least twice the images). Changes the settings, so it runs
-        under the host lock with the plan of the cache found there."""
-        params = self.params
-        if plan is None:
+    def settle_size(self, cache, measured):
+        """Sets settings["image_cache_size"] for auto from the measured images (None: nothing to do), and fails or
+        warns when the size breaks the rule (at least twice the images). Changes the settings, so it runs under the
+        host lock with the plan of the cache found there."""
+        if measured is None:
             return
-        live = cache if cache is not None and cache["status"] != FAILED else None
-        # Images only a VPC reaches: one line in the result, not a warning on every run.
-        self.size_note = not_measured_note(plan)
-        verdict = unmeasured_verdict(plan, params["size_check"])
-        if verdict["level"] == "fail":
-            self.module.fail_json(verdict["message"], image_sizes=self.image_sizes, size_note=self.size_note)
-        if verdict["level"] == "warn":
-            self.module.warn(verdict["message"])
-        if self.size_auto:
-            try:
-                self.settings["image_cache_size"] = auto_size(plan, (live or {}).get("image_cache_size"))
-            except ValueError as error:
-                self.module.fail_json("image_cache_size auto: %s." % error, image_sizes=self.image_sizes)
-        size = self.settings["image_cache_size"] or (live or {}).get("image_cache_size") or MIN_SIZE_GIB
-        verdict = size_verdict(size, plan, "warn" if self.size_auto and params["size_check"] == "skip" else params["size_check"])
-        if verdict["level"] == "fail":
-            self.module.fail_json(verdict["message"], image_sizes=self.image_sizes, size_note=self.size_note)
-        if verdict["level"] == "warn":
-            self.module.warn(verdict["message"])
+        outcome = image_reads.settle_size(measured, self.params, cache, self.settings["image_cache_size"], self.size_auto)
+        self.size_note = outcome["size_note"]
+        for warning in outcome["warnings"]:
+            self.module.warn(warning)
+        failure = outcome["failure"]
+        if failure and failure["option"] == "image_cache_size":
+            self.module.fail_json("image_cache_size auto: %s." % failure["message"], image_sizes=self.image_sizes)
+        if failure:
+            self.module.fail_json(failure["message"], image_sizes=self.image_sizes, size_note=self.size_note)
+        self.settings["image_cache_size"] = outcome["image_cache_size"]
 
     def create_new(self, before, chain):
         self.require_create_settings()

@@ -23,7 +23,8 @@ description:
     runs.
   - The registry reads (the size check and the images' digests) share the task's deadline O(wait_timeout) - each image
     gets at most O(read_timeout) seconds, and all of them together no more than what is left of the deadline; once it
-    is spent, no image is read and RV(results[].stale) is null.
+    is spent, no image is read - one not measured yet counts as an image that could not be measured, and
+    RV(results[].stale) is null.
   - Each cache keeps every guarantee of M(alibabacloud.eci.eci_image_cache), whose code it uses - a create's
     C(ClientToken) is the hash of the canonical request, a C(Failed) cache is deleted and created again, a cache in
     C(UpdateFailed) is updated again, tags, the size check, check mode, diff mode, and C(changed) only for what the cloud

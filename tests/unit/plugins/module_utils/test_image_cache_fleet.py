@@ -68,3 +68,38 @@ def test_registry_reads_are_shared_per_image_and_access_and_stop_at_the_deadline
     assert first["record"] == again["record"] and other["record"] is not None
     now[0] = 100.0
     assert shared.current(["r.example.com/c:1"], None, {}, None, None, None) is None and len(reads) == 2
+
+
+def test_a_set_of_five_caches_of_one_image_measures_it_once(monkeypatch, tmp_path):
+    from ansible_collections.alibabacloud.eci.plugins.module_utils import image_cache_fleet, image_digests, image_reads
+    image = "r.example.com/app:1"
+    reads = []
+
+    def measure(images, **options):
+        reads.append(("measure", list(images)))
+        return [dict(image=i, compressed_size=1024 ** 3, digest="sha256:" + "d" * 64) for i in images], 1024 ** 3, []
+
+    def resolve(images, **options):
+        reads.append(("resolve", list(images)))
+        return []
+    monkeypatch.setattr(image_reads, "measure_images", measure)
+    monkeypatch.setattr(image_digests, "resolve_digests", resolve)
+
+    class Connection:
+        region = "cn-hangzhou"
+        endpoints = {}
+    items, problems = image_cache_fleet.validate_items(
+        [dict(name="c%d" % n) for n in range(5)],
+        dict(images=[image], image_cache_size="auto", lock_dir=str(tmp_path), security_group_id="sg-1", vswitch_ids=["vsw-1"]))
+    assert problems == []
+    shared = image_cache_fleet.RegistryReads(dict(connect_timeout=10, read_timeout=60),
+                                             image_cache_fleet.Deadline(600, lambda: 0.0))
+    members = [image_cache_fleet.Member(n, params, Connection(), True, 600, True, image_cache_fleet.DEFAULT_MANAGEMENT_TAG,
+                                        reads=shared) for n, params in enumerate(items)]
+    for member in members:
+        member.check_sizes(None)  # each cache is to be created: each needs the sizes
+        member.read_digests(None)
+    # One registry read for the set: the size read also gave the digest.
+    assert reads == [("measure", [image])]
+    assert [m.settings["image_cache_size"] for m in members] == [20] * 5
+    assert all(m.image_sizes[0]["compressed_size"] == 1024 ** 3 and m.digests["record"] for m in members)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_service
+from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_service, image_reads
 from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache
 from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.fake_cloud import FakeClock, FakeCloud
 
@@ -28,7 +28,7 @@ def measuring(cloud, monkeypatch):
         reports += [dict(image=image, error=dict(kind="unreachable", message="%s: unreachable" % image)) for image in unmeasured]
         return reports, sum(report["compressed_size"] for report in reports if "error" not in report), unmeasured
 
-    monkeypatch.setattr(eci_image_cache, "measure_images", measure)
+    monkeypatch.setattr(image_reads, "measure_images", measure)
 
 
 @pytest.fixture

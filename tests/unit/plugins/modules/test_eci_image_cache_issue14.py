@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils import module as module_module
+from ansible_collections.alibabacloud.eci.plugins.module_utils import image_reads, module as module_module
 from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache, eci_image_cache_info
 from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.test_eci_image_cache import (  # noqa: F401 pylint: disable=unused-import
     BASE,
@@ -166,7 +166,7 @@ def test_uncompressed_size_is_used_where_the_registry_states_it(run_module, clou
     def measure(images, **options):
         reports = [dict(image=image, compressed_size=5 * GIB, uncompressed_size=12 * GIB) for image in images]
         return reports, 5 * GIB * len(images), []
-    monkeypatch.setattr(eci_image_cache, "measure_images", measure)
+    monkeypatch.setattr(image_reads, "measure_images", measure)
     result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=20, size_check="fail"))
     assert failed and "uncompressed, as the registries state it" in result["msg"] and "at least 24" in result["msg"]
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_fleet, waiters
+from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_fleet, image_reads, waiters
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
 from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache, eci_image_caches
 from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.fake_cloud import FakeClock, FakeCloud
@@ -447,7 +447,7 @@ def test_the_size_preflight_runs_before_the_hosts_turn_is_taken(run_module, clou
     def lock_file_taken():
         return [lock.held for lock in taken]
     monkeypatch.setattr(image_cache_fleet.HostLock, "acquire", acquire)
-    monkeypatch.setattr(image_cache_fleet, "measure_images", measure)
+    monkeypatch.setattr(image_reads, "measure_images", measure)
     result, failed = run_module(eci_image_caches.main, dict(args(names("a", "b")), defaults=dict(NETWORK, size_check="warn")))
     assert not failed, result
     assert held == [False, False] and len(taken) == 2
