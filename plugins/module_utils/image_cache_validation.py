@@ -25,7 +25,6 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import (
     MIN_RETENTION_DAYS,
     MIN_SIZE_GIB,
 )
-from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import ELIMINATION_STRATEGIES
 from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import SYSTEM_TAG_PREFIXES, is_system_tag
 
 
