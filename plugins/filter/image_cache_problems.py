@@ -60,6 +60,7 @@ _value:
 
 import re
 from collections.abc import Mapping
+from typing import Any, Callable
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.validation import check_type_list
@@ -80,7 +81,7 @@ DICT_LIST_OPTIONS = tuple(option for option, spec in image_cache_settings_spec(d
 _LEADING_OPTION = re.compile(r"^([a-z_]+)(?=[: ])")
 
 
-def _integer(value):
+def _integer(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -90,16 +91,16 @@ def _integer(value):
     return None
 
 
-def image_cache_problems(settings, variable_prefix=""):
+def image_cache_problems(settings: Any, variable_prefix: str = "") -> list[str]:
     """The messages of validate_settings for eci_image_cache-style settings (option names prefixed)."""
     if not isinstance(settings, Mapping):
-        raise AnsibleFilterError("image_cache_problems: the input must be a dict of eci_image_cache settings, got %s."
-                                 % type(settings).__name__)
+        raise AnsibleFilterError(f"image_cache_problems: the input must be a dict of eci_image_cache settings, got "
+                                 f"{type(settings).__name__}.")
     params = dict((key, value) for key, value in settings.items() if value is not None and value != "")
     # '' is a value of elimination_strategy (no strategy), so it is kept.
     if settings.get("elimination_strategy") == "":
         params["elimination_strategy"] = ""
-    problems = []
+    problems: list[str] = []
     for option in INTEGER_OPTIONS:
         if option not in params:
             continue
@@ -108,9 +109,8 @@ def image_cache_problems(settings, variable_prefix=""):
             continue
         number = _integer(params[option])
         if number is None:
-            problems.append("%s must be a whole number%s, got %r." % (
-                option, " of GiB from %d to %d, or auto" % (MIN_SIZE_GIB, MAX_SIZE_GIB) if option == "image_cache_size" else "",
-                params.pop(option)))
+            bounds = f" of GiB from {MIN_SIZE_GIB} to {MAX_SIZE_GIB}, or auto" if option == "image_cache_size" else ""
+            problems.append(f"{option} must be a whole number{bounds}, got {params.pop(option)!r}.")
         else:
             params[option] = number
     for option in LIST_OPTIONS:
@@ -118,16 +118,16 @@ def image_cache_problems(settings, variable_prefix=""):
             try:
                 params[option] = check_type_list(params[option])
             except TypeError:
-                problems.append("%s must be a list, got %r." % (option, params.pop(option)))
+                problems.append(f"{option} must be a list, got {params.pop(option)!r}.")
                 continue
             if option in DICT_LIST_OPTIONS and not all(isinstance(entry, Mapping) for entry in params[option]):
-                problems.append("%s: every entry must be a dict, got %r." % (option, params.pop(option)))
+                problems.append(f"{option}: every entry must be a dict, got {params.pop(option)!r}.")
     for option in DICT_OPTIONS:
         if option in params:
             if isinstance(params[option], Mapping):
                 params[option] = normalize_desired_tags(params[option])
             else:
-                problems.append("%s must be a dict, got %r." % (option, params.pop(option)))
+                problems.append(f"{option} must be a dict, got {params.pop(option)!r}.")
     problems.extend(validate_settings(params, creating_possible=False))
     if variable_prefix:
         problems = [_LEADING_OPTION.sub(lambda m: m.group(1) if m.group(1).startswith(variable_prefix) else variable_prefix + m.group(1),
@@ -139,5 +139,5 @@ def image_cache_problems(settings, variable_prefix=""):
 class FilterModule:
     """alibabacloud.eci filters."""
 
-    def filters(self):
+    def filters(self) -> dict[str, Callable[..., list[str]]]:
         return {"image_cache_problems": image_cache_problems}

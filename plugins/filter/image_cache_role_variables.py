@@ -45,6 +45,7 @@ _value:
 """
 
 from collections.abc import Sequence
+from typing import Any, Callable
 
 from ansible.errors import AnsibleFilterError
 
@@ -56,23 +57,23 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec 
 WAIT_OPTIONS = ("wait", "wait_timeout")
 
 
-def module_options():
+def module_options() -> tuple[str, ...]:
     """Every option eci_image_cache takes (without aliases)."""
     return tuple(image_cache_settings_spec()) + WAIT_OPTIONS + tuple(auth_argument_spec())
 
 
-def role_variable(option):
+def role_variable(option: str) -> str:
     """The image_cache role's variable of an eci_image_cache option."""
     if option == "name":
         return "image_cache_name"
     return option if option.startswith("image_cache_") else "image_cache_" + option
 
 
-def image_cache_role_variables(names):
+def image_cache_role_variables(names: Any) -> dict[str, str]:
     """{variable: option} for the names that are role variables of eci_image_cache options."""
     if isinstance(names, (str, bytes)) or not isinstance(names, Sequence):
-        raise AnsibleFilterError("image_cache_role_variables: the input must be a list of variable names, got %s."
-                                 % type(names).__name__)
+        raise AnsibleFilterError(f"image_cache_role_variables: the input must be a list of variable names, got "
+                                 f"{type(names).__name__}.")
     options = dict((role_variable(option), option) for option in module_options())
     return dict((name, options[name]) for name in names if name in options)
 
@@ -80,5 +81,5 @@ def image_cache_role_variables(names):
 class FilterModule:
     """alibabacloud.eci filters."""
 
-    def filters(self):
+    def filters(self) -> dict[str, Callable[..., dict[str, str]]]:
         return {"image_cache_role_variables": image_cache_role_variables}

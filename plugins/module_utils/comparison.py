@@ -13,6 +13,8 @@ Named for what it holds rather than image_cache.py: that name once held every pu
 
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import canonical_image
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MIN_SIZE_GIB
@@ -21,14 +23,14 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import P
 from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import normalize_desired_tags, tag_changes, tags_after, user_tags
 
 
-def desired_view(params):
+def desired_view(params: Mapping[str, Any]) -> dict[str, Any]:
     """The compared settings as the API would show them; None where the user left a setting alone."""
     return dict((BY_OPTION[option].read_back, params.get(option)) for option in COMPARED)
 
 
-def compare(current, params):
+def compare(current: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     """Names of the compared settings that differ; images compare as sets in canonical form."""
-    differences = []
+    differences: list[str] = []
     for key, wanted in desired_view(params).items():
         if wanted is None:
             continue
@@ -48,7 +50,7 @@ def compare(current, params):
     return differences
 
 
-def predict(current, params, region):
+def predict(current: Mapping[str, Any] | None, params: Mapping[str, Any], region: str) -> dict[str, Any]:
     """The cache as DescribeImageCaches would show it after this run (for check mode and diffs)."""
     after = dict(current) if current else dict(
         image_cache_id=None, image_cache_name=params.get("name"), images=[], image_cache_size=MIN_SIZE_GIB,
@@ -66,7 +68,7 @@ def predict(current, params, region):
     return after
 
 
-def diff_view(cache):
+def diff_view(cache: Mapping[str, Any] | None) -> dict[str, Any]:
     """What --diff shows of a cache: the settings, not the moving parts (progress, events)."""
     if not cache:
         return {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any, Iterable, Mapping
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import registry_host
 
@@ -21,7 +22,7 @@ PRIVATE_NETWORKS = tuple(ipaddress.ip_network(net) for net in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "fc00::/7", "fe80::/10"))
 
 
-def snat_covers(entry, vswitch):
+def snat_covers(entry: Mapping[str, Any], vswitch: Mapping[str, Any]) -> bool:
     """Whether an SNAT entry gives this vSwitch a way out (by vSwitch id, or a source CIDR that contains it)."""
     if entry.get("status") not in (None, "", "Available"):
         return False
@@ -36,7 +37,7 @@ def snat_covers(entry, vswitch):
     return False
 
 
-def nat_gateway_problem(gateway):
+def nat_gateway_problem(gateway: Mapping[str, Any]) -> str | None:
     """Why a NAT gateway's SNAT entries give no way to the internet, or None when they do.
 
     Only an Available gateway forwards traffic (Creating, Modifying, Deleting and Converting ones do not),
@@ -45,17 +46,17 @@ def nat_gateway_problem(gateway):
     if gateway.get("network_type") == "intranet":
         return "it is a VPC NAT gateway (NetworkType intranet), which does not reach the internet"
     if gateway.get("status") not in (None, "", "Available"):
-        return "the NAT gateway is %s, not Available" % gateway["status"]
+        return f"the NAT gateway is {gateway['status']}, not Available"
     return None
 
 
-def acr_vpc_registry(registry, region):
+def acr_vpc_registry(registry: str, region: str) -> bool:
     """Whether a registry is Alibaba Cloud Container Registry reached over the VPC (no internet needed)."""
-    return (registry == "registry-vpc.%s.aliyuncs.com" % region
-            or re.match(r"^[a-z0-9][a-z0-9-]*-registry-vpc\.%s\.cr\.aliyuncs\.com$" % re.escape(region), registry) is not None)
+    return (registry == f"registry-vpc.{region}.aliyuncs.com"
+            or re.match(rf"^[a-z0-9][a-z0-9-]*-registry-vpc\.{re.escape(region)}\.cr\.aliyuncs\.com$", registry) is not None)
 
 
-def registry_address(registry):
+def registry_address(registry: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The IP address of a registry given as an address ([v6]:port, v4:port or a bare address), else None."""
     host = registry
     if host.startswith("["):
@@ -68,7 +69,7 @@ def registry_address(registry):
         return None
 
 
-def private_address(registry, vpc_cidrs=()):
+def private_address(registry: str, vpc_cidrs: Iterable[Any] | None = ()) -> bool:
     """Whether a registry is an IP address no one on the internet has: a private range, or inside the VPC."""
     address = registry_address(registry)
     if address is None:
@@ -82,11 +83,12 @@ def private_address(registry, vpc_cidrs=()):
     return any(address.version == network.version and address in network for network in networks)
 
 
-def public_images(images, region, private_registries=(), vpc_cidrs=()):
+def public_images(images: Iterable[str] | None, region: str, private_registries: Iterable[str] | None = (),
+                  vpc_cidrs: Iterable[Any] | None = ()) -> list[str]:
     """The images whose registry is reached over the internet: not ACR over the VPC, not a private address
     (or one inside vpc_cidrs), not declared private."""
     private = set(registry.lower() for registry in private_registries or ())
-    found = []
+    found: list[str] = []
     for image in images or []:
         registry = registry_host(image)
         if acr_vpc_registry(registry, region) or registry in private or private_address(registry, vpc_cidrs):

@@ -15,9 +15,10 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import eci
-from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
+from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError, Connection
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY, RECORD_CHANGE, UNRECORD_CHANGE
 from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import client_token, request_fields
 from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
@@ -61,38 +62,38 @@ SLEEP = time.sleep
 CLOCK = time.monotonic
 
 
-def is_not_found(error):
+def is_not_found(error: AlibabaCloudError) -> bool:
     return "notfound" in (error.code or "").lower()
 
 
-def is_mismatch(error):
+def is_mismatch(error: AlibabaCloudError) -> bool:
     code = (error.code or "").lower()
     return any(hint in code for hint in MISMATCH_HINTS)
 
 
-def may_be_mismatch(error):
+def may_be_mismatch(error: AlibabaCloudError) -> bool:
     """A client error that could be a token refusal under a code this collection does not know."""
     code = (error.code or "").lower()
     return (error.status_code is not None and 400 <= error.status_code < 500
             and not any(code.startswith(prefix) for prefix in NOT_TOKEN_ERRORS))
 
 
-def is_busy(error):
+def is_busy(error: AlibabaCloudError) -> bool:
     code = (error.code or "").lower()
     return any(hint in code for hint in BUSY_HINTS)
 
 
-def tag_change_names(to_set, to_unset):
+def tag_change_names(to_set: Iterable[str], to_unset: Iterable[str]) -> tuple[list[str], list[str]]:
     """How `changes` names tag calls: (untags, tags); the collection's digest record is named apart from user tags."""
-    return ([UNRECORD_CHANGE if key == DIGESTS_TAG_KEY else "untag %s" % key for key in to_unset],
-            [RECORD_CHANGE if key == DIGESTS_TAG_KEY else "tag %s" % key for key in sorted(to_set)])
+    return ([UNRECORD_CHANGE if key == DIGESTS_TAG_KEY else f"untag {key}" for key in to_unset],
+            [RECORD_CHANGE if key == DIGESTS_TAG_KEY else f"tag {key}" for key in sorted(to_set)])
 
 
 class CacheGone(Exception):
     """An update or tag call found the cache gone after the lookup: the module looks again and decides again."""
 
-    def __init__(self, cache_id, action):
-        super().__init__("%s: image cache %s is gone" % (action, cache_id))
+    def __init__(self, cache_id: str, action: str) -> None:
+        super().__init__(f"{action}: image cache {cache_id} is gone")
         self.cache_id = cache_id
         self.action = action
 
@@ -105,7 +106,8 @@ class CacheBusy(CacheGone):
 class ImageCacheService:
     """The actions on image caches of one module run, against one connection."""
 
-    def __init__(self, connection, wait_timeout, sleep=None, clock=None, api=eci):
+    def __init__(self, connection: Connection, wait_timeout: float, sleep: Callable[[float], None] | None = None,
+                 clock: Callable[[], float] | None = None, api: Any = eci) -> None:
         self.connection = connection
         self.wait_timeout = wait_timeout
         # Looked up at run time, so unit tests can give every service of a module run a fake clock.
@@ -115,41 +117,42 @@ class ImageCacheService:
         # Update, delete and untag tokens make one request's retries safe; they must differ between
         # runs, or a later run's identical request would be answered with an earlier one's result.
         self.run_token = "ansible-eci-run-" + uuid.uuid4().hex
-        self.done = []           # writes the cloud accepted, in order (what `changes` reports)
-        self.last_seen = None    # the cache as last read or predicted after a write
-        self.created_id = None   # the id a create(confirm=False) answered
+        self.done: list[str] = []  # writes the cloud accepted, in order (what `changes` reports)
+        self.last_seen: dict[str, Any] | None = None  # the cache as last read or predicted after a write
+        self.created_id: str | None = None  # the id a create(confirm=False) answered
 
     # ------------------------------------------------------------ reads
 
-    def get(self, cache_id):
+    def get(self, cache_id: str) -> dict[str, Any] | None:
         cache = self.api.get_image_cache(self.connection, cache_id)
         if cache is not None:
             self.last_seen = cache
         return cache
 
-    def find_by_name(self, name):
+    def find_by_name(self, name: str) -> list[dict[str, Any]]:
         return self.api.find_image_caches_by_name(self.connection, name)
 
     # ------------------------------------------------------------ bookkeeping
 
-    def _token(self, action):
-        return "%s-%s" % (self.run_token, action)
+    def _token(self, action: str) -> str:
+        return f"{self.run_token}-{action}"
 
-    def _write(self, changes, call):
+    def _write(self, changes: str | Iterable[str], call: Callable[[], Any]) -> Any:
         """Run one write; record its changes when accepted, and when its outcome is unknown say so."""
         changes = [changes] if isinstance(changes, str) else list(changes)
         try:
             result = call()
         except AlibabaCloudError as error:
             if error.outcome_unknown:
-                self.done.extend("%s (outcome unknown)" % change for change in changes)
+                self.done.extend(f"{change} (outcome unknown)" for change in changes)
             raise
         self.done.extend(changes)
         return result
 
     # ------------------------------------------------------------ create with identity
 
-    def create(self, settings, chain=(), then_wait=False, confirm=True, answered=None):
+    def create(self, settings: Mapping[str, Any], chain: Iterable[str] = (), then_wait: bool = False, confirm: bool = True,
+               answered: str | None = None) -> tuple[dict[str, Any] | None, bool]:
         """CreateImageCache with the token of the canonical request; returns the cache it made, as listed.
 
         The id the create answers is looked up for up to LISTING_LAG_MAX seconds (bounded by wait_timeout);
@@ -202,9 +205,9 @@ class ImageCacheService:
                     return cache, False
                 raise AlibabaCloudError(
                     "CreateImageCache", "UnexpectedResponse",
-                    "the cloud accepted the create but named no image cache id, and no cache named %r was listed "
-                    "within %d seconds; it may still appear. Running the task again is safe: it looks for the cache "
-                    "by name first" % (name, budget), outcome_unknown=True)
+                    f"the cloud accepted the create but named no image cache id, and no cache named {name!r} was listed "
+                    f"within {int(budget)} seconds; it may still appear. Running the task again is safe: it looks for the cache "
+                    "by name first", outcome_unknown=True)
             cache = self._await_listed(lambda: self.get(cache_id), min(budget, PROBE_AFTER), then_wait)
             if cache is None and budget >= PROBE_AFTER:
                 if self._says_not_found(cache_id):
@@ -217,9 +220,9 @@ class ImageCacheService:
                 if budget < LISTING_LAG_MAX:
                     raise AlibabaCloudError(
                         "CreateImageCache", "ImageCacheNotListed",
-                        "the cloud answered with image cache %s, but it was not listed within wait_timeout (%d s); "
-                        "the listing may lag. Running the task again is safe; a larger wait_timeout (at least %d) "
-                        "lets the module tell a slow listing from a deleted cache" % (cache_id, budget, LISTING_LAG_MAX),
+                        f"the cloud answered with image cache {cache_id}, but it was not listed within wait_timeout ({int(budget)} s); "
+                        f"the listing may lag. Running the task again is safe; a larger wait_timeout (at least {LISTING_LAG_MAX}) "
+                        "lets the module tell a slow listing from a deleted cache",
                         outcome_unknown=True)
                 chain.append(cache_id)  # unlisted for longer than any listing lag: deleted since
                 self.done.pop()
@@ -230,13 +233,13 @@ class ImageCacheService:
                 continue
             return cache, False
         raise AlibabaCloudError("CreateImageCache", "ClientTokenChainTooLong",
-                                "the cloud answered %d client tokens with caches that are gone or are other caches "
-                                "(%s); giving up to avoid a loop" % (MAX_TOKEN_CHAIN, ", ".join(chain)))
+                                f"the cloud answered {MAX_TOKEN_CHAIN} client tokens with caches that are gone or are other caches "
+                                f"({', '.join(chain)}); giving up to avoid a loop")
 
-    def _says_not_found(self, cache_id):
+    def _says_not_found(self, cache_id: str) -> bool:
         """Whether the cloud answers UntagResources of a key no cache has (this run's own) with NotFound."""
         try:
-            self.api.untag_image_cache(self.connection, cache_id, ["%s-probe" % self.run_token], self._token("probe"))
+            self.api.untag_image_cache(self.connection, cache_id, [f"{self.run_token}-probe"], self._token("probe"))
         except AlibabaCloudError as error:
             if is_not_found(error):
                 return True
@@ -244,11 +247,11 @@ class ImageCacheService:
                 raise
         return False
 
-    def _one_named(self, name):
+    def _one_named(self, name: str) -> dict[str, Any] | None:
         caches = [c for c in self.find_by_name(name) if c["image_cache_name"] == name]
         return caches[0] if len(caches) == 1 else None
 
-    def _await_listed(self, read, budget, sleep_first):
+    def _await_listed(self, read: Callable[[], dict[str, Any] | None], budget: float, sleep_first: bool) -> dict[str, Any] | None:
         """read() until it gives a cache, for `budget` seconds."""
         found, cache = Waiter(budget, first_delay=1.0 if sleep_first else 0.5, factor=1.5, max_delay=10.0,
                               sleep=self._sleep, clock=self._clock).until(read, lambda c: c is not None,
@@ -257,7 +260,8 @@ class ImageCacheService:
 
     # ------------------------------------------------------------ update, delete, tags
 
-    def update(self, cache, settings, change="update", wait=False):
+    def update(self, cache: Mapping[str, Any], settings: Mapping[str, Any], change: str | Iterable[str] = "update",
+               wait: bool = False) -> None:
         """UpdateImageCache with the canonical update request.
 
         CacheGone when the cache went away. A refusal because the cache is busy (a cloud that shows an
@@ -276,16 +280,16 @@ class ImageCacheService:
                 self._wait_out_busy(cache_id)
                 raise CacheBusy(cache_id, "UpdateImageCache")
             if is_busy(error):
-                error.message += (". The cloud still works on an earlier change of image cache %s; set wait: true to "
-                                  "wait for it, or run again later" % cache_id)
+                error.message += (f". The cloud still works on an earlier change of image cache {cache_id}; set wait: true to "
+                                  "wait for it, or run again later")
             raise
 
-    def _wait_out_busy(self, cache_id):
+    def _wait_out_busy(self, cache_id: str) -> None:
         """Poll until the cache has been seen busy and settled again, or UPDATE_OBSERVE_MAX passed (within wait_timeout)."""
         started = self._clock()
         seen = dict(busy=False)
 
-        def done(cache):
+        def done(cache: dict[str, Any] | None) -> bool:
             if cache is None:
                 return True
             if is_transitional(cache["status"]):
@@ -296,7 +300,7 @@ class ImageCacheService:
         Waiter(self.wait_timeout, sleep=self._sleep, clock=self._clock).until(
             lambda: self.get(cache_id), done, sleep_first=True)
 
-    def delete(self, cache, wait):
+    def delete(self, cache: Mapping[str, Any], wait: bool) -> bool:
         """DeleteImageCache. Returns True when this run's delete took effect, False when the cache was already gone.
 
         A cloud that refuses to delete a busy cache (400 IncorrectStatus) is waited on until the cache
@@ -320,16 +324,15 @@ class ImageCacheService:
                         return False
                     continue
                 if is_busy(error):
-                    error.message += (". Image cache %s is %s and the cloud deletes it only once it has settled; set "
-                                      "wait: true to wait for that, or run again later" % (
-                                          cache_id, (self.last_seen or cache).get("status")))
+                    error.message += (f". Image cache {cache_id} is {(self.last_seen or cache).get('status')} and the cloud "
+                                      "deletes it only once it has settled; set wait: true to wait for that, or run again later")
                 if error.outcome_unknown:
                     self.done.append("delete (outcome unknown)")
                 raise
             self.done.append("delete")
             return True
 
-    def set_tags(self, cache, to_set, to_unset):
+    def set_tags(self, cache: Mapping[str, Any], to_set: dict[str, str], to_unset: list[str]) -> None:
         """UntagResources, then TagResources (removing first keeps the cache within 20 tags).
 
         The collection's digest record (image_digests) may be among them; `done` names it apart from the user's tags.
@@ -350,7 +353,7 @@ class ImageCacheService:
     # ------------------------------------------------------------ waits
 
     @contextlib.contextmanager
-    def _calls_within(self, seconds):
+    def _calls_within(self, seconds: float) -> Iterator[None]:
         """No HTTP call of the block runs past `seconds` from now (plus the last poll's call), whatever the server does."""
         bounded = getattr(self.connection, "bounded", None)
         if bounded is None:
@@ -359,7 +362,8 @@ class ImageCacheService:
         with bounded(time.monotonic() + seconds + LAST_POLL_SECONDS):
             yield
 
-    def wait_ready(self, cache_id, what, current=None, just_changed=False, observed=None):
+    def wait_ready(self, cache_id: str, what: str, current: dict[str, Any] | None = None, just_changed: bool = False,
+                   observed: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
         with self._calls_within(self.wait_timeout):
             return wait_for_cache(self.get, cache_id, (READY,), what, self.wait_timeout, current=current,
                                   just_changed=just_changed, observed=observed, sleep=self._sleep, clock=self._clock)
@@ -368,25 +372,25 @@ class ImageCacheService:
     calls_within = _calls_within
 
     @property
-    def sleep(self):
+    def sleep(self) -> Callable[[float], None]:
         return self._sleep
 
     @property
-    def clock(self):
+    def clock(self) -> Callable[[], float]:
         return self._clock
 
-    def update_observer(self, settled_view):
+    def update_observer(self, settled_view: Callable[[dict[str, Any]], bool]) -> Callable[[dict[str, Any]], bool]:
         """observed(cache) for a wait after an update: see wait_updated."""
         started = self._clock()
         seen = dict(transition=False)
 
-        def observed(cache):
+        def observed(cache: dict[str, Any]) -> bool:
             if is_transitional(cache["status"]):
                 seen["transition"] = True
             return seen["transition"] or settled_view(cache) or self._clock() - started >= UPDATE_OBSERVE_MAX
         return observed
 
-    def wait_updated(self, cache_id, settled_view):
+    def wait_updated(self, cache_id: str, settled_view: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
         """Wait for Ready after an update, never taking the cache as it was before the update for the result.
 
         The update is observed when the cache leaves Ready (Updating, or any status the API does not
@@ -406,7 +410,7 @@ class ImageCacheService:
                 raise CacheGone(cache_id, "UpdateImageCache")
             raise
 
-    def wait_settled(self, cache_id, timeout=None, current=None):
+    def wait_settled(self, cache_id: str, timeout: float | None = None, current: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """Wait for the cache to leave its transitional status; None when it disappears meanwhile."""
         timeout = self.wait_timeout if timeout is None else timeout
         try:
@@ -418,7 +422,7 @@ class ImageCacheService:
                 return None
             raise
 
-    def wait_gone(self, cache_id):
+    def wait_gone(self, cache_id: str) -> None:
         with self._calls_within(self.wait_timeout):
             wait_gone(self.get, cache_id, self.wait_timeout, sleep=self._sleep, clock=self._clock)
         self.last_seen = None

@@ -12,6 +12,7 @@ come from their rows of the settings table, so a CreateImageCache parameter is a
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import REFRESH_CHOICES
 from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import SETTINGS
@@ -30,7 +31,7 @@ _NOT_SETTINGS = dict(
 )
 
 
-def _build():
+def _build() -> dict[str, dict[str, Any]]:
     spec = copy.deepcopy(_NOT_SETTINGS)
     for setting in SETTINGS:
         spec[setting.option] = copy.deepcopy(setting.spec)
@@ -40,7 +41,7 @@ def _build():
 _SPEC = _build()
 
 
-def image_cache_settings_spec(defaults=True):
+def image_cache_settings_spec(defaults: bool = True) -> dict[str, dict[str, Any]]:
     """A fresh copy of the spec. defaults=False: no option has a default, for specs whose values are merged
     (eci_image_caches' `defaults` under each item) before the defaults apply (see settings_defaults)."""
     spec = copy.deepcopy(_SPEC)
@@ -50,12 +51,12 @@ def image_cache_settings_spec(defaults=True):
     return spec
 
 
-def settings_defaults():
+def settings_defaults() -> dict[str, Any]:
     """The default of each option that has one."""
     return dict((name, option["default"]) for name, option in _SPEC.items() if "default" in option)
 
 
-def parse_size(value):
+def parse_size(value: Any) -> tuple[bool, int | None]:
     """image_cache_size as (auto, GiB or None); ValueError for anything else."""
     if value is None:
         return False, None

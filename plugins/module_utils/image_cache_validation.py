@@ -10,6 +10,8 @@ validate_settings is the one validation that eci_image_cache, each item of eci_i
 
 from __future__ import annotations
 
+from typing import Any, Iterable, Mapping
+
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY, REFRESH_CHOICES, platform_problem
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import IMAGE_REFERENCE, REGISTRY_HOST, canonical_image, image_problem
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import (
@@ -23,38 +25,37 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import (
     MIN_RETENTION_DAYS,
     MIN_SIZE_GIB,
 )
-from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import ELIMINATION_STRATEGIES
 from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import SYSTEM_TAG_PREFIXES, is_system_tag
 
 
-def tag_problem(key, value, option="tags"):
+def tag_problem(key: Any, value: str, option: str = "tags") -> str | None:
     """Why the cloud would refuse this tag, or None. Rules of TagResources."""
     if not isinstance(key, str) or not 1 <= len(key) <= MAX_TAG_LENGTH:
-        return "%s: tag keys must be 1 to %d characters, got %r." % (option, MAX_TAG_LENGTH, key)
+        return f"{option}: tag keys must be 1 to {MAX_TAG_LENGTH} characters, got {key!r}."
     for what, text in (("key", key), ("value", value)):
         # The reference gives values the key's limits except that they may be empty.
         if is_system_tag(text):
-            return "%s: tag %s %r must not start with %s." % (
-                option, what, text, " or ".join(repr(prefix) for prefix in sorted(SYSTEM_TAG_PREFIXES, reverse=True)))
+            return (f"{option}: tag {what} {text!r} must not start with "
+                    f"{' or '.join(repr(prefix) for prefix in sorted(SYSTEM_TAG_PREFIXES, reverse=True))}.")
         # The cloud's rule is case-insensitive (HTTPS://x is refused too).
         if "http://" in text.lower() or "https://" in text.lower():
-            return "%s: tag %s %r of key %r must not contain 'http://' or 'https://'." % (option, what, text, key)
+            return f"{option}: tag {what} {text!r} of key {key!r} must not contain 'http://' or 'https://'."
     if len(value) > MAX_TAG_LENGTH:
-        return "%s: the value of tag %r is longer than %d characters." % (option, key, MAX_TAG_LENGTH)
+        return f"{option}: the value of tag {key!r} is longer than {MAX_TAG_LENGTH} characters."
     return None
 
 
-def validate_tags(tags, option="tags"):
-    problems = []
+def validate_tags(tags: Mapping[Any, Any] | None, option: str = "tags") -> list[str]:
+    problems: list[str] = []
     if tags is None:
         return problems
     # One of the cloud's 20 tags is the collection's digest record (image_digests.py).
     if len(tags) > MAX_TAGS - 1:
-        problems.append("%s: at most %d tags are allowed (the cloud's %d, less the tag %s the collection keeps), got %d." % (
-            option, MAX_TAGS - 1, MAX_TAGS, DIGESTS_TAG_KEY, len(tags)))
+        problems.append(f"{option}: at most {MAX_TAGS - 1} tags are allowed (the cloud's {MAX_TAGS}, less the tag {DIGESTS_TAG_KEY} "
+                        f"the collection keeps), got {len(tags)}.")
     for key, value in tags.items():
         if key == DIGESTS_TAG_KEY:
-            problems.append("%s: the tag key %s is reserved for the collection's record of the images' digests." % (option, key))
+            problems.append(f"{option}: the tag key {key} is reserved for the collection's record of the images' digests.")
             continue
         problem = tag_problem(key, value, option)
         if problem:
@@ -62,50 +63,50 @@ def validate_tags(tags, option="tags"):
     return problems
 
 
-def validate_settings(params, creating_possible):
+def validate_settings(params: Mapping[str, Any], creating_possible: bool) -> list[str]:
     """Every rule the API enforces, checked before any call. Returns a list of messages."""
-    problems = []
+    problems: list[str] = []
     images = params.get("images")
     if images is not None:
         if not images:
             problems.append("images: give at least one image.")
         if len(images) > MAX_IMAGES:
-            problems.append("images: at most %d images are allowed, got %d." % (MAX_IMAGES, len(images)))
+            problems.append(f"images: at most {MAX_IMAGES} images are allowed, got {len(images)}.")
         problems.extend(filter(None, (image_problem(image) for image in images)))
         problems.extend(duplicate_images(images))
     size = params.get("image_cache_size")
     if size is not None and not MIN_SIZE_GIB <= size <= MAX_SIZE_GIB:
-        problems.append("image_cache_size must be %d to %d (GiB), got %d." % (MIN_SIZE_GIB, MAX_SIZE_GIB, size))
+        problems.append(f"image_cache_size must be {MIN_SIZE_GIB} to {MAX_SIZE_GIB} (GiB), got {int(size)}.")
     days = params.get("retention_days")
     if days is not None and not MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS:
-        problems.append("retention_days must be %d to %d, got %d." % (MIN_RETENTION_DAYS, MAX_RETENTION_DAYS, days))
+        problems.append(f"retention_days must be {MIN_RETENTION_DAYS} to {MAX_RETENTION_DAYS}, got {int(days)}.")
     vswitches = params.get("vswitch_ids")
     if vswitches is not None:
         if not 1 <= len(vswitches) <= MAX_VSWITCHES:
-            problems.append("vswitch_ids: give 1 to %d vSwitch ids, got %d." % (MAX_VSWITCHES, len(vswitches)))
+            problems.append(f"vswitch_ids: give 1 to {MAX_VSWITCHES} vSwitch ids, got {len(vswitches)}.")
         if any(not v or not v.strip() or "," in v for v in vswitches):
             problems.append("vswitch_ids: ids must be non-empty and must not contain commas.")
         # Refused, not de-duplicated: a repeated id is usually a typo for another vSwitch (amazon.aws modules
         # refuse lists the API would refuse rather than silently changing them).
         repeated = sorted(set(v for v in vswitches if vswitches.count(v) > 1))
         if repeated:
-            problems.append("vswitch_ids: %s listed more than once; give each vSwitch once." % ", ".join(repeated))
+            problems.append(f"vswitch_ids: {', '.join(repeated)} listed more than once; give each vSwitch once.")
     for option in ("flash_copy_count", "standard_copy_count"):
         if params.get(option) is not None and params[option] < 0:
-            problems.append("%s must be 0 or more, got %d." % (option, params[option]))
+            problems.append(f"{option} must be 0 or more, got {int(params[option])}.")
     credentials = params.get("image_registry_credentials")
     if credentials is not None:
         if len(credentials) > MAX_CREDENTIALS:
-            problems.append("image_registry_credentials: at most %d are allowed, got %d." % (MAX_CREDENTIALS, len(credentials)))
+            problems.append(f"image_registry_credentials: at most {MAX_CREDENTIALS} are allowed, got {len(credentials)}.")
         for credential in credentials:
             server = credential.get("server") or ""
             if "://" in server or not REGISTRY_HOST.match(server):
-                problems.append("image_registry_credentials: server %r must be a registry host[:port] without a scheme "
-                                "or path." % server)
+                problems.append(f"image_registry_credentials: server {server!r} must be a registry host[:port] without a scheme "
+                                "or path.")
     for option in ("insecure_registries", "plain_http_registries"):
         for registry in params.get(option) or []:
             if "://" in registry or not REGISTRY_HOST.match(registry or ""):
-                problems.append("%s: %r must be a registry host[:port] without a scheme or path." % (option, registry))
+                problems.append(f"{option}: {registry!r} must be a registry host[:port] without a scheme or path.")
     for info in params.get("acr_registry_info") or []:
         if not (info.get("instance_id") or "").strip():
             problems.append("acr_registry_info: every entry needs instance_id.")
@@ -113,33 +114,33 @@ def validate_settings(params, creating_possible):
     problems.extend(filter(None, [platform_problem(params.get("image_platform"))]))
     refresh = params.get("refresh")
     if refresh is not None and refresh not in REFRESH_CHOICES:
-        problems.append("refresh must be one of %s, got %r." % (", ".join(REFRESH_CHOICES), refresh))
+        problems.append(f"refresh must be one of {', '.join(REFRESH_CHOICES)}, got {refresh!r}.")
     annotations = params.get("annotations")
     if annotations is not None:
         for key in annotations:
             if not isinstance(key, str) or not key.strip():
-                problems.append("annotations: keys must be non-empty strings, got %r." % (key,))
+                problems.append(f"annotations: keys must be non-empty strings, got {key!r}.")
     if creating_possible:
         needed = ("name", "images", "security_group_id", "vswitch_ids")
         missing = [option for option in needed if not params.get(option)]
         if missing:
-            problems.append("Creating an image cache needs %s (missing: %s)." % (", ".join(needed), ", ".join(missing)))
+            problems.append(f"Creating an image cache needs {', '.join(needed)} (missing: {', '.join(missing)}).")
     return problems
 
 
-def duplicate_images(images):
+def duplicate_images(images: Iterable[Any]) -> list[str]:
     """Messages for references that name the same image in Docker's canonical form (nginx and
     docker.io/library/nginx:latest), naming every reference of each image."""
-    groups = {}
+    groups: dict[str, list[str]] = {}
     for image in images:
         if isinstance(image, str) and IMAGE_REFERENCE.match(image):
             groups.setdefault(canonical_image(image), []).append(image)
-    problems = []
+    problems: list[str] = []
     for canonical, given in sorted(groups.items()):
         if len(given) > 1:
             if len(set(given)) == 1:
-                problems.append("images: %s listed more than once." % given[0])
+                problems.append(f"images: {given[0]} listed more than once.")
             else:
-                problems.append("images: %s are the same image (%s); list it once." % (
-                    " and ".join(repr(image) for image in given), canonical))
+                problems.append(f"images: {' and '.join(repr(image) for image in given)} are the same image ({canonical}); "
+                                "list it once.")
     return problems

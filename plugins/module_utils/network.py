@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from types import ModuleType
+from typing import Any, Callable, Mapping
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils.client import Connection
 
 PAGE_SIZE = 50
 # DescribeSecurityGroups pages with NextToken/MaxResults (the ECS SDK marks PageNumber/PageSize as going away).
@@ -22,24 +26,24 @@ MAX_RESULTS = 100
 SDKS = (("alibabacloud_vpc20160428", "alibabacloud-vpc20160428"), ("alibabacloud_ecs20140526", "alibabacloud-ecs20140526"))
 
 
-def missing_sdks():
+def missing_sdks() -> list[str]:
     """The pip names of the VPC/ECS SDKs that cannot be imported (found without importing them: that is slow)."""
     return [pip_name for import_name, pip_name in SDKS if importlib.util.find_spec(import_name) is None]
 
 
-def _vpc_models():
+def _vpc_models() -> ModuleType:
     from alibabacloud_vpc20160428 import models
     return models
 
 
-def _ecs_models():
+def _ecs_models() -> ModuleType:
     from alibabacloud_ecs20140526 import models
     return models
 
 
-def _tags(container, key_field="Key", value_field="Value"):
+def _tags(container: Mapping[str, Any] | None, key_field: str = "Key", value_field: str = "Value") -> dict[str, Any]:
     """The SDKs' {'Tag': [{'Key': k, 'Value': v}]} (or TagKey/TagValue) as {k: v}."""
-    result = {}
+    result: dict[str, Any] = {}
     for tag in (container or {}).get("Tag") or []:
         key = tag.get(key_field, tag.get("TagKey"))
         if key is not None:
@@ -47,11 +51,12 @@ def _tags(container, key_field="Key", value_field="Value"):
     return result
 
 
-def _pages(connection, service, action, method_name, request, items):
+def _pages(connection: Connection, service: str, action: str, method_name: str, request: Any,
+           items: Callable[[dict[str, Any]], list[Any]]) -> list[Any]:
     """Every item of a PageNumber/PageSize listing; items(body_map) picks the list out of one page."""
     request.page_size = PAGE_SIZE
     request.page_number = 1
-    collected = []
+    collected: list[Any] = []
     while True:
         body = connection.call(service, action, method_name, request).to_map()
         page = items(body)
@@ -61,10 +66,12 @@ def _pages(connection, service, action, method_name, request, items):
         request.page_number += 1
 
 
-def _token_pages(connection, service, action, method_name, request, items):
+def _token_pages(connection: Connection, service: str, action: str, method_name: str, request: Any,
+                 items: Callable[[dict[str, Any]], list[Any]]) -> list[Any]:
     """Every item of a NextToken/MaxResults listing; stops at an empty or repeated NextToken."""
     request.max_results = MAX_RESULTS
-    collected, seen = [], set()
+    collected: list[Any] = []
+    seen: set[str] = set()
     while True:
         body = connection.call(service, action, method_name, request).to_map()
         collected.extend(items(body))
@@ -75,18 +82,20 @@ def _token_pages(connection, service, action, method_name, request, items):
         request.next_token = token
 
 
-def _listing(container, item):
+def _listing(container: str, item: str) -> Callable[[dict[str, Any]], list[Any]]:
     """Picks body[container][item] (the wrapped lists of the VPC and ECS APIs) out of one page."""
     return lambda body: (body.get(container) or {}).get(item) or []
 
 
-def _describe_one(connection, service, action, method_name, request, listing, id_field, wanted, pages=_pages):
+def _describe_one(connection: Connection, service: str, action: str, method_name: str, request: Any,
+                  listing: Callable[[dict[str, Any]], list[Any]], id_field: str, wanted: str,
+                  pages: Callable[..., list[Any]] = _pages) -> dict[str, Any] | None:
     """The raw item whose id_field is `wanted` in a listing filtered by that id, or None."""
     found = pages(connection, service, action, method_name, request, listing)
     return next((item for item in found if item.get(id_field) == wanted), None)
 
 
-def describe_vswitch(connection, vswitch_id):
+def describe_vswitch(connection: Connection, vswitch_id: str) -> dict[str, Any] | None:
     """DescribeVSwitches for one id; None when it does not exist in the region."""
     models = _vpc_models()
     request = models.DescribeVSwitchesRequest(region_id=connection.region, v_switch_id=vswitch_id)
@@ -99,7 +108,7 @@ def describe_vswitch(connection, vswitch_id):
                 name=item.get("VSwitchName"), tags=_tags(item.get("Tags")))
 
 
-def describe_vpc(connection, vpc_id):
+def describe_vpc(connection: Connection, vpc_id: str) -> dict[str, Any] | None:
     """DescribeVpcs for one id; None when it does not exist in the region."""
     models = _vpc_models()
     request = models.DescribeVpcsRequest(region_id=connection.region, vpc_id=vpc_id)
@@ -111,7 +120,7 @@ def describe_vpc(connection, vpc_id):
                 tags=_tags(item.get("Tags")))
 
 
-def describe_security_group(connection, security_group_id):
+def describe_security_group(connection: Connection, security_group_id: str) -> dict[str, Any] | None:
     """DescribeSecurityGroups for one id; None when it does not exist in the region."""
     models = _ecs_models()
     request = models.DescribeSecurityGroupsRequest(region_id=connection.region,
@@ -125,7 +134,7 @@ def describe_security_group(connection, security_group_id):
                 name=item.get("SecurityGroupName"), tags=_tags(item.get("Tags"), "TagKey", "TagValue"))
 
 
-def describe_nat_gateways(connection, vpc_id):
+def describe_nat_gateways(connection: Connection, vpc_id: str) -> list[dict[str, Any]]:
     """DescribeNatGateways of a VPC, each with its SNAT table ids (entries come from describe_snat_entries)."""
     models = _vpc_models()
     request = models.DescribeNatGatewaysRequest(region_id=connection.region, vpc_id=vpc_id)
@@ -137,7 +146,7 @@ def describe_nat_gateways(connection, vpc_id):
             for item in found]
 
 
-def describe_snat_entries(connection, snat_table_id):
+def describe_snat_entries(connection: Connection, snat_table_id: str) -> list[dict[str, Any]]:
     """DescribeSnatTableEntries of one SNAT table."""
     models = _vpc_models()
     request = models.DescribeSnatTableEntriesRequest(region_id=connection.region, snat_table_id=snat_table_id)
@@ -149,7 +158,7 @@ def describe_snat_entries(connection, snat_table_id):
             for item in found]
 
 
-def describe_eip(connection, allocation_id):
+def describe_eip(connection: Connection, allocation_id: str) -> dict[str, Any] | None:
     """DescribeEipAddresses for one EIP; None when it does not exist. bound: attached to some instance."""
     models = _vpc_models()
     request = models.DescribeEipAddressesRequest(region_id=connection.region, allocation_id=allocation_id)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
+from typing import Any, Iterable, Mapping
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY
 
@@ -101,7 +102,7 @@ CREATE_DEFAULTS = dict(image_cache_size=20)
 SECRET_FIELDS = ("password",)
 
 
-def _encode(setting, value, action):
+def _encode(setting: Setting, value: Any, action: str) -> Any:
     encoding = setting.encoding
     if value is None:
         return None
@@ -124,7 +125,7 @@ def _encode(setting, value, action):
         entries = [dict(server=c["server"], user_name=c["username"], password=c["password"]) for c in value]
         return sorted(entries, key=lambda e: (e["server"], e["user_name"])) if entries else None
     if encoding == "acr":
-        entries = []
+        entries: list[dict[str, Any]] = []
         for info in value:
             entry = dict(instance_id=info["instance_id"], instance_name=info.get("instance_name"),
                          region_id=info.get("region_id"), domain=sorted(info["domains"]) if info.get("domains") else None)
@@ -135,12 +136,12 @@ def _encode(setting, value, action):
     return value
 
 
-def request_fields(settings, action):
+def request_fields(settings: Mapping[str, Any], action: str) -> dict[str, Any]:
     """The canonical CreateImageCache ('create') or UpdateImageCache ('update') parameters, as SDK field names.
 
     settings: the module's options (tags already normalised to {str: str}). Fields left out are absent.
     """
-    fields = {}
+    fields: dict[str, Any] = {}
     for setting in SETTINGS:
         if not getattr(setting, action):
             continue
@@ -153,9 +154,9 @@ def request_fields(settings, action):
     return fields
 
 
-def without_secrets(fields):
+def without_secrets(fields: dict[str, Any]) -> dict[str, Any]:
     """The request fields with every secret entry field removed (for the token, logs and messages)."""
-    def clean(value):
+    def clean(value: Any) -> Any:
         if isinstance(value, list):
             return [clean(item) for item in value]
         if isinstance(value, dict):
@@ -164,7 +165,7 @@ def without_secrets(fields):
     return clean(fields)
 
 
-def without_record(fields):
+def without_record(fields: dict[str, Any]) -> dict[str, Any]:
     """The request fields without the collection's digest record tag (image_digests.DIGESTS_TAG_KEY), for the token:
     the record changes whenever an image's tag moves, and runs racing to create one cache must agree on the token
     even when the registry answered them differently."""
@@ -174,7 +175,7 @@ def without_record(fields):
     return dict(fields, tag=tags) if tags else dict((k, v) for k, v in fields.items() if k != "tag")
 
 
-def client_token(region, create_fields, chain=()):
+def client_token(region: str, create_fields: dict[str, Any], chain: Iterable[str] = ()) -> str:
     """The ClientToken of a create: a hash of the region and the canonical request actually sent.
 
     Registry passwords are left out: the token is sent to the cloud and may be logged, and a

@@ -11,6 +11,8 @@ the TagResources/UntagResources calls are in image_cache_service.py.
 
 from __future__ import annotations
 
+from typing import Any, Collection, Mapping
+
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY
 
 # Tag keys the cloud owns: users can neither set nor remove them (API reference, TagResources), so
@@ -18,23 +20,24 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests imp
 SYSTEM_TAG_PREFIXES = ("acs:", "aliyun")
 
 
-def normalize_desired_tags(tags):
+def normalize_desired_tags(tags: Mapping[Any, Any] | None) -> dict[str, str] | None:
     """User tags as {str: str}; None stays None (leave tags alone)."""
     if tags is None:
         return None
     return dict((str(key), "" if value is None else str(value)) for key, value in tags.items())
 
 
-def is_system_tag(key):
+def is_system_tag(key: str) -> bool:
     return key.lower().startswith(SYSTEM_TAG_PREFIXES)
 
 
-def user_tags(tags):
+def user_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
     """A cache's tags without the collection's digest record: what `tags` is compared with and diffs show as tags."""
     return dict((key, value) for key, value in (tags or {}).items() if key != DIGESTS_TAG_KEY)
 
 
-def tag_changes(current, desired, purge_tags):
+def tag_changes(current: Mapping[str, str], desired: Mapping[str, str] | None,
+                purge_tags: bool) -> tuple[dict[str, str], list[str]]:
     """(to_set, to_unset) from current and desired tag dicts; desired None leaves tags alone.
 
     System tags (acs:, aliyun) are never removed: the cloud refuses it. The digest record is not the user's:
@@ -48,7 +51,7 @@ def tag_changes(current, desired, purge_tags):
     return to_set, to_unset
 
 
-def tags_after(current, to_set, to_unset):
+def tags_after(current: Mapping[str, str] | None, to_set: Mapping[str, str], to_unset: Collection[str]) -> dict[str, str]:
     tags = dict((key, value) for key, value in (current or {}).items() if key not in to_unset)
     tags.update(to_set)
     return tags
