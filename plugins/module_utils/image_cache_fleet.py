@@ -19,9 +19,11 @@ from __future__ import annotations
 import contextlib
 import re
 import time
+from types import ModuleType
+from typing import Any, Callable
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_service, image_reads
-from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError, scrub
+from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError, Connection, scrub
 from ansible_collections.alibabacloud.eci.plugins.module_utils.comparison import compare, diff_view, predict
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import tag_problem, validate_settings
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_TAGS
@@ -78,26 +80,27 @@ class SetProblem(Exception):
     """The set cannot be worked on as given (found out from the listing, before any write)."""
 
 
-def item_label(index, item, labels=None):
+def item_label(index: int, item: Any, labels: dict[str, str] | None = None) -> str:
     name = (item.get("name") or item.get("image_cache_name") or item.get("image_cache_id")) if isinstance(item, dict) else None
-    return "%s[%d]%s" % ((labels or DEFAULT_LABELS)["caches"], index, " (%s)" % name if name else "")
+    suffix = f" ({name})" if name else ""
+    return f"{(labels or DEFAULT_LABELS)['caches']}[{index}]{suffix}"
 
 
-def option_label(prefix, option):
+def option_label(prefix: str, option: str) -> str:
     """An option of `defaults` as its caller names it: 'defaults.size_check', or, for a role whose variables are the
     options prefixed with 'image_cache_', its variable (image_cache_size_check; image_cache_size stays as it is)."""
     return option if option.startswith(prefix) else prefix + option
 
 
-def _said_of(problem, name_option):
+def _said_of(problem: str, name_option: Callable[[str], str]) -> str | None:
     """A problem that starts with an option's name, with that name replaced by name_option(option); else None."""
     match = re.match(r"([a-z_]+)\b(:?)(.*)$", problem, re.S)
     if match and match.group(1) in ITEM_SPEC:
-        return "%s%s%s" % (name_option(match.group(1)), match.group(2), match.group(3))
+        return f"{name_option(match.group(1))}{match.group(2)}{match.group(3)}"
     return None
 
 
-def merge_item(item, defaults):
+def merge_item(item: dict[str, Any], defaults: dict[str, Any] | None) -> dict[str, Any]:
     """An item over `defaults` (both validated, unset options None), then the options' defaults."""
     merged = dict((option, item.get(option) if item.get(option) is not None else (defaults or {}).get(option))
                   for option in ITEM_SPEC)
@@ -107,27 +110,26 @@ def merge_item(item, defaults):
     return merged
 
 
-def _settings_problems(params):
+def _settings_problems(params: dict[str, Any]) -> tuple[tuple[bool, int | None] | None, list[str]]:
     """eci_image_cache's checks of one cache's options, before any call (the size parsed first)."""
     try:
         size_auto, size = parse_size(params["image_cache_size"])
     except (TypeError, ValueError):
-        return None, ["image_cache_size must be a whole number of GiB from 20 to 32768, or auto; got %r."
-                      % (params["image_cache_size"],)]
+        return None, [f"image_cache_size must be a whole number of GiB from 20 to 32768, or auto; got {params['image_cache_size']!r}."]
     tags = normalize_desired_tags(params["tags"])
     problems = validate_settings(dict(params, tags=tags, image_cache_size=size,
                                       annotations=normalize_desired_tags(params["annotations"])), creating_possible=False)
     if tags is not None and len(tags) > MAX_SET_USER_TAGS:
         # Said instead of eci_image_cache's limit (one tag more), which does not hold in a set.
-        problems = [p for p in problems if not p.startswith("tags: at most %d tags" % (MAX_TAGS - 1))]
-        problems.append("tags: at most %d tags are allowed in a set, got %d: each cache of the set also carries the "
-                        "management tag (management_tag_key) and the collection's digest record %s, and the cloud "
-                        "allows %d tags per cache." % (MAX_SET_USER_TAGS, len(tags), DIGESTS_TAG_KEY, MAX_TAGS))
+        problems = [p for p in problems if not p.startswith(f"tags: at most {MAX_TAGS - 1} tags")]
+        problems.append(f"tags: at most {MAX_SET_USER_TAGS} tags are allowed in a set, got {len(tags)}: each cache of the set also carries the "
+                        f"management tag (management_tag_key) and the collection's digest record {DIGESTS_TAG_KEY}, and the cloud "
+                        f"allows {MAX_TAGS} tags per cache.")
     # image_platform is checked by validate_settings, as for eci_image_cache.
     return (size_auto, size), problems
 
 
-def management_tag_problems(key, value):
+def management_tag_problems(key: Any, value: str | None) -> list[str]:
     """The management tag follows the rules of any tag (TagResources); each problem names its option."""
     if not isinstance(key, str) or not key.strip():
         return ["management_tag_key must not be empty."]
@@ -137,7 +139,9 @@ def management_tag_problems(key, value):
     return [problem] if problem else []
 
 
-def validate_items(items, defaults, management_tag=DEFAULT_MANAGEMENT_TAG, labels=None):
+def validate_items(items: list[dict[str, Any]], defaults: dict[str, Any] | None,
+                   management_tag: tuple[str | None, str | None] = DEFAULT_MANAGEMENT_TAG,
+                   labels: dict[str, str] | None = None) -> tuple[list[dict[str, Any] | None], list[str]]:
     """Every item merged over `defaults` and checked like eci_image_cache checks its options, before any call.
 
     items and defaults come validated by the module's argument spec (types, choices, sub-options; unset None).
@@ -147,17 +151,17 @@ def validate_items(items, defaults, management_tag=DEFAULT_MANAGEMENT_TAG, label
     problems = []
     merged_items = []
 
-    def of_defaults(option):
+    def of_defaults(option: str) -> str:
         return option_label(labels["defaults"], option)
 
     defaults_problems = []
     if defaults and any(value is not None for value in defaults.values()):
         _size, defaults_problems = _settings_problems(merge_item({}, defaults))
         for problem in defaults_problems:
-            problems.append(_said_of(problem, of_defaults) or "%s: %s" % (labels["defaults"].rstrip("._"), problem))
+            problems.append(_said_of(problem, of_defaults) or f"{labels['defaults'].rstrip('._')}: {problem}")
         if management_tag[0] in (defaults.get("tags") or {}):
-            problems.append("%s must not carry the management tag key %r (management_tag_key); the set sets it on "
-                            "every cache." % (of_defaults("tags"), management_tag[0]))
+            problems.append(f"{of_defaults('tags')} must not carry the management tag key {management_tag[0]!r} (management_tag_key); "
+                            "the set sets it on every cache.")
     seen = {}
     for index, item in enumerate(items):
         label = item_label(index, item, labels)
@@ -168,22 +172,21 @@ def validate_items(items, defaults, management_tag=DEFAULT_MANAGEMENT_TAG, label
         if not (params.get("name") or "").strip() and not params.get("image_cache_id"):
             item_problems.append("name is required (or image_cache_id).")
         if management_tag[0] in (item.get("tags") or {}):
-            item_problems.append("tags must not carry the management tag key %r (management_tag_key); the set sets it "
-                                 "on every cache." % management_tag[0])
+            item_problems.append(f"tags must not carry the management tag key {management_tag[0]!r} (management_tag_key); the set "
+                                 "sets it on every cache.")
         # Found out here: one id or one name twice. Found out from the listing: a name and an id of one cache.
-        keys = ["%s %s" % (what, params[option]) for what, option in (("id", "image_cache_id"), ("name", "name"))
+        keys = [f"{what} {params[option]}" for what, option in (("id", "image_cache_id"), ("name", "name"))
                 if params.get(option)]
         repeated = [key for key in keys if key in seen]
         if repeated:
-            item_problems.append("the same cache as %s (%s); each cache may be listed once."
-                                 % (seen[repeated[0]], repeated[0]))
+            item_problems.append(f"the same cache as {seen[repeated[0]]} ({repeated[0]}); each cache may be listed once.")
         for key in keys:
             seen.setdefault(key, label)
-        prefix = "%s[%d]" % (labels["caches"], index)
+        prefix = f"{labels['caches']}[{index}]"
         suffix = label[len(prefix):]
         for problem in item_problems:
-            problems.append(_said_of(problem, lambda option: "%s.%s%s" % (prefix, option, suffix))
-                            or "%s: %s" % (label, problem))
+            problems.append(_said_of(problem, lambda option: f"{prefix}.{option}{suffix}")
+                            or f"{label}: {problem}")
         merged_items.append(dict(params, size_auto=parsed[0], image_cache_size=parsed[1])
                             if not item_problems and parsed else None)
     return merged_items, problems
@@ -192,10 +195,11 @@ def validate_items(items, defaults, management_tag=DEFAULT_MANAGEMENT_TAG, label
 class Member:
     """One cache of the set: its settings, its own image cache service (so `changes` is its own) and its outcome."""
 
-    def __init__(self, index, params, connection, wait, wait_timeout, check_mode, management_tag, registry_timeouts=None,
-                 label=None, reads=None):
+    def __init__(self, index: int, params: dict[str, Any], connection: Connection, wait: bool, wait_timeout: float, check_mode: bool,
+                 management_tag: tuple[str, str | None], registry_timeouts: dict[str, float] | None = None,
+                 label: str | None = None, reads: RegistryReads | None = None) -> None:
         self.index = index
-        self.label = label or "caches[%d]" % index
+        self.label = label or f"caches[{index}]"
         self.registry_timeouts = registry_timeouts or dict(connect_timeout=10, read_timeout=60)
         # Shared by the members of one run (run_set): an image read for one cache is not read again for another.
         self.reads = reads or RegistryReads(self.registry_timeouts)
@@ -213,9 +217,9 @@ class Member:
                              annotations=normalize_desired_tags(params["annotations"]))
         self.size_note = None
         # As eci_image_cache: runs on this host that would create this cache take turns, from a fresh lookup to the create.
-        self.create_turn = HostLock("create\n%s\n%s\n%s" % (
-            connection.endpoints.get("eci") if hasattr(connection, "endpoints") else None, connection.region,
-            params["name"] if not params["image_cache_id"] else "id " + params["image_cache_id"]),
+        self.create_turn = HostLock(
+            f"create\n{connection.endpoints.get('eci') if hasattr(connection, 'endpoints') else None}\n{connection.region}\n"
+            f"{params['name'] if not params['image_cache_id'] else 'id ' + params['image_cache_id']}",
             shared_directory=configured_directory(params["lock_dir"]))
         self.service = ImageCacheService(connection, wait_timeout)
         self.planned = []
@@ -233,14 +237,14 @@ class Member:
         self.stale = None
 
     @property
-    def changes(self):
+    def changes(self) -> list[str]:
         return self.planned if self.check_mode else self.service.done
 
-    def fail(self, error):
+    def fail(self, error: Exception) -> None:
         """Record this cache's failure (an API error, or any other); the set goes on with the others. The message
         loses query strings and every no_log value (it may carry request text)."""
         secrets = getattr(self.connection, "secrets", ())
-        text = str(error) if isinstance(error, (AlibabaCloudError, ValueError)) else "%s: %s" % (type(error).__name__, error)
+        text = str(error) if isinstance(error, (AlibabaCloudError, ValueError)) else f"{type(error).__name__}: {error}"
         self.failure = dict(msg=scrub(text, secrets), code=getattr(error, "code", None),
                             request_id=getattr(error, "request_id", None))
         if isinstance(error, WaitError) and error.image_cache:
@@ -252,17 +256,17 @@ class Member:
 
     # ------------------------------------------------------------ decide and send (no waits)
 
-    def find(self, listing):
+    def find(self, listing: list[dict[str, Any]]) -> dict[str, Any] | None:
         if self.params["image_cache_id"]:
             found = [c for c in listing if c["image_cache_id"] == self.params["image_cache_id"]]
         else:
             found = [c for c in listing if c["image_cache_name"] == self.params["name"]]
         if len(found) > 1:
-            raise ValueError("%d image caches are named %r: %s. Give image_cache_id to choose one." % (
-                len(found), self.params["name"], ", ".join(sorted(c["image_cache_id"] for c in found))))
+            raise ValueError(f"{len(found)} image caches are named {self.params['name']!r}: "
+                             f"{', '.join(sorted(c['image_cache_id'] for c in found))}. Give image_cache_id to choose one.")
         return found[0] if found else None
 
-    def start(self, listing):
+    def start(self, listing: list[dict[str, Any]]) -> None:
         """Decide with the set's listing, send this cache's writes; look again on CacheGone. Never raises."""
         try:
             cache = self.find(listing)
@@ -274,7 +278,7 @@ class Member:
                 # A create may follow: take this host's turn, then look again (another run may have made it meanwhile).
                 if not self.create_turn.acquire(CREATE_TURN_SECONDS):
                     self.warnings.append("Going on without the lock that makes runs on this host that create image "
-                                         "cache %s take turns (%s)." % (self.name, self.create_turn.problem))
+                                         f"cache {self.name} take turns ({self.create_turn.problem}).")
                 else:
                     cache = self.find(self.service.find_by_name(self.params["name"]))
             for attempt in range(MAX_REDECISIONS + 1):
@@ -282,8 +286,8 @@ class Member:
                     return self.decide(cache)
                 except CacheGone as gone:
                     if attempt == MAX_REDECISIONS:
-                        raise AlibabaCloudError(gone.action, "ImageCacheGone", "image cache %s went away %d times between "
-                                                "the lookup and the change; giving up" % (gone.cache_id, attempt + 1))
+                        raise AlibabaCloudError(gone.action, "ImageCacheGone", f"image cache {gone.cache_id} went away {attempt + 1} "
+                                                "times between the lookup and the change; giving up")
                     cache = self.find(self.service.find_by_name(self.params["name"]) if not self.params["image_cache_id"]
                                       else [c for c in [self.service.get(self.params["image_cache_id"])] if c])
         except Exception as error:  # pylint: disable=broad-except
@@ -292,18 +296,18 @@ class Member:
         finally:
             self.create_turn.release()
 
-    def decide(self, cache):
+    def decide(self, cache: dict[str, Any] | None) -> None:
         self.before = cache
         if self.params["state"] == "absent":
             return self.absent(cache)
         if cache is None and self.params["image_cache_id"]:
-            raise ValueError("no image cache has the id %s in region %s; image_cache_id only manages an existing cache"
-                             % (self.params["image_cache_id"], self.connection.region))
+            raise ValueError(f"no image cache has the id {self.params['image_cache_id']} in region {self.connection.region}; "
+                             "image_cache_id only manages an existing cache")
         chain = []
         if cache is not None and is_deleting(cache["status"]):
             if not self.wait:
-                raise ValueError("image cache %s is %s; set wait: true to wait until it is gone and create it again"
-                                 % (cache["image_cache_id"], cache["status"]))
+                raise ValueError(f"image cache {cache['image_cache_id']} is {cache['status']}; set wait: true to wait until it is gone "
+                                 "and create it again")
             self.service.wait_gone(cache["image_cache_id"])
             chain.append(cache["image_cache_id"])
             cache = None
@@ -314,10 +318,10 @@ class Member:
                 raise CacheGone(cache_id, "WaitForImageCache")
         if cache is not None and cache["status"] == "Failed":
             self.require_create_settings()
-            self.warnings.append("Image cache %s (%s) is Failed and cannot be updated; it is deleted and created again. "
-                                 "Its events: %s" % (cache["image_cache_name"], cache["image_cache_id"], describe_events(cache)))
+            self.warnings.append(f"Image cache {cache['image_cache_name']} ({cache['image_cache_id']}) is Failed and cannot be updated; "
+                                 f"it is deleted and created again. Its events: {describe_events(cache)}")
             if self.check_mode:
-                self.planned.append("replace failed cache %s" % cache["image_cache_id"])
+                self.planned.append(f"replace failed cache {cache['image_cache_id']}")
             else:
                 self.service.delete(cache, wait=True)
                 self.service.wait_gone(cache["image_cache_id"])
@@ -327,7 +331,7 @@ class Member:
             return self.create(chain)
         return self.converge(cache)
 
-    def absent(self, cache):
+    def absent(self, cache: dict[str, Any] | None) -> None:
         if cache is None:
             self.after = {}
             return
@@ -339,12 +343,12 @@ class Member:
         if self.wait and not self.check_mode:
             self.awaiting = dict(targets=None, what="be deleted", observed=None, cache_id=cache["image_cache_id"])
 
-    def require_create_settings(self):
+    def require_create_settings(self) -> None:
         problems = validate_settings(self.settings, creating_possible=True)
         if problems:
             raise ValueError(" ".join(problems))
 
-    def create(self, chain):
+    def create(self, chain: list[str]) -> None:
         self.require_create_settings()
         # As eci_image_cache: the digest record goes with the create's tags (the ClientToken leaves it out).
         settings = self.create_settings = dict(self.settings, tags=with_record(self.settings["tags"], self.digests))
@@ -365,7 +369,7 @@ class Member:
             return
         self.created(cache)
 
-    def created(self, cache):
+    def created(self, cache: dict[str, Any]) -> None:
         """The create's cache is confirmed (listed under its name): wait for it with the others."""
         self.unconfirmed = None
         self.after = cache
@@ -373,7 +377,7 @@ class Member:
         if self.wait:
             self.awaiting = dict(targets=(READY,), what="be Ready", observed=None, cache_id=cache["image_cache_id"])
 
-    def confirm_slowly(self):
+    def confirm_slowly(self) -> None:
         """A create the set's listings did not show under its name: the service's own rules (probe, renamed or deleted
         cache, next token) go on from the id the create answered; the create is not sent again. Never raises."""
         try:
@@ -386,12 +390,12 @@ class Member:
         except Exception as error:  # pylint: disable=broad-except
             self.fail(error)
 
-    def converge(self, cache):
+    def converge(self, cache: dict[str, Any]) -> None:
         differences = compare(cache, self.settings)
         if differences == ["elimination_strategy"] and not self.settings["elimination_strategy"]:
             # As eci_image_cache: clearing LRU alone is not sent (it rebuilds the cache; some clouds ignore it).
-            self.warnings.append("Image cache %s: elimination_strategy '' is sent only with an update of another setting."
-                                 % cache["image_cache_id"])
+            self.warnings.append(f"Image cache {cache['image_cache_id']}: elimination_strategy '' is sent only with an update of another "
+                                 "setting.")
             differences = []
         self.differences = differences
         # refresh: digest, as eci_image_cache (image_digests.decide_refresh): a stale cache is rebuilt in place.
@@ -409,19 +413,19 @@ class Member:
         if warning:
             self.warnings.append(warning)
         if len(tags_after(cache["tags"], to_set, to_unset)) > MAX_TAGS:
-            raise ValueError("tags: image cache %s would carry more than the %d tags the cloud allows; nothing was changed"
-                             % (cache["image_cache_id"], MAX_TAGS))
+            raise ValueError(f"tags: image cache {cache['image_cache_id']} would carry more than the {MAX_TAGS} tags the cloud allows; "
+                             "nothing was changed")
         if needs_update and cache["status"] not in UPDATABLE:
-            raise ValueError("image cache %s is %s; UpdateImageCache is only allowed in Ready or UpdateFailed. Set wait: "
-                             "true to wait for it to settle, or run again later" % (cache["image_cache_id"], cache["status"]))
+            raise ValueError(f"image cache {cache['image_cache_id']} is {cache['status']}; UpdateImageCache is only allowed in Ready or "
+                             "UpdateFailed. Set wait: true to wait for it to settle, or run again later")
         reasons = differences + ([REFRESH_CHANGE] if refresh["refresh"] else [])
         update_change = "update " + ", ".join(reasons or (["force_update"] if self.params["force_update"]
                                                           else ["retry UpdateFailed"]))
         if self.check_mode or not (needs_update or to_set or to_unset):
             if needs_update:
                 self.planned.append(update_change)
-            self.planned.extend("untag %s" % key for key in to_unset)
-            self.planned.extend("tag %s" % key for key in sorted(to_set))
+            self.planned.extend(f"untag {key}" for key in to_unset)
+            self.planned.extend(f"tag {key}" for key in sorted(to_set))
             self.after = cache
             if self.planned:
                 self.after = predict(cache, self.settings, self.connection.region)
@@ -446,7 +450,7 @@ class Member:
 
     # ------------------------------------------------------------ size preflight (as eci_image_cache's)
 
-    def check_sizes(self, cache):
+    def check_sizes(self, cache: dict[str, Any] | None) -> None:
         """eci_image_cache's size preflight (image_reads, by size_plan's rules), through the set's shared reads: measure
         when the images or the size change, pick the size for auto, judge the size; a failing verdict fails this cache
         only, before any change."""
@@ -459,7 +463,7 @@ class Member:
             raise ValueError(outcome["failure"]["message"])
         self.settings["image_cache_size"] = outcome["image_cache_size"]
 
-    def read_digests(self, cache):
+    def read_digests(self, cache: dict[str, Any] | None) -> None:
         """As eci_image_cache: the digests of the images the cache is to hold (the item's, else the cache's), read
         from where the module runs, reusing the size preflight's reads and the other caches' (RegistryReads); an image
         that cannot be read is unknown, and so is every image once the task's deadline is spent."""
@@ -468,7 +472,7 @@ class Member:
 
     # ------------------------------------------------------------ result
 
-    def result(self, diff):
+    def result(self, diff: bool) -> dict[str, Any]:
         result = dict(name=self.name, index=self.index, changed=bool(self.changes), changes=list(self.changes),
                       image_cache=self.after or {}, failure=self.failure, image_sizes=self.image_sizes,
                       stale=self.stale if self.after and is_built(self.after.get("status")) else None,
@@ -483,7 +487,7 @@ class Member:
 class Purge:
     """A cache of the set (it carries the management tag) that the list no longer names: deleted."""
 
-    def __init__(self, cache, connection, wait, wait_timeout, check_mode):
+    def __init__(self, cache: dict[str, Any], connection: Connection, wait: bool, wait_timeout: float, check_mode: bool) -> None:
         self.name = cache["image_cache_name"]
         self.index = None
         self.connection = connection
@@ -502,7 +506,7 @@ class Purge:
     changes = Member.changes
     fail = Member.fail
 
-    def start(self, listing):
+    def start(self, listing: list[dict[str, Any]]) -> None:
         if self.check_mode:
             return
         try:
@@ -513,7 +517,7 @@ class Purge:
         except Exception as error:  # pylint: disable=broad-except
             self.fail(error)
 
-    def result(self, diff):
+    def result(self, diff: bool) -> dict[str, Any]:
         # A deleted cache holds nothing: its staleness is not told and no image is read (every entry has the keys).
         result = dict(name=self.name, index=None, purged=True, changed=bool(self.changes), changes=list(self.changes),
                       image_cache={}, failure=self.failure, image_sizes=[], stale=None, image_digests=[])
@@ -522,12 +526,12 @@ class Purge:
         return result
 
 
-def list_region(connection, api=eci):
+def list_region(connection: Connection, api: ModuleType = eci) -> list[dict[str, Any]]:
     """Every cache of the region: ceil(N/page) DescribeImageCaches (the set is matched by name on this side)."""
     return api.describe_image_caches(connection)
 
 
-def same_cache_problems(members, listing):
+def same_cache_problems(members: list[Member], listing: list[dict[str, Any]]) -> list[str]:
     """Two items that name one cache (one by name, one by id; or two ids of one cache): each cache is listed once."""
     by_id = {}
     problems = []
@@ -542,30 +546,31 @@ def same_cache_problems(members, listing):
             continue
         first = by_id.setdefault(cache["image_cache_id"], member)
         if first is not member:
-            problems.append("%s and %s are the same image cache %s (%s); each cache may be listed once." % (
-                first.label, member.label, cache["image_cache_id"], cache["image_cache_name"]))
+            problems.append(f"{first.label} and {member.label} are the same image cache {cache['image_cache_id']} "
+                            f"({cache['image_cache_name']}); each cache may be listed once.")
     return problems
 
 
 class Deadline:
     """The one deadline of the task: wait_timeout seconds from its start."""
 
-    def __init__(self, seconds, clock):
+    def __init__(self, seconds: float, clock: Callable[[], float]) -> None:
         self.clock = clock
         self.at = clock() + seconds
 
-    def remaining(self):
+    def remaining(self) -> float:
         return max(0.0, self.at - self.clock())
 
 
-def confirm_created(members, list_caches, deadline, sleep, clock):
+def confirm_created(members: list[Member | Purge], list_caches: Callable[[], list[dict[str, Any]]], deadline: Deadline,
+                    sleep: Callable[[float], None], clock: Callable[[], float]) -> None:
     """Confirm the creates with one listing of the region per round (the id listed under its name), for up to
     PROBE_AFTER seconds; a create still not shown goes through the service's own rules, one by one."""
     pending = [m for m in members if m.unconfirmed and m.failure is None]
     if not pending:
         return
 
-    def settle(snapshot):
+    def settle(snapshot: dict[str, dict[str, Any]]) -> bool:
         for member in list(pending):
             cache = snapshot.get(member.unconfirmed)
             if cache is not None and cache["image_cache_name"] == member.settings["name"]:
@@ -585,8 +590,10 @@ def confirm_created(members, list_caches, deadline, sleep, clock):
         member.confirm_slowly()
 
 
-def run_set(connection, items, wait, wait_timeout, check_mode, management_tag, purge, registry_timeouts=None, api=eci,
-            sleep=None, clock=None, labels=None):
+def run_set(connection: Connection, items: list[dict[str, Any]], wait: bool, wait_timeout: float, check_mode: bool,
+            management_tag: tuple[str, str | None], purge: bool, registry_timeouts: dict[str, float] | None = None,
+            api: ModuleType = eci, sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
+            labels: dict[str, str] | None = None) -> list[Member | Purge]:
     """Bring the set to its settings. Returns the members (each with its outcome) in the order of the list, purges last.
 
     Raises before any write only: an error of the first listing, or SetProblem (two items are one cache).
@@ -626,7 +633,7 @@ def run_set(connection, items, wait, wait_timeout, check_mode, management_tag, p
     return members
 
 
-def settle_waits(waiting, outcome):
+def settle_waits(waiting: dict[str, Member | Purge], outcome: dict[str, dict[str, Any] | WaitError | None]) -> None:
     """Each waited cache's outcome: its cache as last listed, or its failure (its changes stay as done)."""
     for cache_id, member in waiting.items():
         got = outcome[cache_id]
@@ -639,5 +646,4 @@ def settle_waits(waiting, outcome):
             if got and isinstance(member, Member) and member.differences:
                 ignored = compare(got, member.settings)
                 if ignored:
-                    member.warnings.append("The update of image cache %s was applied without %s." % (
-                        cache_id, ", ".join(ignored)))
+                    member.warnings.append(f"The update of image cache {cache_id} was applied without {', '.join(ignored)}.")

@@ -16,6 +16,8 @@ measure_sizes(...) then settle_size(...); check_sizes(...) does both at once.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Iterable
+
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import current_from, is_pinned, read_current
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import canonical_image
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MIN_SIZE_GIB
@@ -35,6 +37,9 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import 
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import FAILED
 
+if TYPE_CHECKING:  # for the hints only: image_cache_fleet imports this file
+    from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_fleet import Deadline
+
 DEADLINE_SPENT = "image %s: not read, the task's deadline (wait_timeout) is spent"
 
 
@@ -43,13 +48,13 @@ class RegistryReads:
     registry options, whichever caches hold it. With a deadline (eci_image_caches: wait_timeout) all reads together
     stay within it; without one each image's read is bounded by read_timeout."""
 
-    def __init__(self, timeouts, deadline=None):
+    def __init__(self, timeouts: dict[str, float], deadline: Deadline | None = None) -> None:
         self.timeouts = timeouts
         self.deadline = deadline
         self.measured = {}  # access -> {image: measure_images report}
         self.reports = {}   # access -> {image: resolve_digests-style report}
 
-    def seconds_per_image(self, count):
+    def seconds_per_image(self, count: int) -> float:
         """max_seconds of a read of count images (a bound per image): the read timeout, or an equal share of what is
         left of the deadline when that is less; 0 once the deadline is spent."""
         seconds = float(self.timeouts["read_timeout"])
@@ -58,7 +63,8 @@ class RegistryReads:
         return seconds
 
     @staticmethod
-    def access(platform, credentials, plain_http_registries, insecure_registries):
+    def access(platform: str | None, credentials: Iterable[dict[str, Any]] | None, plain_http_registries: Iterable[str] | None,
+               insecure_registries: Iterable[str] | None) -> tuple[str, tuple[tuple[tuple[str, Any], ...], ...], tuple[str, ...], tuple[str, ...]]:
         """What a read depends on besides the image: (platform, credentials, plain http, insecure)."""
         try:
             platform = format_platform(parse_platform(platform or DEFAULT_PLATFORM))
@@ -67,12 +73,13 @@ class RegistryReads:
         return (platform, tuple(tuple(sorted((c or {}).items())) for c in credentials or []),
                 tuple(plain_http_registries or ()), tuple(insecure_registries or ()))
 
-    def _options(self, seconds):
+    def _options(self, seconds: float) -> dict[str, Any]:
         # One retry at most: a preflight must not hold the task much longer than the registry takes to answer.
         return dict(connect_timeout=self.timeouts["connect_timeout"], read_timeout=self.timeouts["read_timeout"],
                     retries=1, max_seconds=seconds)
 
-    def sizes(self, images, platform, credentials, plain_http_registries, insecure_registries):
+    def sizes(self, images: list[str], platform: str | None, credentials: Iterable[dict[str, Any]] | None,
+              plain_http_registries: Iterable[str] | None, insecure_registries: Iterable[str] | None) -> list[dict[str, Any]]:
         """measure_images() reports for images, measuring only the images not measured before with the same access.
         Once the deadline is spent an image not measured yet gets an error report (its size is unknown)."""
         access = self.access(platform, credentials, plain_http_registries, insecure_registries)
@@ -96,7 +103,9 @@ class RegistryReads:
                         digests.setdefault(report["image"], dict(image=report["image"], digest=report["digest"]))
         return [measured.get(image) or spent[image] for image in images if image in measured or image in spent]
 
-    def current(self, images, platform, known, credentials, plain_http_registries, insecure_registries):
+    def current(self, images: Iterable[str], platform: str | None, known: dict[str, str] | None,
+                credentials: Iterable[dict[str, Any]] | None, plain_http_registries: Iterable[str] | None,
+                insecure_registries: Iterable[str] | None) -> dict[str, Any] | None:
         """read_current()'s result for images, reading only the images not read before with the same access (known:
         {image: digest} read otherwise); None when some must be read and the deadline is spent (staleness unknown)."""
         images = list(dict.fromkeys(images))
@@ -117,12 +126,13 @@ class RegistryReads:
         return current_from(images, platform, reports)
 
 
-def live_cache(cache):
+def live_cache(cache: dict[str, Any] | None) -> dict[str, Any] | None:
     """The cache found, unless Failed: a Failed cache is replaced, so its images and size count for nothing."""
     return cache if cache is not None and cache["status"] != FAILED else None
 
 
-def measure_sizes(reads, params, cache, size, size_auto):
+def measure_sizes(reads: RegistryReads, params: dict[str, Any], cache: dict[str, Any] | None, size: int | None,
+                  size_auto: bool) -> dict[str, Any] | None:
     """The size preflight's first phase: measure the images (the task's, else the cache's) when they or the size
     change (size_plan.needs_measurement). params: the task's (images, size_check, force_update, image_platform,
     image_registry_credentials, plain_http_registries, insecure_registries); size: the image_cache_size asked for.
@@ -142,7 +152,8 @@ def measure_sizes(reads, params, cache, size, size_auto):
     return dict(image_sizes=reports, plan=plan_sizes(reports))
 
 
-def settle_size(measured, params, cache, size, size_auto):
+def settle_size(measured: dict[str, Any], params: dict[str, Any], cache: dict[str, Any] | None, size: int | None,
+                size_auto: bool) -> dict[str, Any]:
     """The second phase: judge the measured images against the cache found. Returns a dict:
 
     image_sizes: the reports; size_note: the line for images only a VPC reaches (or None); image_cache_size: the size
@@ -174,18 +185,20 @@ def settle_size(measured, params, cache, size, size_auto):
     return outcome
 
 
-def check_sizes(reads, params, cache, size, size_auto):
+def check_sizes(reads: RegistryReads, params: dict[str, Any], cache: dict[str, Any] | None, size: int | None,
+                size_auto: bool) -> dict[str, Any] | None:
     """Both phases at once, for a caller that decides once: settle_size()'s dict, or None when nothing is measured."""
     measured = measure_sizes(reads, params, cache, size, size_auto)
     return None if measured is None else settle_size(measured, params, cache, size, size_auto)
 
 
-def digest_images(params, cache):
+def digest_images(params: dict[str, Any], cache: dict[str, Any] | None) -> list[str]:
     """The images whose digests are read: the task's, else those of the cache found (unless Failed)."""
     return params["images"] if params["images"] is not None else (live_cache(cache) or {}).get("images") or []
 
 
-def read_digests(reads, params, cache, image_sizes=None):
+def read_digests(reads: RegistryReads, params: dict[str, Any], cache: dict[str, Any] | None,
+                 image_sizes: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
     """read_current()'s result for the images the cache is to hold (digest_images), reusing the digests of the size
     reads (image_sizes) and every earlier read of reads; None when there are no images, or when the deadline is
     spent before all could be read (staleness unknown)."""

@@ -543,6 +543,8 @@ changes:
   sample: [update images, image_cache_size, tag env, record image digests]
 """
 
+from typing import Any, NoReturn
+
 from ansible_collections.alibabacloud.eci.plugins.module_utils import image_reads
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
 from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock, configured_directory
@@ -581,7 +583,7 @@ MAX_REDECISIONS = 3
 class ImageCacheManager:
     """One run of the module: find the cache, decide, and let the image cache service act."""
 
-    def __init__(self, module, size_auto, size):
+    def __init__(self, module: AlibabaCloudModule, size_auto: bool, size: int | None) -> None:
         self.module = module
         self.connection = module.connection
         self.params = module.params
@@ -598,25 +600,25 @@ class ImageCacheManager:
                                                     read_timeout=self.params["read_timeout"]))
         self.stale = None         # what `stale` reports: the cache as this run leaves it
         self.found = None         # the preflight's lookup, when it can be reused
-        self.create_turn = HostLock("create\n%s\n%s\n%s" % (
-            self.connection.endpoints.get("eci"), self.connection.region,
-            self.params["name"] if not self.params["image_cache_id"] else "id " + self.params["image_cache_id"]),
+        self.create_turn = HostLock(
+            f"create\n{self.connection.endpoints.get('eci')}\n{self.connection.region}\n"
+            f"{self.params['name'] if not self.params['image_cache_id'] else 'id ' + self.params['image_cache_id']}",
             shared_directory=configured_directory(self.params["lock_dir"]))
 
     @property
-    def changes(self):
+    def changes(self) -> list[str]:
         return self.planned if self.module.check_mode else self.service.done
 
-    def take_turn(self):
+    def take_turn(self) -> None:
         """Wait for other runs on this host that may be creating or deleting this cache, so this run sees their work."""
         if not self.create_turn.acquire(CREATE_TURN_SECONDS):
-            self.module.warn("Going on without the lock that makes runs on this host that create image cache %s take "
-                             "turns (%s). No duplicate cache can result, but this run may report changed for a cache "
-                             "another run created." % (self.params["name"], self.create_turn.problem))
+            self.module.warn(f"Going on without the lock that makes runs on this host that create image cache {self.params['name']} take "
+                             f"turns ({self.create_turn.problem}). No duplicate cache can result, but this run may report changed for a cache "
+                             "another run created.")
 
     # ------------------------------------------------------------ lookups
 
-    def find(self):
+    def find(self) -> dict[str, Any] | None:
         if self.found is not None:
             found, self.found = self.found, None
             return found
@@ -625,8 +627,8 @@ class ImageCacheManager:
         caches = self.service.find_by_name(self.params["name"])
         if len(caches) > 1:
             self.module.fail_json(
-                "%d image caches are named %r: %s. Pass image_cache_id to choose one." % (
-                    len(caches), self.params["name"], ", ".join(sorted(c["image_cache_id"] for c in caches))),
+                f"{len(caches)} image caches are named {self.params['name']!r}: "
+                f"{', '.join(sorted(c['image_cache_id'] for c in caches))}. Pass image_cache_id to choose one.",
                 image_cache_ids=sorted(c["image_cache_id"] for c in caches))
         if caches:
             self.service.last_seen = caches[0]
@@ -634,7 +636,7 @@ class ImageCacheManager:
 
     # ------------------------------------------------------------ decisions
 
-    def absent(self, cache):
+    def absent(self, cache: dict[str, Any] | None) -> NoReturn:
         if cache is None:
             return self.finish(None, {})
         if self.module.check_mode:
@@ -647,17 +649,16 @@ class ImageCacheManager:
             self.service.wait_gone(cache["image_cache_id"])
         return self.finish(cache, {})
 
-    def present(self, cache):
+    def present(self, cache: dict[str, Any] | None) -> NoReturn:
         if cache is None and self.params["image_cache_id"]:
-            self.module.fail_json("No image cache has the id %s in region %s; image_cache_id only manages an existing "
-                                  "cache. Leave it out and give name to create one." % (
-                                      self.params["image_cache_id"], self.connection.region))
+            self.module.fail_json(f"No image cache has the id {self.params['image_cache_id']} in region {self.connection.region}; "
+                                  "image_cache_id only manages an existing cache. Leave it out and give name to create one.")
         chain = []
         if cache is not None and cache["status"] != FAILED and not is_deleting(cache["status"]):
             self.create_turn.release()  # nothing to create: runs waiting behind this one may go on
         if cache is not None and is_deleting(cache["status"]) and not self.params["wait"]:
-            self.module.fail_json("Image cache %s is %s; it cannot be kept or changed. Set wait: true to wait until it "
-                                  "is gone and create it again, or run again later." % (cache["image_cache_id"], cache["status"]),
+            self.module.fail_json(f"Image cache {cache['image_cache_id']} is {cache['status']}; it cannot be kept or changed. Set wait: "
+                                  "true to wait until it is gone and create it again, or run again later.",
                                   image_cache=cache)
         if cache is not None and is_transitional(cache["status"]) and self.params["wait"]:
             cache_id = cache["image_cache_id"]
@@ -668,18 +669,18 @@ class ImageCacheManager:
         if cache is not None and cache["status"] == FAILED and self.params["image_cache_id"]:
             # Replacing a Failed cache creates one under a new id, which image_cache_id promises never to do.
             self.module.fail_json(
-                "Image cache %s (%s) is Failed and cannot be updated; replacing it would create a cache with a new id, "
-                "and image_cache_id never creates. Nothing was changed. Manage it by name (name: %s, without "
-                "image_cache_id) to have it deleted and created again, or delete it with state: absent. Its events: %s" % (
-                    cache["image_cache_id"], cache["image_cache_name"], cache["image_cache_name"], describe_events(cache)),
+                f"Image cache {cache['image_cache_id']} ({cache['image_cache_name']}) is Failed and cannot be updated; replacing it "
+                "would create a cache with a new id, and image_cache_id never creates. Nothing was changed. Manage it by name "
+                f"(name: {cache['image_cache_name']}, without image_cache_id) to have it deleted and created again, or delete it "
+                f"with state: absent. Its events: {describe_events(cache)}",
                 image_cache=cache)
         if cache is not None and cache["status"] == FAILED:
             # Replacing means creating: check that a create can work before deleting anything.
             self.require_create_settings()
-            self.module.warn("Image cache %s (%s) is Failed and cannot be updated; it is deleted and created again. "
-                             "Its events: %s" % (cache["image_cache_name"], cache["image_cache_id"], describe_events(cache)))
+            self.module.warn(f"Image cache {cache['image_cache_name']} ({cache['image_cache_id']}) is Failed and cannot be updated; "
+                             f"it is deleted and created again. Its events: {describe_events(cache)}")
             if self.module.check_mode:
-                self.planned.append("replace failed cache %s" % cache["image_cache_id"])
+                self.planned.append(f"replace failed cache {cache['image_cache_id']}")
             else:
                 self.service.delete(cache, wait=True)
                 self.service.wait_gone(cache["image_cache_id"])
@@ -693,14 +694,14 @@ class ImageCacheManager:
             return self.create_new(before, chain)
         return self.converge(cache)
 
-    def require_create_settings(self):
+    def require_create_settings(self) -> None:
         problems = validate_settings(self.settings, creating_possible=True)
         if problems:
             self.module.fail_json(" ".join(problems))
 
     # ------------------------------------------------------------ size preflight
 
-    def preflight(self):
+    def preflight(self) -> None:
         """Measure the images before the host lock is taken, so a slow registry never holds other runs.
 
         Looks the cache up (without the lock) to know whether the images or the size change; present()
@@ -721,13 +722,13 @@ class ImageCacheManager:
         if cache is not None and cache["status"] != FAILED and not is_deleting(cache["status"]):
             self.found = cache
 
-    def read_digests(self, cache):
+    def read_digests(self, cache: dict[str, Any] | None) -> None:
         """Resolve the digests of the images the cache is to hold (stale caches, image_digests.py), from where the
         module runs; an image that cannot be read is unknown. Reuses the size preflight's reads; reads each image once."""
         if image_reads.digest_images(self.params, cache):
             self.digests = image_reads.read_digests(self.reads, self.params, cache, self.image_sizes)
 
-    def measure_sizes(self, cache):
+    def measure_sizes(self, cache: dict[str, Any] | None) -> dict[str, Any] | None:
         """Measure the images when they or the size change (image_reads.measure_sizes), each image once a run.
         Returns what settle_size() judges, or None when nothing is to be measured."""
         measured = image_reads.measure_sizes(self.reads, self.params, cache, self.settings["image_cache_size"], self.size_auto)
@@ -735,7 +736,7 @@ class ImageCacheManager:
             self.image_sizes = measured["image_sizes"]
         return measured
 
-    def settle_size(self, cache, measured):
+    def settle_size(self, cache: dict[str, Any] | None, measured: dict[str, Any] | None) -> None:
         """Sets settings["image_cache_size"] for auto from the measured images (None: nothing to do), and fails or
         warns when the size breaks the rule (at least twice the images). Changes the settings, so it runs under the
         host lock with the plan of the cache found there."""
@@ -747,12 +748,12 @@ class ImageCacheManager:
             self.module.warn(warning)
         failure = outcome["failure"]
         if failure and failure["option"] == "image_cache_size":
-            self.module.fail_json("image_cache_size auto: %s." % failure["message"], image_sizes=self.image_sizes)
+            self.module.fail_json(f"image_cache_size auto: {failure['message']}.", image_sizes=self.image_sizes)
         if failure:
             self.module.fail_json(failure["message"], image_sizes=self.image_sizes, size_note=self.size_note)
         self.settings["image_cache_size"] = outcome["image_cache_size"]
 
-    def create_new(self, before, chain):
+    def create_new(self, before: dict[str, Any] | None, chain: list[str]) -> NoReturn:
         self.require_create_settings()
         # The digest record goes with the create's tags (the ClientToken leaves it out: settings.client_token).
         settings = dict(self.settings, tags=with_record(self.settings["tags"], self.digests))
@@ -769,15 +770,16 @@ class ImageCacheManager:
             cache = self.service.wait_ready(cache["image_cache_id"], "be Ready", current=cache)
         return self.finish(before, cache)
 
-    def converge(self, cache):
+    def converge(self, cache: dict[str, Any]) -> NoReturn:
         differences = compare(cache, self.settings)
         if differences == ["elimination_strategy"] and not self.settings["elimination_strategy"]:
             # Clearing LRU rebuilds the cache (billed) and some clouds ignore an empty strategy in an update:
             # never send it alone on every run; it goes with the next update of another setting.
-            self.module.warn("Image cache %s has elimination_strategy %s and elimination_strategy '' asks to clear it; "
+            self.module.warn(f"Image cache {cache['image_cache_id']} has elimination_strategy {cache['elimination_strategy']} "
+                             "and elimination_strategy '' asks to clear it; "
                              "an update is not sent for that alone, since the cloud may ignore it and each update "
                              "rebuilds the cache. It is sent with the next update of another setting; to be sure, "
-                             "delete the cache and create it again." % (cache["image_cache_id"], cache["elimination_strategy"]))
+                             "delete the cache and create it again.")
             differences = []
         if "image_cache_name" in differences:
             self.refuse_name_taken(cache)
@@ -797,17 +799,16 @@ class ImageCacheManager:
         final_tags = tags_after(cache["tags"], to_set, to_unset)
         if len(final_tags) > MAX_TAGS:
             kept = sorted(key for key in final_tags if is_system_tag(key) or key == DIGESTS_TAG_KEY)
+            kept_note = f"system tags and the digest record kept: {', '.join(kept)}" if kept else "no system tags"
+            purge_hint = "" if self.params["purge_tags"] else ", or purge_tags: true to remove the ones not listed"
             self.module.fail_json(
-                "tags: image cache %s would carry %d tags, more than the %d the cloud allows (%s). Nothing was changed. "
-                "Give fewer tags%s." % (
-                    cache["image_cache_id"], len(final_tags), MAX_TAGS,
-                    "system tags and the digest record kept: %s" % ", ".join(kept) if kept else "no system tags",
-                    "" if self.params["purge_tags"] else ", or purge_tags: true to remove the ones not listed"),
+                f"tags: image cache {cache['image_cache_id']} would carry {len(final_tags)} tags, more than the {MAX_TAGS} the "
+                f"cloud allows ({kept_note}). Nothing was changed. Give fewer tags{purge_hint}.",
                 image_cache=cache)
         if needs_update and cache["status"] not in UPDATABLE:
             self.module.fail_json(
-                "Image cache %s is %s; UpdateImageCache is only allowed in Ready or UpdateFailed. Set wait: true "
-                "to wait for it to settle, or run again later." % (cache["image_cache_id"], cache["status"]),
+                f"Image cache {cache['image_cache_id']} is {cache['status']}; UpdateImageCache is only allowed in Ready or "
+                "UpdateFailed. Set wait: true to wait for it to settle, or run again later.",
                 image_cache=cache)
         reasons = differences + ([REFRESH_CHANGE] if refresh["refresh"] else [])
         update_change = "update " + ", ".join(reasons or (["force_update"] if self.params["force_update"]
@@ -836,10 +837,10 @@ class ImageCacheManager:
                 lambda c: bool(readable) and not [key for key in compare(c, self.settings) if key in readable])
             ignored = compare(after, self.settings)
             if ignored:
-                self.module.warn("The update of image cache %s was applied without %s: the cache shows %s. The cloud "
-                                 "did not apply %s; this run does not send it again." % (
-                                     cache["image_cache_id"], ", ".join(ignored),
-                                     ", ".join("%s=%r" % (key, after.get(key)) for key in ignored), ", ".join(ignored)))
+                shown = ", ".join(f"{key}={after.get(key)!r}" for key in ignored)
+                self.module.warn(f"The update of image cache {cache['image_cache_id']} was applied without {', '.join(ignored)}: "
+                                 f"the cache shows {shown}. The cloud "
+                                 f"did not apply {', '.join(ignored)}; this run does not send it again.")
         elif needs_update:
             after = self.service.get(cache["image_cache_id"]) or {}
         else:
@@ -847,24 +848,24 @@ class ImageCacheManager:
             after = predict(cache, self.settings, self.connection.region)
         return self.finish(cache, after)
 
-    def refresh_decision(self, cache):
+    def refresh_decision(self, cache: dict[str, Any]) -> dict[str, Any]:
         """image_digests.decide_refresh for this cache."""
         if self.digests is None:
             return dict(stale=None, refresh=False, change=REFRESH_CHANGE, record_before=None)
         return decide_refresh(cache, self.digests, self.params["refresh"])
 
-    def refuse_name_taken(self, cache):
+    def refuse_name_taken(self, cache: dict[str, Any]) -> None:
         """A rename onto a name another cache has would leave two caches of one name: every later run by name fails."""
         others = sorted(c["image_cache_id"] for c in self.service.find_by_name(self.params["name"])
                         if c["image_cache_id"] != cache["image_cache_id"])
         if others:
             self.module.fail_json(
-                "Cannot rename image cache %s to %r: image cache %s already has that name, and two caches of one name "
-                "cannot be managed by name. Nothing was changed. Choose another name, or delete or rename %s first." % (
-                    cache["image_cache_id"], self.params["name"], ", ".join(others), ", ".join(others)),
+                f"Cannot rename image cache {cache['image_cache_id']} to {self.params['name']!r}: image cache {', '.join(others)} "
+                "already has that name, and two caches of one name cannot be managed by name. Nothing was changed. Choose "
+                f"another name, or delete or rename {', '.join(others)} first.",
                 image_cache=cache, image_cache_ids=others)
 
-    def finish(self, before, after):
+    def finish(self, before: dict[str, Any] | None, after: dict[str, Any] | None) -> NoReturn:
         result = dict(changed=bool(self.changes), changes=self.changes, image_cache=after or {}, image_sizes=self.image_sizes,
                       # A cache not built (yet, or failed) does not hold what its record says: stale unknown.
                       stale=self.stale if after and is_built(after.get("status")) else None,
@@ -876,7 +877,7 @@ class ImageCacheManager:
         self.module.exit_json(**result)
 
 
-def run(module, size_auto, size):
+def run(module: AlibabaCloudModule, size_auto: bool, size: int | None) -> None:
     manager = ImageCacheManager(module, size_auto, size)
     # Runs on this host take turns from the lookup to the create or delete (check mode changes nothing;
     # a lookup by id never creates).
@@ -897,8 +898,8 @@ def run(module, size_auto, size):
                     manager.take_turn()  # the preflight's cache is gone: a create may follow, under the turn
                 # The cache went away between the lookup and a call on it: look again and decide again.
                 if attempt == MAX_REDECISIONS:
-                    raise AlibabaCloudError(gone.action, "ImageCacheGone", "image cache %s went away %d times between "
-                                            "the lookup and the change; giving up" % (gone.cache_id, attempt + 1))
+                    raise AlibabaCloudError(gone.action, "ImageCacheGone", f"image cache {gone.cache_id} went away {attempt + 1} "
+                                            "times between the lookup and the change; giving up")
     except AlibabaCloudError as error:
         done = manager.service.done
         if done:
@@ -910,7 +911,7 @@ def run(module, size_auto, size):
         manager.create_turn.release()
 
 
-def main():
+def main() -> None:
     module = AlibabaCloudModule(
         argument_spec=dict(
             image_cache_settings_spec(),
@@ -925,15 +926,14 @@ def main():
     try:
         size_auto, size = parse_size(params["image_cache_size"])
     except (TypeError, ValueError):
-        module.fail_json("image_cache_size must be a whole number of GiB from 20 to 32768, or auto; got %r." % (
-            params["image_cache_size"],))
+        module.fail_json(f"image_cache_size must be a whole number of GiB from 20 to 32768, or auto; got {params['image_cache_size']!r}.")
     # What a create needs (images, security group, vSwitches) is checked once the lookup
     # shows that the cache must be created; everything else before any call.
     problems = validate_settings(dict(params, tags=normalize_desired_tags(params["tags"]), image_cache_size=size,
                                       annotations=normalize_desired_tags(params["annotations"])),
                                  creating_possible=False)
     if params["wait_timeout"] < 0:
-        problems.append("wait_timeout must be 0 or more seconds, got %d." % params["wait_timeout"])
+        problems.append(f"wait_timeout must be 0 or more seconds, got {params['wait_timeout']}.")
     if params["name"] is not None and not params["name"].strip():
         problems.append("name must not be empty.")
     if problems:
