@@ -51,14 +51,11 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests imp
     with_record,
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reads import RegistryReads
+from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import READY, UPDATABLE, is_deleting, is_transitional
 from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
-    READY,
-    UPDATABLE,
     Waiter,
     WaitError,
     describe_events,
-    is_deleting,
-    is_transitional,
     wait_for_many,
 )
 

@@ -21,12 +21,10 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils import eci
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError, Connection
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY, RECORD_CHANGE, UNRECORD_CHANGE
 from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import client_token, request_fields
+from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import READY, SETTLED, is_transitional
 from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
-    READY,
-    SETTLED,
     Waiter,
     WaitError,
-    is_transitional,
     wait_for_cache,
     wait_gone,
 )

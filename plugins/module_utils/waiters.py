@@ -14,17 +14,7 @@ import time
 from typing import Any, Callable, Collection, Iterable
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
-
-# The status names and groups live in statuses.py; imported here for the callers of the waiters.
-from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import (  # noqa: F401 pylint: disable=unused-import
-    DOCUMENTED_TRANSITIONAL,
-    FAILURES,
-    READY,
-    SETTLED,
-    UPDATABLE,
-    is_deleting,
-    is_transitional,
-)
+from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import FAILURES
 
 
 class WaitError(AlibabaCloudError):

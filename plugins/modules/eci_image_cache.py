@@ -565,13 +565,8 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests imp
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import image_cache_settings_spec, parse_size
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
-from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import FAILED
-from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
-    UPDATABLE,
-    describe_events,
-    is_deleting,
-    is_transitional,
-)
+from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import FAILED, UPDATABLE, is_deleting, is_transitional
+from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import describe_events
 
 # How long a run waits for its turn behind another run on this host that may be creating or deleting
 # a cache of the same name; the holder needs one lookup, the size check and one create: seconds, normally.

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import is_transitional
 from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
     Waiter,
     WaitError,
-    is_transitional,
     wait_for_cache,
 )
 
