@@ -100,55 +100,6 @@ def test_argument_spec_and_docs_agree(spec, docs):
     _compare(spec, dict((name, option) for name, option in docs.items() if name not in fragment), "")
 
 
-# The spec as it was written by hand before the settings table carried it (issue 16): building it from the table
-# must not change a single entry.
-SPEC_BEFORE_THE_TABLE = dict(
-    state=dict(type="str", default="present", choices=["present", "absent"]),
-    name=dict(type="str", aliases=["image_cache_name"]),
-    image_cache_id=dict(type="str"),
-    images=dict(type="list", elements="str"),
-    image_cache_size=dict(type="raw"),
-    retention_days=dict(type="int"),
-    security_group_id=dict(type="str"),
-    vswitch_ids=dict(type="list", elements="str", aliases=["vswitch_id"]),
-    zone_id=dict(type="str"),
-    eip_instance_id=dict(type="str"),
-    resource_group_id=dict(type="str"),
-    auto_match_image_cache=dict(type="bool"),
-    flash=dict(type="bool"),
-    flash_copy_count=dict(type="int"),
-    standard_copy_count=dict(type="int"),
-    elimination_strategy=dict(type="str", choices=["", "LRU"]),
-    insecure_registries=dict(type="list", elements="str"),
-    plain_http_registries=dict(type="list", elements="str"),
-    image_registry_credentials=dict(type="list", elements="dict", options=dict(
-        server=dict(type="str", required=True),
-        username=dict(type="str", required=True),
-        password=dict(type="str", required=True, no_log=True),
-    )),
-    acr_registry_info=dict(type="list", elements="dict", options=dict(
-        instance_id=dict(type="str", required=True),
-        instance_name=dict(type="str"),
-        region_id=dict(type="str"),
-        domains=dict(type="list", elements="str"),
-        arn_service=dict(type="str"),
-        arn_user=dict(type="str"),
-    )),
-    annotations=dict(type="dict"),
-    tags=dict(type="dict"),
-    purge_tags=dict(type="bool", default=True),
-    size_check=dict(type="str", default="warn", choices=["fail", "warn", "skip"]),
-    image_platform=dict(type="str", default="linux/amd64"),
-    force_update=dict(type="bool", default=False),
-    refresh=dict(type="str", default="never", choices=["never", "digest"]),
-    lock_dir=dict(type="path"),
-)
-
-
-def test_the_spec_built_from_the_table_is_the_spec_written_by_hand():
-    assert image_cache_settings_spec() == SPEC_BEFORE_THE_TABLE
-
-
 def test_each_setting_option_is_its_rows_spec_entry():
     """The spec entry of a setting is its row's, and the other options are exactly the ones that are no setting."""
     built = image_cache_settings_spec()
