@@ -129,7 +129,7 @@ integration-hostile:
 reliability-hostile:
 	$(MAKE) --no-print-directory reliability PROFILE=hostile
 
-# Benchmarks: `make bench` measures fully (about 4 minutes) and draws docs/benchmarks/info-time.png;
+# Benchmarks: `make bench` measures fully (about 10 minutes) and draws docs/benchmarks/info-time.png;
 # `make bench-smoke` runs every benchmark at tiny sizes, only to keep them working.
 BENCH_DIR := $(BUILD)/bench
 bench: collection-tree
