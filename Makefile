@@ -245,9 +245,10 @@ changelog-release: $(STAMP)
 	PATH=$(VENV)/bin:$$PATH $(VPY) tests/utils/ci/check_changelog_release.py --work $(BUILD)/changelog-release
 
 # Cuts the release of galaxy.yml's version in the checkout, or adds the new fragments to it if it is
-# already cut: writes changelogs/changelog.yaml and CHANGELOG.md, consumes changelogs/fragments/*.yml.
+# already cut: writes changelogs/changelog.yaml and CHANGELOG.md, consumes changelogs/fragments/*.yml;
+# --reload-plugins, or a plugin added since the last cut is missed (the plugin cache is kept).
 release-notes: $(STAMP)
-	PATH=$(VENV)/bin:$$PATH antsibull-changelog release --version "$$(sed -n 's/^version: *//p' galaxy.yml)" --update-existing
+	PATH=$(VENV)/bin:$$PATH antsibull-changelog release --version "$$(sed -n 's/^version: *//p' galaxy.yml)" --update-existing --reload-plugins
 
 # One venv and tree per ansible-core version under build/matrix/<version>/, so the main .venv is untouched.
 # MATRIX_SUITES may be narrowed, e.g. make test-matrix MATRIX_VERSIONS=2.17 MATRIX_SUITES=units
