@@ -465,7 +465,7 @@ class Member:
         from where the module runs, reusing the size preflight's reads and the other caches' (RegistryReads); an image
         that cannot be read is unknown, and so is every image once the task's deadline is spent."""
         if image_reads.digest_images(self.params, cache):
-            self.digests = image_reads.read_digests(self.reads, self.params, cache, self.image_sizes)
+            self.digests = image_reads.read_digests(self.reads, self.params, cache)
 
     # ------------------------------------------------------------ result
 

@@ -197,14 +197,12 @@ def digest_images(params: dict[str, Any], cache: dict[str, Any] | None) -> list[
     return params["images"] if params["images"] is not None else (live_cache(cache) or {}).get("images") or []
 
 
-def read_digests(reads: RegistryReads, params: dict[str, Any], cache: dict[str, Any] | None,
-                 image_sizes: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
-    """read_current()'s result for the images the cache is to hold (digest_images), reusing the digests of the size
-    reads (image_sizes) and every earlier read of reads; None when there are no images, or when the deadline is
-    spent before all could be read (staleness unknown)."""
+def read_digests(reads: RegistryReads, params: dict[str, Any], cache: dict[str, Any] | None) -> dict[str, Any] | None:
+    """read_current()'s result for the images the cache is to hold (digest_images), reusing every earlier read of
+    reads (a size read records the digest it saw: RegistryReads.sizes); None when there are no images, or when the
+    deadline is spent before all could be read (staleness unknown)."""
     images = digest_images(params, cache)
     if not images:
         return None
-    known = dict((report["image"], report["digest"]) for report in image_sizes or [] if report.get("digest"))
-    return reads.current(images, params["image_platform"], known, params["image_registry_credentials"],
+    return reads.current(images, params["image_platform"], None, params["image_registry_credentials"],
                          params["plain_http_registries"], params["insecure_registries"])

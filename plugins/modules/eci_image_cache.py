@@ -721,7 +721,7 @@ class ImageCacheManager:
         """Resolve the digests of the images the cache is to hold (stale caches, image_digests.py), from where the
         module runs; an image that cannot be read is unknown. Reuses the size preflight's reads; reads each image once."""
         if image_reads.digest_images(self.params, cache):
-            self.digests = image_reads.read_digests(self.reads, self.params, cache, self.image_sizes)
+            self.digests = image_reads.read_digests(self.reads, self.params, cache)
 
     def measure_sizes(self, cache: dict[str, Any] | None) -> dict[str, Any] | None:
         """Measure the images when they or the size change (image_reads.measure_sizes), each image once a run.
