@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: acr_push
 short_description: Receive Alibaba Cloud Container Registry push triggers as events
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - Alibaba Cloud ECI collection maintainers (@alibabacloud)
 description:
