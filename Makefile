@@ -287,3 +287,5 @@ eda: collection-tree
 		$(VPY) tests/utils/registry/with_registry.py -- $(VPY) tests/utils/with_emulator.py --ready-after 1 -- \
 		$(VPY) -m pytest -p no:cacheprovider -q -rfEX tests/eda $(EDA_ARGS)
 TEST_SUITES += eda
+# make lint also checks the rulebook and the test playbooks of tests/eda.
+LINT_PATHS += extensions/eda/rulebooks tests/eda
