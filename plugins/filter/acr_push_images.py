@@ -27,8 +27,9 @@ options:
     required: true
   registries:
     description:
-      - A dict from a region or an ACR instance id to the list of its registry hosts (C(host) or C(host:port)),
-        for example V({"cn-hangzhou": ["registry.cn-hangzhou.aliyuncs.com"], "cri-abc": ["my-registry.cn-hangzhou.cr.aliyuncs.com"]}).
+      - A dict from a region or an ACR instance id to the list of its registry hosts (C(host) or C(host:port)), for
+        example the key V(cn-hangzhou) with V([registry.cn-hangzhou.aliyuncs.com]), or the key V(cri-abc) with
+        V([my-registry.cn-hangzhou.cr.aliyuncs.com]).
     type: dict
     default: {}
   instance_id:

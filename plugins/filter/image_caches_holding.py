@@ -17,6 +17,7 @@ description:
     case, Docker Hub's names as C(docker.io/library/...), a missing tag as C(latest) - so C(nginx) and
     C(docker.io/library/nginx:latest) are the same image. A reference pinned by digest is the same only as the
     same digest.
+positional: images
 options:
   _input:
     description:
