@@ -273,3 +273,19 @@ matrix-one:
 			REQUIREMENTS='requirements.txt tests/unit/requirements.txt' VENV_PIP_ARGS='ansible-core==$(CORE_VERSION).*' || exit 1; \
 		$(MATRIX_DIR)/$(CORE_VERSION)/venv/bin/python -c 'import ansible.release as r; print("ansible-core", r.__version__)'; \
 	done
+
+# ---------------------------------------------------------------------------------------------
+# Event-Driven Ansible (issue 25): ansible-rulebook, in its own venv $(EDA_VENV) with Java 17 (tests/eda/with_rulebook.py
+# finds it and says what is missing), runs the rulebook alibabacloud.eci.refresh_on_push against the twin and a local
+# registry, and ACR push notifications are POSTed to it (tests/eda).
+#   make eda           the rulebook end to end: a push rebuilds exactly the cache of its tag, once
+EDA_VENV := $(BUILD)/eda-venv
+EDA_ARGS ?=
+.PHONY: eda
+eda: collection-tree
+	cd $(TREE) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VPY) tests/eda/with_rulebook.py --venv $(EDA_VENV) -- \
+		$(VPY) tests/utils/registry/with_registry.py -- $(VPY) tests/utils/with_emulator.py --ready-after 1 -- \
+		$(VPY) -m pytest -p no:cacheprovider -q -rfEX tests/eda $(EDA_ARGS)
+TEST_SUITES += eda
+# make lint also checks the rulebook and the test playbooks of tests/eda.
+LINT_PATHS += extensions/eda/rulebooks tests/eda
