@@ -274,3 +274,31 @@ def unrecorded_warning(cache: dict[str, Any], current: dict[str, Any] | None, re
     return (f"Image cache {cache['image_cache_id']} carries no record of its images' digests (tag {DIGESTS_TAG_KEY}): it was built before this collection "
             "recorded them, or by other tools, so refresh: digest cannot tell whether it is stale. force_update: true "
             "rebuilds it once and records the digests.")
+
+
+def stale_reason(cache: dict[str, Any] | None, stale: bool | None, digests: list[dict[str, Any]] | None) -> str | None:
+    """Why `stale` is null (the `stale_reason` next to it), from what the result holds; None when stale is known.
+
+    cache: the cache as the result shows it (status, tags); digests: the result's image_digests. The reasons follow
+    the order in which judge_caches, decide_refresh and stale_after give up (see "Staleness" above).
+    """
+    if stale is not None:
+        return None
+    if not cache:
+        return "there is no cache"
+    status = cache.get("status")
+    if not is_built(status):
+        return (f"the cache is {status or 'of unknown status'}, not {' or '.join(BUILT_STATUSES)}: until it is built it does "
+                "not hold the images its record names (a failed build holds none), so it is not judged")
+    unread = [entry for entry in digests or () if entry.get("error")]
+    if unread:
+        return "; ".join(f"{entry['image']} could not be read ({entry['error'].get('kind')}: {entry['error'].get('message')})"
+                         for entry in unread)
+    found = recorded(cache.get("tags"))
+    if found is None:
+        return (f"the cache carries no record of its images' digests (tag {DIGESTS_TAG_KEY}): it was built before this "
+                "collection recorded them, or by other tools; eci_image_cache with force_update: true rebuilds it once "
+                "and records them")
+    if not parse_record(found):
+        return f"the cache's tag {DIGESTS_TAG_KEY} is not a record this collection writes: {found[:MAX_RECORD_LENGTH]!r}"
+    return "the images were not read (the run's time for registry reads was spent, or nothing asked for them)"
