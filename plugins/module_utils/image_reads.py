@@ -18,15 +18,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import current_from, is_pinned, read_current
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import current_from, is_pinned, normal_platform, read_current
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import canonical_image
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MIN_SIZE_GIB
-from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import (
-    DEFAULT_PLATFORM,
-    format_platform,
-    measure_images,
-    parse_platform,
-)
 from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
     auto_size,
     needs_measurement,
@@ -39,6 +33,18 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import F
 
 if TYPE_CHECKING:  # for the hints only: image_cache_fleet imports this file
     from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_fleet import Deadline
+
+
+def _registry() -> Any:
+    """registry.py, imported on first use: a run that reads no registry never loads it (its HTTP, TLS and proxy code)."""
+    from ansible_collections.alibabacloud.eci.plugins.module_utils import registry
+    return registry
+
+
+def measure_images(images: Iterable[str], **options: Any) -> tuple[list[dict[str, Any]], int, list[str]]:
+    """registry.measure_images (the one read of sizes), loading the registry code only now."""
+    return _registry().measure_images(images, **options)
+
 
 DEADLINE_SPENT = "image %s: not read, the task's deadline (wait_timeout) is spent"
 
@@ -67,7 +73,7 @@ class RegistryReads:
                insecure_registries: Iterable[str] | None) -> tuple[str, tuple[tuple[tuple[str, Any], ...], ...], tuple[str, ...], tuple[str, ...]]:
         """What a read depends on besides the image: (platform, credentials, plain http, insecure)."""
         try:
-            platform = format_platform(parse_platform(platform or DEFAULT_PLATFORM))
+            platform = normal_platform(platform)
         except ValueError:
             pass  # every read of it fails as invalid, once
         return (platform, tuple(tuple(sorted((c or {}).items())) for c in credentials or []),
