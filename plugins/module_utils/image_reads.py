@@ -59,6 +59,7 @@ class RegistryReads:
         self.deadline = deadline
         self.measured = {}  # access -> {image: measure_images report}
         self.reports = {}   # access -> {image: resolve_digests-style report}
+        self.said = set()   # the keys of the size check's warning lines given in this run (size_plan.unmeasured_verdict)
 
     def seconds_per_image(self, count: int) -> float:
         """max_seconds of a read of count images (a bound per image): the read timeout, or an equal share of what is
@@ -155,15 +156,15 @@ def measure_sizes(reads: RegistryReads, params: dict[str, Any], cache: dict[str,
         return None
     reports = reads.sizes(images, params["image_platform"], params["image_registry_credentials"],
                           params["plain_http_registries"], params["insecure_registries"])
-    return dict(image_sizes=reports, plan=plan_sizes(reports))
+    return dict(image_sizes=reports, plan=plan_sizes(reports), said=reads.said)
 
 
 def settle_size(measured: dict[str, Any], params: dict[str, Any], cache: dict[str, Any] | None, size: int | None,
                 size_auto: bool) -> dict[str, Any]:
     """The second phase: judge the measured images against the cache found. Returns a dict:
 
-    image_sizes: the reports; size_note: the line for images only a VPC reaches (or None); image_cache_size: the size
-    to ask for (auto's pick, else size unchanged); warnings: messages; failure: None, or dict(message, option) where
+    measured: measure_sizes()'s dict. image_sizes: the reports; size_note: the line for images only a VPC reaches (or
+    None); image_cache_size: the size to ask for (auto's pick, else size unchanged); warnings: messages; failure: None, or dict(message, option) where
     option is "size_check" (a failing verdict) or "image_cache_size" (auto cannot pick a size allowed)."""
     plan = measured["plan"]
     live_size = (live_cache(cache) or {}).get("image_cache_size")
@@ -174,8 +175,12 @@ def settle_size(measured: dict[str, Any], params: dict[str, Any], cache: dict[st
     if verdict["level"] == "fail":
         outcome["failure"] = dict(message=verdict["message"], option="size_check")
         return outcome
-    if verdict["level"] == "warn":
-        outcome["warnings"].append(verdict["message"])
+    # One line per unreachable registry (or unmeasured image) per run, however many caches hold its images.
+    said = measured.get("said", set())
+    for key, text in verdict["lines"]:
+        if key not in said:
+            said.add(key)
+            outcome["warnings"].append(text)
     if size_auto:
         try:
             outcome["image_cache_size"] = auto_size(plan, live_size)
