@@ -171,6 +171,13 @@ public_images:
   returned: always
   type: list
   elements: str
+other_region_images:
+  description:
+    - The images of O(images) on the Container Registry VPC endpoint of another region - not on the internet, and
+      not reached from this region's VPCs - each with C(image), C(registry_region) and C(message) (what to do).
+  returned: always
+  type: list
+  elements: dict
 internet_access:
   description: Summary of the ways out.
   returned: always
@@ -192,7 +199,7 @@ internet_access:
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
-from ansible_collections.alibabacloud.eci.plugins.module_utils.egress import nat_gateway_problem, public_images, snat_covers
+from ansible_collections.alibabacloud.eci.plugins.module_utils.egress import nat_gateway_problem, other_region_images, public_images, snat_covers
 from ansible_collections.alibabacloud.eci.plugins.module_utils.network import (
     describe_eip,
     describe_nat_gateways,
@@ -269,6 +276,7 @@ def gather(module: AlibabaCloudModule) -> None:
         eip=eip,
         public_images=public_images(params["images"], connection.region, params["private_registries"],
                                     [vpc["cidr_block"] for vpc in vpcs if vpc.get("cidr_block")]),
+        other_region_images=other_region_images(params["images"], connection.region),
         internet_access=dict(
             vswitches_with_route=[v["vswitch_id"] for v in vswitches if v["internet_via_snat"]],
             vswitches_without_route=[v["vswitch_id"] for v in vswitches if v["exists"] and not v["internet_via_snat"]],
