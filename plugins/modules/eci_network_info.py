@@ -12,7 +12,7 @@ version_added: 0.1.0
 description:
   - Reads the network an image cache is built in - its vSwitches, their VPC, the security group, the VPC's NAT gateways
     with their SNAT entries, and an elastic IP - and says whether each vSwitch has a way out to the internet.
-  - Use it to check a cache's network before creating the cache; the role M(alibabacloud.eci.image_cache) asserts over
+  - Use it to check a cache's network before creating the cache; the role C(alibabacloud.eci.image_cache) asserts over
     its facts.
   - Resources that do not exist are reported as missing (C(exists=false)), not as an error.
   - With O(images), also says which images come from a registry on the internet (RV(public_images)) and which are on
