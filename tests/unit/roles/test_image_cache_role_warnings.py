@@ -37,20 +37,12 @@ def _templated_args_tasks(path: pathlib.Path) -> list[str]:
     return list(walk(yaml.safe_load(path.read_text())))
 
 
-def test_one_cache_prints_the_warning_once_per_task_with_templated_args_as_the_readme_says(tmp_path):
-    network = _templated_args_tasks(ROOT / "roles" / "image_cache" / "tasks" / "network.yml")
-    cache = _templated_args_tasks(ROOT / "roles" / "image_cache" / "tasks" / "cache.yml")
-    assert len(network) == 1 and len(cache) == 1, (network, cache)
-    # The README's claim: twice for one cache (the network read and the cache), not once per run.
-    assert re.search(r"once per task of the role that passes them\s+this way: twice for one cache", README), \
-        "README.md no longer says how often the role prints the warning"
+def run_role(tmp_path: pathlib.Path, role_vars: dict) -> tuple[subprocess.CompletedProcess, dict]:
+    """ansible-playbook --check of the role with role_vars against a twin (its default network); (the run, its env)."""
     playbook = tmp_path / "play.yml"
     playbook.write_text(yaml.safe_dump([{
         "hosts": "localhost", "connection": "local", "gather_facts": False,
-        "roles": [{"role": "alibabacloud.eci.image_cache", "vars": {
-            "image_cache_name": "web", "image_cache_images": ["registry-vpc.cn-hangzhou.aliyuncs.com/acs/nginx:1.25"],
-            "image_cache_size": 20, "image_cache_size_check": "skip",
-            "image_cache_security_group_id": "sg-demo", "image_cache_vswitch_ids": ["vsw-demo"]}}]}]))
+        "roles": [{"role": "alibabacloud.eci.image_cache", "vars": role_vars}]}]))
     (tmp_path / "ansible.cfg").write_text("[defaults]\n")
     twin = Emulator(access_key_id=DEFAULT_ACCESS_KEY_ID, access_key_secret=DEFAULT_ACCESS_KEY_SECRET).start()
     try:
@@ -66,6 +58,22 @@ def test_one_cache_prints_the_warning_once_per_task_with_templated_args_as_the_r
                              universal_newlines=True, timeout=300, check=False)
     finally:
         twin.stop()
+    return run, env
+
+
+ROLE_VARS = {"image_cache_name": "web", "image_cache_images": ["registry-vpc.cn-hangzhou.aliyuncs.com/acs/nginx:1.25"],
+             "image_cache_size": 20, "image_cache_size_check": "skip",
+             "image_cache_security_group_id": "sg-demo", "image_cache_vswitch_ids": ["vsw-demo"]}
+
+
+def test_one_cache_prints_the_warning_once_per_task_with_templated_args_as_the_readme_says(tmp_path):
+    network = _templated_args_tasks(ROOT / "roles" / "image_cache" / "tasks" / "network.yml")
+    cache = _templated_args_tasks(ROOT / "roles" / "image_cache" / "tasks" / "cache.yml")
+    assert len(network) == 1 and len(cache) == 1, (network, cache)
+    # The README's claim: twice for one cache (the network read and the cache), not once per run.
+    assert re.search(r"once per task of the role that passes them\s+this way: twice for one cache", README), \
+        "README.md no longer says how often the role prints the warning"
+    run, env = run_role(tmp_path, ROLE_VARS)
     assert run.returncode == 0, run.stdout
     printed = run.stdout.count(WARNING)
     inject = subprocess.run([sys.executable, "-m", "ansible", "config", "dump", "--only-changed"], cwd=str(tmp_path),
@@ -76,3 +84,14 @@ def test_one_cache_prints_the_warning_once_per_task_with_templated_args_as_the_r
         assert printed == 2, run.stdout
     else:
         assert printed <= 2, run.stdout  # older ansible-core words it otherwise, or not at all
+
+
+def test_an_image_on_another_regions_vpc_endpoint_stops_the_role_without_advising_nat(tmp_path):
+    """Issue 24: registry-vpc.<other region> is not a registry on the internet, and no NAT gateway reaches it."""
+    image = "registry-vpc.cn-beijing.aliyuncs.com/acs/nginx:1.25"
+    run, _env = run_role(tmp_path, dict(ROLE_VARS, image_cache_images=[image]))
+    assert run.returncode != 0, run.stdout
+    text = " ".join(run.stdout.split())
+    assert f"{image} is on the VPC endpoint of Container Registry in cn-beijing, which the VPCs of cn-hangzhou cannot reach" in text
+    assert "a NAT gateway does not help" in text and "from a registry on the internet" not in text
+    assert "Add an SNAT entry" not in text
