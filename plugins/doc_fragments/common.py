@@ -45,7 +45,9 @@ options:
   region:
     description:
       - The region, for example V(cn-hangzhou).
-      - If not set, the environment variable E(ALICLOUD_REGION) is used, then E(ALIBABA_CLOUD_REGION_ID).
+      - If not set, the environment variable E(ALICLOUD_REGION) is used, then E(ALIBABA_CLOUD_REGION_ID), then the
+        C(region_id) of the Alibaba Cloud CLI profile in use in C(~/.aliyun/config.json) (O(profile), E(ALICLOUD_PROFILE),
+        or with the default credentials chain E(ALIBABA_CLOUD_PROFILE) or the CLI's current profile).
       - One of them is required.
     type: str
     aliases: [alicloud_region, region_id]

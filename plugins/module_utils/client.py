@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import importlib
+import json
 import math
 import os
 import random
@@ -229,15 +230,63 @@ def resolve_credentials(params: Mapping[str, Any], env: Mapping[str, str]) -> di
     return dict(source="default_chain")
 
 
-def resolve_region(params: Mapping[str, Any], env: Mapping[str, str]) -> str:
-    """The region from the option, ALICLOUD_REGION, then ALIBABA_CLOUD_REGION_ID."""
+def cli_config_file() -> str:
+    """The Alibaba Cloud CLI's config file, ~/.aliyun/config.json: the file alibabacloud-credentials reads profiles from."""
+    try:
+        from alibabacloud_credentials.utils import auth_constant
+        home = auth_constant.HOME
+    except ImportError:  # pragma: no cover - the SDK is a requirement; the module reports it missing
+        home = os.path.expanduser("~")
+    return os.path.join(home, ".aliyun", "config.json")
+
+
+def profile_region(profile: str | None, env: Mapping[str, str], config_file: str | None = None) -> tuple[str | None, str]:
+    """(region_id of a CLI profile, the profile's name) from ~/.aliyun/config.json; (None, name) when it has none.
+
+    profile None: the profile the credentials chain would use, ALIBABA_CLOUD_PROFILE else the file's current one.
+    An unreadable file gives no region: the credentials chain reports the file itself.
+    """
+    path = config_file or cli_config_file()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            config = json.load(handle)
+    except (OSError, ValueError):
+        return None, profile or ""
+    if not isinstance(config, dict):
+        return None, profile or ""
+    name = profile or _setting(env.get("ALIBABA_CLOUD_PROFILE")) or config.get("current") or ""
+    for entry in config.get("profiles") or ():
+        if isinstance(entry, dict) and entry.get("name") == name:
+            region = entry.get("region_id")
+            return (region.strip() if isinstance(region, str) and region.strip() else None), name
+    return None, name
+
+
+def resolve_region(params: Mapping[str, Any], env: Mapping[str, str], credentials: Mapping[str, Any] | None = None,
+                   config_file: str | None = None) -> str:
+    """The region: the option, ALICLOUD_REGION, ALIBABA_CLOUD_REGION_ID, then the region_id of the CLI profile in use.
+
+    The profile in use (as amazon.aws takes a profile's region): the one credentials come from (option profile or
+    ALICLOUD_PROFILE), or, when they come from the default chain, ALIBABA_CLOUD_PROFILE or the CLI's current profile.
+    Keys given as options or ALICLOUD_* variables use no profile, so no profile's region either.
+    """
     for value in (params.get("region"), env.get("ALICLOUD_REGION"), env.get("ALIBABA_CLOUD_REGION_ID")):
         value = _setting(value)
         if value:
             return value.strip()
+    if credentials is None:
+        credentials = resolve_credentials(params, env)
+    profile_note = ""
+    if credentials.get("profile") or credentials.get("source") == "default_chain":
+        region, name = profile_region(credentials.get("profile"), env, config_file)
+        if region:
+            return region
+        if name:
+            profile_note = f" The CLI profile {name} of {config_file or cli_config_file()} has no region_id either."
     raise ConfigError(
-        "No region given: set the module option region (for example region: cn-hangzhou) "
-        "or the environment variable ALICLOUD_REGION (ALIBABA_CLOUD_REGION_ID is also read).")
+        "No region given: set the module option region (for example region: cn-hangzhou), "
+        "the environment variable ALICLOUD_REGION (ALIBABA_CLOUD_REGION_ID is also read), "
+        f"or region_id in the CLI profile in use (option profile or ALICLOUD_PROFILE).{profile_note}")
 
 
 def parse_endpoint(value: str, where: str) -> tuple[str, str]:
@@ -350,6 +399,24 @@ def _answer_status(exc: BaseException) -> int | None:
     return getattr(response, "status_code", None)
 
 
+# What to check first, after the cloud's own message, for codes whose message does not say it.
+ERROR_HINTS = {
+    "SignatureDoesNotMatch": (
+        "The request's signature did not verify: the AccessKey secret does not belong to the AccessKey id (a wrong or "
+        "rotated secret, or a copy with a stray space or newline), or this host's clock is off by more than 15 minutes "
+        "(check it with date -u; sync it with NTP)."),
+    "InvalidTimeStamp.Expired": (
+        "The request's time is too far from the cloud's: this host's clock is off by more than 15 minutes "
+        "(check it with date -u; sync it with NTP)."),
+}
+
+
+def with_hint(code: str, message: str) -> str:
+    """The cloud's message, followed by the hint of its code when there is one."""
+    hint = ERROR_HINTS.get(code)
+    return f"{message} Hint: {hint}" if hint else message
+
+
 def translate_sdk_error(action: str, exc: BaseException, status_hint: int | None = None) -> AlibabaCloudError:
     """One AlibabaCloudError from whatever the SDK raised (Tea 0.3 or darabonba 1.x).
 
@@ -398,7 +465,8 @@ def translate_sdk_error(action: str, exc: BaseException, status_hint: int | None
         status_code = int(status_code) if status_code is not None else None
     except (TypeError, ValueError):
         status_code = None
-    return AlibabaCloudError(action, str(code), message, request_id=request_id or None, status_code=status_code)
+    return AlibabaCloudError(action, str(code), with_hint(str(code), message), request_id=request_id or None,
+                             status_code=status_code)
 
 
 class RetryPolicy:
@@ -500,8 +568,8 @@ class Connection:
         self.secrets = tuple(secrets or ())
         # A monotonic time no call may run past (a wait sets it to its own deadline).
         self.deadline = None
-        self.region = resolve_region(params, env)
         self.credentials = resolve_credentials(params, env)
+        self.region = resolve_region(params, env, self.credentials)
         self.endpoints = dict((service, resolve_endpoint(service, params, env, self.region)) for service in SERVICES)
         problems = connection_option_problems(params)
         if problems:

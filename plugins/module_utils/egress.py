@@ -50,10 +50,37 @@ def nat_gateway_problem(gateway: Mapping[str, Any]) -> str | None:
     return None
 
 
+# Container Registry's VPC endpoints (registry-vpc.<region>.aliyuncs.com, <instance>-registry-vpc.<region>.cr.aliyuncs.com):
+# they resolve to addresses of the VPCs of their region only.
+ACR_VPC_ENDPOINT = re.compile(r"^(?:registry-vpc\.(?P<personal>[a-z0-9-]+)\.aliyuncs\.com|"
+                              r"[a-z0-9][a-z0-9-]*-registry-vpc\.(?P<enterprise>[a-z0-9-]+)\.cr\.aliyuncs\.com)(?::[0-9]+)?$")
+
+
+def acr_vpc_region(registry: str) -> str | None:
+    """The region of a Container Registry VPC endpoint (host[:port]), or None for any other registry."""
+    match = ACR_VPC_ENDPOINT.match((registry or "").lower())
+    return (match.group("personal") or match.group("enterprise")) if match else None
+
+
 def acr_vpc_registry(registry: str, region: str) -> bool:
-    """Whether a registry is Alibaba Cloud Container Registry reached over the VPC (no internet needed)."""
-    return (registry == f"registry-vpc.{region}.aliyuncs.com"
-            or re.match(rf"^[a-z0-9][a-z0-9-]*-registry-vpc\.{re.escape(region)}\.cr\.aliyuncs\.com$", registry) is not None)
+    """Whether a registry is Alibaba Cloud Container Registry reached over the VPC of region (no internet needed)."""
+    return acr_vpc_region(registry) == region
+
+
+def other_region_images(images: Iterable[str] | None, region: str) -> list[dict[str, str]]:
+    """The images on another region's Container Registry VPC endpoint: neither on the internet nor reached from the
+    VPCs of region (only from that region's VPCs, or networks joined to them), so a NAT gateway does not help.
+    Each: dict(image, registry_region, message)."""
+    found = []
+    for image in images or []:
+        other = acr_vpc_region(registry_host(image))
+        if other and other != region:
+            found.append(dict(image=image, registry_region=other, message=(
+                f"{image} is on the VPC endpoint of Container Registry in {other}, which the VPCs of {region} cannot "
+                f"reach (a NAT gateway does not help: the endpoint is not on the internet). Pull it from the endpoint of "
+                f"{region} (registry-vpc.{region}.aliyuncs.com, after replicating the image there), from "
+                f"registry.{other}.aliyuncs.com over the internet, or build the cache in {other}.")))
+    return found
 
 
 def registry_address(registry: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -85,13 +112,13 @@ def private_address(registry: str, vpc_cidrs: Iterable[Any] | None = ()) -> bool
 
 def public_images(images: Iterable[str] | None, region: str, private_registries: Iterable[str] | None = (),
                   vpc_cidrs: Iterable[Any] | None = ()) -> list[str]:
-    """The images whose registry is reached over the internet: not ACR over the VPC, not a private address
-    (or one inside vpc_cidrs), not declared private."""
+    """The images whose registry is reached over the internet: not a Container Registry VPC endpoint (of this region,
+    or of another: other_region_images), not a private address (or one inside vpc_cidrs), not declared private."""
     private = set(registry.lower() for registry in private_registries or ())
     found: list[str] = []
     for image in images or []:
         registry = registry_host(image)
-        if acr_vpc_registry(registry, region) or registry in private or private_address(registry, vpc_cidrs):
-            continue
+        if acr_vpc_region(registry) or registry in private or private_address(registry, vpc_cidrs):
+            continue  # an ACR VPC endpoint of another region is not on the internet either: other_region_images
         found.append(image)
     return found

@@ -38,13 +38,6 @@ import hashlib
 import re
 from typing import Any, Iterable
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import (
-    DEFAULT_PLATFORM,
-    format_platform,
-    parse_platform,
-    parse_reference,
-    resolve_digests,
-)
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import READY
 
 # Not starting with aliyun or acs: (the cloud's rule for user tag keys), and named for the collection.
@@ -62,6 +55,27 @@ REFRESH_CHOICES = ("never", "digest")
 REFRESH_CHANGE = "stale image digests"
 RECORD_CHANGE = "record image digests"
 UNRECORD_CHANGE = "remove image digest record"
+
+
+def _registry() -> Any:
+    """registry.py, imported on first use: a run that reads no registry never loads it (its HTTP, TLS and proxy code)."""
+    from ansible_collections.alibabacloud.eci.plugins.module_utils import registry
+    return registry
+
+
+def resolve_digests(images: Iterable[str], **options: Any) -> list[dict[str, Any]]:
+    """registry.resolve_digests (the one read of digests), loading the registry code only now."""
+    return _registry().resolve_digests(images, **options)
+
+
+def default_platform() -> str:
+    return _registry().DEFAULT_PLATFORM
+
+
+def normal_platform(platform: str | None) -> str:
+    """A platform as records hold it (os/architecture[/variant], lower case); None: the default. ValueError if invalid."""
+    registry = _registry()
+    return registry.format_platform(registry.parse_platform(platform or registry.DEFAULT_PLATFORM))
 
 
 def is_pinned(image: str) -> bool:
@@ -83,7 +97,7 @@ def platform_problem(platform: Any, option: str = "image_platform") -> str | Non
     if not isinstance(platform, str):
         return f"{option} must be a string os/architecture[/variant], got {platform!r}."
     try:
-        text = format_platform(parse_platform(platform))
+        text = normal_platform(platform)
     except ValueError as error:
         return f"{option}: {error}."
     if len(text) > MAX_PLATFORM_LENGTH:
@@ -94,7 +108,7 @@ def platform_problem(platform: Any, option: str = "image_platform") -> str | Non
 
 def record_line(image: str, digest: str) -> str:
     """One line of the record: <name>[:<tag>]@<digest> (Docker's full name; a pinned reference's own digest)."""
-    ref = parse_reference(image)
+    ref = _registry().parse_reference(image)
     return ref["name"] + (":" + ref["tag"] if ref["tag"] else "") + "@" + (ref["digest"] or digest)
 
 
@@ -103,7 +117,7 @@ def make_record(digests: dict[str, str], platform: str | None = None) -> str:
     longer than MAX_PLATFORM_LENGTH, which platform_problem refuses before any call)."""
     lines = sorted(record_line(image, digest) for image, digest in digests.items())
     text = "\n".join(lines).encode("utf-8")
-    value = f"{RECORD_VERSION}:{format_platform(parse_platform(platform or DEFAULT_PLATFORM))}:sha256:{hashlib.sha256(text).hexdigest()}"
+    value = f"{RECORD_VERSION}:{normal_platform(platform)}:sha256:{hashlib.sha256(text).hexdigest()}"
     if len(value) > MAX_RECORD_LENGTH:
         raise ValueError(f"the platform {platform!r} is too long for the digest record")
     return value
@@ -131,7 +145,7 @@ def read_current(images: Iterable[str] | None, platform: str | None = None, know
     connect_timeout, read_timeout, retries, max_seconds).
     """
     images = list(dict.fromkeys(images or []))
-    platform = format_platform(parse_platform(platform or DEFAULT_PLATFORM))
+    platform = normal_platform(platform)
     known = dict(known or {})
     to_read = [image for image in images if image not in known and not is_pinned(image)]
     reports = dict((r["image"], r) for r in resolve_digests(to_read, platform=platform, **reader_options)) if to_read else {}
@@ -145,7 +159,7 @@ def current_from(images: list[str], platform: str, reports: dict[str, dict[str, 
     for image in images:
         if is_pinned(image):
             try:
-                digests.append(dict(image=image, digest=parse_reference(image)["digest"], pinned=True))
+                digests.append(dict(image=image, digest=_registry().parse_reference(image)["digest"], pinned=True))
             except ValueError as error:
                 digests.append(dict(image=image, digest=None, pinned=True, error=dict(kind="invalid", message=str(error))))
         elif "error" in reports[image]:
@@ -188,7 +202,7 @@ def judge_caches(caches: list[dict[str, Any]], **reader_options: Any) -> list[tu
         if parsed:
             current = current_from(images, parsed[0], reports[parsed[0]])
         elif images and all(is_pinned(image) for image in images):
-            current = current_from(images, DEFAULT_PLATFORM, {})
+            current = current_from(images, default_platform(), {})
         else:
             results.append((None, []))
             continue
@@ -274,3 +288,31 @@ def unrecorded_warning(cache: dict[str, Any], current: dict[str, Any] | None, re
     return (f"Image cache {cache['image_cache_id']} carries no record of its images' digests (tag {DIGESTS_TAG_KEY}): it was built before this collection "
             "recorded them, or by other tools, so refresh: digest cannot tell whether it is stale. force_update: true "
             "rebuilds it once and records the digests.")
+
+
+def stale_reason(cache: dict[str, Any] | None, stale: bool | None, digests: list[dict[str, Any]] | None) -> str | None:
+    """Why `stale` is null (the `stale_reason` next to it), from what the result holds; None when stale is known.
+
+    cache: the cache as the result shows it (status, tags); digests: the result's image_digests. The reasons follow
+    the order in which judge_caches, decide_refresh and stale_after give up (see "Staleness" above).
+    """
+    if stale is not None:
+        return None
+    if not cache:
+        return "there is no cache"
+    status = cache.get("status")
+    if not is_built(status):
+        return (f"the cache is {status or 'of unknown status'}, not {' or '.join(BUILT_STATUSES)}: until it is built it does "
+                "not hold the images its record names (a failed build holds none), so it is not judged")
+    unread = [entry for entry in digests or () if entry.get("error")]
+    if unread:
+        return "; ".join(f"{entry['image']} could not be read ({entry['error'].get('kind')}: {entry['error'].get('message')})"
+                         for entry in unread)
+    found = recorded(cache.get("tags"))
+    if found is None:
+        return (f"the cache carries no record of its images' digests (tag {DIGESTS_TAG_KEY}): it was built before this "
+                "collection recorded them, or by other tools; eci_image_cache with force_update: true rebuilds it once "
+                "and records them")
+    if not parse_record(found):
+        return f"the cache's tag {DIGESTS_TAG_KEY} is not a record this collection writes: {found[:MAX_RECORD_LENGTH]!r}"
+    return "the images were not read (the run's time for registry reads was spent, or nothing asked for them)"

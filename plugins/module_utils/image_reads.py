@@ -18,15 +18,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import current_from, is_pinned, read_current
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import current_from, is_pinned, normal_platform, read_current
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import canonical_image
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MIN_SIZE_GIB
-from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import (
-    DEFAULT_PLATFORM,
-    format_platform,
-    measure_images,
-    parse_platform,
-)
 from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
     auto_size,
     needs_measurement,
@@ -39,6 +33,18 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import F
 
 if TYPE_CHECKING:  # for the hints only: image_cache_fleet imports this file
     from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_fleet import Deadline
+
+
+def _registry() -> Any:
+    """registry.py, imported on first use: a run that reads no registry never loads it (its HTTP, TLS and proxy code)."""
+    from ansible_collections.alibabacloud.eci.plugins.module_utils import registry
+    return registry
+
+
+def measure_images(images: Iterable[str], **options: Any) -> tuple[list[dict[str, Any]], int, list[str]]:
+    """registry.measure_images (the one read of sizes), loading the registry code only now."""
+    return _registry().measure_images(images, **options)
+
 
 DEADLINE_SPENT = "image %s: not read, the task's deadline (wait_timeout) is spent"
 
@@ -53,6 +59,7 @@ class RegistryReads:
         self.deadline = deadline
         self.measured = {}  # access -> {image: measure_images report}
         self.reports = {}   # access -> {image: resolve_digests-style report}
+        self.said = set()   # the keys of the size check's warning lines given in this run (size_plan.unmeasured_verdict)
 
     def seconds_per_image(self, count: int) -> float:
         """max_seconds of a read of count images (a bound per image): the read timeout, or an equal share of what is
@@ -67,7 +74,7 @@ class RegistryReads:
                insecure_registries: Iterable[str] | None) -> tuple[str, tuple[tuple[tuple[str, Any], ...], ...], tuple[str, ...], tuple[str, ...]]:
         """What a read depends on besides the image: (platform, credentials, plain http, insecure)."""
         try:
-            platform = format_platform(parse_platform(platform or DEFAULT_PLATFORM))
+            platform = normal_platform(platform)
         except ValueError:
             pass  # every read of it fails as invalid, once
         return (platform, tuple(tuple(sorted((c or {}).items())) for c in credentials or []),
@@ -149,15 +156,15 @@ def measure_sizes(reads: RegistryReads, params: dict[str, Any], cache: dict[str,
         return None
     reports = reads.sizes(images, params["image_platform"], params["image_registry_credentials"],
                           params["plain_http_registries"], params["insecure_registries"])
-    return dict(image_sizes=reports, plan=plan_sizes(reports))
+    return dict(image_sizes=reports, plan=plan_sizes(reports), said=reads.said)
 
 
 def settle_size(measured: dict[str, Any], params: dict[str, Any], cache: dict[str, Any] | None, size: int | None,
                 size_auto: bool) -> dict[str, Any]:
     """The second phase: judge the measured images against the cache found. Returns a dict:
 
-    image_sizes: the reports; size_note: the line for images only a VPC reaches (or None); image_cache_size: the size
-    to ask for (auto's pick, else size unchanged); warnings: messages; failure: None, or dict(message, option) where
+    measured: measure_sizes()'s dict. image_sizes: the reports; size_note: the line for images only a VPC reaches (or
+    None); image_cache_size: the size to ask for (auto's pick, else size unchanged); warnings: messages; failure: None, or dict(message, option) where
     option is "size_check" (a failing verdict) or "image_cache_size" (auto cannot pick a size allowed)."""
     plan = measured["plan"]
     live_size = (live_cache(cache) or {}).get("image_cache_size")
@@ -168,8 +175,12 @@ def settle_size(measured: dict[str, Any], params: dict[str, Any], cache: dict[st
     if verdict["level"] == "fail":
         outcome["failure"] = dict(message=verdict["message"], option="size_check")
         return outcome
-    if verdict["level"] == "warn":
-        outcome["warnings"].append(verdict["message"])
+    # One line per unreachable registry (or unmeasured image) per run, however many caches hold its images.
+    said = measured.get("said", set())
+    for key, text in verdict["lines"]:
+        if key not in said:
+            said.add(key)
+            outcome["warnings"].append(text)
     if size_auto:
         try:
             outcome["image_cache_size"] = auto_size(plan, live_size)

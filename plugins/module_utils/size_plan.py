@@ -25,13 +25,23 @@ import re
 from typing import Any, Iterable, Sized
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import registry_host
-from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import GIB, required_cache_size_gib
 
 # Alibaba Cloud Container Registry VPC endpoints: registry-vpc.<region>.aliyuncs.com and
 # <instance>-registry-vpc.<region>.cr.aliyuncs.com resolve to addresses only a VPC reaches.
 _VPC_ENDPOINT = re.compile(r"^(?:registry-vpc\.[a-z0-9-]+\.aliyuncs\.com|[a-z0-9][a-z0-9-]*-registry-vpc\.[a-z0-9-]+\.cr\.aliyuncs\.com)(?::\d+)?$")
 _PRIVATE_NETWORKS = tuple(ipaddress.ip_network(net) for net in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"))
+
+
+def _registry() -> Any:
+    """registry.py, imported on first use: a run that reads no registry never loads it (its HTTP, TLS and proxy code)."""
+    from ansible_collections.alibabacloud.eci.plugins.module_utils import registry
+    return registry
+
+
+def required_cache_size_gib(total_bytes: float) -> int:
+    """registry.required_cache_size_gib, loading the registry code only when sizes are judged."""
+    return _registry().required_cache_size_gib(total_bytes)
 
 
 def _plural(items: Sized, one: str, many: str) -> str:
@@ -73,7 +83,7 @@ def plan_sizes(reports: Iterable[dict[str, Any]] | None) -> dict[str, Any]:
     measured: [{"image", "bytes", "basis"}] in order;
     not_measured_here: images whose registry cannot be reached from where the module runs (an ACR VPC
     endpoint or a private address that was unreachable): the cloud builds the cache inside the VPC;
-    failed: [{"image", "message", "kind"}] the images that could not be measured for another reason.
+    failed: [{"image", "message", "kind", "registry"}] the images that could not be measured for another reason.
     """
     measured, not_here, failed = [], [], []
     for report in reports or []:
@@ -83,7 +93,8 @@ def plan_sizes(reports: Iterable[dict[str, Any]] | None) -> dict[str, Any]:
             if error.get("kind") == "unreachable" and vpc_only_registry(registry):
                 not_here.append(report["image"])
             else:
-                failed.append(dict(image=report["image"], kind=error.get("kind"), message=error.get("message")))
+                failed.append(dict(image=report["image"], kind=error.get("kind"), message=error.get("message"),
+                                   registry=error.get("registry")))
             continue
         uncompressed = report.get("uncompressed_size")
         if isinstance(uncompressed, int) and not isinstance(uncompressed, bool) and uncompressed >= 0:
@@ -119,12 +130,12 @@ def size_verdict(size_gib: int, plan: dict[str, Any], size_check: str) -> dict[s
         required = required_cache_size_gib(total)
     except ValueError:
         required = None
-    if size_gib * GIB >= 2 * total and required is not None:
+    if size_gib * _registry().GIB >= 2 * total and required is not None:
         return dict(level="ok", message=None, required_gib=required)
     images = plan["measured"]
     least = required if required is not None else "twice that (more than the maximum)"
     message = (f"image_cache_size {size_gib} GiB is less than twice the {_plural(images, 'image', 'images')} it must hold "
-               f"({float(total) / GIB:.2f} GiB together, {describe_basis(plan['basis'])}), the size the documentation requires; "
+               f"({float(total) / _registry().GIB:.2f} GiB together, {describe_basis(plan['basis'])}), the size the documentation requires; "
                f"the cache could end Failed. Set image_cache_size to at least {least}, or image_cache_size: auto.")
     return dict(level="fail" if size_check == "fail" else "warn", message=message, required_gib=required)
 
@@ -132,18 +143,45 @@ def size_verdict(size_gib: int, plan: dict[str, Any], size_check: str) -> dict[s
 def unmeasured_verdict(plan: dict[str, Any], size_check: str) -> dict[str, Any]:
     """What to say about the images that could not be measured (for a reason other than "not from here").
 
-    Returns {"level": "ok" | "warn" | "fail", "message": str or None}. With size_check fail the size
-    check cannot be made, so the message says so (not that the image is left out) and how to go on.
+    Returns {"level": "ok" | "warn" | "fail", "message": str or None, "lines": [(key, text)]}. An image its registry
+    does not have (not_found: no such repository, tag or platform) fails unless size_check is skip: the cache's build
+    would fail. With size_check fail any image not measured fails, since the size check cannot be made. Otherwise each
+    line is a warning: one per registry that could not be reached (whichever images it holds), one per image for the
+    other reasons; key names the line, so that a run says it once (image_reads.settle_size).
     """
     failed = plan["failed"]
     if not failed or size_check == "skip":
-        return dict(level="ok", message=None)
-    images = ", ".join(entry["image"] for entry in failed)
-    reasons = "; ".join(entry["message"] or entry["kind"] or "unknown error" for entry in failed)
-    if size_check == "fail":
-        return dict(level="fail", message=f"Could not measure {images}, so the size check cannot judge the cache size: {reasons}. "
-                                          f"Fix the registry access, or set size_check: warn to go on without {_plural(failed, 'it', 'them')}.")
-    return dict(level="warn", message=f"Could not measure {images}, so the size check leaves {_plural(failed, 'it', 'them')} out: {reasons}.")
+        return dict(level="ok", message=None, lines=[])
+    missing = [entry for entry in failed if entry["kind"] == "not_found"]
+    others = [entry for entry in failed if entry["kind"] != "not_found"]
+    parts = []
+    if missing:
+        images = ", ".join(entry["image"] for entry in missing)
+        reasons = "; ".join(entry["message"] or entry["kind"] for entry in missing)
+        parts.append(f"{images} {_plural(missing, 'is', 'are')} not in {_plural(missing, 'its registry', 'their registries')} "
+                     f"(no such repository, tag or platform): {reasons}. The cache's build would fail. Fix the "
+                     f"{_plural(missing, 'reference', 'references')} or image_platform, or set size_check: skip to go on.")
+    if others and (size_check == "fail" or not missing):
+        images = ", ".join(entry["image"] for entry in others)
+        reasons = "; ".join(entry["message"] or entry["kind"] or "unknown error" for entry in others)
+        if size_check == "fail":
+            parts.append(f"Could not measure {images}, so the size check cannot judge the cache size: {reasons}. "
+                         f"Fix the registry access, or set size_check: warn to go on without {_plural(others, 'it', 'them')}.")
+    if parts:
+        return dict(level="fail", message=" ".join(parts), lines=[])
+    lines = []
+    by_registry = {}  # registry -> its unreachable entries, in order
+    for entry in others:
+        if entry["kind"] == "unreachable" and entry.get("registry"):
+            by_registry.setdefault(entry["registry"], []).append(entry)
+        else:
+            lines.append((("image", entry["image"]), f"Could not measure {entry['image']}, so the size check leaves it out: "
+                                                     f"{entry['message'] or entry['kind'] or 'unknown error'}."))
+    for registry, entries in by_registry.items():
+        images = [entry["image"] for entry in entries]
+        lines.append((("registry", registry), f"Could not reach registry {registry}, so the size check leaves out "
+                                              f"{', '.join(images)}: {entries[0]['message'] or 'unreachable'}."))
+    return dict(level="warn", message=" ".join(text for _key, text in lines), lines=lines)
 
 
 def not_measured_note(plan: dict[str, Any]) -> str | None:

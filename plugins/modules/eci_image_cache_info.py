@@ -264,6 +264,13 @@ image_caches:
           are not read).
       type: bool
       returned: with O(check_stale)
+    stale_reason:
+      description:
+        - With O(check_stale) - why RV(image_caches[].stale) is null (the cache is not C(Ready), carries no digest record,
+          or an image could not be read, naming the image and the error); null when RV(image_caches[].stale) is known.
+      type: str
+      returned: with O(check_stale)
+      sample: "the cache carries no record of its images' digests (tag alibabacloud.eci/digests): ..."
     image_digests:
       description:
         - With O(check_stale) - the digest each image resolves to now (C(image), C(digest), C(pinned), and C(error) when
@@ -301,7 +308,7 @@ image_caches:
 """
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.eci import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, describe_image_caches
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import judge_caches
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import judge_caches, stale_reason
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import DOCUMENTED
 
@@ -354,7 +361,8 @@ def list_caches(module: AlibabaCloudModule) -> None:
             caches, credentials=params["image_registry_credentials"], plain_http_registries=params["plain_http_registries"],
             insecure_registries=params["insecure_registries"], connect_timeout=params["connect_timeout"],
             read_timeout=params["read_timeout"], retries=1, max_seconds=params["read_timeout"])
-        caches = [dict(cache, stale=stale, image_digests=digests) for cache, (stale, digests) in zip(caches, judged)]
+        caches = [dict(cache, stale=stale, stale_reason=stale_reason(cache, stale, digests), image_digests=digests)
+                  for cache, (stale, digests) in zip(caches, judged)]
     module.exit_json(changed=False, image_caches=caches)
 
 

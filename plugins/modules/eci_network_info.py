@@ -10,19 +10,18 @@ module: eci_network_info
 short_description: Network facts an Alibaba Cloud ECI image cache depends on
 version_added: 0.1.0
 description:
-  - Reads what the temporary instance that builds an image cache needs - its vSwitches, their VPC, the security
-    group, the VPC's NAT gateways with their SNAT entries, and an elastic IP - and says whether each vSwitch
-    has a way out to the internet.
+  - Reads the network an image cache is built in - its vSwitches, their VPC, the security group, the VPC's NAT gateways
+    with their SNAT entries, and an elastic IP - and says whether each vSwitch has a way out to the internet.
+  - Use it to check a cache's network before creating the cache; the role C(alibabacloud.eci.image_cache) asserts over
+    its facts.
   - Resources that do not exist are reported as missing (C(exists=false)), not as an error.
-  - With O(images), also says which images come from a registry on the internet - anything that is not Alibaba Cloud
-    Container Registry reached over the VPC of the region, not a private IP address (10.0.0.0/8, 172.16.0.0/12,
-    192.168.0.0/16, 100.64.0.0/10, or inside the CIDR block of a VPC it read) and not one of O(private_registries).
-  - An SNAT entry gives a vSwitch a way to the internet only when its NAT gateway is C(Available) and is an internet
-    NAT gateway; the entries of a gateway being created or deleted, and of a VPC NAT gateway (C(NetworkType) V(intranet)),
-    are listed in RV(vswitches[].unusable_snat_entries) with the reason.
-  - When some of the vSwitches have fewer than O(min_free_ips) free IP addresses and others have enough, it warns about
-    the full ones (the cloud places the temporary instance in one with room); RV(vswitches_with_room) lists the others.
-  - Uses the VPC 2016-04-28 and ECS 2014-05-26 APIs through the same connection options as the other modules.
+  - With O(images), also says which images come from a registry on the internet (RV(public_images)) and which are on
+    another region's Container Registry VPC endpoint, which this region's VPCs cannot reach (RV(other_region_images)).
+  - Only an C(Available) internet NAT gateway gives a way out; the SNAT entries of others are listed with the reason in
+    RV(vswitches[].unusable_snat_entries). A vSwitch with fewer than O(min_free_ips) free IP addresses gets a warning
+    when another has room.
+  - What counts as a registry on the internet, and every check, are in the collection's guide
+    R(Network prerequisites and the image_cache role,ansible_collections.alibabacloud.eci.docsite.network_prerequisites).
 author:
   - Alibaba Cloud ECI collection maintainers (@alibabacloud)
 options:
@@ -171,6 +170,13 @@ public_images:
   returned: always
   type: list
   elements: str
+other_region_images:
+  description:
+    - The images of O(images) on the Container Registry VPC endpoint of another region - not on the internet, and
+      not reached from this region's VPCs - each with C(image), C(registry_region) and C(message) (what to do).
+  returned: always
+  type: list
+  elements: dict
 internet_access:
   description: Summary of the ways out.
   returned: always
@@ -192,7 +198,7 @@ internet_access:
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
-from ansible_collections.alibabacloud.eci.plugins.module_utils.egress import nat_gateway_problem, public_images, snat_covers
+from ansible_collections.alibabacloud.eci.plugins.module_utils.egress import nat_gateway_problem, other_region_images, public_images, snat_covers
 from ansible_collections.alibabacloud.eci.plugins.module_utils.network import (
     describe_eip,
     describe_nat_gateways,
@@ -269,6 +275,7 @@ def gather(module: AlibabaCloudModule) -> None:
         eip=eip,
         public_images=public_images(params["images"], connection.region, params["private_registries"],
                                     [vpc["cidr_block"] for vpc in vpcs if vpc.get("cidr_block")]),
+        other_region_images=other_region_images(params["images"], connection.region),
         internet_access=dict(
             vswitches_with_route=[v["vswitch_id"] for v in vswitches if v["internet_via_snat"]],
             vswitches_without_route=[v["vswitch_id"] for v in vswitches if v["exists"] and not v["internet_via_snat"]],

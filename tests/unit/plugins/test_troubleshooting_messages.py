@@ -72,6 +72,7 @@ def _quotes():
              if len(q) >= 30 and " " in q]
     found += [q for q in re.findall(r"``([^`]+)``", _squash(GUIDE))
               if q.startswith(("Could not measure", "Not measured from here", "image_cache_size <N>",
+                               "Could not reach registry", "<image> <is or are> not in",
                                # issue 14's refusals of eci_image_cache
                                "Image cache <id> (<name>) is Failed", "Cannot rename image cache",
                                "<option> must be a finite", "vswitch_ids: <id> listed", "images: <references> are"))]

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from alibabacloud_tea_openapi.exceptions import ClientException, ServerException, ThrottlingException
@@ -89,10 +91,59 @@ def test_region_precedence(params, env, expected):
     assert resolve_region(params, env) == expected
 
 
-def test_missing_region_names_both_ways():
+def test_missing_region_names_both_ways(tmp_path):
     with pytest.raises(ConfigError) as caught:
-        resolve_region(dict(region=""), dict(ALICLOUD_REGION=""))
+        resolve_region(dict(region=""), dict(ALICLOUD_REGION=""), config_file=str(tmp_path / "none.json"))
     assert "region" in str(caught.value) and "ALICLOUD_REGION" in str(caught.value)
+
+
+def _cli_config(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"current": "default", "profiles": [
+        {"name": "default", "mode": "AK", "access_key_id": "AK_D", "access_key_secret": "SK_D", "region_id": "cn-shenzhen"},
+        {"name": "prod", "mode": "AK", "access_key_id": "AK_P", "access_key_secret": "SK_P", "region_id": "cn-beijing"},
+        {"name": "bare", "mode": "AK", "access_key_id": "AK_B", "access_key_secret": "SK_B"}]}))
+    return str(path)
+
+
+@pytest.mark.parametrize("params, env, expected", [
+    # the profile in use gives the region when neither the option nor the environment does
+    (dict(profile="prod"), {}, "cn-beijing"),
+    ({}, dict(ALICLOUD_PROFILE="prod"), "cn-beijing"),
+    # default chain: ALIBABA_CLOUD_PROFILE, else the CLI's current profile
+    ({}, {}, "cn-shenzhen"),
+    ({}, dict(ALIBABA_CLOUD_PROFILE="prod"), "cn-beijing"),
+    # precedence: option > environment > profile
+    (dict(profile="prod", region="eu-central-1"), dict(ALICLOUD_REGION="cn-shanghai"), "eu-central-1"),
+    (dict(profile="prod"), dict(ALICLOUD_REGION="cn-shanghai"), "cn-shanghai"),
+    (dict(profile="prod"), dict(ALIBABA_CLOUD_REGION_ID="cn-qingdao"), "cn-qingdao"),
+])
+def test_region_from_the_cli_profile(tmp_path, params, env, expected):
+    assert resolve_region(params, env, config_file=_cli_config(tmp_path)) == expected
+
+
+@pytest.mark.parametrize("params, env", [
+    (dict(access_key="AK", secret_key="SK"), {}),  # keys of their own: no profile in use, the current one is not read
+    (dict(profile="bare"), {}),  # the profile has no region_id
+    (dict(profile="nosuch"), {}),
+])
+def test_no_region_from_a_profile_not_in_use_or_without_one(tmp_path, params, env):
+    with pytest.raises(ConfigError) as caught:
+        resolve_region(params, env, config_file=_cli_config(tmp_path))
+    assert "region_id" in str(caught.value) and "ALICLOUD_REGION" in str(caught.value)
+    if params.get("profile"):
+        assert f"CLI profile {params['profile']} " in str(caught.value)
+
+
+def test_the_connection_takes_the_region_of_the_profile_from_the_cli_config(tmp_path, monkeypatch):
+    from alibabacloud_credentials.utils import auth_constant
+    (tmp_path / ".aliyun").mkdir()
+    (tmp_path / ".aliyun" / "config.json").write_text(open(_cli_config(tmp_path)).read())
+    monkeypatch.setattr(auth_constant, "HOME", str(tmp_path))
+    connection = Connection(dict(profile="prod"), {})
+    assert connection.region == "cn-beijing"
+    assert connection.endpoints["eci"] == ("eci.cn-beijing.aliyuncs.com", "https")
+    assert connection._credential().get_credential().access_key_id == "AK_P"
 
 
 # ---------------------------------------------------------------- endpoints
@@ -174,6 +225,29 @@ def test_translate_client_exception_keeps_code_message_and_request_id():
     assert (error.action, error.code, error.message, error.request_id, error.status_code) == (
         "CreateImageCache", "InvalidParameter", "bad size", "R-1", 400)
     assert str(error) == "CreateImageCache failed: InvalidParameter: bad size (request id: R-1)"
+
+
+def test_a_wrong_secret_names_its_two_causes_the_secret_and_the_clock():
+    from ansible_collections.alibabacloud.eci.plugins.module_utils.eci import describe_image_caches
+    from ansible_collections.alibabacloud.eci.tests.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+    twin = Emulator(access_key_id=DEFAULT_ACCESS_KEY_ID, access_key_secret=DEFAULT_ACCESS_KEY_SECRET).start()
+    try:
+        with pytest.raises(AlibabaCloudError) as caught:
+            describe_image_caches(Connection(dict(region="cn-hangzhou", access_key=DEFAULT_ACCESS_KEY_ID,
+                                                  secret_key="not-the-secret", eci_endpoint=twin.url, api_retries=0), {}))
+    finally:
+        twin.stop()
+    assert caught.value.code == "SignatureDoesNotMatch"
+    assert "AccessKey secret" in caught.value.message and "clock" in caught.value.message
+    assert "not-the-secret" not in str(caught.value)
+
+
+def test_a_code_without_a_hint_keeps_the_clouds_message_alone():
+    exc = ClientException(status_code=400, code="InvalidTimeStamp.Expired", message="expired",
+                          data={"Code": "InvalidTimeStamp.Expired", "Message": "expired"})
+    assert "clock" in translate_sdk_error("X", exc).message
+    exc = ClientException(status_code=400, code="InvalidParameter", message="bad", data={"Message": "bad"})
+    assert translate_sdk_error("X", exc).message == "bad"
 
 
 def test_connection_errors_never_carry_the_query_string():

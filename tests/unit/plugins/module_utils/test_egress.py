@@ -9,8 +9,10 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.egress import (
+    acr_vpc_region,
     acr_vpc_registry,
     nat_gateway_problem,
+    other_region_images,
     private_address,
     public_images,
     snat_covers,
@@ -78,3 +80,31 @@ def test_registries_at_private_addresses_are_not_on_the_internet():
     images = ["10.0.0.5:5000/team/app:1", "192.168.1.10/app", "172.20.3.4:443/x", "100.64.1.1/y", "47.96.1.1:5000/z",
               "8.8.8.8/public", "registry.example.com/public"]
     assert public_images(images, "cn-hangzhou", (), ["47.96.0.0/16"]) == ["8.8.8.8/public", "registry.example.com/public"]
+
+
+@pytest.mark.parametrize("registry, region", [
+    ("registry-vpc.cn-beijing.aliyuncs.com", "cn-beijing"),
+    ("REGISTRY-VPC.cn-beijing.aliyuncs.com:443", "cn-beijing"),
+    ("myinst-registry-vpc.eu-central-1.cr.aliyuncs.com", "eu-central-1"),
+    ("registry.cn-beijing.aliyuncs.com", None),
+    ("myinst-registry.cn-beijing.cr.aliyuncs.com", None),
+    ("docker.io", None),
+])
+def test_acr_vpc_region(registry, region):
+    assert acr_vpc_region(registry) == region
+
+
+def test_another_regions_vpc_endpoint_is_not_on_the_internet_and_no_nat_is_advised():
+    """Issue 24: registry-vpc.<other region> was called a registry on the internet, and a NAT gateway advised."""
+    images = ["registry-vpc.cn-beijing.aliyuncs.com/acs/nginx:1", "myinst-registry-vpc.cn-shanghai.cr.aliyuncs.com/a/b:1",
+              "registry-vpc.cn-hangzhou.aliyuncs.com/acs/nginx:1", "registry.cn-beijing.aliyuncs.com/acs/nginx:1"]
+    assert public_images(images, "cn-hangzhou") == ["registry.cn-beijing.aliyuncs.com/acs/nginx:1"]
+    found = other_region_images(images, "cn-hangzhou")
+    assert [(f["image"], f["registry_region"]) for f in found] == [
+        ("registry-vpc.cn-beijing.aliyuncs.com/acs/nginx:1", "cn-beijing"),
+        ("myinst-registry-vpc.cn-shanghai.cr.aliyuncs.com/a/b:1", "cn-shanghai")]
+    message = found[0]["message"]
+    assert "the VPCs of cn-hangzhou cannot reach" in message and "not on the internet" in message
+    assert "a NAT gateway does not help" in message and "Add an SNAT entry" not in message
+    assert "registry-vpc.cn-hangzhou.aliyuncs.com" in message and "registry.cn-beijing.aliyuncs.com" in message
+    assert other_region_images(None, "cn-hangzhou") == []

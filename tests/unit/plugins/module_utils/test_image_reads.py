@@ -105,7 +105,31 @@ def test_a_failing_verdict_is_returned_not_raised(registry):
     assert small["image_cache_size"] == 20 and small["warnings"] == []
     missing = image_reads.check_sizes(reads(), dict(PARAMS, images=["r.example.com/gone:1"], size_check="fail"), None, 20, False)
     assert missing["failure"]["option"] == "size_check" and missing["failure"]["message"].startswith(
-        "Could not measure r.example.com/gone:1")
+        "r.example.com/gone:1 is not in its registry")
+    # not_found fails by default too (issue 24): the cache's build would fail.
+    missing = image_reads.check_sizes(reads(), dict(PARAMS, images=["r.example.com/gone:1"], size_check="warn"), None, 20, False)
+    assert missing["failure"]["option"] == "size_check" and "build would fail" in missing["failure"]["message"]
+    skipped = image_reads.check_sizes(reads(), dict(PARAMS, images=["r.example.com/gone:1"], size_check="skip"), None, 20, False)
+    assert skipped is None or skipped["failure"] is None
+
+
+def test_an_unreachable_registry_is_said_once_a_run_whatever_the_caches(registry, monkeypatch):
+    """Issue 24: the caches of one run (one RegistryReads) share the warning of a registry that cannot be reached."""
+    def unreachable(images, **options):
+        registry.reads.append(("measure", list(images), options["max_seconds"]))
+        reports = [dict(image=image, error=dict(kind="unreachable", reason="dns", registry="down.example",
+                                                message=f"image {image}: DNS")) for image in images]
+        return reports, 0, list(images)
+    monkeypatch.setattr(image_reads, "measure_images", unreachable)
+    shared = reads()
+    first = image_reads.check_sizes(shared, dict(PARAMS, images=["down.example/a:1", "down.example/b:1"]), None, 20, False)
+    second = image_reads.check_sizes(shared, dict(PARAMS, images=["down.example/c:1"]), None, 20, False)
+    assert first["failure"] is None and first["warnings"] == [
+        "Could not reach registry down.example, so the size check leaves out down.example/a:1, down.example/b:1: "
+        "image down.example/a:1: DNS."]
+    assert second["failure"] is None and second["warnings"] == []
+    # Another run says it again.
+    assert len(image_reads.check_sizes(reads(), dict(PARAMS, images=["down.example/c:1"]), None, 20, False)["warnings"]) == 1
 
 
 def test_each_image_is_measured_once_per_access_and_its_digest_is_not_read_again(registry):

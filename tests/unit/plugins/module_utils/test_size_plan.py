@@ -82,7 +82,7 @@ def test_vpc_endpoints_are_not_measured_from_here_in_one_line_not_a_failure():
     ])
     assert plan["not_measured_here"] == ["registry-vpc.cn-hangzhou.aliyuncs.com/acs/nginx:1", "10.0.0.5:5000/app:1"]
     assert plan["failed"] == []
-    assert unmeasured_verdict(plan, "fail") == dict(level="ok", message=None)
+    assert unmeasured_verdict(plan, "fail") == dict(level="ok", message=None, lines=[])
     note = not_measured_note(plan)
     assert "\n" not in note
     assert note.startswith("Not measured from here: registry-vpc.cn-hangzhou.aliyuncs.com/acs/nginx:1, 10.0.0.5:5000/app:1 "
@@ -100,20 +100,51 @@ def test_a_vpc_registry_that_refuses_credentials_is_a_failure():
 
 
 def test_unmeasured_messages_say_what_happens():
-    one = plan_sizes([_failed("quay.io/a:1", "not_found", "quay.io", message="image quay.io/a:1 on registry quay.io: not found")])
+    one = plan_sizes([_failed("quay.io/a:1", "unauthorized", "quay.io", message="image quay.io/a:1 on registry quay.io: denied")])
     failing = unmeasured_verdict(one, "fail")
     assert failing["level"] == "fail"
     assert failing["message"] == ("Could not measure quay.io/a:1, so the size check cannot judge the cache size: image quay.io/a:1 "
-                                  "on registry quay.io: not found. Fix the registry access, or set size_check: warn to go on "
+                                  "on registry quay.io: denied. Fix the registry access, or set size_check: warn to go on "
                                   "without it.")
     assert "leaves" not in failing["message"]
     warning = unmeasured_verdict(one, "warn")
-    assert warning == dict(level="warn", message="Could not measure quay.io/a:1, so the size check leaves it out: image quay.io/a:1 "
-                                                 "on registry quay.io: not found.")
+    assert warning["level"] == "warn" and warning["lines"] == [
+        (("image", "quay.io/a:1"), "Could not measure quay.io/a:1, so the size check leaves it out: image quay.io/a:1 "
+                                   "on registry quay.io: denied.")]
     two = plan_sizes([_failed("a", "invalid", "docker.io"), _failed("b", "invalid", "docker.io")])
-    assert "leaves them out" in unmeasured_verdict(two, "warn")["message"]
+    assert [key for key, _text in unmeasured_verdict(two, "warn")["lines"]] == [("image", "a"), ("image", "b")]
     assert "without them" in unmeasured_verdict(two, "fail")["message"]
     assert unmeasured_verdict(two, "skip")["level"] == "ok"
+
+
+def test_an_image_the_registry_does_not_have_fails_unless_skip():
+    """Issue 24: a mistyped image (HTTP 404) was only a warning by default, and the build then fails."""
+    plan = plan_sizes([_failed("quay.io/a:1", "not_found", "quay.io", message="image quay.io/a:1: the manifest was not found (HTTP 404)"),
+                       _failed("r.example/b:1", "unreachable", "r.example", message="refused")])
+    for size_check in ("warn", "fail"):
+        verdict = unmeasured_verdict(plan, size_check)
+        assert verdict["level"] == "fail", size_check
+        assert verdict["message"].startswith("quay.io/a:1 is not in its registry (no such repository, tag or platform): "
+                                             "image quay.io/a:1: the manifest was not found (HTTP 404). The cache's build would fail.")
+        assert "size_check: skip" in verdict["message"]
+    assert "Could not measure r.example/b:1" in unmeasured_verdict(plan, "fail")["message"]
+    assert "r.example/b:1" not in unmeasured_verdict(plan, "warn")["message"]
+    assert unmeasured_verdict(plan, "skip")["level"] == "ok"
+
+
+def test_an_unreachable_registry_is_one_line_whatever_its_images():
+    """Issue 24: one warning line per registry that cannot be reached, not one long warning naming every image."""
+    plan = plan_sizes([_failed("r.example/a:1", "unreachable", "r.example", reason="dns", message="image r.example/a:1: DNS"),
+                       _failed("r.example/b:1", "unreachable", "r.example", reason="dns", message="not tried"),
+                       _failed("q.example/c:1", "unreachable", "q.example", reason="refused", message="image q.example/c:1: refused")])
+    verdict = unmeasured_verdict(plan, "warn")
+    assert verdict["level"] == "warn"
+    assert verdict["lines"] == [
+        (("registry", "r.example"), "Could not reach registry r.example, so the size check leaves out r.example/a:1, "
+                                    "r.example/b:1: image r.example/a:1: DNS."),
+        (("registry", "q.example"), "Could not reach registry q.example, so the size check leaves out q.example/c:1: "
+                                    "image q.example/c:1: refused.")]
+    assert all("\n" not in text for _key, text in verdict["lines"])
 
 
 @pytest.mark.parametrize("args, measure", [
