@@ -53,7 +53,7 @@ def nat_gateway_problem(gateway: Mapping[str, Any]) -> str | None:
 def acr_vpc_registry(registry: str, region: str) -> bool:
     """Whether a registry is Alibaba Cloud Container Registry reached over the VPC (no internet needed)."""
     return (registry == f"registry-vpc.{region}.aliyuncs.com"
-            or re.match(rf"^[a-z0-9][a-z0-9-]*-registry-vpc\.{re.escape(region)}\.cr\.aliyuncs\.com$", registry) is not None)
+            or re.match(rf"^[a-z0-9][a-z0-9-]*-registry-vpc\.{re.escape(region)}\.cr\.aliyuncs\.com\Z", registry) is not None)
 
 
 def registry_address(registry: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

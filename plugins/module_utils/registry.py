@@ -62,6 +62,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference i
     PATH_COMPONENT,
     TAG,
     full_match,
+    port_problem,
     registry_host,
     split_domain,
 )
@@ -208,6 +209,8 @@ def parse_reference(image: Any) -> dict[str, Any]:
     if domain is not None:
         if not DOMAIN_RE.match(domain):
             raise ValueError(f"invalid image reference {image!r}: {domain!r} is not a valid registry host[:port]")
+        if port_problem(domain):
+            raise ValueError(f"invalid image reference {image!r}: {port_problem(domain)}")
         domain = registry_host(ref)
     else:
         domain, path = DOCKER_HUB, ref
