@@ -48,7 +48,7 @@ def text_problem(value: Any, option: str, max_length: int | None = None, what: s
     control character (a new line, a tab, an escape), blanks around it, or more than max_length characters."""
     label = f"{option}{what}"
     if not isinstance(value, str):
-        return f"{label} must be a string, got {type(value).__name__} {value!r}."
+        return f"{label} must be a string, got {kind(value)} {value!r}."
     if not value:
         return f"{label} must not be empty."
     if CONTROL_CHARACTERS.search(value):
@@ -58,6 +58,14 @@ def text_problem(value: Any, option: str, max_length: int | None = None, what: s
     if max_length is not None and len(value) > max_length:
         return f"{label} is {len(value)} characters long; at most {max_length} are allowed."
     return None
+
+
+def kind(value: Any) -> str:
+    """The kind of a value for a message: list, dict, ... (not the class of a templating wrapper)."""
+    for name, types in (("list", (list, tuple, set)), ("dict", Mapping), ("string", str), ("boolean", bool), ("number", (int, float))):
+        if isinstance(value, types):
+            return name
+    return type(value).__name__
 
 
 def name_problem(name: Any, option: str = "name") -> str | None:
@@ -75,8 +83,7 @@ def tag_problem(key: Any, value: Any, option: str = "tags") -> str | None:
     if not isinstance(key, str) or not 1 <= len(key) <= MAX_TAG_LENGTH:
         return f"{option}: tag keys must be 1 to {MAX_TAG_LENGTH} characters, got {key!r}."
     if value is not None and not isinstance(value, SCALAR_TYPES):
-        return (f"{option}: the value of tag {key!r} must be a string, number or boolean, got {type(value).__name__} "
-                f"{value!r}.")
+        return f"{option}: the value of tag {key!r} must be a string, number or boolean, got {kind(value)} {value!r}."
     value = "" if value is None else str(value)
     for what, text in (("key", key), ("value", value)):
         # The reference gives values the key's limits except that they may be empty.
@@ -182,8 +189,8 @@ def validate_settings(params: Mapping[str, Any], creating_possible: bool) -> lis
             if not isinstance(key, str) or not key.strip():
                 problems.append(f"annotations: keys must be non-empty strings, got {key!r}.")
             elif value is not None and not isinstance(value, SCALAR_TYPES):
-                problems.append(f"annotations: the value of {key!r} must be a string, number or boolean, got "
-                                f"{type(value).__name__} {value!r}.")
+                problems.append(f"annotations: the value of {key!r} must be a string, number or boolean, got {kind(value)} "
+                                f"{value!r}.")
     if creating_possible:
         needed = ("name", "images", "security_group_id", "vswitch_ids")
         missing = [option for option in needed if not params.get(option)]
