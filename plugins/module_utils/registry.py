@@ -553,7 +553,11 @@ class RegistryClient(object):
         if reference.startswith("sha256:") and reference != digest:
             raise ctx.error("invalid", f"the manifest does not match its digest {reference}")
         if not reference.startswith("sha256:"):
-            digest = headers.get("docker-content-digest") or digest
+            stated = (headers.get("docker-content-digest") or "").strip()
+            if stated and (not DIGEST_RE.match(stated) or (stated.startswith("sha256:") and stated != digest)):
+                # The digest is recorded in a tag and compared later: a registry's word for it must be a digest of what it sent.
+                raise ctx.error("invalid", "the registry's Docker-Content-Digest is not the digest of the manifest it sent")
+            digest = stated or digest
         else:
             digest = reference
         return document, media_type, digest

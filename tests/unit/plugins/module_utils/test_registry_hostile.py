@@ -375,3 +375,17 @@ def test_malformed_documents_are_errors_never_tracebacks(servers, document):
     assert unmeasured == [image]
     assert reports[0]["error"]["kind"] in ("invalid", "not_found") and image in reports[0]["error"]["message"]
     assert all("Injected" not in request for request in server.requests)
+
+
+@pytest.mark.parametrize("stated", ["sha256:" + "0" * 64, "sha256:abc\x1b[31m", "not a digest"])
+def test_a_docker_content_digest_that_is_not_the_bodys_is_refused(servers, stated):
+    body = json.dumps({"schemaVersion": 2, "mediaType": reg.MEDIA_OCI_MANIFEST, "layers": [],
+                       "config": {"digest": "sha256:" + "1" * 64, "size": 2}}).encode()
+
+    def answer(request, conn, server):
+        send(conn, 200, body, {"Content-Type": reg.MEDIA_OCI_MANIFEST, "Docker-Content-Digest": stated})
+
+    server = servers(answer)
+    reports = reg.resolve_digests([f"{server.netloc}/app:1"], plain_http_registries=[server.netloc], retries=0)
+    assert reports[0]["error"]["kind"] == "invalid" and "Docker-Content-Digest" in reports[0]["error"]["message"]
+    assert "\x1b" not in reports[0]["error"]["message"]
