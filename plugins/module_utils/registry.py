@@ -713,6 +713,13 @@ class RegistryClient(object):
             except ValueError as exc:
                 raise _Unreachable(f"{exc}", "proxy")
             conn = self._connection(parts, ctx, proxy, self._remaining(deadline, self.connect_timeout, parts.netloc))
+
+            def left() -> float:
+                return min(self.read_timeout, deadline - self.clock())
+
+            if proxy and parts.scheme == "https":
+                # The proxy's answer to CONNECT is read inside connect(): its waits are cut to the deadline too.
+                conn._create_connection = _deadline_connector(left)  # type: ignore[attr-defined]
             if proxy and parts.scheme == "http":
                 # A plain-http request goes to the proxy with the absolute URL.
                 path = f"http://{parts.netloc}{path}"
@@ -728,7 +735,8 @@ class RegistryClient(object):
                             if reason == "connect_timeout" else _describe(exc, parts.netloc, proxy))
                     raise _Unreachable(text + via, reason)
                 # Every later wait is cut to the deadline; kept: getresponse() drops conn.sock when the server closes.
-                sock = conn.sock = _DeadlineSocket(conn.sock, lambda: min(self.read_timeout, deadline - self.clock()))
+                sock = conn.sock if isinstance(conn.sock, _DeadlineSocket) else _DeadlineSocket(conn.sock, left)
+                conn.sock = sock
                 try:
                     sock.settimeout(self._remaining(deadline, self.read_timeout, parts.netloc))
                     conn.request("GET", path, headers=request_headers)
@@ -825,6 +833,13 @@ def _platform_entry(ctx: _Context, index: dict[str, Any], wanted: dict[str, Any]
             shown += f" and {len(available) - PLATFORMS_SHOWN} more"
         raise ctx.error("not_found", f"has no manifest for platform {format_platform(wanted)} (available: {shown})")
     return entry
+
+
+def _deadline_connector(left: Callable[[], float]) -> Callable[..., Any]:
+    """socket.create_connection whose socket cuts every later wait to left() seconds (_DeadlineSocket)."""
+    def connect(address: tuple[str, int], timeout: Any = None, source_address: Any = None) -> _DeadlineSocket:
+        return _DeadlineSocket(socket.create_connection(address, timeout, source_address), left)
+    return connect
 
 
 def _bad_port(parts: SplitResult) -> bool:

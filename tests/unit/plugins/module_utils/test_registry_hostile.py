@@ -389,3 +389,20 @@ def test_a_docker_content_digest_that_is_not_the_bodys_is_refused(servers, state
     reports = reg.resolve_digests([f"{server.netloc}/app:1"], plain_http_registries=[server.netloc], retries=0)
     assert reports[0]["error"]["kind"] == "invalid" and "Docker-Content-Digest" in reports[0]["error"]["message"]
     assert "\x1b" not in reports[0]["error"]["message"]
+
+
+def test_a_proxy_trickling_its_answer_to_connect_is_cut_off_at_max_seconds(servers):
+    def answer(request, conn, server):
+        for byte in b"HTTP/1.1 200 Connection established\r\nX: " + b"a" * 1000:
+            if server.stop.wait(0.3):
+                return
+            conn.sendall(bytes([byte]))
+
+    proxy = servers(answer)
+    client = reg.RegistryClient(retries=0, read_timeout=1, connect_timeout=1, max_seconds=2,
+                                environ={"https_proxy": f"http://{proxy.netloc}"})
+    started = time.monotonic()
+    with pytest.raises(reg.RegistryError) as info:
+        client.resolve("registry.example.com/app:1")
+    assert info.value.kind == "unreachable" and time.monotonic() - started < 30
+    assert proxy.requests and proxy.requests[0].startswith("CONNECT registry.example.com:443")
