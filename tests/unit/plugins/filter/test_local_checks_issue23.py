@@ -78,6 +78,6 @@ def test_registry_lists_refuse_ports_out_of_range(option):
 
 
 def test_credential_server_port_out_of_range():
-    problems = validate_settings({"image_registry_credentials": [{"server": "reg.example.com:123456", "username": "u",
-                                                                    "password": "p"}]}, creating_possible=False)
+    credential = {"server": "reg.example.com:123456", "username": "u", "password": "p"}
+    problems = validate_settings({"image_registry_credentials": [credential]}, creating_possible=False)
     assert problems and "out of range" in problems[0]

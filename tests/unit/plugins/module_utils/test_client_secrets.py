@@ -55,9 +55,8 @@ def test_every_echoed_form_of_every_secret_is_masked(monkeypatch, capsys, variab
     JSON-escaped passwords, and the STS token of an environment variable never reach the output."""
     forms = echoed_forms()
     text = " | ".join(forms.values())
-    out = fail_with(monkeypatch, capsys, dict(image_registry_credentials=[dict(server="r.example.com", username=USER,
-                                                                                  password=PASSWORD)]),
-                    {variable: TOKEN}, text)
+    credential = dict(server="r.example.com", username=USER, password=PASSWORD)
+    out = fail_with(monkeypatch, capsys, dict(image_registry_credentials=[credential]), {variable: TOKEN}, text)
     assert "failed:" in out and "warning:" in out
     leaked = [name for name, form in forms.items() if form in out]
     assert not leaked, leaked
