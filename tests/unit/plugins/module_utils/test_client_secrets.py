@@ -40,13 +40,23 @@ def fail_with(monkeypatch, capsys, args, environ, text):
         monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
+    from ansible.module_utils import basic
     from ansible.module_utils.testing import patch_module_args
+    warned = []
+    original = basic.AnsibleModule.warn
+
+    def warn(self, warning, **kwargs):
+        warned.append(warning)  # what the collection hands to Ansible (which, on a controller, displays it at once)
+        return original(self, warning, **kwargs)
+
+    monkeypatch.setattr(basic.AnsibleModule, "warn", warn)
     with patch_module_args(args):
         module = AlibabaCloudModule(SPEC)
         module.warn(f"warning: {text}")
         with pytest.raises(SystemExit):
             module.fail_json(msg=f"failed: {text}", diff=dict(before=text, after=text))
-    return capsys.readouterr().out
+    captured = capsys.readouterr()
+    return "\n".join([captured.out, captured.err] + warned)
 
 
 @pytest.mark.parametrize("variable", ["ALICLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_SECURITY_TOKEN"])
