@@ -163,8 +163,15 @@ demo: $(DEMO_STAMP)
 		$(VENV)/bin/ansible-playbook playbooks/demo.yml $(DEMO_ARGS)
 
 # The release artifact: build/alibabacloud-eci-<version>.tar.gz
-build: collection-tree
-	cd $(TREE) && $(RUN_ENV) $(VENV)/bin/ansible-galaxy collection build --force --output-path $(BUILD)
+# The tarball ships exactly the collection's tracked files (git ls-files, less galaxy.yml's build_ignore): it is built
+# from a copy of them, so an untracked .env, vault password or cloud config lying in the checkout never reaches it.
+# check_tarball.py --root fails when the tarball holds anything git does not track.
+RELEASE := $(BUILD)/release
+RELEASE_TREE := $(RELEASE)/ansible_collections/alibabacloud/eci
+build: $(STAMP)
+	@mkdir -p $(TEST_HOME)
+	@$(VPY) tests/utils/build_tree.py --tracked-only --build-dir $(RELEASE)
+	cd $(RELEASE_TREE) && $(RUN_ENV) $(VENV)/bin/ansible-galaxy collection build --force --output-path $(BUILD)
 
 clean:
 	rm -rf $(BUILD) tests/output
@@ -211,7 +218,7 @@ PACKAGE_DIR := $(BUILD)/package-test
 # collections path, its own playbooks run against the twin.
 package-test: build
 	rm -rf $(PACKAGE_DIR) && mkdir -p $(PACKAGE_DIR)/collections
-	$(VPY) tests/utils/ci/check_tarball.py $(BUILD)/alibabacloud-eci-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz
+	$(VPY) tests/utils/ci/check_tarball.py --root $(CURDIR) $(BUILD)/alibabacloud-eci-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz
 	$(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(PACKAGE_DIR)/collections $(VENV)/bin/ansible-galaxy collection install --offline --no-deps --force \
 		-p $(PACKAGE_DIR)/collections $(BUILD)/alibabacloud-eci-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz
 	cd $(PACKAGE_DIR) && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(PACKAGE_DIR)/collections \

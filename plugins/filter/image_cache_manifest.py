@@ -310,12 +310,12 @@ ACR_NOT_IN_CRD = {
 }
 
 # Kubernetes object names (DNS-1123 subdomain) and namespace and secret names (DNS-1123 label).
-DNS1123_LABEL = re.compile(r"^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$")
-DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$")
+DNS1123_LABEL = re.compile(r"^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?\Z")
+DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*\Z")
 # A plain cloud resource id (vsw-..., sg-..., rg-..., cri-..., cn-hangzhou): no blanks, commas or colons.
-RESOURCE_ID = re.compile(r"^[^\s,:]+$")
-DECIMAL = re.compile(r"^[0-9]+$")
-RAM_ROLE_ARN = re.compile(r"^acs:ram::[0-9*]+:role/[^\s,]+$")
+RESOURCE_ID = re.compile(r"^[^\s,:]+\Z")
+DECIMAL = re.compile(r"^[0-9]+\Z")
+RAM_ROLE_ARN = re.compile(r"^acs:ram::[0-9*]+:role/[^\s,]+\Z")
 
 
 def _bool_text(value: Any) -> str:

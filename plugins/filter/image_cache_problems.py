@@ -86,7 +86,7 @@ def _integer(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and re.match(r"^\s*-?[0-9]+\s*$", value):
+    if isinstance(value, str) and re.match(r"^\s*-?[0-9]+\s*\Z", value):
         return int(value)
     return None
 

@@ -25,9 +25,11 @@ import random
 import re
 import signal
 import time
-from urllib.parse import quote, quote_plus
 from types import FrameType
 from typing import Any, Callable, Iterable, Iterator, Mapping, NoReturn
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils.masking import MIN_SECRET_LENGTH, secret_forms
+from ansible_collections.alibabacloud.eci.plugins.module_utils.proxies import environment_bypasses_proxy
 
 try:
     from Tea.exceptions import TeaException, UnretryableException
@@ -37,6 +39,7 @@ except ImportError as import_error:  # pragma: no cover - reported by the module
     TeaException = UnretryableException = None
     HAS_SDK_CORE = False
     SDK_CORE_IMPORT_ERROR = import_error
+
 
 COLLECTION_NAME = "alibabacloud.eci"
 # galaxy.yml is the source; this copy exists because module_utils run on hosts without galaxy.yml.
@@ -80,6 +83,17 @@ NOT_SENT = re.compile(r"Connection refused|Failed to establish a new connection|
 NAME_NOT_RESOLVED = re.compile(r"Name or service not known|nodename nor servname|Temporary failure in name resolution|"
                                r"getaddrinfo failed|No address associated with hostname|NameResolutionError",
                                re.IGNORECASE)
+
+# TLS handshake failures: the connection was made but no request went through it (a certificate that does not verify,
+# a plain-http port addressed as https, no common protocol). Retrying cannot mend them.
+TLS_HANDSHAKE_FAILED = re.compile(r"CERTIFICATE_VERIFY_FAILED|certificate verify failed|WRONG_VERSION_NUMBER|wrong version number|"
+                                  r"SSLCertVerificationError|hostname mismatch|doesn't match|HANDSHAKE_FAILURE|handshake failure|"
+                                  r"UNSUPPORTED_PROTOCOL|unsupported protocol|NO_PROTOCOLS_AVAILABLE|TLSV1_ALERT|tlsv1 alert|"
+                                  r"unknown protocol|packet length too long|record layer failure",
+                                  re.IGNORECASE)
+
+# Nobody listens on the endpoint's port: the request was not sent; a retry within seconds meets the same closed port.
+CONNECTION_REFUSED = re.compile(r"Connection refused|\[Errno 111\]|\[WinError 10061\]|ECONNREFUSED", re.IGNORECASE)
 
 # What this collection reads for credentials, for the message when none are found.
 CREDENTIAL_SOURCES = (
@@ -332,18 +346,11 @@ def without_query(text: str) -> str:
     return re.sub(r"\?(?!<parameters removed>)[^\s'\"()]+", "?<parameters removed>", text)
 
 
-def secret_forms(secret: str) -> list[str]:
-    """A secret as it may appear in a server's answer: plain and URL-encoded (both ways, and the SDK's)."""
-    forms = {secret, quote(secret, safe=""), quote_plus(secret), quote(secret), quote(secret, safe="~")}
-    forms.add(quote(secret, safe="~").replace("+", "%20").replace("*", "%2A").replace("%7E", "~"))
-    return sorted((form for form in forms if form), key=len, reverse=True)
-
-
 def scrub(text: str | None, secrets: Iterable[Any] | None = ()) -> str:
     """A message built from a server's answer, without query strings and without any no_log value."""
     text = without_query(text or "")
     for secret in secrets or ():
-        if not secret or len(str(secret)) < 3:
+        if not secret or len(str(secret)) < MIN_SECRET_LENGTH:
             continue  # Ansible does not mask such short values either; masking them would garble the text
         for form in secret_forms(str(secret)):
             text = text.replace(form, "********")
@@ -445,6 +452,16 @@ def translate_sdk_error(action: str, exc: BaseException, status_hint: int | None
                                      "request was not sent. Check the region (a typo such as cn-hangzou makes an "
                                      f"endpoint that does not exist) and the endpoint options: {detail}",
                                      retryable=False)
+        if TLS_HANDSHAKE_FAILED.search(detail):
+            return AlibabaCloudError(action, "ConnectionError", "the TLS handshake with the endpoint failed, so the request "
+                                     "was not sent. Check that the endpoint serves https on that port (an http:// endpoint "
+                                     "must say so in the endpoint option or variable), its certificate (validate_certs, the CA "
+                                     f"bundle in REQUESTS_CA_BUNDLE) and any proxy that intercepts TLS: {detail}",
+                                     retryable=False)
+        if CONNECTION_REFUSED.search(detail):
+            return AlibabaCloudError(action, "ConnectionError", "the endpoint refused the connection, so the request was not "
+                                     "sent. Check the endpoint's host and port (the endpoint options and ALICLOUD_*_ENDPOINT), "
+                                     f"HTTPS_PROXY/NO_PROXY and any firewall: {detail}", retryable=False)
         if NOT_SENT.search(detail):
             return AlibabaCloudError(action, "ConnectionError", "could not connect to the endpoint, so the request was not "
                                      f"sent: {detail}")
@@ -564,8 +581,10 @@ class Connection:
     def __init__(self, params: Mapping[str, Any], env: Mapping[str, str], secrets: Iterable[Any] | None = ()) -> None:
         self.params = params
         self.env = env
-        # no_log values of the module: removed from every message built from a server's answer.
-        self.secrets = tuple(secrets or ())
+        # no_log values of the module: removed from every message built from a server's answer. The module's own set
+        # (AnsibleModule.no_log_values) is kept, not copied, so that secrets found later (the credentials chain's STS
+        # token) are masked in everything the module returns.
+        self.secrets = secrets if isinstance(secrets, set) else set(secrets or ())
         # A monotonic time no call may run past (a wait sets it to its own deadline).
         self.deadline = None
         self.credentials = resolve_credentials(params, env)
@@ -646,16 +665,39 @@ class Connection:
             limit = min(limit, self.deadline - now)
         return limit
 
+    def register_secret(self, value: Any) -> None:
+        """Mask value (and every form a peer may echo, masking.secret_forms) in every message and result."""
+        if value not in (None, "") and len(str(value)) >= MIN_SECRET_LENGTH:
+            self.secrets.update(secret_forms(str(value)))
+
+    def _register_chain_secrets(self) -> None:
+        """The secret and STS token the credentials chain (or a profile) produced: no option or variable of the module
+        holds them, so Ansible would not mask them."""
+        if self._credential_client is None or self.credentials.get("source") == "options":
+            return
+        try:
+            credential = self._credential_client.get_credential()
+        except Exception:  # pylint: disable=broad-except
+            return  # the call itself reports why the chain failed
+        for name in ("access_key_secret", "security_token", "bearer_token"):
+            self.register_secret(getattr(credential, name, None))
+
     def _bypass_proxy(self, service: str) -> bool:
-        """True when NO_PROXY names this service's endpoint. The SDK reads HTTP(S)_PROXY itself and hands them
-        to requests in a way that skips NO_PROXY, so the module honours it here."""
-        host = self.endpoints[service][0].rsplit(":", 1)[0] if self.endpoints[service][0].count(":") == 1 \
-            else self.endpoints[service][0]
+        """True when NO_PROXY names this service's endpoint (proxies.py: host, host:port, domain suffix, CIDR, '*';
+        the rules of the registry reads). The SDK reads HTTP(S)_PROXY itself and hands them to requests in a way
+        that skips NO_PROXY, so the module honours it here."""
+        endpoint, protocol = self.endpoints[service]
         proxies = [key for key in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy") if os.environ.get(key)]
         if not proxies:
             return False
-        from urllib.request import proxy_bypass_environment
-        return bool(proxy_bypass_environment(host, {"no": os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""}))
+        host, port = endpoint, None
+        if endpoint.startswith("["):
+            host, _sep, rest = endpoint[1:].partition("]")
+            port = int(rest[1:]) if rest[1:].isdigit() else None
+        elif endpoint.count(":") == 1:
+            host, _sep, text = endpoint.partition(":")
+            port = int(text) if text.isdigit() else None
+        return environment_bypasses_proxy(host, port, protocol, os.environ)
 
     @contextlib.contextmanager
     def _proxy_environment(self, service: str) -> Iterator[None]:
@@ -688,6 +730,8 @@ class Connection:
                         return method(request, self.runtime_options()).body
                 except TeaException as exc:
                     raise translate_sdk_error(action, exc, status_hint=self.last_answer.status) from None
+                finally:
+                    self._register_chain_secrets()
             except CallDeadline:
                 raise AlibabaCloudError(
                     action, "ConnectionError", f"no complete answer within {seconds:.1f} seconds (the wall-clock limit of one call: "

@@ -44,7 +44,7 @@ def normalize_tags(tags: Iterable[dict[str, Any]] | None) -> dict[str, str]:
     return result
 
 
-_STAMP = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$")
+_STAMP = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?(Z|[+-]\d\d:?\d\d)?\Z")
 
 
 def _epoch(stamp: str | None) -> float | None:

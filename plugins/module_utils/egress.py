@@ -53,7 +53,7 @@ def nat_gateway_problem(gateway: Mapping[str, Any]) -> str | None:
 # Container Registry's VPC endpoints (registry-vpc.<region>.aliyuncs.com, <instance>-registry-vpc.<region>.cr.aliyuncs.com):
 # they resolve to addresses of the VPCs of their region only.
 ACR_VPC_ENDPOINT = re.compile(r"^(?:registry-vpc\.(?P<personal>[a-z0-9-]+)\.aliyuncs\.com|"
-                              r"[a-z0-9][a-z0-9-]*-registry-vpc\.(?P<enterprise>[a-z0-9-]+)\.cr\.aliyuncs\.com)(?::[0-9]+)?$")
+                              r"[a-z0-9][a-z0-9-]*-registry-vpc\.(?P<enterprise>[a-z0-9-]+)\.cr\.aliyuncs\.com)(?::[0-9]+)?\Z")
 
 
 def acr_vpc_region(registry: str) -> str | None:

@@ -35,6 +35,10 @@ except ImportError:  # not POSIX: no turns, the ClientToken alone keeps caches s
 # Environment variable naming a shared lock directory (the module option lock_dir wins over it).
 LOCK_DIR_ENV = "ALICLOUD_ECI_LOCK_DIR"
 DIRECTORY_NAME = "ansible-alibabacloud-eci"
+# A shared directory made by the module, and its lock files: group-writable (the docs of lock_dir say so).
+SHARED_DIRECTORY_MODE = 0o770
+SHARED_FILE_MODE = 0o660
+PRIVATE_FILE_MODE = 0o600
 
 
 def lock_directory() -> str:
@@ -168,15 +172,46 @@ class HostLock:
         # candidate is tried, so a directory pre-created by another user cannot switch the lock off.
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
             raise OSError(errno.EPERM, "not a private directory of this user")
-        return os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        return open_lock_file(self.path, PRIVATE_FILE_MODE)
 
     def _open_shared(self, directory: str) -> int:
+        parent = os.path.dirname(os.path.abspath(directory))
+        if not os.path.isdir(parent):
+            os.makedirs(parent)
         try:
-            os.makedirs(directory, 0o770)
+            os.mkdir(directory, SHARED_DIRECTORY_MODE)
         except OSError as error:
             if error.errno != errno.EEXIST:
                 raise
-        if not os.path.isdir(directory):
+        else:
+            # Made here: group-writable whatever the umask (as documented), so that every user of the group can lock.
+            os.chmod(directory, SHARED_DIRECTORY_MODE)
+        info = os.lstat(directory)
+        if stat.S_ISLNK(info.st_mode):
+            # Not followed: a link planted at the configured path would make the lock write where it points.
+            raise OSError(errno.ELOOP, "it is a symbolic link; give the directory it points to")
+        if not stat.S_ISDIR(info.st_mode):
             raise OSError(errno.ENOTDIR, "not a directory")
         # Group-writable lock files: every user of the shared directory must be able to open them.
-        return os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o660)
+        return open_lock_file(self.path, SHARED_FILE_MODE)
+
+
+def open_lock_file(path: str, mode: int) -> int:
+    """A descriptor of the lock file at path, made with mode (whatever the umask) when it is new. Never through a
+    symbolic link (O_NOFOLLOW; a new file with O_EXCL), and only a regular file: OSError otherwise."""
+    flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags | os.O_CREAT | os.O_EXCL, mode)
+        created = True
+    except FileExistsError:
+        fd = os.open(path, flags)
+        created = False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EPERM, "the lock path is not a regular file")
+        if created:
+            os.fchmod(fd, mode)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd

@@ -91,7 +91,7 @@ def option_label(prefix: str, option: str) -> str:
 
 def _said_of(problem: str, name_option: Callable[[str], str]) -> str | None:
     """A problem that starts with an option's name, with that name replaced by name_option(option); else None."""
-    match = re.match(r"([a-z_]+)\b(:?)(.*)$", problem, re.S)
+    match = re.match(r"([a-z_]+)\b(:?)(.*)\Z", problem, re.S)
     if match and match.group(1) in ITEM_SPEC:
         return f"{name_option(match.group(1))}{match.group(2)}{match.group(3)}"
     return None

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_IMAGE_LENGTH
+from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_IMAGE_LENGTH, MAX_PORT
 
 DOCKER_HUB = "docker.io"
 # Names of Docker Hub that references and credentials use; all mean docker.io (the one list: registry.py uses it).
@@ -84,6 +84,14 @@ def canonical_image(reference: str) -> str:
     return domain + "/" + path + (":" + tag if tag else "") + ("@" + digest if digest else "")
 
 
+def port_problem(host: str) -> str | None:
+    """Why the port of a registry host[:port] is refused (not 1 to 65535), or None; the grammar itself allows any digits."""
+    _rest, sep, port = host.rpartition(":")
+    if sep and port.isdigit() and not 0 < int(port) <= MAX_PORT:
+        return f"the port {port} is out of range (1 to {MAX_PORT})."
+    return None
+
+
 def image_problem(image: Any, option: str = "images") -> str | None:
     """Why an image reference is refused (a message naming the option), or None."""
     if not isinstance(image, str) or not image.strip():
@@ -94,4 +102,7 @@ def image_problem(image: Any, option: str = "images") -> str | None:
     if len(image) > MAX_IMAGE_LENGTH or not IMAGE_REFERENCE.match(image):
         return (f"{option}: {image!r} is not a valid image reference ([registry[:port]/]repository[:tag][@digest], "
                 "lower-case repository).")
+    domain, _path = split_domain(image.partition("@")[0])
+    if domain is not None and port_problem(domain):
+        return f"{option}: {image!r} is not a valid image reference: {port_problem(domain)}"
     return None

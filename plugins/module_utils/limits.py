@@ -23,3 +23,7 @@ MAX_TAGS = 20
 MAX_TAG_LENGTH = 128
 # Longest image reference the cloud takes.
 MAX_IMAGE_LENGTH = 1024
+# Longest image cache name (ImageCacheName) taken: the sources state no grammar for it (image_cache_validation.name_problem).
+MAX_NAME_LENGTH = 128
+# Highest TCP port of a registry host[:port].
+MAX_PORT = 65535

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from typing import Any, Callable, Iterable, NoReturn
+from typing import Any, Callable, Iterable, Iterator, Mapping, NoReturn
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -22,6 +22,55 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.client import (
     auth_argument_spec,
     scrub,
 )
+from ansible_collections.alibabacloud.eci.plugins.module_utils.masking import MIN_SECRET_LENGTH, credential_forms, secret_forms
+
+# Environment variables that hold secrets (the module's own and the official credentials chain's): their values are
+# no_log values although no option holds them.
+SECRET_ENVIRONMENT = ("ALICLOUD_SECRET_KEY", "ALICLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                      "ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_BEARER_TOKEN")
+
+
+def _credential_pairs(value: Any) -> Iterator[tuple[Any, Any]]:
+    """(username, password) of every registry credential anywhere in the parameters (lists, items, defaults)."""
+    if isinstance(value, dict):
+        password = value.get("password", value.get("Password"))
+        if password not in (None, ""):
+            yield value.get("username", value.get("UserName", value.get("user_name"))), password
+        for item in value.values():
+            yield from _credential_pairs(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _credential_pairs(item)
+
+
+def register_secrets(module: AnsibleModule, environ: Mapping[str, str]) -> None:
+    """Make every secret of the run a no_log value of module, in every form a peer may echo.
+
+    AnsibleModule already holds the values of no_log options (whether from the task, module_defaults or a
+    role variable); added here: their URL-encoded and JSON-escaped forms (masking.secret_forms), base64 of every
+    registry user:password (an echoed Authorization header), and the secrets of the environment (SECRET_ENVIRONMENT).
+    Ansible masks no_log values in results, warnings, failures, diffs and the -vvv invocation."""
+    found = set()
+    for value in list(module.no_log_values):
+        if value not in (None, "") and len(str(value)) >= MIN_SECRET_LENGTH:
+            found.update(secret_forms(str(value)))
+    for username, password in _credential_pairs(module.params):
+        found.update(credential_forms(username, password))
+    for name in SECRET_ENVIRONMENT:
+        value = environ.get(name)
+        if value and len(value.strip()) >= MIN_SECRET_LENGTH:
+            found.update(secret_forms(value))
+            found.update(secret_forms(value.strip()))
+    module.no_log_values.update(found)
+
+
+def mask_text(text: str, no_log_values: Iterable[Any]) -> str:
+    """text with every no_log value replaced, as Ansible masks results (longest first: no part of one is left)."""
+    text = str(text)
+    for value in sorted((str(v) for v in no_log_values if v not in (None, "") and len(str(v)) >= MIN_SECRET_LENGTH),
+                        key=len, reverse=True):
+        text = text.replace(value, "********")
+    return text
 
 
 def missing_sdks(services: Iterable[str]) -> list[str]:
@@ -52,6 +101,7 @@ class AlibabaCloudModule:
         spec = auth_argument_spec()
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        register_secrets(self.module, os.environ)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
         self.diff_mode = self.module._diff
@@ -75,7 +125,8 @@ class AlibabaCloudModule:
         self.module.fail_json(msg=msg, **kwargs)
 
     def warn(self, text: str) -> None:
-        self.module.warn(text)
+        """A warning without any no_log value: ansible-core 2.19 keeps warnings out of its own masking of results."""
+        self.module.warn(mask_text(text, self.module.no_log_values))
 
     def run(self, main_logic: Callable[[AlibabaCloudModule], Any]) -> None:
         """Run main_logic(self); translate the collection's two error types once."""

@@ -42,6 +42,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.client
+import io
 import json
 import math
 import os
@@ -52,7 +53,6 @@ import ssl
 import time
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import SplitResult, unquote, urlencode, urljoin, urlsplit
-from urllib.request import proxy_bypass_environment
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import (
     DIGEST,
@@ -62,10 +62,13 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference i
     PATH_COMPONENT,
     TAG,
     full_match,
+    port_problem,
     registry_host,
     split_domain,
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_SIZE_GIB, MIN_SIZE_GIB
+from ansible_collections.alibabacloud.eci.plugins.module_utils.masking import credential_forms, mask, printable
+from ansible_collections.alibabacloud.eci.plugins.module_utils.proxies import DEFAULT_PORTS, bypasses_proxy, environment_value
 
 # DOCKER_HUB and its aliases come from image_reference.py (one list for references and credentials).
 DOCKER_HUB_API = "registry-1.docker.io"
@@ -113,6 +116,10 @@ DIGEST_RE = full_match(DIGEST)
 SHA256_HEX_RE = full_match(r"[0-9a-f]{64}")
 PLATFORM_PART_RE = full_match(r"[a-z0-9._-]+")
 NAME_TOTAL_LENGTH_MAX = 255
+# At most this many platforms of an index are named in a message (an index may list thousands).
+PLATFORMS_SHOWN = 12
+# The longest message built from a registry's answers (printable() also strips its control characters).
+MESSAGE_MAX = 1000
 
 
 class RegistryError(Exception):
@@ -202,6 +209,8 @@ def parse_reference(image: Any) -> dict[str, Any]:
     if domain is not None:
         if not DOMAIN_RE.match(domain):
             raise ValueError(f"invalid image reference {image!r}: {domain!r} is not a valid registry host[:port]")
+        if port_problem(domain):
+            raise ValueError(f"invalid image reference {image!r}: {port_problem(domain)}")
         domain = registry_host(ref)
     else:
         domain, path = DOCKER_HUB, ref
@@ -240,10 +249,12 @@ def parse_platform(platform: str | None) -> dict[str, Any]:
     return {"os": parts[0], "architecture": arch, "variant": variant}
 
 
-def format_platform(platform: Mapping[str, Any]) -> str:
+def format_platform(platform: Any) -> str:
+    if not isinstance(platform, Mapping):
+        return "unknown/unknown"
     text = f"{platform.get('os') or 'unknown'}/{platform.get('architecture') or 'unknown'}"
     if platform.get("variant"):
-        text += "/" + platform["variant"]
+        text += f"/{platform['variant']}"
     return text
 
 
@@ -260,11 +271,14 @@ def select_platform(manifests: list[dict[str, Any]] | None, platform: dict[str, 
     """
     wanted_variant = platform.get("variant")
     candidates = []
-    for entry in manifests or []:
-        plat = entry.get("platform") or {}
-        if (plat.get("os") or "").lower() != platform["os"] or (plat.get("architecture") or "").lower() != platform["architecture"]:
+    for entry in manifests if isinstance(manifests, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("platform") or {}, dict):
             continue
-        variant = (plat.get("variant") or "").lower() or _default_variant(platform["architecture"])
+        plat = entry.get("platform") or {}
+        if (str(plat.get("os") or "").lower() != platform["os"]
+                or str(plat.get("architecture") or "").lower() != platform["architecture"]):
+            continue
+        variant = str(plat.get("variant") or "").lower() or _default_variant(platform["architecture"])
         if wanted_variant:
             if variant == wanted_variant or (variant is None and wanted_variant == _default_variant(platform["architecture"])):
                 candidates.append(entry)
@@ -307,35 +321,28 @@ def _listed(registry: str, hosts: Iterable[str] | None) -> bool:
     return False
 
 
-def _mask(text: str, secrets: Iterable[str]) -> str:
-    """Belt and braces: remove any secret that could have slipped into a message."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
 # -- proxies -----------------------------------------------------------------------------------------
 def proxy_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """{'https': url, 'http': url, 'no': list} from HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower case wins)."""
+    """{'https': url, 'http': url, 'no': entries} from HTTPS_PROXY, HTTP_PROXY and NO_PROXY (proxies.py: lower case wins)."""
     environ = os.environ if environ is None else environ
     found = {}
     for name in ("https", "http", "no"):
-        value = environ.get(name + "_proxy") or environ.get(name.upper() + "_PROXY")
-        if value:
+        value = environment_value(environ, name + "_proxy")
+        if value and value.strip():
             found[name] = value.strip()
     return found
 
 
-def proxy_for(scheme: str, host: str | None, proxies: dict[str, str]) -> tuple[str, int, str | None] | None:
-    """(host, port, authorization header or None) of the proxy to use for scheme://host, or None for a direct connection.
+def proxy_for(scheme: str, host: str | None, proxies: dict[str, str], port: int | None = None) -> tuple[str, int, str | None] | None:
+    """(host, port, authorization header or None) of the proxy to use for scheme://host:port, or None for a direct connection.
 
-    host is the registry's host without port. NO_PROXY follows urllib (host names and domain suffixes, '*').
+    host is the registry's host without port. NO_PROXY follows proxies.bypasses_proxy (host, host:port, domain
+    suffix, CIDR, '*'): the same rule as the cloud API calls.
     """
     url = proxies.get(scheme)
     if not url:
         return None
-    if proxies.get("no") and proxy_bypass_environment(host, {"no": proxies["no"]}):
+    if bypasses_proxy(host, port, scheme, proxies.get("no")):
         return None
     if "://" not in url:
         url = "http://" + url
@@ -349,6 +356,58 @@ def proxy_for(scheme: str, host: str | None, proxies: dict[str, str]) -> tuple[s
     return parts.hostname, parts.port or 80, authorization
 
 
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL, the port made explicit: what a credential is scoped to."""
+    parts = urlsplit(url)
+    scheme = (parts.scheme or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme)
+
+
+class _DeadlineSocket(object):
+    """A connected socket whose every wait (send, each recv of the status line, headers and body) is cut to
+    what is left before one deadline: http.client reads the status line and headers line by line, so a
+    per-socket timeout alone lets a peer trickling one byte a second hold the read for ever."""
+
+    def __init__(self, sock: socket.socket, left: Callable[[], float]) -> None:
+        self._sock = sock
+        self._left = left
+
+    def _arm(self) -> None:
+        left = self._left()
+        if left <= 0:
+            raise socket.timeout("the deadline has passed")
+        self._sock.settimeout(left)
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        self._arm()
+        return self._sock.recv_into(buffer, nbytes, flags)
+
+    def recv(self, size: int, flags: int = 0) -> bytes:
+        self._arm()
+        return self._sock.recv(size, flags)
+
+    def sendall(self, data: Any, flags: int = 0) -> None:
+        self._arm()
+        self._sock.sendall(data, flags)
+
+    def makefile(self, mode: str = "rb", buffering: int = -1, **kwargs: Any) -> Any:
+        if mode != "rb":
+            raise ValueError("only binary reads are supported")
+        # Counted like socket.makefile: closing the connection then leaves the socket open for the response's body.
+        self._sock._io_refs += 1
+        return io.BufferedReader(socket.SocketIO(self, "rb"), READ_CHUNK)  # type: ignore[arg-type]
+
+    def _decref_socketios(self) -> None:
+        self._sock._decref_socketios()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
 # -- the client --------------------------------------------------------------------------------------
 class RegistryClient(object):
     """Reads manifests and config blobs from registries. One instance may measure many images.
@@ -356,11 +415,16 @@ class RegistryClient(object):
     credentials: list of dicts (server, username, password). plain_http_registries / insecure_registries:
     lists of host or host:port. connect_timeout / read_timeout: seconds per connection attempt and per
     socket read. retries: extra attempts on 429, 5xx and connections reset (jittered exponential backoff
-    from backoff seconds, each sleep at most max_backoff). max_seconds: wall-clock bound on each document read
-    (a token, a manifest, a config blob), its attempts and pauses included: no socket wait reaches past it and
-    bodies are read in chunks with the deadline checked between them. The reasons of FAIL_FAST_REASONS are
-    never retried. environ: where HTTPS_PROXY, HTTP_PROXY and NO_PROXY
-    are read (os.environ by default). clock / sleep: injectable for tests.
+    from backoff seconds, each sleep at most max_backoff). max_seconds: ONE wall-clock deadline for each image's
+    read (measure() or resolve(): its manifests, config blob and tokens, their connects, status lines, headers,
+    bodies, attempts and pauses): every socket wait is cut to what is left of it (_DeadlineSocket). The reasons of
+    FAIL_FAST_REASONS are never retried. environ: where HTTPS_PROXY, HTTP_PROXY and NO_PROXY
+    are read (os.environ by default; proxies.py). clock / sleep: injectable for tests.
+
+    Credentials (HTTP Basic, or a Bearer token) go only to the scheme, host and port the registry was configured
+    for, and to its token service (the realm the registry names, Docker's rule), never over plain http unless the
+    registry (or the realm) is in plain_http_registries. Redirects are followed only to https (or http for such a
+    registry), and drop the Authorization header when they leave the origin.
     """
 
     def __init__(self, credentials: Iterable[dict[str, Any]] | None = None, plain_http_registries: Iterable[str] | None = None,
@@ -383,7 +447,11 @@ class RegistryClient(object):
         self.sleep = sleep
         self.proxies = proxy_settings(environ)
         self._tokens = {}  # (registry, scope) -> Authorization header value
-        self.passwords = [str(c.get("password", c.get("Password"))) for c in self.credentials if c.get("password", c.get("Password"))]
+        # Every form in which a registry or token service could echo a credential (masking.credential_forms).
+        self.secret_forms = []
+        for cred in self.credentials:
+            self.secret_forms.extend(credential_forms(cred.get("username", cred.get("UserName", cred.get("user_name"))),
+                                                      cred.get("password", cred.get("Password"))))
 
     # -- public ------------------------------------------------------------------------------------
     def measure(self, image: str, platform: str | None = None) -> dict[str, Any]:
@@ -464,14 +532,14 @@ class RegistryClient(object):
 
     # -- documents ---------------------------------------------------------------------------------
     def _manifest(self, ctx: _Context, reference: Any) -> tuple[dict[str, Any], str, str]:
-        if not isinstance(reference, str) or not reference:
-            raise ctx.error("invalid", "a manifest descriptor has no digest")
+        if not isinstance(reference, str) or not (DIGEST_RE.match(reference) or TAG_RE.match(reference)):
+            raise ctx.error("invalid", "a manifest descriptor has no valid digest")
         dummy, headers, body = self._get(ctx, f"/v2/{ctx.ref['repository']}/manifests/{reference}", {"Accept": ACCEPT},
                                          MAX_MANIFEST_BYTES, "manifest")
         try:
-            document = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise ctx.error("invalid", "the manifest is not JSON")
+            document = load_json(body)
+        except ValueError as exc:
+            raise ctx.error("invalid", f"the manifest is not JSON ({exc})")
         if not isinstance(document, dict):
             raise ctx.error("invalid", "the manifest is not a JSON object")
         media_type = document.get("mediaType") or (headers.get("content-type") or "").split(";")[0].strip()
@@ -485,15 +553,21 @@ class RegistryClient(object):
         if reference.startswith("sha256:") and reference != digest:
             raise ctx.error("invalid", f"the manifest does not match its digest {reference}")
         if not reference.startswith("sha256:"):
-            digest = headers.get("docker-content-digest") or digest
+            stated = (headers.get("docker-content-digest") or "").strip()
+            if stated and (not DIGEST_RE.match(stated) or (stated.startswith("sha256:") and stated != digest)):
+                # The digest is recorded in a tag and compared later: a registry's word for it must be a digest of what it sent.
+                raise ctx.error("invalid", "the registry's Docker-Content-Digest is not the digest of the manifest it sent")
+            digest = stated or digest
         else:
             digest = reference
         return document, media_type, digest
 
     def _config(self, ctx: _Context, descriptor: Any) -> dict[str, Any]:
-        if not isinstance(descriptor, dict) or not descriptor.get("digest"):
+        if not isinstance(descriptor, dict) or not isinstance(descriptor.get("digest"), str) or not descriptor["digest"]:
             raise ctx.error("invalid", "the image manifest has no config descriptor")
         digest = descriptor["digest"]
+        if not DIGEST_RE.match(digest):
+            raise ctx.error("invalid", "the config descriptor has no valid digest")
         dummy = descriptor.get("mediaType") == "application/vnd.oci.empty.v1+json"
         if dummy or (isinstance(descriptor.get("size"), int) and descriptor["size"] > MAX_CONFIG_BYTES):
             return {}
@@ -501,15 +575,15 @@ class RegistryClient(object):
         if digest.startswith("sha256:") and "sha256:" + hashlib.sha256(body).hexdigest() != digest:
             raise ctx.error("invalid", f"the config blob does not match its digest {digest}")
         try:
-            config = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            config = load_json(body)
+        except ValueError:
             return {}  # an artifact's config need not be JSON; sizes come from the manifest anyway
         return config if isinstance(config, dict) else {}
 
     # -- HTTP --------------------------------------------------------------------------------------
     def _get(self, ctx: _Context, path: str, headers: dict[str, str], limit: int, what: str) -> tuple[int, dict[str, str], bytes]:
         """GET with authentication, bounded retries and redirects; returns (status, headers, body) of a 200."""
-        deadline = self.clock() + self.max_seconds
+        deadline = ctx.deadline
         attempt = 0
         authorization = self._tokens.get((ctx.registry, ctx.scope))
         challenged = False
@@ -558,7 +632,7 @@ class RegistryClient(object):
             return ctx.error("unreachable", f"the registry did not serve the {what}{suffix}", status)
         return ctx.error("invalid", f"the registry refused to serve the {what}{suffix}", status)
 
-    def _authenticate(self, ctx: _Context, challenge: str) -> str:
+    def _authenticate(self, ctx: _Context, challenge: str) -> str:  # pylint: disable=too-many-branches
         """Answer a 401 challenge; returns the Authorization header value for the retry."""
         scheme, params = parse_challenge(challenge)
         if scheme == "basic":
@@ -578,15 +652,17 @@ class RegistryClient(object):
         if not realm:
             raise ctx.error("invalid", "the registry's Bearer challenge has no realm", 401)
         parts = urlsplit(realm)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if parts.scheme not in ("http", "https") or not parts.hostname or _bad_port(parts):
             raise ctx.error("invalid", "the registry's token realm is not an http(s) URL", 401)
-        if parts.scheme == "http" and ctx.creds and not ctx.base.startswith("http://"):
-            # Never send a password in clear text because an https registry said so.
-            raise ctx.error("invalid", f"the registry {ctx.domain} asks for credentials to be sent to a plain http token service", 401)
+        if parts.scheme == "http" and not _listed(parts.netloc, self.plain_http):
+            # Docker's rule: the token service is the realm the registry names (any host), but a password or a token
+            # never travels in clear text unless that host is listed as plain http.
+            raise ctx.error("invalid", f"the registry {ctx.domain} names a plain http token service ({parts.hostname}); it is not "
+                            "used unless listed in plain_http_registries", 401)
         query = [("service", params["service"])] if params.get("service") else []
         query.append(("scope", params.get("scope") or ctx.scope))
         url = realm + ("&" if "?" in realm else "?") + urlencode(query)
-        deadline = self.clock() + self.max_seconds
+        deadline = ctx.deadline
         attempt = 0
         while True:
             attempt += 1
@@ -608,34 +684,42 @@ class RegistryClient(object):
             raise ctx.error("unreachable" if status in RETRY_STATUSES else "invalid",
                             f"the token service {parts.hostname} answered HTTP {status}", status)
         try:
-            answer = json.loads(body.decode("utf-8"))
-            token = answer.get("token") or answer.get("access_token")
-        except (UnicodeDecodeError, ValueError, AttributeError):
-            token = None
+            answer = load_json(body)
+        except ValueError:
+            answer = None
+        token = (answer.get("token") or answer.get("access_token")) if isinstance(answer, dict) else None
         if not token or not isinstance(token, str):
             raise ctx.error("invalid", f"the token service {parts.hostname} answered no token")
         return token
 
     def _fetch(self, ctx: _Context, url: str, headers: dict[str, str], authorization: str | None, limit: int,
                deadline: float) -> tuple[int, dict[str, str], bytes]:
-        """One GET (following redirects); Authorization only goes to the host it was meant for.
+        """One GET (following redirects); Authorization only goes to the scheme, host and port of url.
 
-        deadline (of self.clock): no socket wait reaches past it, and the body is read in chunks with the deadline
-        checked between them, so a registry that trickles bytes cannot hold the module beyond max_seconds (read_timeout
-        alone bounds each socket read, not the whole answer)."""
-        origin = urlsplit(url).netloc
+        Redirects are followed only to https, or to http from a plain-http registry or to a host of
+        plain_http_registries; anything else (https to http, file://, ftp://, a bad port) is an invalid answer. deadline (of self.clock): every socket wait
+        (connect, the status line, each header, the body) is cut to what is left of it (_DeadlineSocket), so a
+        registry that trickles bytes cannot hold the module beyond max_seconds."""
+        scope = origin(url)
         for dummy in range(MAX_REDIRECTS + 1):
             parts = urlsplit(url)
             request_headers = {"User-Agent": self.user_agent, "Accept-Encoding": "identity"}
             request_headers.update(headers)
-            if authorization and parts.netloc == origin:
+            if authorization and origin(url) == scope:
                 request_headers["Authorization"] = authorization
             path = (parts.path or "/") + ("?" + parts.query if parts.query else "")
             try:
-                proxy = proxy_for(parts.scheme, parts.hostname, self.proxies)
+                proxy = proxy_for(parts.scheme, parts.hostname, self.proxies, parts.port)
             except ValueError as exc:
                 raise _Unreachable(f"{exc}", "proxy")
             conn = self._connection(parts, ctx, proxy, self._remaining(deadline, self.connect_timeout, parts.netloc))
+
+            def left() -> float:
+                return min(self.read_timeout, deadline - self.clock())
+
+            if proxy and parts.scheme == "https":
+                # The proxy's answer to CONNECT is read inside connect(): its waits are cut to the deadline too.
+                conn._create_connection = _deadline_connector(left)  # type: ignore[attr-defined]
             if proxy and parts.scheme == "http":
                 # A plain-http request goes to the proxy with the absolute URL.
                 path = f"http://{parts.netloc}{path}"
@@ -650,7 +734,9 @@ class RegistryClient(object):
                     text = (f"no connection to {parts.netloc} within {self.connect_timeout:g} seconds"
                             if reason == "connect_timeout" else _describe(exc, parts.netloc, proxy))
                     raise _Unreachable(text + via, reason)
-                sock = conn.sock  # kept: getresponse() drops conn.sock when the server closes after the answer
+                # Every later wait is cut to the deadline; kept: getresponse() drops conn.sock when the server closes.
+                sock = conn.sock if isinstance(conn.sock, _DeadlineSocket) else _DeadlineSocket(conn.sock, left)
+                conn.sock = sock
                 try:
                     sock.settimeout(self._remaining(deadline, self.read_timeout, parts.netloc))
                     conn.request("GET", path, headers=request_headers)
@@ -666,12 +752,29 @@ class RegistryClient(object):
                     raise ctx.error("invalid", f"the registry answered more than {limit} bytes")
                 resp_headers = dict((k.lower(), v) for k, v in response.getheaders())
                 if response.status in (301, 302, 303, 307, 308) and resp_headers.get("location"):
-                    url = urljoin(url, resp_headers["location"])
+                    url = self._redirect(ctx, url, resp_headers["location"])
                     continue
                 return response.status, resp_headers, body
             finally:
                 conn.close()
         raise ctx.error("invalid", "too many redirects")
+
+    def _redirect(self, ctx: _Context, url: str, location: str) -> str:
+        """The URL a redirect leads to, when it may be followed; RegistryError invalid otherwise."""
+        try:
+            target = urljoin(url, location)
+            parts = urlsplit(target)
+        except ValueError:
+            raise ctx.error("invalid", "the registry redirected to a malformed URL") from None
+        scheme = (parts.scheme or "").lower()
+        if scheme not in ("http", "https") or not parts.hostname or _bad_port(parts):
+            raise ctx.error("invalid", f"the registry redirected to a {scheme or 'scheme-less'}:// URL, which is not followed "
+                            "(only https, or http for plain_http_registries)")
+        # A plain-http registry (listed) may send the reader on in plain http; an https answer may not downgrade it.
+        if scheme == "http" and urlsplit(url).scheme != "http" and not _listed(parts.netloc, self.plain_http):
+            raise ctx.error("invalid", f"the registry redirected from https to plain http ({parts.hostname}), which is not "
+                            "followed: nothing is read or sent in clear text unless the host is listed in plain_http_registries")
+        return target
 
     def _remaining(self, deadline: float, timeout: float, netloc: str) -> float:
         """The socket timeout for the next wait: timeout, cut to what is left before deadline; _Unreachable when none is."""
@@ -718,12 +821,34 @@ class RegistryClient(object):
 
 def _platform_entry(ctx: _Context, index: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
     """The descriptor of an index / manifest list for the wanted platform; RegistryError not_found naming the others."""
-    entry = select_platform(index.get("manifests"), wanted)
+    manifests = index.get("manifests")
+    entry = select_platform(manifests, wanted)
     if entry is None:
-        available = sorted(set(format_platform(m.get("platform") or {}) for m in index.get("manifests") or []
-                               if (m.get("platform") or {}).get("os") not in (None, "unknown")))
-        raise ctx.error("not_found", f"has no manifest for platform {format_platform(wanted)} (available: {', '.join(available) or 'none'})")
+        entries = manifests if isinstance(manifests, list) else []
+        available = sorted(set(format_platform(m.get("platform")) for m in entries
+                               if isinstance(m, dict) and isinstance(m.get("platform"), dict)
+                               and m["platform"].get("os") not in (None, "unknown")))
+        shown = ", ".join(available[:PLATFORMS_SHOWN]) or "none"
+        if len(available) > PLATFORMS_SHOWN:
+            shown += f" and {len(available) - PLATFORMS_SHOWN} more"
+        raise ctx.error("not_found", f"has no manifest for platform {format_platform(wanted)} (available: {shown})")
     return entry
+
+
+def _deadline_connector(left: Callable[[], float]) -> Callable[..., Any]:
+    """socket.create_connection whose socket cuts every later wait to left() seconds (_DeadlineSocket)."""
+    def connect(address: tuple[str, int], timeout: Any = None, source_address: Any = None) -> _DeadlineSocket:
+        return _DeadlineSocket(socket.create_connection(address, timeout, source_address), left)
+    return connect
+
+
+def _bad_port(parts: SplitResult) -> bool:
+    """True when a URL's port is not a number from 1 to 65535."""
+    try:
+        port = parts.port
+    except ValueError:
+        return True
+    return port is not None and not 0 < port < 65536
 
 
 class _Unreachable(Exception):
@@ -766,13 +891,18 @@ class _Context(object):
         plain = _listed(ref["domain"], client.plain_http) or _listed(ref["registry"], client.plain_http)
         self.insecure = _listed(ref["domain"], client.insecure) or _listed(ref["registry"], client.insecure)
         self.base = ("http://" if plain else "https://") + ref["registry"]
+        # One wall-clock deadline for everything this image's read does (manifests, config, tokens, retries).
+        self.deadline = client.clock() + client.max_seconds
 
     def error(self, kind: str, what: str, status: int | None = None, reason: str | None = None) -> RegistryError:
+        """A RegistryError naming the image and the registry; no credential in any form, no control character,
+        at most MESSAGE_MAX characters (the text may come from the registry)."""
         message = f"image {self.image} on registry {self.domain}: {what}"
-        secrets = list(self.client.passwords)
+        secrets = list(self.client.secret_forms)
         if self.creds:
-            secrets.append(self.creds[1])
-        return RegistryError(kind, _mask(message, secrets), image=self.image, registry=self.domain, status=status, reason=reason)
+            secrets.extend(credential_forms(*self.creds))
+        return RegistryError(kind, printable(mask(message, secrets), MESSAGE_MAX), image=self.image, registry=self.domain,
+                             status=status, reason=reason)
 
 
 def _basic(creds: tuple[str, str]) -> str:
@@ -801,12 +931,22 @@ def _describe(exc: Exception, netloc: str, proxy: tuple[str, int, str | None] | 
 def _registry_error_detail(body: bytes) -> str:
     """The first code/message of a registry error body ({"errors": [{"code", "message"}]}), short."""
     try:
-        errors = json.loads(body.decode("utf-8")).get("errors") or []
+        errors = load_json(body).get("errors") or []
         first = errors[0]
         text = " ".join(str(first.get(k)) for k in ("code", "message") if first.get(k))
-    except (UnicodeDecodeError, ValueError, AttributeError, IndexError, TypeError):
+    except (ValueError, AttributeError, IndexError, TypeError, KeyError):
         return ""
-    return text[:200]
+    return printable(text, 200)
+
+
+def load_json(body: bytes) -> Any:
+    """A registry's JSON document; ValueError (never RecursionError) for text that is not JSON or nested too deep."""
+    try:
+        return json.loads(body.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except ValueError as exc:
+        raise ValueError(f"not JSON: {exc.__class__.__name__}") from None
 
 
 def parse_challenge(header: str | None) -> tuple[str, dict[str, str]]:
@@ -896,4 +1036,9 @@ def _each_image(images: Iterable[str], read: Callable[[str], dict[str, Any]]) ->
                                                         message=str(error))))
         except ValueError as error:
             reports.append(dict(image=image, error=dict(kind="invalid", message=str(error))))
+        except Exception as error:  # pylint: disable=broad-except
+            # A hostile answer must be a report naming the image and the registry, never a traceback.
+            reports.append(dict(image=image, error=dict(
+                kind="invalid", reason=None, registry=domain,
+                message=f"image {image} on registry {domain}: the registry's answer could not be read ({error.__class__.__name__})")))
     return reports

@@ -28,7 +28,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference i
 
 # Alibaba Cloud Container Registry VPC endpoints: registry-vpc.<region>.aliyuncs.com and
 # <instance>-registry-vpc.<region>.cr.aliyuncs.com resolve to addresses only a VPC reaches.
-_VPC_ENDPOINT = re.compile(r"^(?:registry-vpc\.[a-z0-9-]+\.aliyuncs\.com|[a-z0-9][a-z0-9-]*-registry-vpc\.[a-z0-9-]+\.cr\.aliyuncs\.com)(?::\d+)?$")
+_VPC_ENDPOINT = re.compile(r"^(?:registry-vpc\.[a-z0-9-]+\.aliyuncs\.com|[a-z0-9][a-z0-9-]*-registry-vpc\.[a-z0-9-]+\.cr\.aliyuncs\.com)(?::\d+)?\Z", re.ASCII)
 _PRIVATE_NETWORKS = tuple(ipaddress.ip_network(net) for net in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"))
 

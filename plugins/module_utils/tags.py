@@ -21,10 +21,12 @@ SYSTEM_TAG_PREFIXES = ("acs:", "aliyun")
 
 
 def normalize_desired_tags(tags: Mapping[Any, Any] | None) -> dict[str, str] | None:
-    """User tags as {str: str}; None stays None (leave tags alone)."""
+    """User tags as {str: str}; None stays None (leave tags alone). A value that is no scalar (a list, a dict) is kept
+    as it is, so that validation (image_cache_validation.tag_problem) refuses it rather than sending its Python text."""
     if tags is None:
         return None
-    return dict((str(key), "" if value is None else str(value)) for key, value in tags.items())
+    return dict((str(key), "" if value is None else value if isinstance(value, (list, dict, set, tuple)) else str(value))
+                for key, value in tags.items())
 
 
 def is_system_tag(key: str) -> bool:

@@ -929,8 +929,6 @@ def main() -> None:
                                  creating_possible=False)
     if params["wait_timeout"] < 0:
         problems.append(f"wait_timeout must be 0 or more seconds, got {params['wait_timeout']}.")
-    if params["name"] is not None and not params["name"].strip():
-        problems.append("name must not be empty.")
     if problems:
         module.fail_json(" ".join(problems))
     module.run(lambda alibaba_module: run(alibaba_module, size_auto, size))

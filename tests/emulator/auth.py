@@ -23,7 +23,7 @@ REQUIRED_SIGNED_HEADERS = ('host', 'x-acs-action', 'x-acs-version', 'x-acs-date'
 MAX_CLOCK_SKEW = 15 * 60  # seconds, both directions
 NONCE_TTL = 20 * 60  # nonces are remembered longer than the accepted clock skew
 SIGNATURE_MISMATCH = 'Specified signature is not matched with our calculation.'
-_AUTH_RE = re.compile(r'^(\S+)\s+Credential=([^,\s]*),\s*SignedHeaders=([^,\s]*),\s*Signature=([0-9a-fA-F]*)\s*$')
+_AUTH_RE = re.compile(r'^(\S+)\s+Credential=([^,\s]*),\s*SignedHeaders=([^,\s]*),\s*Signature=([0-9a-fA-F]*)\s*\Z')
 
 
 @dataclass

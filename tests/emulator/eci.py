@@ -35,8 +35,8 @@ RESOURCE_TYPES = ('ContainerGroup', 'ImageCache', 'DataCache', 'VirtualNode')
 BUSY_STATUSES = ('Preparing', 'Creating', 'Updating')
 # STRICTER: 2..128 characters, lower-case letters, digits and hyphens, starting and ending with a letter or digit
 # (the public docs describe the name in Kubernetes DNS-label style; a trailing hyphen is refused here).
-NAME_RE = re.compile(r'^[a-z0-9](?:[a-z0-9-]{0,126}[a-z0-9])$')
-RESOURCE_GROUP_RE = re.compile(r'^rg-[A-Za-z0-9]+$')
+NAME_RE = re.compile(r'^[a-z0-9](?:[a-z0-9-]{0,126}[a-z0-9])\Z')
+RESOURCE_GROUP_RE = re.compile(r'^rg-[A-Za-z0-9]+\Z')
 
 
 # -- validation helpers -------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ class Params:
 
     def _indexed(self, name: str) -> dict[int, dict[str, str]]:
         """Group X.N (sub key '') and X.N.Field keys by N."""
-        pattern = re.compile(re.escape(name) + r'\.([^.]+)(?:\.(.+))?$')
+        pattern = re.compile(re.escape(name) + r'\.([^.]+)(?:\.(.+))?\Z')
         groups: dict[int, dict[str, str]] = {}
         for key, value in self.raw.items():
             match = pattern.match(key)

@@ -36,7 +36,7 @@ DISPATCH.update({('vpc', name): handler for name, handler in network.VPC_ACTIONS
 DISPATCH.update({('ecs', name): handler for name, handler in network.ECS_ACTIONS.items()})
 PRODUCT_NAMES = {'eci': 'Eci', 'vpc': 'Vpc', 'ecs': 'Ecs'}
 TOKEN_ACTIONS = frozenset(('eci', name) for name in eci.TOKEN_ACTIONS)
-SECRET_PARAM_RE = re.compile(r'password|secret|securitytoken|signature$', re.IGNORECASE)
+SECRET_PARAM_RE = re.compile(r'password|secret|securitytoken|signature\Z', re.IGNORECASE)
 CONTROL_PREFIX = '/_emulator/'
 
 

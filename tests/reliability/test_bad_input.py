@@ -97,6 +97,18 @@ MODULE_CASES = [
     ('info-empty-id', 'eci_image_cache_info', INFO, dict(image_cache_ids=['']), ['image_cache_ids']),
     ('info-tags-not-a-dict', 'eci_image_cache_info', INFO, dict(tags='x'), ['tags']),
     ('info-page-size-not-int', 'eci_image_cache_info', INFO, dict(page_size='many'), ['page_size']),
+    # Issue 23: names, ids, tag values and ports the cloud would refuse (or take wrongly), refused before any call.
+    ('name-trailing-newline', 'eci_image_cache', CREATE, dict(name='bad-input\n'), ['name']),
+    ('name-control-character', 'eci_image_cache', CREATE, dict(name='bad\x1b[31m'), ['name']),
+    ('name-surrounding-blanks', 'eci_image_cache', CREATE, dict(name=' bad-input '), ['name']),
+    ('name-too-long', 'eci_image_cache', CREATE, dict(name='n' * 129), ['name']),
+    ('security-group-newline', 'eci_image_cache', CREATE, dict(security_group_id='sg-demo\n'), ['security_group_id']),
+    ('vswitch-newline', 'eci_image_cache', CREATE, dict(vswitch_ids=['vsw-demo\n']), ['vswitch_ids']),
+    ('tag-value-a-list', 'eci_image_cache', CREATE, dict(tags={'team': ['a', 'b']}), ['tags']),
+    ('tag-value-a-dict', 'eci_image_cache', CREATE, dict(tags={'team': {'a': 1}}), ['tags']),
+    ('image-port-out-of-range', 'eci_image_cache', CREATE, dict(images=['reg.example.com:99999/app:1']), ['images']),
+    ('plain-http-port-out-of-range', 'eci_image_cache', CREATE, dict(plain_http_registries=['reg.example.com:70000']),
+     ['plain_http_registries']),
     ('network-nothing-given', 'eci_network_info', NETWORK, dict(vswitch_ids=DROP), ['vswitch_ids']),
     ('network-vswitches-too-many', 'eci_network_info', NETWORK, dict(vswitch_ids=many('vsw', 11)), ['vswitch_ids']),
     ('network-empty-vswitch', 'eci_network_info', NETWORK, dict(vswitch_ids=['']), ['vswitch_ids']),
@@ -121,6 +133,9 @@ ROLE_CASES = [
      ['password']),
     ('role-image-malformed', dict(image_cache_images=['Bad Image']), ['image']),
     ('role-tag-key-aliyun', dict(image_cache_tags={'aliyun-owner': 'x'}), ['tags']),
+    ('role-vswitch-ids-numbers', dict(image_cache_vswitch_ids=[1]), ['image_cache_vswitch_ids']),
+    ('role-name-newline', dict(image_cache_name='bad-input\n'), ['image_cache_name']),
+    ('role-tag-value-a-list', dict(image_cache_tags={'team': ['a']}), ['image_cache_tags']),
 ]
 
 

@@ -30,14 +30,14 @@ def read_galaxy(root):
     return values['namespace'], values['name']
 
 
-def list_files(root):
-    """Return the relative paths to copy."""
+def list_files(root, tracked_only=False):
+    """Return the relative paths to copy: tracked files, and (unless tracked_only) untracked files that are not ignored."""
+    command = ['git', 'ls-files', '-z', '--cached'] + ([] if tracked_only else ['--others', '--exclude-standard'])
     try:
-        output = subprocess.run(
-            ['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-            cwd=root, check=True, capture_output=True,
-        ).stdout
+        output = subprocess.run(command, cwd=root, check=True, capture_output=True).stdout
     except (OSError, subprocess.CalledProcessError):
+        if tracked_only:
+            sys.exit('--tracked-only needs a git checkout (git ls-files failed in %s)' % root)
         return list_files_without_git(root)
     paths = sorted({path for path in output.decode('utf-8').split('\0') if path})
     # --cached lists files deleted in the working tree but not yet committed: skip them.
@@ -61,6 +61,8 @@ def main():
     parser.add_argument('--root', default=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                         help='collection root (default: the checkout holding this script)')
     parser.add_argument('--build-dir', help='where ansible_collections/ is created (default: ROOT/build)')
+    parser.add_argument('--tracked-only', action='store_true',
+                        help='copy only the files git tracks (make build: an untracked .env or vault password never ships)')
     args = parser.parse_args()
 
     root = os.path.abspath(args.root)
@@ -74,7 +76,7 @@ def main():
     shutil.rmtree(tree, ignore_errors=True)
     os.makedirs(tree)
     count = 0
-    for rel in list_files(root):
+    for rel in list_files(root, args.tracked_only):
         if rel.split(os.sep)[0] in ('build', '.venv'):
             continue
         src = os.path.join(root, rel)

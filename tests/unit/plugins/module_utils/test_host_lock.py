@@ -11,6 +11,8 @@ import sys
 import textwrap
 import time
 
+import pytest
+
 from ansible_collections.alibabacloud.eci.plugins.module_utils import host_lock
 from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock
 
@@ -208,3 +210,64 @@ def test_the_environment_names_a_shared_directory(tmp_path, monkeypatch):
     lock.release()
     # An explicit private directory wins over the environment.
     assert HostLock("n", directory=str(tmp_path / "own"), environ={"ALICLOUD_ECI_LOCK_DIR": str(shared)}).shared is False
+
+
+# -- issue 23: modes as documented, never through a planted link ---------------------------------------------
+@pytest.fixture
+def strict_umask():
+    previous = os.umask(0o027)
+    yield
+    os.umask(previous)
+
+
+def test_a_shared_directory_made_here_is_group_writable_whatever_the_umask(tmp_path, strict_umask):
+    shared = tmp_path / "made"
+    lock = HostLock("n", shared_directory=str(shared))
+    assert lock.acquire(1), lock.problem
+    assert os.stat(str(shared)).st_mode & 0o777 == 0o770
+    assert os.stat(lock.path).st_mode & 0o777 == 0o660
+    lock.release()
+
+
+def test_a_private_lock_file_is_private_whatever_the_umask(tmp_path):
+    previous = os.umask(0)
+    try:
+        lock = HostLock("n", directory=str(tmp_path / "private"))
+        assert lock.acquire(1), lock.problem
+        assert os.stat(lock.path).st_mode & 0o777 == 0o600
+        lock.release()
+    finally:
+        os.umask(previous)
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_a_symlink_planted_at_the_lock_path_is_not_written_through(tmp_path, shared):
+    directory = tmp_path / "locks"
+    directory.mkdir(mode=0o700)
+    target = tmp_path / "victim"
+    kwargs = {"shared_directory": str(directory)} if shared else {"directory": str(directory)}
+    lock = HostLock("n", **kwargs)
+    os.symlink(str(target), lock.path)
+    assert lock.acquire(0.2) is False
+    assert not target.exists()  # no empty file made where the link points
+    assert lock.problem.startswith("cannot use")
+
+
+def test_a_symlink_planted_at_the_shared_directory_is_refused(tmp_path):
+    real = tmp_path / "elsewhere"
+    real.mkdir()
+    link = tmp_path / "shared"
+    os.symlink(str(real), str(link))
+    lock = HostLock("n", shared_directory=str(link))
+    assert lock.acquire(0.2) is False
+    assert os.listdir(str(real)) == []
+    assert "symbolic link" in lock.problem
+
+
+def test_a_fifo_planted_at_the_lock_path_neither_blocks_nor_is_used(tmp_path):
+    directory = tmp_path / "locks"
+    directory.mkdir()
+    lock = HostLock("n", shared_directory=str(directory))
+    os.mkfifo(lock.path)
+    assert lock.acquire(0.2) is False
+    assert "not a regular file" in lock.problem
