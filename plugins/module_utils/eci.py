@@ -100,6 +100,11 @@ def _epoch(stamp: str | None) -> float | None:
     return moment.timestamp()
 
 
+def epoch_of(stamp: str | None) -> float | None:
+    """An API time (CreationTime, LastMatchedTime, ...) as epoch seconds, or None when it is not one."""
+    return _epoch(stamp)
+
+
 def retention_days_of(status: str | None, creation_time: str | None, expire_date_time: str | None) -> tuple[bool, int | None]:
     """RetentionDays as the cache shows it: ExpireDateTime - CreationTime, rounded to the nearest whole day.
 

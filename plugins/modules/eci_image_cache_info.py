@@ -53,6 +53,14 @@ options:
     type: list
     elements: str
     choices: [Preparing, Creating, Ready, Failed, Updating, UpdateFailed]
+  idle_days:
+    description:
+      - Only caches idle for at least this many whole days (RV(image_caches[].idle_days)), for example to find the
+        caches worth deleting (see the playbook C(alibabacloud.eci.prune_idle_caches)). V(0) keeps every cache whose
+        idle time is known.
+      - A cache whose times cannot be read is never idle.
+    type: int
+    version_added: 0.2.0
   match_images:
     description:
       - Only caches that can serve these images (the API's C(MatchImage)); at most 100 images.
@@ -159,6 +167,13 @@ EXAMPLES = r"""
       - imc-2zebxkiifuyzzlhl5jzq
       - imc-2zeg3l5d5eb5kvqp0o4f
 
+- name: Caches tagged team=web that no container group used for 30 days or more
+  alibabacloud.eci.eci_image_cache_info:
+    tags:
+      team: web
+    idle_days: 30
+  register: idle
+
 - name: Which caches hold images whose tags have moved since they were built
   alibabacloud.eci.eci_image_cache_info:
     check_stale: true
@@ -237,8 +252,15 @@ image_caches:
       type: int
       sample: 30
     last_matched_time:
-      description: When a container group last used the cache.
+      description: When a container group last used the cache; empty when none ever did.
       type: str
+    idle_days:
+      description:
+        - Whole days since a container group last used the cache (C(last_matched_time)), or since its creation when
+          none ever did; null when neither time can be read. Counted from the clock of the host the module runs on.
+      type: int
+      sample: 12
+      version_added: 0.2.0
     elimination_strategy:
       description: V(LRU) when the cache may be removed automatically at the quota, empty when it is kept.
       type: str
@@ -300,7 +322,10 @@ image_caches:
           type: str
 """
 
+import time
+
 from ansible_collections.alibabacloud.eci.plugins.module_utils.eci import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, describe_image_caches
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_usage import idle_for, with_idle_days
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import judge_caches
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import DOCUMENTED
@@ -315,6 +340,8 @@ def validate(module: AlibabaCloudModule) -> None:
         module.fail_json(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {params['page_size']}.")
     if params["match_images"] is not None and not 1 <= len(params["match_images"]) <= 100:
         module.fail_json(f"match_images takes 1 to 100 images, got {len(params['match_images'])}.")
+    if params["idle_days"] is not None and params["idle_days"] < 0:
+        module.fail_json(f"idle_days must be 0 or more, got {params['idle_days']}.")
     if params["image_match_count"] is not None and params["image_match_count"] < 1:
         module.fail_json(f"image_match_count must be 1 or more, got {params['image_match_count']}.")
     for option in ("image_cache_ids", "match_images"):
@@ -349,6 +376,9 @@ def list_caches(module: AlibabaCloudModule) -> None:
         caches = [cache for cache in caches if all(cache["tags"].get(key) == value for key, value in filters["tags"].items())]
     if params["status"]:
         caches = [cache for cache in caches if cache["status"] in params["status"]]
+    caches = with_idle_days(caches, time.time())
+    if params["idle_days"] is not None:
+        caches = idle_for(caches, params["idle_days"])
     if params["check_stale"]:
         judged = judge_caches(
             caches, credentials=params["image_registry_credentials"], plain_http_registries=params["plain_http_registries"],
@@ -368,6 +398,7 @@ def main() -> None:
             resource_group_id=dict(type="str"),
             tags=dict(type="dict"),
             status=dict(type="list", elements="str", choices=STATUSES),
+            idle_days=dict(type="int"),
             match_images=dict(type="list", elements="str"),
             image_full_match=dict(type="bool"),
             image_match_count=dict(type="int"),

@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, alibabacloud.eci contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""eci_image_cache_info: idle_days (issue 26) and listings that repeat or break (issue 22), against the twin."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_usage import idle_days
+from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache_info
+from ansible_collections.alibabacloud.eci.tests.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+
+DAY = 86400
+SEEDS = [
+    dict(id='imc-fresh', name='fresh', images=['nginx:1.25'], creation_time='2 days ago', tags={'team': 'web'}),
+    dict(id='imc-used', name='used', images=['nginx:1.25'], creation_time='90 days ago', last_matched_time='3 days ago',
+         tags={'team': 'web'}),
+    dict(id='imc-idle', name='idle', images=['nginx:1.25'], creation_time='90 days ago', last_matched_time='45 days ago',
+         tags={'team': 'web'}),
+    dict(id='imc-never', name='never', images=['nginx:1.25'], creation_time='31 days ago', tags={'team': 'api'}),
+]
+
+
+@pytest.fixture(params=['default', 'hostile'])
+def twin(request):
+    emulator = Emulator(ready_after=0.2, profile=request.param).start()
+    emulator.state.reset({'image_caches': SEEDS})
+    yield emulator
+    emulator.stop()
+
+
+def args(twin, **options):
+    return dict(region='cn-hangzhou', access_key=DEFAULT_ACCESS_KEY_ID, secret_key=DEFAULT_ACCESS_KEY_SECRET,
+                eci_endpoint=twin.url, api_retries=0, **options)
+
+
+def by_id(result):
+    return {cache['image_cache_id']: cache for cache in result['image_caches']}
+
+
+def test_every_cache_has_idle_days(run_module, twin):
+    result, failed = run_module(eci_image_cache_info.main, args(twin))
+    assert not failed
+    days = {ident: cache['idle_days'] for ident, cache in by_id(result).items()}
+    # Since the last match when there is one, else since the creation.
+    assert days == {'imc-fresh': 2, 'imc-used': 3, 'imc-idle': 45, 'imc-never': 31}
+
+
+def test_the_idle_days_option_keeps_the_caches_idle_that_long(run_module, twin):
+    result, failed = run_module(eci_image_cache_info.main, args(twin, idle_days=31))
+    assert not failed and sorted(by_id(result)) == ['imc-idle', 'imc-never']
+    result, _failed = run_module(eci_image_cache_info.main, args(twin, idle_days=32, tags={'team': 'web'}))
+    assert sorted(by_id(result)) == ['imc-idle']
+    result, _failed = run_module(eci_image_cache_info.main, args(twin, idle_days=0))
+    assert len(result['image_caches']) == 4
+
+
+def test_a_negative_idle_days_fails_before_any_call(run_module, twin):
+    result, failed = run_module(eci_image_cache_info.main, args(twin, idle_days=-1))
+    assert failed and 'idle_days' in result['msg'] and '0 or more' in result['msg']
+    assert not twin.state.requests
+
+
+@pytest.mark.parametrize('cache, expected', [
+    (dict(creation_time='1970-01-01T00:00:00Z', last_matched_time=None), 10),
+    (dict(creation_time='1970-01-01T00:00:00Z', last_matched_time=''), 10),
+    (dict(creation_time='1970-01-01T00:00:00Z', last_matched_time='1970-01-08T12:00:00Z'), 2),
+    (dict(creation_time='1970-01-11T00:00:01Z'), 0),          # in the future: 0, never negative
+    (dict(creation_time='not a time'), None),
+    (dict(), None),
+])
+def test_idle_days_counts_whole_days(cache, expected):
+    assert idle_days(cache, 10 * DAY + 3600) == expected
+
+
+def test_a_cache_repeated_across_pages_is_listed_once(run_module, monkeypatch):
+    # A newest-first cloud and a cache created between two page reads: the repeated cache is one cache.
+    with Emulator(ready_after=0.2, profile={'list_order': 'newest_first', 'page_limit_max': 20}) as twin:
+        twin.state.reset({'image_caches': [dict(name=f'c-{n}', images=['nginx:1.25']) for n in range(5)]})
+        state, original, made = twin.state, twin.state.listed_page, []
+
+        def create_after_the_first_page(*a, **k):
+            result = original(*a, **k)
+            if not made:
+                made.append(state.new_cache(name='late', region='cn-hangzhou', images=['x:1'], size=20, now=state.clock()))
+            return result
+
+        monkeypatch.setattr(state, 'listed_page', create_after_the_first_page)
+        result, failed = run_module(eci_image_cache_info.main, args(twin, page_size=2))
+    assert not failed
+    ids = [cache['image_cache_id'] for cache in result['image_caches']]
+    assert len(ids) == len(set(ids)) and {f'c-{n}' for n in range(5)} <= {c['image_cache_name'] for c in result['image_caches']}
+
+
+def test_a_listing_without_its_list_fails_naming_the_action_and_request_id(run_module, twin):
+    twin.state.add_fault('DescribeImageCaches', 'malformed_no_list', 1, 0.0)
+    result, failed = run_module(eci_image_cache_info.main, args(twin))
+    request_id = twin.state.requests[-1]['request_id']
+    assert failed and result['error']['code'] == 'MalformedResponse' and result['error']['request_id'] == request_id
+    assert 'DescribeImageCaches' in result['msg'] and request_id in result['msg']
