@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: image_cache_id
 author: alibabacloud.eci contributors
 short_description: The id of the Ready ECI image cache that holds a set of images
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Answers the id of the Ready image cache of the region that holds every image given, to pin it to a container
     group (the pod annotation C(k8s.aliyun.com/eci-imc-id), or C(ImageSnapshotId) of CreateContainerGroup).

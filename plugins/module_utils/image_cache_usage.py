@@ -70,3 +70,30 @@ def find_cache_for_images(connection: Connection, images: list[str]) -> dict[str
         if chosen is not None:
             return chosen
     return choose_cache(eci.describe_image_caches(connection), images)
+
+
+def measure_needs(caches: Iterable[dict[str, Any]], timeouts: dict[str, float], credentials: list[dict[str, Any]] | None,
+                  plain_http_registries: list[str] | None, insecure_registries: list[str] | None) -> list[dict[str, Any]]:
+    """The caches with what their images need, measured in their registries (the size preflight's reads, each image
+    once): images_size_gib (the images' sum) and needed_size_gib (the size the collection's rule asks for: twice the
+    images, at least the API's minimum); both None when an image of the cache could not be measured from here."""
+    # Imported here: a listing that measures nothing never loads the registry code.
+    from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reads import RegistryReads
+    from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import GIB, required_cache_size_gib
+    from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import plan_sizes
+
+    reads = RegistryReads(timeouts)
+    result = []
+    for cache in caches:
+        images = list(cache.get("images") or [])
+        plan = plan_sizes(reads.sizes(images, None, credentials, plain_http_registries, insecure_registries)) if images else None
+        complete = plan is not None and not plan["failed"] and not plan["not_measured_here"] and len(plan["measured"]) == len(images)
+        size_gib, needed = None, None
+        if complete:
+            size_gib = round(plan["total_bytes"] / float(GIB), 3)
+            try:
+                needed = required_cache_size_gib(plan["total_bytes"])
+            except ValueError:
+                needed = None
+        result.append(dict(cache, images_size_gib=size_gib, needed_size_gib=needed))
+    return result

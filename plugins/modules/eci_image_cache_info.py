@@ -60,7 +60,6 @@ options:
         idle time is known.
       - A cache whose times cannot be read is never idle.
     type: int
-    version_added: 0.2.0
   match_images:
     description:
       - Only caches that can serve these images (the API's C(MatchImage)); at most 100 images.
@@ -93,9 +92,17 @@ options:
         read makes its caches' staleness unknown, not stale.
     type: bool
     default: false
+  measure_images:
+    description:
+      - Measure each cache's images in their registries (the size preflight of eci_image_cache, each image once) and
+        return RV(image_caches[].images_size_gib) and RV(image_caches[].needed_size_gib), for example to find caches
+        far larger than their images need (the playbook C(alibabacloud.eci.image_cache_report) does).
+      - Reads registries from where the module runs, like O(check_stale), with the same registry options.
+    type: bool
+    default: false
   image_registry_credentials:
     description:
-      - With O(check_stale), credentials for private registries, as in eci_image_cache.
+      - With O(check_stale) or O(measure_images), credentials for private registries, as in eci_image_cache.
     type: list
     elements: dict
     suboptions:
@@ -113,13 +120,13 @@ options:
         required: true
   plain_http_registries:
     description:
-      - With O(check_stale), registries (host or host:port) read over plain HTTP. Others are read over HTTPS, even on
+      - With O(check_stale) or O(measure_images), registries (host or host:port) read over plain HTTP. Others are read over HTTPS, even on
         localhost.
     type: list
     elements: str
   insecure_registries:
     description:
-      - With O(check_stale), registries (host or host:port) whose certificates are not checked.
+      - With O(check_stale) or O(measure_images), registries (host or host:port) whose certificates are not checked.
     type: list
     elements: str
 requirements:
@@ -260,7 +267,20 @@ image_caches:
           none ever did; null when neither time can be read. Counted from the clock of the host the module runs on.
       type: int
       sample: 12
-      version_added: 0.2.0
+    images_size_gib:
+      description:
+        - With O(measure_images), the sum of the cache's images as measured in their registries (uncompressed where
+          the registry states it, else compressed), in GiB; null when an image could not be measured from here.
+      returned: when O(measure_images=true)
+      type: float
+      sample: 1.25
+    needed_size_gib:
+      description:
+        - With O(measure_images), the cache size the collection's rule asks for these images - twice their size,
+          rounded up, at least 20 GiB; null when an image could not be measured.
+      returned: when O(measure_images=true)
+      type: int
+      sample: 20
     elimination_strategy:
       description: V(LRU) when the cache may be removed automatically at the quota, empty when it is kept.
       type: str
@@ -325,7 +345,7 @@ image_caches:
 import time
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.eci import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, describe_image_caches
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_usage import idle_for, with_idle_days
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_usage import idle_for, measure_needs, with_idle_days
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import judge_caches
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import DOCUMENTED
@@ -379,6 +399,9 @@ def list_caches(module: AlibabaCloudModule) -> None:
     caches = with_idle_days(caches, time.time())
     if params["idle_days"] is not None:
         caches = idle_for(caches, params["idle_days"])
+    if params["measure_images"]:
+        caches = measure_needs(caches, dict(connect_timeout=params["connect_timeout"], read_timeout=params["read_timeout"]),
+                               params["image_registry_credentials"], params["plain_http_registries"], params["insecure_registries"])
     if params["check_stale"]:
         judged = judge_caches(
             caches, credentials=params["image_registry_credentials"], plain_http_registries=params["plain_http_registries"],
@@ -404,6 +427,7 @@ def main() -> None:
             image_match_count=dict(type="int"),
             page_size=dict(type="int", default=DEFAULT_PAGE_SIZE),
             check_stale=dict(type="bool", default=False),
+            measure_images=dict(type="bool", default=False),
             image_registry_credentials=dict(type="list", elements="dict", options=dict(
                 server=dict(type="str", required=True),
                 username=dict(type="str", required=True),

@@ -100,3 +100,28 @@ def test_a_listing_without_its_list_fails_naming_the_action_and_request_id(run_m
     request_id = twin.state.requests[-1]['request_id']
     assert failed and result['error']['code'] == 'MalformedResponse' and result['error']['request_id'] == request_id
     assert 'DescribeImageCaches' in result['msg'] and request_id in result['msg']
+
+
+def test_measure_images_gives_what_the_images_need(run_module, twin, monkeypatch):
+    from ansible_collections.alibabacloud.eci.plugins.module_utils import image_reads
+
+    gib = 1024 ** 3
+    # The hostile profile echoes images in Docker's canonical form.
+    sizes = {name: dict(image=name, registry='docker.io', compressed_size=gib, uncompressed_size=3 * gib)
+             for name in ('nginx:1.25', 'docker.io/library/nginx:1.25')}
+    reads = []
+
+    def fake_sizes(self, images, platform, credentials, plain, insecure):
+        reads.append(list(images))
+        return [sizes.get(i) or dict(image=i, error=dict(kind='unreachable', message='no route', registry='x'))
+                for i in images]
+
+    monkeypatch.setattr(image_reads.RegistryReads, 'sizes', fake_sizes)
+    twin.state.reset({'image_caches': SEEDS[:2] + [dict(id='imc-other', name='other', images=['other:1'])]})
+    result, failed = run_module(eci_image_cache_info.main, args(twin, measure_images=True))
+    assert not failed
+    caches = by_id(result)
+    assert (caches['imc-fresh']['images_size_gib'], caches['imc-fresh']['needed_size_gib']) == (3.0, 20)
+    assert (caches['imc-other']['images_size_gib'], caches['imc-other']['needed_size_gib']) == (None, None)
+    result, _failed = run_module(eci_image_cache_info.main, args(twin))
+    assert 'needed_size_gib' not in result['image_caches'][0]
