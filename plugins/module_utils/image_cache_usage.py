@@ -97,3 +97,22 @@ def measure_needs(caches: Iterable[dict[str, Any]], timeouts: dict[str, float], 
                 needed = None
         result.append(dict(cache, images_size_gib=size_gib, needed_size_gib=needed))
     return result
+
+
+def with_held_by(caches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each cache with held_by: the ids of the other Ready caches of the list that hold every one of its images
+    (compared in canonical form), in list order; empty for a cache without images. An index of image -> caches keeps
+    it near linear for listings whose caches share few images."""
+    held = [_canonical_set(cache.get("images") or []) for cache in caches]
+    holders: dict[str, set[int]] = {}
+    for index, cache in enumerate(caches):
+        if cache.get("status") == READY:
+            for image in held[index]:
+                holders.setdefault(image, set()).add(index)
+    result = []
+    for index, cache in enumerate(caches):
+        others: set[int] = set()
+        if held[index]:
+            others = set.intersection(*(holders.get(image, set()) for image in held[index])) - {index}
+        result.append(dict(cache, held_by=[caches[other].get("image_cache_id") for other in sorted(others)]))
+    return result

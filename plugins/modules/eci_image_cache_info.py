@@ -92,6 +92,12 @@ options:
         read makes its caches' staleness unknown, not stale.
     type: bool
     default: false
+  find_held_by:
+    description:
+      - Return RV(image_caches[].held_by) for each cache - the other Ready caches of the result that hold every one of
+        its images (compared after reference normalisation), for example to find caches that duplicate others.
+    type: bool
+    default: false
   measure_images:
     description:
       - Measure each cache's images in their registries (the size preflight of eci_image_cache, each image once) and
@@ -267,6 +273,13 @@ image_caches:
           none ever did; null when neither time can be read. Counted from the clock of the host the module runs on.
       type: int
       sample: 12
+    held_by:
+      description:
+        - With O(find_held_by), the ids of the other C(Ready) caches of this result that hold every image of this cache;
+          empty when none does.
+      returned: when O(find_held_by=true)
+      type: list
+      elements: str
     images_size_gib:
       description:
         - With O(measure_images), the sum of the cache's images as measured in their registries (uncompressed where
@@ -345,7 +358,7 @@ image_caches:
 import time
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.eci import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, describe_image_caches
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_usage import idle_for, measure_needs, with_idle_days
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_usage import idle_for, measure_needs, with_held_by, with_idle_days
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import judge_caches
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import DOCUMENTED
@@ -399,6 +412,8 @@ def list_caches(module: AlibabaCloudModule) -> None:
     caches = with_idle_days(caches, time.time())
     if params["idle_days"] is not None:
         caches = idle_for(caches, params["idle_days"])
+    if params["find_held_by"]:
+        caches = with_held_by(caches)
     if params["measure_images"]:
         caches = measure_needs(caches, dict(connect_timeout=params["connect_timeout"], read_timeout=params["read_timeout"]),
                                params["image_registry_credentials"], params["plain_http_registries"], params["insecure_registries"])
@@ -427,6 +442,7 @@ def main() -> None:
             image_match_count=dict(type="int"),
             page_size=dict(type="int", default=DEFAULT_PAGE_SIZE),
             check_stale=dict(type="bool", default=False),
+            find_held_by=dict(type="bool", default=False),
             measure_images=dict(type="bool", default=False),
             image_registry_credentials=dict(type="list", elements="dict", options=dict(
                 server=dict(type="str", required=True),

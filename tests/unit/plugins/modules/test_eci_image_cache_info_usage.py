@@ -125,3 +125,18 @@ def test_measure_images_gives_what_the_images_need(run_module, twin, monkeypatch
     assert (caches['imc-other']['images_size_gib'], caches['imc-other']['needed_size_gib']) == (None, None)
     result, _failed = run_module(eci_image_cache_info.main, args(twin))
     assert 'needed_size_gib' not in result['image_caches'][0]
+
+
+def test_find_held_by_names_the_other_ready_caches_holding_every_image(run_module, twin):
+    twin.state.reset({'image_caches': [
+        dict(id='imc-small', name='small', images=['nginx:1.25']),
+        dict(id='imc-big', name='big', images=['docker.io/library/nginx:1.25', 'redis:7']),
+        dict(id='imc-twin', name='twin', images=['nginx:1.25']),
+        dict(id='imc-failed', name='failed', images=['nginx:1.25', 'redis:7', 'x:1'], status='Failed'),
+    ]})
+    result, failed = run_module(eci_image_cache_info.main, args(twin, find_held_by=True))
+    assert not failed
+    held = {ident: sorted(cache['held_by']) for ident, cache in by_id(result).items()}
+    # A Failed cache holds nothing a pod can use; normalised references compare equal.
+    assert held == {'imc-small': ['imc-big', 'imc-twin'], 'imc-big': [], 'imc-twin': ['imc-big', 'imc-small'],
+                    'imc-failed': []}
