@@ -21,7 +21,7 @@ ansible-playbook files/lookup_and_info.yml "$@"
 ansible-playbook alibabacloud.eci.image_cache_report -e price_per_gib_month=0.1 -e report_measure_images=false "$@" \
   | tee "$out/report_all.txt"
 grep -F 'web-idle' "$out/report_all.txt" | grep -q 'held by imc-web-used'
-grep -F 'imc-web-used' "$out/report_all.txt" | grep -q ' 2.0 '          # 20 GiB at 0.1 a month
+grep -F '"imc-web-used ' "$out/report_all.txt" | grep -q ' 2.0 '   # its own line: 20 GiB at 0.1 a month
 grep -q '6 cache(s), 320 GiB, 32.0 a month at 0.1 per GiB; flagged: 2' "$out/report_all.txt"
 grep -q '"image_cache_report"' "$out/report_all.txt"                       # set_stats, shown as custom stats
 if [ -n "$registry_host" ]; then
