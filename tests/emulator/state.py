@@ -207,18 +207,26 @@ class State:  # pylint: disable=too-many-instance-attributes
 
     def listed_count(self, region: str, now: float) -> int:
         """How many rows listed() would give, without building them: O(caches still within visibility_lag)."""
+        return len(self.order.get(region, [])) - self.dead.get(region, 0) - self._hidden(region, now)
+
+    def _hidden(self, region: str, now: float) -> int:
+        """How many caches of the region are still within visibility_lag (forgetting those no longer)."""
         for ident in [i for i in self.recent if i not in self.caches or self.caches[i].visible_at <= now]:
             self.recent.discard(ident)
-        hidden = sum(1 for i in self.recent if self.caches[i].region == region)
-        return len(self.order.get(region, [])) - self.dead.get(region, 0) - hidden
+        return sum(1 for i in self.recent if self.caches[i].region == region)
 
     def listed_page(self, region: str, now: float, limit: int, after: int | None = None,
                     skip: int = 0, newest_first: bool = False) -> tuple[list[tuple[int, Callable[[], dict]]], bool]:
-        """One page of an unfiltered listing: (rows, more). Oldest first, the rows after seq `after` (O(page));
-        newest first, the rows after the first `skip` (O(skip + page): the offset a newest-first cloud pages by)."""
+        """One page of an unfiltered listing: (rows, more). Oldest first, the rows after seq `after`; newest first, the
+        rows after the first `skip` (the offset a newest-first cloud pages by). O(page), except newest first while
+        the index holds deleted or not yet visible caches: O(skip + page) then."""
         order = self.order.get(region, [])
         if newest_first:
-            positions = range(len(order) - 1, -1, -1)
+            start = len(order) - 1
+            if not self.dead.get(region) and not self._hidden(region, now):
+                # Every entry is listed: the offset is a position (O(page)); otherwise entries are counted (O(skip)).
+                start, skip = start - skip, 0
+            positions = range(start, -1, -1)
         else:
             positions = range(bisect.bisect_right(order, after) if after is not None else 0, len(order))
         rows: list = []

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import calendar
 import time
 
 import pytest
@@ -14,7 +15,6 @@ from alibabacloud_eci20180808 import models as M
 from ansible_collections.alibabacloud.eci.tests.emulator import Emulator
 from ansible_collections.alibabacloud.eci.tests.emulator import profile as profiles
 from ansible_collections.alibabacloud.eci.tests.emulator.fixtures import FixtureError, load_fixtures, seed_time
-from ansible_collections.alibabacloud.eci.tests.emulator.model import iso
 
 
 def describe(client, **kwargs):
@@ -23,6 +23,10 @@ def describe(client, **kwargs):
 
 def create(client, helpers, name):
     return client.create_image_cache(helpers.create_request(image_cache_name=name)).body.image_cache_id
+
+
+def stamp(text):
+    return calendar.timegm(time.strptime(text, '%Y-%m-%dT%H:%M:%SZ'))
 
 
 def seeds(count, **extra):
@@ -161,6 +165,7 @@ def test_an_unknown_fault_kind_names_the_new_kinds(twin, helpers):
 # -- seeded creation and last-matched times (issue 26) ------------------------------------------------------
 def test_seeds_take_creation_and_last_matched_times(make_twin, make_client):
     twin = make_twin()
+    before = time.time()
     twin.state.reset({'image_caches': [
         dict(name='old', images=['nginx:1.25'], creation_time='2026-01-02T03:04:05Z', last_matched_time='2026-02-01T00:00:00Z'),
         dict(name='relative', images=['nginx:1.25'], creation_time='40 days ago', last_matched_time='3 days ago'),
@@ -169,9 +174,10 @@ def test_seeds_take_creation_and_last_matched_times(make_twin, make_client):
     ]})
     caches = {c.image_cache_name: c for c in describe(make_client(target=twin)).image_caches}
     assert (caches['old'].creation_time, caches['old'].last_matched_time) == ('2026-01-02T03:04:05Z', '2026-02-01T00:00:00Z')
-    now = time.time()
-    assert caches['relative'].creation_time == iso(now - 40 * 86400) or caches['relative'].creation_time == iso(now - 40 * 86400 - 1)
-    assert caches['relative'].last_matched_time in (iso(now - 3 * 86400), iso(now - 3 * 86400 - 1))
+    # Relative to the reset, whenever the machine got round to it: 40 and 3 days before one moment.
+    created, matched = stamp(caches['relative'].creation_time), stamp(caches['relative'].last_matched_time)
+    assert matched - created == 37 * 86400
+    assert before - 40 * 86400 - 1 <= created <= time.time() - 40 * 86400
     assert caches['never'].last_matched_time is None and caches['plain'].last_matched_time is None
     assert caches['never'].status == 'Ready'
 
