@@ -6,7 +6,8 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: image_cache_id
-author: alibabacloud.eci contributors
+author:
+  - Alibaba Cloud ECI collection maintainers (@alibabacloud)
 short_description: The id of the Ready ECI image cache that holds a set of images
 version_added: 0.1.0
 description:
