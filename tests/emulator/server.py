@@ -70,6 +70,7 @@ def malform(payload: dict, kind: str) -> None:
         payload['TotalCount'] = int(payload.get('TotalCount') or 0) + 1
         payload['NextToken'] = ''
 
+
 class TwinServer(ThreadingHTTPServer):
     """The twin's HTTP server; the state and the authenticator hang off it."""
 

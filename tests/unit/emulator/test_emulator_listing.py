@@ -183,7 +183,7 @@ def test_seeds_take_creation_and_last_matched_times(make_twin, make_client):
 
 
 def test_the_reset_endpoint_takes_seeded_times(twin, helpers, client):
-    status, _ = helpers.control(twin, 'POST', 'reset', {'image_caches': [
+    status, _body = helpers.control(twin, 'POST', 'reset', {'image_caches': [
         dict(name='idle', images=['nginx:1.25'], creation_time='2025-06-01T00:00:00Z', last_matched_time='2025-07-01T00:00:00Z')]})
     assert status == 200
     (cache,) = describe(client).image_caches
