@@ -50,9 +50,9 @@ def _record_answer_keys(connection: Any) -> None:
     if not callable(client_of):
         return
     client = client_of("eci")
-    if getattr(client, "_alibabacloud_eci_records_keys", False):
+    original = getattr(client, "call_api", None)
+    if original is None or getattr(client, "_alibabacloud_eci_records_keys", False):
         return
-    original = client.call_api
 
     def call_api(params: Any, request: Any, runtime: Any) -> Any:
         result = original(params, request, runtime)
