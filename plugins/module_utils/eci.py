@@ -152,7 +152,8 @@ def describe_image_caches(connection: Connection, image_cache_id: str | None = N
     """DescribeImageCaches over every page; returns a list of normalised caches, each id once.
 
     An unknown ImageCacheId gives an empty list (the API answers that way, not with an error). A malformed
-    answer (no ImageCaches list, or a last page whose TotalCount is above the caches the pages gave) raises
+    answer (no ImageCaches list, or pages ending with fewer caches than TotalCount: the smaller of the first and
+    the last page's) raises
     AlibabaCloudError with code MalformedResponse, naming the action and the request id: it is never read as
     "no caches". A listing whose count does not add up is read again first (up to RELISTS times), since caches
     created or deleted between two pages shift a listing the cloud serves newest first.
@@ -191,6 +192,7 @@ def _list_pages(connection: Connection, request: Any, count_checked: bool = True
     _record_answer_keys(connection)
     answer: dict[str, Any] = {}
     seen_tokens = set()
+    first_total = None
     page_cap = MAX_PAGES
     pages = 0
     while True:
@@ -225,9 +227,14 @@ def _list_pages(connection: Connection, request: Any, count_checked: bool = True
         if isinstance(total, int) and total >= 0 and pages == 1:
             # Pages of at least one cache each (a cloud that caps the limit sends fewer than asked).
             page_cap = min(MAX_PAGES, -(-total // max(1, len(page) or 1)) + EXTRA_PAGES)
+            first_total = total
         token = body.next_token
         if not token:
-            if count_checked and isinstance(total, int) and total > len(caches):
+            # Compared with the smaller of the first and the last count: caches created while listing raise the
+            # last one (and a newest-first cloud then shows one cache twice instead of the new one), caches deleted
+            # while listing lower it; neither is a malformed answer.
+            expected = min(total, first_total) if isinstance(total, int) and first_total is not None else None
+            if count_checked and expected is not None and expected > len(caches):
                 return list(caches.values()), AlibabaCloudError(
                     "DescribeImageCaches", MALFORMED,
                     f"the last page (no NextToken) gives TotalCount {total}, but the {pages} page(s) held "
