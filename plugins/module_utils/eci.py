@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import re
 from types import ModuleType
@@ -27,6 +28,42 @@ MAX_PAGE_SIZE = 100
 EXTRA_PAGES = 2
 # Without a TotalCount, no listing may take more pages than this.
 MAX_PAGES = 1000
+# A listing whose count does not add up (caches created or deleted between its pages) is read again this many
+# times before it is reported as malformed.
+RELISTS = 2
+# The code of AlibabaCloudError for an answer that cannot be read as a listing (no list; a count that does not add up).
+MALFORMED = "MalformedResponse"
+
+
+# The top-level keys of the DescribeImageCaches answer being read (see _answer_keys).
+_ANSWER_KEYS: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("alibabacloud_eci_answer_keys", default=None)
+
+
+def _record_answer_keys(connection: Any) -> None:
+    """Make this connection's ECI client record the keys of each answer's JSON body.
+
+    The SDK's response model turns an answer without ImageCaches into an empty list, the same as "no caches"; only
+    the raw answer tells them apart. The client's call_api is wrapped on this one client object (not on the SDK's
+    class); a connection without SDK clients (a test double) is left as it is.
+    """
+    client_of = getattr(connection, "client", None)
+    if not callable(client_of):
+        return
+    client = client_of("eci")
+    original = getattr(client, "call_api", None)
+    if original is None or getattr(client, "_alibabacloud_eci_records_keys", False):
+        return
+
+    def call_api(params: Any, request: Any, runtime: Any) -> Any:
+        result = original(params, request, runtime)
+        holder = _ANSWER_KEYS.get()
+        if holder is not None and isinstance(result, dict):
+            body = result.get("body")
+            holder["keys"] = set(body) if isinstance(body, dict) else None
+        return result
+
+    client.call_api = call_api
+    client._alibabacloud_eci_records_keys = True  # pylint: disable=protected-access
 
 
 def _models() -> ModuleType:
@@ -61,6 +98,11 @@ def _epoch(stamp: str | None) -> float | None:
     moment = datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
                                tzinfo=datetime.timezone.utc) - offset
     return moment.timestamp()
+
+
+def epoch_of(stamp: str | None) -> float | None:
+    """An API time (CreationTime, LastMatchedTime, ...) as epoch seconds, or None when it is not one."""
+    return _epoch(stamp)
 
 
 def retention_days_of(status: str | None, creation_time: str | None, expire_date_time: str | None) -> tuple[bool, int | None]:
@@ -107,9 +149,14 @@ def describe_image_caches(connection: Connection, image_cache_id: str | None = N
                           snapshot_id: str | None = None, resource_group_id: str | None = None, tags: dict[str, str] | None = None,
                           match_images: Iterable[str] | None = None, image_full_match: bool | None = None,
                           image_match_count: int | None = None, page_size: int = DEFAULT_PAGE_SIZE) -> list[dict[str, Any]]:
-    """DescribeImageCaches over every page; returns a list of normalised caches.
+    """DescribeImageCaches over every page; returns a list of normalised caches, each id once.
 
-    An unknown ImageCacheId gives an empty list (the API answers that way, not with an error).
+    An unknown ImageCacheId gives an empty list (the API answers that way, not with an error). A malformed
+    answer (no ImageCaches list, or pages ending with fewer caches than TotalCount: the smaller of the first and
+    the last page's) raises
+    AlibabaCloudError with code MalformedResponse, naming the action and the request id: it is never read as
+    "no caches". A listing whose count does not add up is read again first (up to RELISTS times), since caches
+    created or deleted between two pages shift a listing the cloud serves newest first.
     """
     models = _models()
     request = models.DescribeImageCachesRequest(
@@ -125,11 +172,32 @@ def describe_image_caches(connection: Connection, image_cache_id: str | None = N
         image_match_count_request=image_match_count,
         limit=page_size,
     )
-    caches = []
+    attempt = 0
+    while True:
+        # ImageMatchCountRequest cuts the answer to that many caches; whether TotalCount counts before or after
+        # the cut is not documented, so it is not compared then.
+        caches, shortfall = _list_pages(connection, request, count_checked=image_match_count is None)
+        if shortfall is None:
+            return caches
+        attempt += 1
+        if attempt > RELISTS:
+            raise shortfall
+        request.next_token = None
+
+
+def _list_pages(connection: Connection, request: Any, count_checked: bool = True) -> tuple[list[dict[str, Any]], AlibabaCloudError | None]:
+    """One pass over the pages: (the caches de-duplicated by id, in the order first seen, with the latest view
+    of each; None) or (them, the error to raise when the count still does not add up after re-reading)."""
+    caches: dict[str, dict[str, Any]] = {}
+    _record_answer_keys(connection)
+    answer: dict[str, Any] = {}
     seen_tokens = set()
+    first_total = None
     page_cap = MAX_PAGES
     pages = 0
     while True:
+        answer["keys"] = None
+        scope = _ANSWER_KEYS.set(answer)
         try:
             body = connection.call("eci", "DescribeImageCaches", "describe_image_caches_with_options", request)
         except AlibabaCloudError as error:
@@ -137,18 +205,42 @@ def describe_image_caches(connection: Connection, image_cache_id: str | None = N
                 request.limit = DEFAULT_PAGE_SIZE  # this cloud refuses pages above its maximum
                 continue
             raise
+        finally:
+            _ANSWER_KEYS.reset(scope)
         if body is None:
             raise AlibabaCloudError("DescribeImageCaches", "UnexpectedResponse", "the response had no body the SDK could parse")
+        if body.image_caches is None or (answer["keys"] is not None and "ImageCaches" not in answer["keys"]):
+            # An answer without its list says nothing about which caches exist: reading it as "none" would make
+            # a module create again (under another ClientToken) what may well exist.
+            raise AlibabaCloudError("DescribeImageCaches", MALFORMED,
+                                    "the answer has no ImageCaches list (an empty listing has an empty list); "
+                                    "nothing can be concluded from it about which image caches exist",
+                                    request_id=body.request_id, retryable=False)
         pages += 1
-        page = body.image_caches or []
-        caches.extend(normalize_image_cache(cache) for cache in page)
+        page = body.image_caches
+        for cache in page:
+            item = normalize_image_cache(cache)
+            # A cloud listing newest first repeats a cache across a page boundary when one is created between
+            # two pages: the same id twice is one cache (its later view is the fresher one).
+            caches[item["image_cache_id"] or f"#{len(caches)}"] = item
         total = getattr(body, "total_count", None)
         if isinstance(total, int) and total >= 0 and pages == 1:
             # Pages of at least one cache each (a cloud that caps the limit sends fewer than asked).
             page_cap = min(MAX_PAGES, -(-total // max(1, len(page) or 1)) + EXTRA_PAGES)
+            first_total = total
         token = body.next_token
         if not token:
-            return caches
+            # Compared with the smaller of the first and the last count: caches created while listing raise the
+            # last one (and a newest-first cloud then shows one cache twice instead of the new one), caches deleted
+            # while listing lower it; neither is a malformed answer.
+            expected = min(total, first_total) if isinstance(total, int) and first_total is not None else None
+            if count_checked and expected is not None and expected > len(caches):
+                return list(caches.values()), AlibabaCloudError(
+                    "DescribeImageCaches", MALFORMED,
+                    f"the last page (no NextToken) gives TotalCount {total}, but the {pages} page(s) held "
+                    f"{len(caches)} distinct image cache(s); the listing is incomplete",
+                    request_id=body.request_id, retryable=False)
+            return list(caches.values()), None
         if pages >= page_cap:
             raise AlibabaCloudError("DescribeImageCaches", "PaginationLimit",
                                     f"the API kept returning page tokens after {pages} pages "

@@ -53,6 +53,13 @@ options:
     type: list
     elements: str
     choices: [Preparing, Creating, Ready, Failed, Updating, UpdateFailed]
+  idle_days:
+    description:
+      - Only caches idle for at least this many whole days (RV(image_caches[].idle_days)), for example to find the
+        caches worth deleting (see the playbook C(alibabacloud.eci.prune_idle_caches)). V(0) keeps every cache whose
+        idle time is known.
+      - A cache whose times cannot be read is never idle.
+    type: int
   match_images:
     description:
       - Only caches that can serve these images (the API's C(MatchImage)); at most 100 images.
@@ -85,9 +92,23 @@ options:
         read makes its caches' staleness unknown, not stale.
     type: bool
     default: false
+  find_held_by:
+    description:
+      - Return RV(image_caches[].held_by) for each cache - the other Ready caches of the result that hold every one of
+        its images (compared after reference normalisation), for example to find caches that duplicate others.
+    type: bool
+    default: false
+  measure_images:
+    description:
+      - Measure each cache's images in their registries (the size preflight of eci_image_cache, each image once) and
+        return RV(image_caches[].images_size_gib) and RV(image_caches[].needed_size_gib), for example to find caches
+        far larger than their images need (the playbook C(alibabacloud.eci.image_cache_report) does).
+      - Reads registries from where the module runs, like O(check_stale), with the same registry options.
+    type: bool
+    default: false
   image_registry_credentials:
     description:
-      - With O(check_stale), credentials for private registries, as in eci_image_cache.
+      - With O(check_stale) or O(measure_images), credentials for private registries, as in eci_image_cache.
     type: list
     elements: dict
     suboptions:
@@ -105,13 +126,13 @@ options:
         required: true
   plain_http_registries:
     description:
-      - With O(check_stale), registries (host or host:port) read over plain HTTP. Others are read over HTTPS, even on
+      - With O(check_stale) or O(measure_images), registries (host or host:port) read over plain HTTP. Others are read over HTTPS, even on
         localhost.
     type: list
     elements: str
   insecure_registries:
     description:
-      - With O(check_stale), registries (host or host:port) whose certificates are not checked.
+      - With O(check_stale) or O(measure_images), registries (host or host:port) whose certificates are not checked.
     type: list
     elements: str
 requirements:
@@ -158,6 +179,13 @@ EXAMPLES = r"""
     image_cache_ids:
       - imc-2zebxkiifuyzzlhl5jzq
       - imc-2zeg3l5d5eb5kvqp0o4f
+
+- name: Caches tagged team=web that no container group used for 30 days or more
+  alibabacloud.eci.eci_image_cache_info:
+    tags:
+      team: web
+    idle_days: 30
+  register: idle
 
 - name: Which caches hold images whose tags have moved since they were built
   alibabacloud.eci.eci_image_cache_info:
@@ -237,8 +265,35 @@ image_caches:
       type: int
       sample: 30
     last_matched_time:
-      description: When a container group last used the cache.
+      description: When a container group last used the cache; empty when none ever did.
       type: str
+    idle_days:
+      description:
+        - Whole days since a container group last used the cache (C(last_matched_time)), or since its creation when
+          none ever did; null when neither time can be read. Counted from the clock of the host the module runs on.
+      type: int
+      sample: 12
+    held_by:
+      description:
+        - With O(find_held_by), the ids of the other C(Ready) caches of this result that hold every image of this cache;
+          empty when none does.
+      returned: when O(find_held_by=true)
+      type: list
+      elements: str
+    images_size_gib:
+      description:
+        - With O(measure_images), the sum of the cache's images as measured in their registries (uncompressed where
+          the registry states it, else compressed), in GiB; null when an image could not be measured from here.
+      returned: when O(measure_images=true)
+      type: float
+      sample: 1.25
+    needed_size_gib:
+      description:
+        - With O(measure_images), the cache size the collection's rule asks for these images - twice their size,
+          rounded up, at least 20 GiB; null when an image could not be measured.
+      returned: when O(measure_images=true)
+      type: int
+      sample: 20
     elimination_strategy:
       description: V(LRU) when the cache may be removed automatically at the quota, empty when it is kept.
       type: str
@@ -307,7 +362,10 @@ image_caches:
           type: str
 """
 
+import time
+
 from ansible_collections.alibabacloud.eci.plugins.module_utils.eci import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, describe_image_caches
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_usage import idle_for, measure_needs, with_held_by, with_idle_days
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import judge_caches, stale_reason
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import DOCUMENTED
@@ -322,6 +380,8 @@ def validate(module: AlibabaCloudModule) -> None:
         module.fail_json(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {params['page_size']}.")
     if params["match_images"] is not None and not 1 <= len(params["match_images"]) <= 100:
         module.fail_json(f"match_images takes 1 to 100 images, got {len(params['match_images'])}.")
+    if params["idle_days"] is not None and params["idle_days"] < 0:
+        module.fail_json(f"idle_days must be 0 or more, got {params['idle_days']}.")
     if params["image_match_count"] is not None and params["image_match_count"] < 1:
         module.fail_json(f"image_match_count must be 1 or more, got {params['image_match_count']}.")
     for option in ("image_cache_ids", "match_images"):
@@ -356,6 +416,14 @@ def list_caches(module: AlibabaCloudModule) -> None:
         caches = [cache for cache in caches if all(cache["tags"].get(key) == value for key, value in filters["tags"].items())]
     if params["status"]:
         caches = [cache for cache in caches if cache["status"] in params["status"]]
+    caches = with_idle_days(caches, time.time())
+    if params["idle_days"] is not None:
+        caches = idle_for(caches, params["idle_days"])
+    if params["find_held_by"]:
+        caches = with_held_by(caches)
+    if params["measure_images"]:
+        caches = measure_needs(caches, dict(connect_timeout=params["connect_timeout"], read_timeout=params["read_timeout"]),
+                               params["image_registry_credentials"], params["plain_http_registries"], params["insecure_registries"])
     if params["check_stale"]:
         judged = judge_caches(
             caches, credentials=params["image_registry_credentials"], plain_http_registries=params["plain_http_registries"],
@@ -376,11 +444,14 @@ def main() -> None:
             resource_group_id=dict(type="str"),
             tags=dict(type="dict"),
             status=dict(type="list", elements="str", choices=STATUSES),
+            idle_days=dict(type="int"),
             match_images=dict(type="list", elements="str"),
             image_full_match=dict(type="bool"),
             image_match_count=dict(type="int"),
             page_size=dict(type="int", default=DEFAULT_PAGE_SIZE),
             check_stale=dict(type="bool", default=False),
+            find_held_by=dict(type="bool", default=False),
+            measure_images=dict(type="bool", default=False),
             image_registry_credentials=dict(type="list", elements="dict", options=dict(
                 server=dict(type="str", required=True),
                 username=dict(type="str", required=True),

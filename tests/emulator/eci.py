@@ -295,6 +295,7 @@ def update_image_cache(ctx: Context) -> dict:
     _apply_settings(cache, spec)
     cache.begin('update', ctx.now, ctx.state.config.ready_after,
                 ctx.state.total_size(cache.images, registry_credentials(p.raw)), blocker, delay=lag)
+    ctx.state.watch(cache)
     return {}
 
 
@@ -324,7 +325,6 @@ def describe_image_caches(ctx: Context) -> dict:  # pylint: disable=too-many-loc
         if profile['page_limit_over'] == 'reject':
             raise invalid('Limit', f'It must be an integer from 1 to {most}, got {limit}.')  # UNDOCUMENTED code
         limit = most  # cap: a shorter page and a NextToken
-    after = decode_token(p.get_str('NextToken'), 'imc')
     ids = p.get_str('ImageCacheId')
     id_set = {i.strip() for i in ids.split(',') if i.strip()} if ids else None
     name = p.get_str('ImageCacheName')
@@ -365,22 +365,42 @@ def describe_image_caches(ctx: Context) -> dict:  # pylint: disable=too-many-loc
                 return False
         return True
 
-    rows = ctx.state.listed(region, ctx.now)
-    if id_set is not None or name or snapshot or image or resource_group or tags or match_images:
-        matching = [(seq, view) for seq, view in ((seq, show()) for seq, show in rows) if wanted(view)]
+    # PROFILE list_order: `oldest_first` pages by creation order with a token naming the last cache shown (a cache
+    # created while listing comes last, nothing repeats); `newest_first` pages by offset over the newest-first
+    # order, so a cache created between two page reads pushes the last cache of one page onto the next one.
+    newest_first = profile['list_order'] == 'newest_first'
+    after = decode_token(p.get_str('NextToken'), 'imn' if newest_first else 'imc')
+    filtered = id_set is not None or name or snapshot or image or resource_group or tags or match_images
+    if not filtered:
+        # Every cache matches: the page is read from the state's index, and only the page's views are built.
+        total = ctx.state.listed_count(region, ctx.now)
+        if newest_first:
+            page, more = ctx.state.listed_page(region, ctx.now, limit, skip=after or 0, newest_first=True)
+        else:
+            page, more = ctx.state.listed_page(region, ctx.now, limit, after=after)
     else:
-        matching = rows  # every cache matches: only the page's views are built, below
-    if match_images and match_count is not None:
-        # ImageMatchCountRequest: "the number of image caches" to return [doc, SDK]: the best matches first
-        # (most matching images, then the oldest), in creation order on the page. UNDOCUMENTED: the order.
-        best = sorted(matching, key=lambda row: (-sum(1 for m in match_images if has(row[1], m)), row[0]))[:match_count]
-        matching = sorted(best, key=lambda row: row[0])
-    remaining = [row for row in matching if after is None or row[0] > after]
-    page = remaining[:limit]
-    more = len(remaining) > limit
+        rows = ctx.state.listed(region, ctx.now)
+        matching = [(seq, view) for seq, view in ((seq, show()) for seq, show in rows) if wanted(view)]
+        if match_images and match_count is not None:
+            # ImageMatchCountRequest: "the number of image caches" to return [doc, SDK]: the best matches first
+            # (most matching images, then the oldest), in listing order on the page. UNDOCUMENTED: the order.
+            best = sorted(matching, key=lambda row: (-sum(1 for m in match_images if has(row[1], m)), row[0]))[:match_count]
+            matching = sorted(best, key=lambda row: row[0])
+        if newest_first:
+            matching.reverse()
+            remaining = matching[after or 0:]
+        else:
+            remaining = [row for row in matching if after is None or row[0] > after]
+        total, page, more = len(matching), remaining[:limit], len(remaining) > limit
+    if not more:
+        token = ''
+    elif newest_first:
+        token = encode_token('imn', (after or 0) + len(page))
+    else:
+        token = encode_token('imc', page[-1][0])
     return {
-        'TotalCount': len(matching),
-        'NextToken': encode_token('imc', page[-1][0]) if more else '',
+        'TotalCount': total,
+        'NextToken': token,
         'ImageCaches': [view if isinstance(view, dict) else view() for _seq, view in page],
     }
 

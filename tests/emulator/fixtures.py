@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
+import re
 import time
 
 import yaml
@@ -52,6 +54,9 @@ def load_fixtures(path: str | None, overrides: dict | None = None) -> dict:
     caches = data.get('image_caches') or []
     if not isinstance(caches, list) or not all(isinstance(c, dict) and c.get('name') and c.get('images') for c in caches):
         raise FixtureError('fixtures: image_caches must be a list of mappings with name and images')
+    for cache in caches:
+        # Checked now, so that a bad fixtures file fails at start; read again at each reset (relative times).
+        seed_times(cache, time.time())
     fixtures = {
         'region': region,
         'default_resource_group_id': str(data.get('default_resource_group_id') or DEFAULT_RESOURCE_GROUP_ID),
@@ -67,6 +72,43 @@ def load_fixtures(path: str | None, overrides: dict | None = None) -> dict:
     }
     _normalise_network(fixtures)
     return fixtures
+
+
+_AGO = re.compile(r'^(\d+(?:\.\d+)?) (day|hour|minute|second)s? ago$')
+_UNIT = {'day': 86400, 'hour': 3600, 'minute': 60, 'second': 1}
+
+
+def seed_time(value: object, now: float, key: str, name: str) -> float | None:
+    """A seeded cache's creation_time or last_matched_time as epoch seconds: ISO 8601 (2026-11-01T08:00:00Z, or a
+    YAML timestamp) or relative to the reset (`40 days ago`, `3 hours ago`); None when not given."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        stamp = value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
+        return stamp.timestamp()
+    if isinstance(value, datetime.date):
+        return datetime.datetime(value.year, value.month, value.day, tzinfo=datetime.timezone.utc).timestamp()
+    text = str(value).strip()
+    ago = _AGO.match(text)
+    if ago:
+        return now - float(ago.group(1)) * _UNIT[ago.group(2)]
+    try:
+        stamp = datetime.datetime.fromisoformat(text.replace('Z', '+00:00'))
+    except ValueError:
+        raise FixtureError(f'fixtures: image cache {name}: {key} {value!r} is neither ISO 8601 (2026-11-01T08:00:00Z) '
+                           'nor "N days ago" (days, hours, minutes or seconds)') from None
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=datetime.timezone.utc)).timestamp()
+
+
+def seed_times(cache: dict, now: float) -> tuple[float | None, float | None]:
+    """(creation, last matched) of a seeded cache; a match before the creation is refused."""
+    name = str(cache.get('name'))
+    created = seed_time(cache.get('creation_time'), now, 'creation_time', name)
+    matched = seed_time(cache.get('last_matched_time'), now, 'last_matched_time', name)
+    if matched is not None and matched < (created if created is not None else now):
+        raise FixtureError(f'fixtures: image cache {name}: last_matched_time is before its creation_time '
+                           '(the creation time is the reset when not given)')
+    return created, matched
 
 
 def _registries(data: dict) -> list:

@@ -89,6 +89,7 @@ class ImageCache:  # pylint: disable=too-many-instance-attributes
     visible_at: float = 0.0  # profile visibility_lag: DescribeImageCaches shows the cache from then on
     stale: dict | None = None  # profile update_lag: the view shown until stale_until
     stale_until: float = 0.0
+    last_matched: float | None = None  # LastMatchedTime: only seeds set it (nothing here runs container groups)
 
     @property
     def expire_at(self) -> float | None:
@@ -195,4 +196,6 @@ class ImageCache:  # pylint: disable=too-many-instance-attributes
             body['FlashSnapshotId'] = self.flash_snapshot_id
         if self.expire_at is not None:
             body['ExpireDateTime'] = iso(self.expire_at)
+        if self.last_matched is not None:
+            body['LastMatchedTime'] = iso(self.last_matched)
         return body

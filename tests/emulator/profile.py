@@ -36,6 +36,7 @@ SWITCHES = {
     'clear_elimination': ('choice', ('applied', 'ignored')),
     'extra_statuses': ('statuses', None),
     'system_tags': ('tags', None),
+    'list_order': ('choice', ('oldest_first', 'newest_first')),
 }
 # The statuses the SDK documents; extra_statuses must be others.
 SDK_STATUSES = ('Preparing', 'Creating', 'Ready', 'Failed', 'Updating', 'UpdateFailed')

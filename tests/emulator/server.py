@@ -25,7 +25,7 @@ from .params import Params
 from .config import Config
 from .fixtures import FixtureError
 from .model import iso
-from .state import FAULT_KINDS, State
+from .state import ANSWER_FAULTS, FAULT_KINDS, State
 
 # x-acs-version (or Version) -> product
 PRODUCTS = {'2018-08-08': 'eci', '2016-04-28': 'vpc', '2014-05-26': 'ecs'}
@@ -57,6 +57,18 @@ def error_body(error: ApiError, request_id: str, host: str, product: str | None 
         'HostId': host,
         'Recommend': f'https://api.aliyun.com/troubleshoot?q={error.code}&product={PRODUCT_NAMES.get(product or "eci", "Eci")}&requestId={request_id}',
     }
+
+
+def malform(payload: dict, kind: str) -> None:
+    """The answer faults (POST /_emulator/faults), applied after the action has acted: `malformed_no_list` drops
+    the answer's lists (DescribeImageCaches' ImageCaches), `malformed_total` ends the listing here (no NextToken)
+    with a TotalCount one above the true count, as a truncated listing would look."""
+    if kind == 'malformed_no_list':
+        for key in [key for key, value in payload.items() if isinstance(value, list)]:
+            del payload[key]
+    elif kind == 'malformed_total':
+        payload['TotalCount'] = int(payload.get('TotalCount') or 0) + 1
+        payload['NextToken'] = ''
 
 
 class TwinServer(ThreadingHTTPServer):
@@ -183,6 +195,8 @@ class Handler(BaseHTTPRequestHandler):
                 return
             status, payload = 200, dict({'RequestId': request_id}, **self._run(handler, product, ident, now))
             code = None
+            if kind in ANSWER_FAULTS:
+                malform(payload, kind)
         except ApiError as error:
             status, payload, code = error.status, error_body(error, request_id, host, entry['product']), error.code
         if fault and fault['fault'] == 'delay':

@@ -7,6 +7,7 @@ The parts it is built from live beside it: config.py, fixtures.py, model.py and 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import threading
 import time
@@ -15,11 +16,13 @@ from typing import Callable
 from . import profile as profiles
 from .auth import NONCE_TTL
 from .config import Config
-from .fixtures import load_fixtures
+from .fixtures import load_fixtures, seed_times
 from .model import ImageCache, default_image_size, new_id
 from .registry_reader import registry_image_size
 
-FAULT_KINDS = ('throttle', 'server_error', 'reset', 'reset_after_commit', 'delay')
+FAULT_KINDS = ('throttle', 'server_error', 'reset', 'reset_after_commit', 'delay', 'malformed_no_list', 'malformed_total')
+# The faults that change a listing's answer instead of its delivery (server.py applies them to the JSON body).
+ANSWER_FAULTS = ('malformed_no_list', 'malformed_total')
 
 
 class State:  # pylint: disable=too-many-instance-attributes
@@ -36,6 +39,13 @@ class State:  # pylint: disable=too-many-instance-attributes
         self.deleted: dict = {}  # profile delete_lag: id -> {'view': ..., 'until': ..., 'seq': ...}
         self.fixtures: dict = {}
         self.caches: dict[str, ImageCache] = {}
+        # The listing index (O(page) listings): per region the creation sequence numbers of what DescribeImageCaches
+        # may show, in creation order (appended, never re-sorted), each seq's id, and how many entries are dead.
+        self.order: dict[str, list[int]] = {}
+        self.seq_ids: dict[int, str] = {}
+        self.dead: dict[str, int] = {}
+        self.recent: set[str] = set()  # caches that may still be within visibility_lag
+        self.timed: set[str] = set()  # caches with something to settle (an operation, an expiry, a failure)
         self.seq = 0
         self.tokens: dict = {}
         self.nonces: dict = {}
@@ -51,6 +61,7 @@ class State:  # pylint: disable=too-many-instance-attributes
             self.fixtures = fixtures
             self.caches = {}
             self.deleted = {}
+            self.order, self.seq_ids, self.dead, self.recent, self.timed = {}, {}, {}, set(), set()
             self.seq = 0
             self.tokens = {}
             self.nonces = {}
@@ -61,10 +72,15 @@ class State:  # pylint: disable=too-many-instance-attributes
                 self._seed(seed, now)
 
     def _seed(self, seed: dict, now: float) -> None:
+        # creation_time / last_matched_time: for tests of idle caches (nothing in the twin matches caches to
+        # container groups, so LastMatchedTime only ever comes from a seed).
+        created, matched = seed_times(seed, now)
+        now = created if created is not None else now
         cache = self.new_cache(
             name=str(seed['name']), region=str(seed.get('region') or self.fixtures['region']),
             images=[str(i) for i in seed['images']], size=int(seed.get('size', 20)), now=now,
             resource_group_id=seed.get('resource_group_id'), cache_id=seed.get('id'))
+        cache.last_matched = matched
         cache.retention_days = seed.get('retention_days')
         cache.elimination_strategy = str(seed.get('elimination_strategy') or '')
         cache.tags = {str(k): '' if v is None else str(v) for k, v in (seed.get('tags') or {}).items()}
@@ -86,7 +102,15 @@ class State:  # pylint: disable=too-many-instance-attributes
                            seq=self.seq, container_group_id=new_id('eci-'),
                            resource_group_id=resource_group_id or self.fixtures['default_resource_group_id'])
         self.caches[cache.id] = cache
+        self.order.setdefault(region, []).append(cache.seq)
+        self.seq_ids[cache.seq] = cache.id
+        self.recent.add(cache.id)
+        self.timed.add(cache.id)
         return cache
+
+    def watch(self, cache: ImageCache) -> None:
+        """The cache has something for settle() to do (an update began, a retention was set)."""
+        self.timed.add(cache.id)
 
     def image_size(self, image: str, credentials: list | None = None) -> float:
         """Size of an image in GiB: from the --registry registry when the image is on it and can be read there,
@@ -103,14 +127,36 @@ class State:  # pylint: disable=too-many-instance-attributes
         return round(sum(self.image_size(i, credentials) for i in images), 3)
 
     def settle(self, now: float) -> None:
-        """Apply everything time has done since the last request (lifecycle, expiry)."""
-        for cache in list(self.caches.values()):
+        """Apply everything time has done since the last request (lifecycle, expiry).
+
+        Only the caches in self.timed can change by themselves: a request costs what is in progress, not the region.
+        """
+        for ident in list(self.timed):
+            cache = self.caches.get(ident)
+            if cache is None:
+                self.timed.discard(ident)
+                continue
             cache.settle(now)
             if cache.gone(now):
                 del self.caches[cache.id]
+                self.timed.discard(ident)
+                self._unlisted(cache.region)
+            elif cache.op is None and cache.expire_at is None and cache.status != 'Failed':
+                self.timed.discard(ident)
         for ident, ghost in list(self.deleted.items()):
             if now >= ghost['until']:
                 del self.deleted[ident]
+                self._unlisted(ghost['region'])
+
+    def _unlisted(self, region: str) -> None:
+        """One entry of the region's listing index is dead; rebuild the index when the dead outnumber the rest."""
+        self.dead[region] = self.dead.get(region, 0) + 1
+        order = self.order.get(region, [])
+        if self.dead[region] * 2 > len(order):
+            self.order[region] = [seq for seq in order if self._entry(seq, region) is not None]
+            for seq in set(order) - set(self.order[region]):
+                self.seq_ids.pop(seq, None)
+            self.dead[region] = 0
 
     def set_profile(self, changes: dict) -> dict:
         """POST /_emulator/profile: validate a partial profile, apply it, return the whole profile."""
@@ -128,20 +174,77 @@ class State:  # pylint: disable=too-many-instance-attributes
             if self.profile['extra_statuses']:
                 shown['Status'] = self.profile['extra_statuses'][0]
             self.deleted[cache.id] = {'view': shown, 'until': now + lag, 'seq': cache.seq, 'region': cache.region}
+        else:
+            self._unlisted(cache.region)
+
+    def _entry(self, seq: int, region: str) -> ImageCache | dict | None:
+        """What the listing index's seq stands for: the cache, its ghost (within delete_lag), or None (dead)."""
+        ident = self.seq_ids.get(seq)
+        cache = self.caches.get(ident) if ident else None
+        if cache is not None and cache.seq == seq and cache.region == region:
+            return cache
+        ghost = self.deleted.get(ident) if ident else None
+        if ghost is not None and ghost['seq'] == seq and ghost['region'] == region:
+            return ghost
+        return None
+
+    def _row(self, seq: int, region: str, now: float) -> tuple[int, Callable[[], dict]] | None:
+        """(seq, show) of one index entry when DescribeImageCaches shows it now, else None."""
+        entry = self._entry(seq, region)
+        if isinstance(entry, ImageCache):
+            if now < entry.visible_at:
+                return None
+            return seq, functools.partial(entry.shown, now, self.profile['echo_images'])
+        if entry is not None:
+            return seq, functools.partial(dict, entry['view'])
+        return None
 
     def listed(self, region: str, now: float) -> list[tuple[int, Callable[[], dict]]]:
-        """(seq, show) of what DescribeImageCaches shows in a region: visible caches and caches within delete_lag.
+        """(seq, show) of what DescribeImageCaches shows in a region, in creation order: visible caches and caches
+        within delete_lag. For filtered listings, which must look at every cache; show() builds the view."""
+        rows = (self._row(seq, region, now) for seq in self.order.get(region, []))
+        return [row for row in rows if row is not None]
 
-        show() builds the view: a page without filters needs only its own views, and building every view for every
-        page made listing 10000 caches quadratic.
-        """
-        echo = self.profile['echo_images']
-        rows = [(c.seq, functools.partial(c.shown, now, echo)) for c in self.caches_in(region) if now >= c.visible_at]
-        rows += [(g['seq'], functools.partial(dict, g['view'])) for g in self.deleted.values() if g['region'] == region]
-        return sorted(rows, key=lambda row: row[0])
+    def listed_count(self, region: str, now: float) -> int:
+        """How many rows listed() would give, without building them: O(caches still within visibility_lag)."""
+        return len(self.order.get(region, [])) - self.dead.get(region, 0) - self._hidden(region, now)
+
+    def _hidden(self, region: str, now: float) -> int:
+        """How many caches of the region are still within visibility_lag (forgetting those no longer)."""
+        for ident in [i for i in self.recent if i not in self.caches or self.caches[i].visible_at <= now]:
+            self.recent.discard(ident)
+        return sum(1 for i in self.recent if self.caches[i].region == region)
+
+    def listed_page(self, region: str, now: float, limit: int, after: int | None = None,
+                    skip: int = 0, newest_first: bool = False) -> tuple[list[tuple[int, Callable[[], dict]]], bool]:
+        """One page of an unfiltered listing: (rows, more). Oldest first, the rows after seq `after`; newest first, the
+        rows after the first `skip` (the offset a newest-first cloud pages by). O(page), except newest first while
+        the index holds deleted or not yet visible caches: O(skip + page) then."""
+        order = self.order.get(region, [])
+        if newest_first:
+            start = len(order) - 1
+            if not self.dead.get(region) and not self._hidden(region, now):
+                # Every entry is listed: the offset is a position (O(page)); otherwise entries are counted (O(skip)).
+                start, skip = start - skip, 0
+            positions = range(start, -1, -1)
+        else:
+            positions = range(bisect.bisect_right(order, after) if after is not None else 0, len(order))
+        rows: list = []
+        for position in positions:
+            row = self._row(order[position], region, now)
+            if row is None:
+                continue
+            if skip > 0:
+                skip -= 1
+                continue
+            if len(rows) == limit:
+                return rows, True
+            rows.append(row)
+        return rows, False
 
     def caches_in(self, region: str) -> list[ImageCache]:
-        return sorted((c for c in self.caches.values() if c.region == region), key=lambda c: c.seq)
+        return [entry for entry in (self._entry(seq, region) for seq in self.order.get(region, []))
+                if isinstance(entry, ImageCache)]
 
     # -- network fixtures --------------------------------------------------------------------------
     def network(self, kind: str, region: str, ident: str) -> dict | None:

@@ -90,7 +90,7 @@ def test_builtin_profiles_give_every_key():
     assert default == {'visibility_lag': 0.0, 'update_lag': 0.0, 'delete_lag': 0.0, 'page_limit_max': 100, 'page_limit_over': 'reject',
                        'busy_delete': 'allow', 'missing_id': 'not_found', 'token_mismatch_code': 'IdempotentParameterMismatch',
                        'token_after_delete': 'replay', 'token_ttl': 86400.0, 'echo_images': 'verbatim', 'clear_elimination': 'applied',
-                       'extra_statuses': [], 'system_tags': {}}
+                       'extra_statuses': [], 'system_tags': {}, 'list_order': 'oldest_first'}
     # hostile: every switch away from the friendly value; lags beyond any fixed grace of a few seconds
     assert all(hostile[key] > 3 for key in ('visibility_lag', 'update_lag', 'delete_lag'))
     assert all(hostile[key] != default[key] for key in profiles.SWITCHES if key != 'page_limit_over')

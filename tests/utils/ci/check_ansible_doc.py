@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Render every module, filter and role of the collection with ansible-doc; fail on any error.
+"""Render every module, filter, lookup and role of the collection with ansible-doc; fail on any error.
 
 Run from the collection root with the collection on ANSIBLE_COLLECTIONS_PATH. Each
 plugins/modules/*.py is rendered as `ansible-doc alibabacloud.eci.<module>` and each
@@ -60,8 +60,8 @@ def check(ansible_doc, plugin_type, fqcn):
     except ValueError as ex:
         return problems + ['--json output does not parse: %s' % ex]
     doc = (data.get(fqcn) or {}).get('doc') or {}
-    if plugin_type in ('module', 'filter'):
-        for key in ('short_description', 'description', 'options' if plugin_type == 'module' else 'positional'):
+    if plugin_type in ('module', 'filter', 'lookup'):
+        for key in ('short_description', 'description', 'positional' if plugin_type == 'filter' else 'options'):
             if key == 'positional' or doc.get(key):
                 continue
             problems.append('--json: DOCUMENTATION has no %s' % key)
@@ -84,8 +84,9 @@ def main():
     args = parser.parse_args()
     failed = 0
     found = targets(args.root)
-    if glob.glob(os.path.join(args.root, 'plugins', 'filter', '*.py')):
-        found += listed_plugins(args.ansible_doc, 'filter')
+    for plugin_type in ('filter', 'lookup'):
+        if glob.glob(os.path.join(args.root, 'plugins', plugin_type, '*.py')):
+            found += listed_plugins(args.ansible_doc, plugin_type)
     if not found:
         sys.exit('no modules or roles found under %s' % os.path.abspath(args.root))
     for plugin_type, fqcn in found:

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Caches in use (issue 26) against the twin, in seconds: the lookup image_cache_id, eci_image_cache_info's idle_days,
+# the playbook image_cache_report, and the playbook prune_idle_caches in check mode and for real.
+set -eux
+
+config=../../integration_config.yml
+setting() { sed -n "s/^$1: '\(.*\)'\$/\1/p" "$config"; }
+ALICLOUD_ACCESS_KEY="$(setting alicloud_access_key)"
+ALICLOUD_SECRET_KEY="$(setting alicloud_secret_key)"
+ALICLOUD_ECI_ENDPOINT="$(setting eci_endpoint)"
+ALICLOUD_REGION="$(setting alicloud_region)"
+export ALICLOUD_ACCESS_KEY ALICLOUD_SECRET_KEY ALICLOUD_ECI_ENDPOINT ALICLOUD_REGION
+export ANSIBLE_SHOW_CUSTOM_STATS=true ANSIBLE_DISPLAY_SKIPPED_HOSTS=false
+out="${OUTPUT_DIR:-/tmp}"
+registry_host="$(setting registry_host)"
+
+ansible-playbook files/lookup_and_info.yml -e "@$config" "$@"
+
+# The report over every cache, with a price (no registry reads: the twin's images are not on a registry here).
+ansible-playbook alibabacloud.eci.image_cache_report -e price_per_gib_month=0.1 -e report_measure_images=false "$@" \
+  | tee "$out/report_all.txt"
+grep -F 'web-idle' "$out/report_all.txt" | grep -q 'held by imc-web-used'
+grep -F '"imc-web-used ' "$out/report_all.txt" | grep -q ' 2.0 '   # its own line: 20 GiB at 0.1 a month
+grep -q '6 cache(s), 320 GiB, 32.0 a month at 0.1 per GiB; flagged: 2' "$out/report_all.txt"
+grep -q '"image_cache_report"' "$out/report_all.txt"                       # set_stats, shown as custom stats
+if [ -n "$registry_host" ]; then
+  # The big cache's image is measured in the local registry: 200 GiB is far more than 4 x what it needs.
+  ansible-playbook alibabacloud.eci.image_cache_report -e '{"report_tags": {"team": "data"}}' \
+    -e "{\"report_plain_http_registries\": [\"$registry_host\"]}" "$@" | tee "$out/report_data.txt"
+  grep -F 'imc-big' "$out/report_data.txt" | grep -q 'oversized (needs 20 GiB)'
+fi
+
+# Pruning: a tag filter is required.
+if ansible-playbook alibabacloud.eci.prune_idle_caches "$@" > "$out/prune_no_tags.txt" 2>&1; then exit 1; fi
+grep -q 'prune_tags is required' "$out/prune_no_tags.txt"
+# More than prune_max_caches: stops before any delete.
+if ansible-playbook alibabacloud.eci.prune_idle_caches -e '{"prune_tags": {"team": "web"}}' -e prune_max_caches=1 "$@" \
+  > "$out/prune_max.txt" 2>&1; then exit 1; fi
+grep -q 'more than prune_max_caches (1): nothing was' "$out/prune_max.txt"
+# Check mode: says what would go and what it frees, deletes nothing.
+ansible-playbook alibabacloud.eci.prune_idle_caches -e '{"prune_tags": {"team": "web"}}' -e prune_idle_days=30 --check "$@" \
+  | tee "$out/prune_check.txt"
+grep -q 'Would delete 3 image cache(s) idle for at least 30 days with tags' "$out/prune_check.txt"
+grep -q 'freeing 80 GiB' "$out/prune_check.txt"
+grep -q 'Would have deleted 3 image cache(s), 80 GiB' "$out/prune_check.txt"
+ansible-playbook files/verify.yml -e expect=all "$@"
+# For real: the three idle web caches go (the Failed one too), nothing else.
+ansible-playbook alibabacloud.eci.prune_idle_caches -e '{"prune_tags": {"team": "web"}}' -e prune_idle_days=30 "$@" \
+  | tee "$out/prune_real.txt"
+grep -q 'Deleted 3 image cache(s), 80 GiB' "$out/prune_real.txt"
+grep -q '"freed_gib": 80' "$out/prune_real.txt"
+ansible-playbook files/verify.yml -e expect=pruned "$@"
+# Again: nothing left to prune.
+ansible-playbook alibabacloud.eci.prune_idle_caches -e '{"prune_tags": {"team": "web"}}' -e prune_idle_days=30 "$@" \
+  | tee "$out/prune_again.txt"
+grep -q 'Deleted 0 image cache(s), 0 GiB' "$out/prune_again.txt"
