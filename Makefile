@@ -16,7 +16,7 @@
 #   make awx-runner    the sample AWX job templates run with ansible-runner against the twin, as AWX runs them
 #   make changelog-release  the committed release notes are complete and current; pending fragments join them
 #   make release-notes cut the release of galaxy.yml's version (or add new fragments to it): CHANGELOG.md
-#   make test-matrix   sanity, units and integration on the other supported ansible-core releases (2.19, 2.20)
+#   make test-matrix   sanity, units and integration on every supported ansible-core (2.19, 2.20, 2.21), side by side
 # ansible-test needs a path ending in ansible_collections/<namespace>/<name>, so the
 # tests run in a copy of the checkout under build/ (see tests/utils/build_tree.py),
 # with HOME=build/home so that nothing is written to the real home directory.
@@ -262,10 +262,12 @@ release-notes: $(STAMP)
 
 # One venv and tree per ansible-core version under build/matrix/<version>/, so the main .venv is untouched; the
 # versions run side by side (tests/utils/run_suites.py, one lane each; logs in $(BUILD)/logs/matrix-<version>.log).
+# MATRIX_VERSIONS: every supported ansible-core release (meta/runtime.yml's requires_ansible must admit exactly these:
+# make docs checks it); .ci/run runs the matrix on all but the main venv's, which make test covers.
 # Each version runs on the oldest Python of MATRIX_PYTHONS_<version> (its controller Pythons) this machine has,
 # the main venv on the newest: together they cover 3.11 to 3.13.
 # MATRIX_SUITES may be narrowed, e.g. make test-matrix MATRIX_VERSIONS=2.19 MATRIX_SUITES=units
-MATRIX_VERSIONS ?= 2.19 2.20
+MATRIX_VERSIONS ?= 2.19 2.20 2.21
 MATRIX_PYTHONS_2.19 := 3.11 3.13
 MATRIX_PYTHONS_2.20 := 3.12 3.14
 MATRIX_PYTHONS_2.21 := 3.12 3.14
