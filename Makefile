@@ -274,7 +274,7 @@ MATRIX_PYTHONS_2.21 := 3.12 3.14
 MATRIX_SUITES ?= sanity units integration
 MATRIX_DIR := $(BUILD)/matrix
 test-matrix:
-	@$(PYTHON) tests/utils/run_suites.py --build $(BUILD) --label 'make test-matrix' --keep-build \
+	@$(or $(PYTHON),python3) tests/utils/run_suites.py --build $(BUILD) --label 'make test-matrix' --keep-build \
 		$(if $(filter yes,$(TEST_SERIAL)),--serial,--alone '$(addprefix matrix-,$(MATRIX_VERSIONS))') -- $(addprefix matrix-,$(MATRIX_VERSIONS))
 
 # matrix-2.20 = make matrix-one CORE_VERSION=2.20
