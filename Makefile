@@ -1,7 +1,9 @@
 # Build and test plumbing for the alibabacloud.eci collection.
-# Every target works on a fresh clone with only Python 3.11, make and PyPI:
+# Every target works on a fresh clone with only make, PyPI and a Python >= 3.12 (python3.13 or python3.12 on
+# PATH, or pyenv's; PYTHON=/path/to/python3.X overrides):
 #   make demo     run playbooks/demo.yml against the local twin of the cloud
-#   make test     every suite below (see TEST_SUITES), stops at the first failure
+#   make test     every suite below (see TEST_SUITES), the twin-bound ones side by side (TEST_ALONE);
+#                 stops at the first failure, names it and prints each suite's wall and CPU time
 #   make sanity | units | integration | molecule | changelog-lint | collection-tree | build | clean
 #   make lint          ansible-lint (production profile) and yamllint on roles/, playbooks/, integration targets
 #                      and ruff (the house style: f-strings, type hints) on plugins/ and tests/emulator/
@@ -14,7 +16,7 @@
 #   make awx-runner    the sample AWX job templates run with ansible-runner against the twin, as AWX runs them
 #   make changelog-release  the committed release notes are complete and current; pending fragments join them
 #   make release-notes cut the release of galaxy.yml's version (or add new fragments to it): CHANGELOG.md
-#   make test-matrix   sanity, units and integration on every supported ansible-core (2.17, 2.18, 2.19)
+#   make test-matrix   sanity, units and integration on every supported ansible-core (2.19, 2.20, 2.21), side by side
 # ansible-test needs a path ending in ansible_collections/<namespace>/<name>, so the
 # tests run in a copy of the checkout under build/ (see tests/utils/build_tree.py),
 # with HOME=build/home so that nothing is written to the real home directory.
@@ -24,8 +26,15 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
 
-PYTHON ?= python3.11
-PY_VERSION ?= 3.11
+# The main venv: the newest ansible-core on the newest Python >= PYTHON_MIN of this machine, found by
+# tests/utils/find_python.sh (pythonX.Y on PATH, else pyenv's versions); PYTHON=/path/to/python3.X overrides.
+PYTHON_MIN ?= 3.12
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell tests/utils/find_python.sh $(PYTHON_MIN) 2>/dev/null)
+endif
+ifeq ($(origin PY_VERSION),undefined)
+PY_VERSION := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null))
+endif
 VENV := $(CURDIR)/.venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -59,7 +68,9 @@ help:
 venv: $(STAMP)
 
 # Creates .venv, or recreates it if it is missing or broken.
-ENSURE_VENV := if ! $(VPY) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PY_VERSION)".split("."))))' 2>/dev/null; then \
+ENSURE_VENV := if [ -z "$(PY_VERSION)" ]; then tests/utils/find_python.sh $(PYTHON_MIN) || true; \
+		echo "no usable Python >= $(PYTHON_MIN) (PYTHON='$(PYTHON)') for $(VENV)"; exit 1; fi; \
+	if ! $(VPY) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PY_VERSION)".split("."))))' 2>/dev/null; then \
 		echo "creating $(VENV) with $(PYTHON)"; rm -rf $(VENV); $(PYTHON) -m venv $(VENV); fi
 
 # Re-installs when a requirements file changes.
@@ -142,17 +153,16 @@ bench-smoke: collection-tree
 changelog-lint: $(STAMP)
 	$(VENV)/bin/antsibull-changelog lint
 
-# Stops at the first failing suite and names it.
+# Every suite of TEST_SUITES; those of TEST_ALONE (mostly waiting on their own twin of the cloud) each run in a
+# lane of their own with BUILD=$(BUILD)/suites/<suite> (own tree, twin, registry, ansible-test output and home),
+# beside one lane that runs the others in order (tests/utils/run_suites.py). Stops at the first failing suite,
+# names it and prints the end of its log; logs in $(BUILD)/logs/<suite>.log. TEST_SERIAL=yes: one lane, as before.
 TEST_SUITES ?= sanity units integration integration-hostile molecule reliability reliability-hostile bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check awx-runner changelog-release
-test:
-	@start=$$(date +%s); \
-	for suite in $(TEST_SUITES); do \
-		echo "==> make $$suite"; sstart=$$(date +%s); \
-		if ! $(MAKE) --no-print-directory $$suite; then \
-			echo "make test: FAILED in $$suite after $$(( $$(date +%s) - start ))s"; exit 1; fi; \
-		echo "make test: $$suite passed in $$(( $$(date +%s) - sstart ))s"; \
-	done; \
-	echo "make test: PASSED ($(TEST_SUITES)) in $$(( $$(date +%s) - start ))s"
+TEST_ALONE ?= integration integration-hostile reliability reliability-hostile molecule awx-runner package-test
+TEST_SERIAL ?=
+test: $(STAMP)
+	@$(VPY) tests/utils/run_suites.py --build $(BUILD) --alone '$(TEST_ALONE)' $(if $(filter yes,$(TEST_SERIAL)),--serial) \
+		-- $(TEST_SUITES)
 
 demo: $(DEMO_STAMP)
 	@$(VPY) tests/utils/build_tree.py --build-dir $(BUILD)
@@ -257,28 +267,36 @@ changelog-release: $(STAMP)
 release-notes: $(STAMP)
 	PATH=$(VENV)/bin:$$PATH antsibull-changelog release --version "$$(sed -n 's/^version: *//p' galaxy.yml)" --update-existing --reload-plugins
 
-# One venv and tree per ansible-core version under build/matrix/<version>/, so the main .venv is untouched.
-# MATRIX_SUITES may be narrowed, e.g. make test-matrix MATRIX_VERSIONS=2.17 MATRIX_SUITES=units
-MATRIX_VERSIONS ?= 2.17 2.18 2.19
+# One venv and tree per ansible-core version under build/matrix/<version>/, so the main .venv is untouched; the
+# versions run side by side (tests/utils/run_suites.py, one lane each; logs in $(BUILD)/logs/matrix-<version>.log).
+# MATRIX_VERSIONS: every supported ansible-core release (meta/runtime.yml's requires_ansible must admit exactly these:
+# make docs checks it); .ci/run runs the matrix on all but the main venv's, which make test covers.
+# Each version runs on the oldest Python of MATRIX_PYTHONS_<version> (its controller Pythons) this machine has,
+# the main venv on the newest: together they cover 3.11 to 3.13.
+# MATRIX_SUITES may be narrowed, e.g. make test-matrix MATRIX_VERSIONS=2.19 MATRIX_SUITES=units
+MATRIX_VERSIONS ?= 2.19 2.20 2.21
+MATRIX_PYTHONS_2.19 := 3.11 3.13
+MATRIX_PYTHONS_2.20 := 3.12 3.14
+MATRIX_PYTHONS_2.21 := 3.12 3.14
 MATRIX_SUITES ?= sanity units integration
 MATRIX_DIR := $(BUILD)/matrix
 test-matrix:
-	@start=$$(date +%s); \
-	for version in $(MATRIX_VERSIONS); do \
-		vstart=$$(date +%s); \
-		if ! $(MAKE) --no-print-directory matrix-one CORE_VERSION=$$version; then \
-			echo "make test-matrix: FAILED on ansible-core $$version after $$(( $$(date +%s) - start ))s"; exit 1; fi; \
-		echo "make test-matrix: ansible-core $$version passed ($(MATRIX_SUITES)) in $$(( $$(date +%s) - vstart ))s"; \
-	done; \
-	echo "make test-matrix: PASSED ($(MATRIX_VERSIONS); $(MATRIX_SUITES)) in $$(( $$(date +%s) - start ))s"
+	@$(or $(PYTHON),python3) tests/utils/run_suites.py --build $(BUILD) --label 'make test-matrix' --keep-build \
+		$(if $(filter yes,$(TEST_SERIAL)),--serial,--alone '$(addprefix matrix-,$(MATRIX_VERSIONS))') -- $(addprefix matrix-,$(MATRIX_VERSIONS))
+
+# matrix-2.20 = make matrix-one CORE_VERSION=2.20
+matrix-%:
+	@$(MAKE) --no-print-directory matrix-one CORE_VERSION=$*
 
 matrix-one:
-	@test -n "$(CORE_VERSION)" || { echo "matrix-one: set CORE_VERSION, e.g. 2.17"; exit 2; }
-	@for suite in $(MATRIX_SUITES); do \
-		echo "==> ansible-core $(CORE_VERSION): make $$suite"; \
-		$(MAKE) --no-print-directory $$suite VENV=$(MATRIX_DIR)/$(CORE_VERSION)/venv BUILD=$(MATRIX_DIR)/$(CORE_VERSION) \
+	@test -n "$(CORE_VERSION)" || { echo "matrix-one: set CORE_VERSION, e.g. 2.19"; exit 2; }
+	@test -n "$(MATRIX_PYTHONS_$(CORE_VERSION))" || { echo "matrix-one: ansible-core $(CORE_VERSION) is not supported (no MATRIX_PYTHONS_$(CORE_VERSION) in the Makefile)"; exit 2; }
+	@python=$$(tests/utils/find_python.sh --oldest $(MATRIX_PYTHONS_$(CORE_VERSION))) || exit 1; \
+	for suite in $(MATRIX_SUITES); do \
+		echo "==> ansible-core $(CORE_VERSION) on $$python: make $$suite"; \
+		$(MAKE) --no-print-directory $$suite PYTHON=$$python VENV=$(MATRIX_DIR)/$(CORE_VERSION)/venv BUILD=$(MATRIX_DIR)/$(CORE_VERSION) \
 			REQUIREMENTS='requirements.txt tests/unit/requirements.txt' VENV_PIP_ARGS='ansible-core==$(CORE_VERSION).*' || exit 1; \
-		$(MATRIX_DIR)/$(CORE_VERSION)/venv/bin/python -c 'import ansible.release as r; print("ansible-core", r.__version__)'; \
+		$(MATRIX_DIR)/$(CORE_VERSION)/venv/bin/python -c 'import ansible.release as r, sys; print("ansible-core", r.__version__, "on Python", sys.version.split()[0])'; \
 	done
 
 # ---------------------------------------------------------------------------------------------

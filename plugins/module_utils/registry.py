@@ -789,7 +789,8 @@ class RegistryClient(object):
     def _read_body(self, response: http.client.HTTPResponse, sock: socket.socket, limit: int, deadline: float, netloc: str) -> bytes:
         """The body, at most limit + 1 bytes, read chunk by chunk (read1: one socket read each) within deadline."""
         chunks, size = [], 0
-        while size <= limit:
+        # isclosed(): since Python 3.13, read1() closes the response (and so the socket) once the body is complete
+        while size <= limit and not response.isclosed():
             sock.settimeout(self._remaining(deadline, self.read_timeout, netloc))
             chunk = response.read1(min(READ_CHUNK, limit + 1 - size))
             if not chunk:
