@@ -158,7 +158,7 @@ changelog-lint: $(STAMP)
 # beside one lane that runs the others in order (tests/utils/run_suites.py). Stops at the first failing suite,
 # names it and prints the end of its log; logs in $(BUILD)/logs/<suite>.log. TEST_SERIAL=yes: one lane, as before.
 TEST_SUITES ?= sanity units integration integration-hostile molecule reliability reliability-hostile bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check awx-runner changelog-release
-TEST_ALONE ?= integration integration-hostile reliability reliability-hostile molecule awx-runner package-test
+TEST_ALONE ?= integration integration-hostile reliability reliability-hostile molecule awx-runner package-test eda
 TEST_SERIAL ?=
 test: $(STAMP)
 	@$(VPY) tests/utils/run_suites.py --build $(BUILD) --alone '$(TEST_ALONE)' $(if $(filter yes,$(TEST_SERIAL)),--serial) \
