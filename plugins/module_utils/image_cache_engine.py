@@ -503,6 +503,13 @@ class CacheEngine:
 
     # ------------------------------------------------------------ result
 
+    def refused(self, refusal: Refusal) -> dict[str, Any]:
+        """After a Refusal: the cache as the refusal saw it is the result's; returns the fields the result adds."""
+        fields = dict(refusal.fields)
+        self.after = fields.pop("image_cache", None) or self.service.last_seen or self.before or {}
+        self.awaiting = None
+        return fields
+
     def result(self, diff: bool) -> dict[str, Any]:
         after = self.after if self.after is not None else (self.service.last_seen or self.before or {})
         result = dict(changed=bool(self.changes), changes=list(self.changes), image_cache=after or {}, image_sizes=self.image_sizes,

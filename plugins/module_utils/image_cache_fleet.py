@@ -202,8 +202,8 @@ class Member:
         engine = self.engine
         if isinstance(error, WaitError) and error.image_cache:
             engine.after = error.image_cache
-        elif isinstance(error, Refusal) and error.fields.get("image_cache"):
-            engine.after = error.fields["image_cache"]
+        elif isinstance(error, Refusal):
+            engine.refused(error)
         elif engine.after is None:
             engine.after = engine.service.last_seen or engine.before or {}
         engine.awaiting = None

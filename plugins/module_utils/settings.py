@@ -21,6 +21,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
+import re
 from typing import Any, Iterable, Mapping
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY
@@ -113,7 +114,8 @@ def option_names_in(text: str) -> list[str]:
     for setting in SETTINGS:
         if setting.option in ("name", "tags", "annotations"):
             continue
-        if api_name(setting).lower() in text.lower() or setting.option in text:
+        words = (api_name(setting), setting.option)
+        if any(re.search(rf"(?<![A-Za-z_]){re.escape(word)}(?![A-Za-z_])", text) for word in words):
             found.append(setting.option)
     return found
 

@@ -568,10 +568,8 @@ def run(module: AlibabaCloudModule, size_auto: bool, size: int | None) -> None:
     except Refusal as refusal:
         for warning in engine.warnings:
             module.warn(warning)
-        fields = dict(refusal.fields)
-        if engine.service.done:
-            fields.update(changed=True, changes=list(engine.service.done))
-        module.fail_json(refusal.message, **fields)
+        fields = engine.refused(refusal)
+        module.fail_json(refusal.message, **dict(engine.result(module.diff_mode), **fields))
     except AlibabaCloudError as error:
         for warning in engine.warnings:
             module.warn(warning)

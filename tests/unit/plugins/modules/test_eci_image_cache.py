@@ -626,3 +626,12 @@ def test_a_failure_message_from_the_cloud_loses_no_log_values_plain_and_url_enco
     assert failed and result["changed"] and result["error"]["code"] == "ImageCacheUpdateFailed"
     assert "pa55" not in result["msg"] and "pa55" not in result["error"]["message"]
     assert "auth ******** / ********" in result["msg"] and "?<parameters removed>" in result["msg"]
+
+
+def test_wait_timeout_bounds_the_whole_task_with_the_creates_confirmation(run_module, make_cloud, clock):
+    # Issue 22: under a listing lag the create's confirmation was not counted: 38.6 s with wait_timeout 20.
+    cloud = make_cloud(visibility_lag=15, ready_after=10 ** 6)
+    started = clock.now
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, wait_timeout=20))
+    assert failed and result["changed"] and len(cloud.creates()) == 1
+    assert clock.now - started <= 20 + 1, clock.now - started

@@ -533,3 +533,89 @@ def test_a_refresh_without_images_in_the_item_sends_the_caches_images(run_module
     assert result["results"][0]["stale"] is False
     assert [c for c in cloud.caches() if c["image_cache_name"] == "a"][0]["images"] == [NGINX]
     assert len(sent) == 1 and sent[0]["image"] == [NGINX], sent
+
+
+# ------------------------------------------------------------ issue 22: the set keeps eci_image_cache's promises
+
+def test_purge_reads_each_cache_again_and_spares_one_re_tagged_meanwhile(run_module, cloud, monkeypatch):
+    cloud.add("imc-keep", image_cache_name="keep", images=[NGINX], tags=dict(TAG))
+    cloud.add("imc-old", image_cache_name="old", images=[NGINX], tags=dict(TAG))
+    cloud.add("imc-gone", image_cache_name="gone", images=[NGINX], tags=dict(TAG))
+    listing = eci.describe_image_caches
+
+    def describe(connection, **filters):
+        caches = listing(connection, **filters)
+        # Another actor, seconds after the set's listing: set Y takes "old", and "gone" is deleted.
+        cloud.records["imc-old"]["tags"] = {"ansible-eci-set": "y"}
+        cloud.records["imc-gone"]["gone_at"] = cloud.now()
+        return caches
+    monkeypatch.setattr(eci, "describe_image_caches", describe)
+    result, failed = run_module(eci_image_caches.main, args(names("keep"), purge=True))
+    assert not failed, result
+    assert ("get", "imc-old") in cloud.calls and ("get", "imc-gone") in cloud.calls
+    assert cloud.mutations() == []  # neither is deleted: one is set y's now, the other is gone
+    assert any("imc-old" in w and "'y'" in w and "not purged" in w for w in result["warnings"])
+    assert not result["changed"]
+
+
+def test_purge_needs_a_set_value_and_an_empty_list_needs_purge_all(run_module, cloud):
+    cloud.add("imc-1", image_cache_name="a", images=[NGINX], tags=dict(TAG))
+    result, failed = run_module(eci_image_caches.main, dict(args(names("a"), purge=True), management_tag_value=None))
+    assert failed and "purge: true needs management_tag_value" in result["msg"] and cloud.calls == []
+    result, failed = run_module(eci_image_caches.main, args([], purge=True))
+    assert failed and "purge_all: true" in result["msg"] and cloud.calls == []
+    result, failed = run_module(eci_image_caches.main, args([], purge=True, purge_all=True))
+    assert not failed and [call for call in cloud.mutations()] == [("delete", "imc-1")]
+
+
+def test_without_a_set_value_the_caches_carry_no_management_tag(run_module, cloud):
+    result, failed = run_module(eci_image_caches.main, dict(BASE, caches=names("a"), defaults=dict(NETWORK)))
+    assert not failed, result
+    assert result["results"][0]["image_cache"]["tags"] == {}
+    assert "ansible-eci-set" not in cloud.records["imc-1"]["tags"]
+
+
+def test_taking_over_another_sets_cache_is_refused_naming_the_set(run_module, cloud):
+    cloud.add("imc-1", image_cache_name="a", images=[NGINX], tags={"ansible-eci-set": "team-b"})
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a", image_cache_size=40)]))
+    assert failed and cloud.mutations() == []
+    assert "belongs to the set 'team-b'" in result["results"][0]["failure"]["msg"]
+    assert "take_over: true" in result["results"][0]["failure"]["msg"]
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a", take_over=True)]))
+    assert not failed and cloud.records["imc-1"]["tags"]["ansible-eci-set"] == "default"
+
+
+def test_diff_shows_each_cache_at_the_task_level(run_module, cloud):
+    cloud.add("imc-1", image_cache_name="a", images=[NGINX], tags=dict(TAG))
+    cloud.add("imc-2", image_cache_name="b", images=[NGINX], tags=dict(TAG))
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a", image_cache_size=40), dict(name="b")],
+                                                            _ansible_diff=True, _ansible_check_mode=True))
+    assert not failed, result
+    # One diff per changed cache (Ansible prints a list of diffs one after another); the unchanged one is left out.
+    assert [d["before_header"] for d in result["diff"]] == ["a"]
+    assert result["diff"][0]["before"]["image_cache_size"] == 20 and result["diff"][0]["after"]["image_cache_size"] == 40
+
+
+def test_the_set_keeps_its_hosts_turn_until_the_create_is_confirmed(run_module, make_cloud, monkeypatch):
+    # Issue 22: the set released the turn right after sending the create; a second run on the host then looked up the
+    # name before a lagging listing showed the cache, and created a second one. The turn is given back only once the
+    # listing shows the cache under its name, so the next run's lookup under the turn finds it.
+    cloud = make_cloud(visibility_lag=15)
+    events = []
+    original_acquire, original_release = image_cache_engine.HostLock.acquire, image_cache_engine.HostLock.release
+
+    def acquire(self, seconds):
+        events.append(("lock", len(cloud.named("a"))))
+        return original_acquire(self, seconds)
+
+    def release(self):
+        if self.held:
+            events.append(("unlock", len(cloud.named("a"))))
+        return original_release(self)
+    monkeypatch.setattr(image_cache_engine.HostLock, "acquire", acquire)
+    monkeypatch.setattr(image_cache_engine.HostLock, "release", release)
+    result, failed = run_module(eci_image_caches.main, args(names("a"), wait=False))
+    assert not failed, result
+    assert events == [("lock", 0), ("unlock", 1)]  # listed under its name before the turn is given back
+    second, failed = run_module(eci_image_caches.main, args([dict(name="a", image_cache_size=40)], wait=False))
+    assert not failed and len(cloud.creates()) == 1 and len(cloud.records) == 1
