@@ -10,66 +10,20 @@ module: eci_image_cache
 short_description: Create, update and delete Alibaba Cloud ECI image caches
 version_added: 0.1.0
 description:
-  - Creates, updates in place and deletes Elastic Container Instance image caches, idempotently,
-    with check mode and diff mode.
-  - The cache is found by O(image_cache_id) when given, else by its exact O(name). When several caches
-    carry the name, the module fails and lists their ids; pass O(image_cache_id) to pick one.
-  - A create sends a C(ClientToken) that is a hash of the region and the canonical request actually sent (images,
-    tags, registries and credentials sorted, the default size 20 filled in, registry passwords left out), so a retried
-    request, or runs creating the same cache at the same moment with settings that mean the same, make one cache.
-  - The cache a create answers is confirmed by its id before the module goes on; a listing that lags (up to 90 seconds,
-    within O(wait_timeout)) never leads to a second create. A new token (the next of a chain all runs compute alike) is
-    used only on evidence that the answered cache is gone or is another cache - it is listed under another name (it was
-    renamed), this run deleted it, the cloud answers UntagResources of a key no cache carries with NotFound, or it stays
-    unlisted for 90 seconds - or when the cloud refuses the token as used with other parameters (for example a rotated
-    registry password) and a fresh lookup by name finds no cache.
-  - Runs that see one lock directory (forks and playbooks run in parallel by one user on one machine or in one container)
-    that would create or delete a cache of the same name take turns, with a lock file in a private directory of the user
-    (under the system temporary directory, else E(XDG_RUNTIME_DIR), else C(~/.ansible/tmp)), or in O(lock_dir), from the
-    lookup to the create (or to the end of the delete). AWX and AAP run each job in its own container, so their jobs take
-    turns only with a shared O(lock_dir) mounted into every container. So the first run creates (or deletes) the cache and reports
-    C(changed=true) and the others find it (or find it gone) and report what they did. Runs on different hosts with
-    settings that mean the same make one cache, thanks to the token, but each may report C(changed=true), because the
-    cloud answers a known token with the first request's answer. Runs on different hosts racing with settings that
-    differ (other images, size, tags or password) send different requests; they may make two caches of one name, and
-    later runs then fail and list both ids until one is deleted. A lock that cannot be taken within 120 seconds is a
-    warning, not an error.
-  - Every failure after the cloud accepted a change (a wait that times out after a create, a cache that ends Failed, a
-    tag error after an update) reports C(changed=true), RV(changes) with what was done and RV(image_cache) as last seen.
-  - A cache that goes away between the lookup and a call on it is looked up again and decided again; a delete that finds
-    it gone is success.
-  - Only the settings that DescribeImageCaches returns are compared with the cache - O(name), O(images)
-    (as a set, in Docker's canonical form, so V(nginx:1.25) equals V(docker.io/library/nginx:1.25)), O(image_cache_size),
-    O(elimination_strategy), O(resource_group_id), O(retention_days) (as C(ExpireDateTime) minus C(CreationTime)) and
-    O(tags). A difference in them updates the cache in place with
-    C(UpdateImageCache); tags change with C(UntagResources), then C(TagResources). With O(wait), an update counts as done
-    only once the cache shows it (it left Ready, or shows the new settings).
-  - An empty O(elimination_strategy) against a cache with C(LRU) is sent only with an update of another setting, since every
-    update rebuilds the cache and some clouds ignore an empty strategy; a setting the cloud did not apply is a warning.
-  - The API never returns O(security_group_id), O(vswitch_ids), O(eip_instance_id),
-    O(auto_match_image_cache), O(flash), O(flash_copy_count), O(standard_copy_count),
-    O(image_registry_credentials) or O(acr_registry_info), so drift in them cannot be detected. They are applied
-    when the cache is created, sent again with any update, and sent on demand with O(force_update=true).
-  - O(zone_id), O(insecure_registries), O(plain_http_registries) and O(annotations) can be neither read back nor updated. They
-    apply when the cache is created and are ignored for an existing cache.
-  - A cache found in state C(Failed) cannot be updated. O(state=present) deletes and creates it again, with a
-    warning that carries its failure events; it waits for the deletion whatever O(wait) says, and it needs the
-    settings of a create (O(name), O(images), O(security_group_id), O(vswitch_ids)) before it deletes anything.
-    With O(image_cache_id) the module refuses instead, before any change, since the new cache would have a new id -
-    manage a Failed cache by O(name).
-  - A rename (O(image_cache_id) with another O(name)) onto a name another cache has is refused before any change.
-  - A cache in state C(UpdateFailed) is updated again with the given settings on every run until an update succeeds.
-  - Stale caches. A cache holds the layers its image references pointed to when it was built; tags such as
-    V(nginx:1.25) move. With O(state=present) the module resolves each image's manifest digest from its registry (one
-    manifest read per image, from where the module runs, for O(image_platform), with O(image_registry_credentials),
-    O(plain_http_registries), O(insecure_registries), E(HTTPS_PROXY) and E(NO_PROXY); reads the size check made are
-    reused). When it creates or updates the cache and every image could be read, it records the digests on the cache
-    in the tag C(alibabacloud.eci/digests), and RV(stale) compares that record with the digests the images resolve to
-    now. See the guide "Keeping caches fresh" and O(refresh).
-  - The record's value is C(v1:<platform>:sha256:<hex>) - the platform the digests were resolved for, and the sha256 of
-    one line per image, C(<name>[:<tag>]@<digest>) in Docker's full form (C(docker.io/library/nginx:1.25@sha256:...)),
-    sorted and joined by newlines. It is written only when the cache is built (a create or an update), since only then
-    is the cache known to hold what the registries serve; an update when an image cannot be read removes it.
+  - Creates, updates in place and deletes Elastic Container Instance image caches, idempotently, with check mode and
+    diff mode. The cache is found by O(image_cache_id), else by its exact O(name); several caches of one name fail
+    the task, listing their ids.
+  - A create sends a C(ClientToken) derived from the canonical request and is confirmed by the id it answers, so
+    retries and runs with settings that mean the same make one cache. Runs on one host (see O(lock_dir)) take turns
+    from the lookup until the create is confirmed.
+  - The settings the API returns are compared and updated in place (C(UpdateImageCache), then tag calls); the others
+    are sent at creation, with any update, and with O(force_update=true).
+  - A C(Failed) cache is built again only when O(images) or O(image_cache_size) differ from the failed build, or with
+    O(force_update=true); otherwise the task fails with the cloud's cause and changes nothing.
+  - O(wait_timeout) is one deadline for the whole task.
+  - RV(stale) tells whether the images' tags moved since the cache was built; O(refresh=digest) rebuilds it.
+  - The same engine decides every item of M(alibabacloud.eci.eci_image_caches). The rules in detail are in the
+    guides "How one cache is decided" (docs/docsite/rst/one_cache.rst) and "Keeping caches fresh".
 author:
   - Alibaba Cloud ECI collection maintainers (@alibabacloud)
 options:
@@ -307,8 +261,9 @@ options:
     default: true
   wait_timeout:
     description:
-      - Seconds of wall time to wait, for each wait. On timeout the task fails with the cache's last status,
-        progress and events. No API call of a wait runs past it.
+      - Seconds of wall time for the whole task - one deadline for the create's confirmation, every wait and, with
+        O(wait), the registry reads. On timeout the task fails with the cache's last status, progress and events. No
+        API call of a wait runs past it.
       - A create confirms the cache it made for up to 90 seconds within this time; with less than 90 seconds, a cloud
         whose listing lags longer fails the task (with C(changed=true); a rerun finds the cache).
     type: int

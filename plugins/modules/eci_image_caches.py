@@ -22,8 +22,7 @@ description:
     caches that carry it and that the list does not name, each read again by id right before its delete.
   - The play's C(module_defaults) for M(alibabacloud.eci.eci_image_cache) and for the group apply to the items and to
     the connection; C(async) and diff mode work.
-  - See the guide "Image cache sets" (docs/docsite/rst/fleets.rst) for the costs, the purge's ownership rules and
-    the host turn.
+  - The guide "Image cache sets" tells the costs, the purge's ownership rules and the host turn.
 author:
   - Alibaba Cloud ECI collection maintainers (@alibabacloud)
 options:
