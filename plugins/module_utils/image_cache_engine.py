@@ -521,4 +521,3 @@ class CacheEngine:
         if diff:
             result["diff"] = dict(before=diff_view(self.before), after=diff_view(after))
         return result
-

@@ -498,8 +498,6 @@ changes:
   sample: [update images, image_cache_size, tag env, record image digests]
 """
 
-from typing import Any
-
 from ansible_collections.alibabacloud.eci.plugins.module_utils import image_cache_service, image_reads
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_engine import CacheEngine, Deadline, Refusal

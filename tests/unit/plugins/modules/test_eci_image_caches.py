@@ -565,7 +565,7 @@ def test_purge_needs_a_set_value_and_an_empty_list_needs_purge_all(run_module, c
     result, failed = run_module(eci_image_caches.main, args([], purge=True))
     assert failed and "purge_all: true" in result["msg"] and cloud.calls == []
     result, failed = run_module(eci_image_caches.main, args([], purge=True, purge_all=True))
-    assert not failed and [call for call in cloud.mutations()] == [("delete", "imc-1")]
+    assert not failed and cloud.mutations() == [("delete", "imc-1")]
 
 
 def test_without_a_set_value_the_caches_carry_no_management_tag(run_module, cloud):
