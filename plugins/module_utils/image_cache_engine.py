@@ -180,10 +180,15 @@ class CacheEngine:
         goes away between the lookup and a call on it. Raises Refusal, AlibabaCloudError (after writes too: `changes`
         says what was done)."""
         try:
-            if listing is None and self.params["state"] == "absent" and not self.check_mode:
-                self.take_turn()  # a delete: the lookup runs under the turn (one lookup)
+            present = self.params["state"] == "present"
+            if listing is None and not self.check_mode and (not present or (
+                    not self.params["image_cache_id"] and not self.lookup_before_turn())):
+                # A delete, or a create whose preflight needs no cache: the one lookup runs under the turn.
+                if present:
+                    self.read_digests(None)  # the task's images, before the turn
+                self.take_turn()
             cache = self.find(listing)
-            if self.params["state"] == "present":
+            if present:
                 self.preflight(cache)  # before the turn: a slow registry must not hold other runs
             if self.needs_turn(cache) and not self.create_turn.held:
                 self.take_turn()
@@ -201,6 +206,14 @@ class CacheEngine:
                     cache = self.find()
         finally:
             self.release_turn()
+
+    def lookup_before_turn(self) -> bool:
+        """Whether the preflight needs the cache: to measure images when they or the size change, or to know the
+        images to read when the task gives none. Otherwise the one lookup runs under the turn."""
+        measure = self.size_auto or self.params["size_check"] != "skip"
+        if not self.size_auto and self.params["images"] is None and self.settings["image_cache_size"] is None:
+            measure = False  # neither the images nor the size change: nothing to measure
+        return measure or self.params["images"] is None
 
     def preflight(self, cache: dict[str, Any] | None) -> None:
         """Measure the images (when they or the size change) and read their digests, before the turn."""
