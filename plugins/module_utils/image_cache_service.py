@@ -104,8 +104,10 @@ class CacheBusy(CacheGone):
 class ImageCacheService:
     """The actions on image caches of one module run, against one connection."""
 
-    def __init__(self, connection: Connection, wait_timeout: float, sleep: Callable[[float], None] | None = None,
+    def __init__(self, connection: Connection, wait_timeout: Any, sleep: Callable[[float], None] | None = None,
                  clock: Callable[[], float] | None = None, api: Any = eci) -> None:
+        """wait_timeout: seconds for each wait, or the task's deadline (an object with remaining()): then every wait,
+        the create's confirmation included, takes what is left of it (one deadline for the whole task)."""
         self.connection = connection
         self.wait_timeout = wait_timeout
         # Looked up at run time, so unit tests can give every service of a module run a fake clock.
@@ -118,6 +120,19 @@ class ImageCacheService:
         self.done: list[str] = []  # writes the cloud accepted, in order (what `changes` reports)
         self.last_seen: dict[str, Any] | None = None  # the cache as last read or predicted after a write
         self.created_id: str | None = None  # the id a create(confirm=False) answered
+
+    @property
+    def wait_timeout(self) -> float:
+        if self._deadline is not None:
+            return self._deadline.remaining()
+        return self._wait_timeout
+
+    @wait_timeout.setter
+    def wait_timeout(self, value: Any) -> None:
+        if hasattr(value, "remaining"):
+            self._deadline, self._wait_timeout = value, None
+        else:
+            self._deadline, self._wait_timeout = None, value
 
     # ------------------------------------------------------------ reads
 

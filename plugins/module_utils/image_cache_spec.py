@@ -51,6 +51,12 @@ def image_cache_settings_spec(defaults: bool = True) -> dict[str, dict[str, Any]
     return spec
 
 
+def set_item_spec() -> dict[str, dict[str, Any]]:
+    """The options of one item of eci_image_caches (and of its `defaults`): the spec without defaults, and take_over,
+    which only a set has (a cache that carries another set's management value is that set's unless the item says so)."""
+    return dict(image_cache_settings_spec(defaults=False), take_over=dict(type="bool"))
+
+
 def settings_defaults() -> dict[str, Any]:
     """The default of each option that has one."""
     return dict((name, option["default"]) for name, option in _SPEC.items() if "default" in option)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
+import re
 from typing import Any, Iterable, Mapping
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY
@@ -96,6 +97,29 @@ SETTINGS = (
 BY_OPTION = dict((setting.option, setting) for setting in SETTINGS)
 # Settings DescribeImageCaches returns, so drift in them is seen (tags are compared apart).
 COMPARED = tuple(s.option for s in SETTINGS if s.read_back and s.option != "tags")
+# The settings that can change the outcome of a build (a Failed cache is built again only when one of them differs
+# from the failed build, or on force_update: image_cache_engine.CacheEngine.replace_failed).
+BUILD_OUTCOME = ("images", "image_cache_size", "security_group_id", "vswitch_ids", "zone_id", "eip_instance_id",
+                 "image_registry_credentials", "acr_registry_info", "insecure_registries", "plain_http_registries")
+
+
+def api_name(setting: Setting) -> str:
+    """The API's name of a setting's field (ImageCacheSize for image_cache_size, VSwitchId for v_switch_id)."""
+    return "".join(part.capitalize() for part in setting.field.split("_"))
+
+
+def option_names_in(text: str) -> list[str]:
+    """The options whose API names (ImageCacheSize) or option names a cloud message mentions, in the settings' order."""
+    found = []
+    for setting in SETTINGS:
+        if setting.option in ("name", "tags", "annotations"):
+            continue
+        words = (api_name(setting), setting.option)
+        if any(re.search(rf"(?<![A-Za-z_]){re.escape(word)}(?![A-Za-z_])", text) for word in words):
+            found.append(setting.option)
+    return found
+
+
 # Where the cloud applies a default to a setting left out of a create (API reference).
 CREATE_DEFAULTS = dict(image_cache_size=20)
 # Fields of entries that are secret: sent, but never part of the token, a diff or a message.

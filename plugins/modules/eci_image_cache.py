@@ -10,66 +10,20 @@ module: eci_image_cache
 short_description: Create, update and delete Alibaba Cloud ECI image caches
 version_added: 0.1.0
 description:
-  - Creates, updates in place and deletes Elastic Container Instance image caches, idempotently,
-    with check mode and diff mode.
-  - The cache is found by O(image_cache_id) when given, else by its exact O(name). When several caches
-    carry the name, the module fails and lists their ids; pass O(image_cache_id) to pick one.
-  - A create sends a C(ClientToken) that is a hash of the region and the canonical request actually sent (images,
-    tags, registries and credentials sorted, the default size 20 filled in, registry passwords left out), so a retried
-    request, or runs creating the same cache at the same moment with settings that mean the same, make one cache.
-  - The cache a create answers is confirmed by its id before the module goes on; a listing that lags (up to 90 seconds,
-    within O(wait_timeout)) never leads to a second create. A new token (the next of a chain all runs compute alike) is
-    used only on evidence that the answered cache is gone or is another cache - it is listed under another name (it was
-    renamed), this run deleted it, the cloud answers UntagResources of a key no cache carries with NotFound, or it stays
-    unlisted for 90 seconds - or when the cloud refuses the token as used with other parameters (for example a rotated
-    registry password) and a fresh lookup by name finds no cache.
-  - Runs that see one lock directory (forks and playbooks run in parallel by one user on one machine or in one container)
-    that would create or delete a cache of the same name take turns, with a lock file in a private directory of the user
-    (under the system temporary directory, else E(XDG_RUNTIME_DIR), else C(~/.ansible/tmp)), or in O(lock_dir), from the
-    lookup to the create (or to the end of the delete). AWX and AAP run each job in its own container, so their jobs take
-    turns only with a shared O(lock_dir) mounted into every container. So the first run creates (or deletes) the cache and reports
-    C(changed=true) and the others find it (or find it gone) and report what they did. Runs on different hosts with
-    settings that mean the same make one cache, thanks to the token, but each may report C(changed=true), because the
-    cloud answers a known token with the first request's answer. Runs on different hosts racing with settings that
-    differ (other images, size, tags or password) send different requests; they may make two caches of one name, and
-    later runs then fail and list both ids until one is deleted. A lock that cannot be taken within 120 seconds is a
-    warning, not an error.
-  - Every failure after the cloud accepted a change (a wait that times out after a create, a cache that ends Failed, a
-    tag error after an update) reports C(changed=true), RV(changes) with what was done and RV(image_cache) as last seen.
-  - A cache that goes away between the lookup and a call on it is looked up again and decided again; a delete that finds
-    it gone is success.
-  - Only the settings that DescribeImageCaches returns are compared with the cache - O(name), O(images)
-    (as a set, in Docker's canonical form, so V(nginx:1.25) equals V(docker.io/library/nginx:1.25)), O(image_cache_size),
-    O(elimination_strategy), O(resource_group_id), O(retention_days) (as C(ExpireDateTime) minus C(CreationTime)) and
-    O(tags). A difference in them updates the cache in place with
-    C(UpdateImageCache); tags change with C(UntagResources), then C(TagResources). With O(wait), an update counts as done
-    only once the cache shows it (it left Ready, or shows the new settings).
-  - An empty O(elimination_strategy) against a cache with C(LRU) is sent only with an update of another setting, since every
-    update rebuilds the cache and some clouds ignore an empty strategy; a setting the cloud did not apply is a warning.
-  - The API never returns O(security_group_id), O(vswitch_ids), O(eip_instance_id),
-    O(auto_match_image_cache), O(flash), O(flash_copy_count), O(standard_copy_count),
-    O(image_registry_credentials) or O(acr_registry_info), so drift in them cannot be detected. They are applied
-    when the cache is created, sent again with any update, and sent on demand with O(force_update=true).
-  - O(zone_id), O(insecure_registries), O(plain_http_registries) and O(annotations) can be neither read back nor updated. They
-    apply when the cache is created and are ignored for an existing cache.
-  - A cache found in state C(Failed) cannot be updated. O(state=present) deletes and creates it again, with a
-    warning that carries its failure events; it waits for the deletion whatever O(wait) says, and it needs the
-    settings of a create (O(name), O(images), O(security_group_id), O(vswitch_ids)) before it deletes anything.
-    With O(image_cache_id) the module refuses instead, before any change, since the new cache would have a new id -
-    manage a Failed cache by O(name).
-  - A rename (O(image_cache_id) with another O(name)) onto a name another cache has is refused before any change.
-  - A cache in state C(UpdateFailed) is updated again with the given settings on every run until an update succeeds.
-  - Stale caches. A cache holds the layers its image references pointed to when it was built; tags such as
-    V(nginx:1.25) move. With O(state=present) the module resolves each image's manifest digest from its registry (one
-    manifest read per image, from where the module runs, for O(image_platform), with O(image_registry_credentials),
-    O(plain_http_registries), O(insecure_registries), E(HTTPS_PROXY) and E(NO_PROXY); reads the size check made are
-    reused). When it creates or updates the cache and every image could be read, it records the digests on the cache
-    in the tag C(alibabacloud.eci/digests), and RV(stale) compares that record with the digests the images resolve to
-    now. See the guide "Keeping caches fresh" and O(refresh).
-  - The record's value is C(v1:<platform>:sha256:<hex>) - the platform the digests were resolved for, and the sha256 of
-    one line per image, C(<name>[:<tag>]@<digest>) in Docker's full form (C(docker.io/library/nginx:1.25@sha256:...)),
-    sorted and joined by newlines. It is written only when the cache is built (a create or an update), since only then
-    is the cache known to hold what the registries serve; an update when an image cannot be read removes it.
+  - Creates, updates in place and deletes Elastic Container Instance image caches, idempotently, with check mode and
+    diff mode. The cache is found by O(image_cache_id), else by its exact O(name); several caches of one name fail
+    the task, listing their ids.
+  - A create sends a C(ClientToken) derived from the canonical request and is confirmed by the id it answers, so
+    retries and runs with settings that mean the same make one cache. Runs on one host (see O(lock_dir)) take turns
+    from the lookup until the create is confirmed.
+  - The settings the API returns are compared and updated in place (C(UpdateImageCache), then tag calls); the others
+    are sent at creation, with any update, and with O(force_update=true).
+  - A C(Failed) cache is built again only when O(images) or O(image_cache_size) differ from the failed build, or with
+    O(force_update=true); otherwise the task fails with the cloud's cause and changes nothing.
+  - O(wait_timeout) is one deadline for the whole task.
+  - RV(stale) tells whether the images' tags moved since the cache was built; O(refresh=digest) rebuilds it.
+  - The same engine decides every item of M(alibabacloud.eci.eci_image_caches). The rules in detail are in the
+    guides "How one cache is decided" (docs/docsite/rst/one_cache.rst) and "Keeping caches fresh".
 author:
   - Alibaba Cloud ECI collection maintainers (@alibabacloud)
 options:
@@ -307,8 +261,9 @@ options:
     default: true
   wait_timeout:
     description:
-      - Seconds of wall time to wait, for each wait. On timeout the task fails with the cache's last status,
-        progress and events. No API call of a wait runs past it.
+      - Seconds of wall time for the whole task - one deadline for the create's confirmation, every wait and, with
+        O(wait), the registry reads. On timeout the task fails with the cache's last status, progress and events. No
+        API call of a wait runs past it.
       - A create confirms the cache it made for up to 90 seconds within this time; with less than 90 seconds, a cloud
         whose listing lags longer fails the task (with C(changed=true); a rerun finds the cache).
     type: int
@@ -543,367 +498,43 @@ changes:
   sample: [update images, image_cache_size, tag env, record image digests]
 """
 
-from typing import Any, NoReturn
-
-from ansible_collections.alibabacloud.eci.plugins.module_utils import image_reads
+from ansible_collections.alibabacloud.eci.plugins.module_utils import image_cache_service, image_reads
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
-from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock, configured_directory
-from ansible_collections.alibabacloud.eci.plugins.module_utils.comparison import compare, diff_view, predict
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import validate_settings
-from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_TAGS
-from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import is_system_tag, normalize_desired_tags, tag_changes, tags_after
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import CacheGone, ImageCacheService, tag_change_names
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import (
-    DIGESTS_TAG_KEY,
-    REFRESH_CHANGE,
-    decide_refresh,
-    is_built,
-    record_tag_changes,
-    stale_after,
-    unrecorded_warning,
-    with_record,
-)
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_engine import CacheEngine, Deadline, Refusal
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import image_cache_settings_spec, parse_size
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import validate_settings
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import AlibabaCloudModule
-from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import FAILED, UPDATABLE, is_deleting, is_transitional
-from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import describe_events
-
-# How long a run waits for its turn behind another run on this host that may be creating or deleting
-# a cache of the same name; the holder needs one lookup, the size check and one create: seconds, normally.
-CREATE_TURN_SECONDS = 120
-# How often a run looks again and decides again when a cache it found is gone before it could act on it.
-MAX_REDECISIONS = 3
-
-
-class ImageCacheManager:
-    """One run of the module: find the cache, decide, and let the image cache service act."""
-
-    def __init__(self, module: AlibabaCloudModule, size_auto: bool, size: int | None) -> None:
-        self.module = module
-        self.connection = module.connection
-        self.params = module.params
-        self.size_auto = size_auto
-        self.settings = dict(self.params, tags=normalize_desired_tags(self.params["tags"]), image_cache_size=size,
-                             annotations=normalize_desired_tags(self.params["annotations"]))
-        self.service = ImageCacheService(self.connection, self.params["wait_timeout"])
-        self.planned = []        # in check mode: the changes a real run would make
-        self.image_sizes = []
-        self.size_note = None
-        self.digests = None       # image_digests.read_current() of the images the cache is to hold, once read
-        # Each image is measured and resolved once a run, each read bounded by read_timeout.
-        self.reads = image_reads.RegistryReads(dict(connect_timeout=self.params["connect_timeout"],
-                                                    read_timeout=self.params["read_timeout"]))
-        self.stale = None         # what `stale` reports: the cache as this run leaves it
-        self.found = None         # the preflight's lookup, when it can be reused
-        self.create_turn = HostLock(
-            f"create\n{self.connection.endpoints.get('eci')}\n{self.connection.region}\n"
-            f"{self.params['name'] if not self.params['image_cache_id'] else 'id ' + self.params['image_cache_id']}",
-            shared_directory=configured_directory(self.params["lock_dir"]))
-
-    @property
-    def changes(self) -> list[str]:
-        return self.planned if self.module.check_mode else self.service.done
-
-    def take_turn(self) -> None:
-        """Wait for other runs on this host that may be creating or deleting this cache, so this run sees their work."""
-        if not self.create_turn.acquire(CREATE_TURN_SECONDS):
-            self.module.warn(f"Going on without the lock that makes runs on this host that create image cache {self.params['name']} take "
-                             f"turns ({self.create_turn.problem}). No duplicate cache can result, but this run may report changed for a cache "
-                             "another run created.")
-
-    # ------------------------------------------------------------ lookups
-
-    def find(self) -> dict[str, Any] | None:
-        if self.found is not None:
-            found, self.found = self.found, None
-            return found
-        if self.params["image_cache_id"]:
-            return self.service.get(self.params["image_cache_id"])
-        caches = self.service.find_by_name(self.params["name"])
-        if len(caches) > 1:
-            self.module.fail_json(
-                f"{len(caches)} image caches are named {self.params['name']!r}: "
-                f"{', '.join(sorted(c['image_cache_id'] for c in caches))}. Pass image_cache_id to choose one.",
-                image_cache_ids=sorted(c["image_cache_id"] for c in caches))
-        if caches:
-            self.service.last_seen = caches[0]
-        return caches[0] if caches else None
-
-    # ------------------------------------------------------------ decisions
-
-    def absent(self, cache: dict[str, Any] | None) -> NoReturn:
-        if cache is None:
-            return self.finish(None, {})
-        if self.module.check_mode:
-            self.planned.append("delete")
-            return self.finish(cache, {})
-        # A cache the cloud already shows as being deleted needs no second delete.
-        if not is_deleting(cache["status"]):
-            self.service.delete(cache, wait=self.params["wait"])
-        if self.params["wait"]:
-            self.service.wait_gone(cache["image_cache_id"])
-        return self.finish(cache, {})
-
-    def present(self, cache: dict[str, Any] | None) -> NoReturn:
-        if cache is None and self.params["image_cache_id"]:
-            self.module.fail_json(f"No image cache has the id {self.params['image_cache_id']} in region {self.connection.region}; "
-                                  "image_cache_id only manages an existing cache. Leave it out and give name to create one.")
-        chain = []
-        if cache is not None and cache["status"] != FAILED and not is_deleting(cache["status"]):
-            self.create_turn.release()  # nothing to create: runs waiting behind this one may go on
-        if cache is not None and is_deleting(cache["status"]) and not self.params["wait"]:
-            self.module.fail_json(f"Image cache {cache['image_cache_id']} is {cache['status']}; it cannot be kept or changed. Set wait: "
-                                  "true to wait until it is gone and create it again, or run again later.",
-                                  image_cache=cache)
-        if cache is not None and is_transitional(cache["status"]) and self.params["wait"]:
-            cache_id = cache["image_cache_id"]
-            cache = self.service.wait_settled(cache_id, current=cache)
-            if cache is None:
-                raise CacheGone(cache_id, "WaitForImageCache")
-        self.settle_size(cache, self.measure_sizes(cache))
-        if cache is not None and cache["status"] == FAILED and self.params["image_cache_id"]:
-            # Replacing a Failed cache creates one under a new id, which image_cache_id promises never to do.
-            self.module.fail_json(
-                f"Image cache {cache['image_cache_id']} ({cache['image_cache_name']}) is Failed and cannot be updated; replacing it "
-                "would create a cache with a new id, and image_cache_id never creates. Nothing was changed. Manage it by name "
-                f"(name: {cache['image_cache_name']}, without image_cache_id) to have it deleted and created again, or delete it "
-                f"with state: absent. Its events: {describe_events(cache)}",
-                image_cache=cache)
-        if cache is not None and cache["status"] == FAILED:
-            # Replacing means creating: check that a create can work before deleting anything.
-            self.require_create_settings()
-            self.module.warn(f"Image cache {cache['image_cache_name']} ({cache['image_cache_id']}) is Failed and cannot be updated; "
-                             f"it is deleted and created again. Its events: {describe_events(cache)}")
-            if self.module.check_mode:
-                self.planned.append(f"replace failed cache {cache['image_cache_id']}")
-            else:
-                self.service.delete(cache, wait=True)
-                self.service.wait_gone(cache["image_cache_id"])
-            # This run deleted it: evidence that a token answered with it is answered with a gone cache.
-            chain.append(cache["image_cache_id"])
-            before, cache = cache, None
-        else:
-            before = cache
-        self.read_digests(cache)  # reads only when the cache found now holds other images than the preflight's
-        if cache is None:
-            return self.create_new(before, chain)
-        return self.converge(cache)
-
-    def require_create_settings(self) -> None:
-        problems = validate_settings(self.settings, creating_possible=True)
-        if problems:
-            self.module.fail_json(" ".join(problems))
-
-    # ------------------------------------------------------------ size preflight
-
-    def preflight(self) -> None:
-        """Measure the images before the host lock is taken, so a slow registry never holds other runs.
-
-        Looks the cache up (without the lock) to know whether the images or the size change; present()
-        measures again only when the cache it finds under the lock needs other images measured.
-        """
-        measure = self.size_auto or self.params["size_check"] != "skip"
-        if not self.size_auto and self.params["images"] is None and self.settings["image_cache_size"] is None:
-            measure = False  # neither the images nor the size change: nothing to measure
-        # The digests need the cache's images when the task does not give them.
-        if not measure and self.params["images"] is not None:
-            self.read_digests(None)
-            return
-        cache = self.find()
-        if measure:
-            self.measure_sizes(cache)
-        self.read_digests(cache)
-        # A live cache needs no create, so no turn: the lookup is reused (one call less).
-        if cache is not None and cache["status"] != FAILED and not is_deleting(cache["status"]):
-            self.found = cache
-
-    def read_digests(self, cache: dict[str, Any] | None) -> None:
-        """Resolve the digests of the images the cache is to hold (stale caches, image_digests.py), from where the
-        module runs; an image that cannot be read is unknown. Reuses the size preflight's reads; reads each image once."""
-        if image_reads.digest_images(self.params, cache):
-            self.digests = image_reads.read_digests(self.reads, self.params, cache)
-
-    def measure_sizes(self, cache: dict[str, Any] | None) -> dict[str, Any] | None:
-        """Measure the images when they or the size change (image_reads.measure_sizes), each image once a run.
-        Returns what settle_size() judges, or None when nothing is to be measured."""
-        measured = image_reads.measure_sizes(self.reads, self.params, cache, self.settings["image_cache_size"], self.size_auto)
-        if measured is not None:
-            self.image_sizes = measured["image_sizes"]
-        return measured
-
-    def settle_size(self, cache: dict[str, Any] | None, measured: dict[str, Any] | None) -> None:
-        """Sets settings["image_cache_size"] for auto from the measured images (None: nothing to do), and fails or
-        warns when the size breaks the rule (at least twice the images). Changes the settings, so it runs under the
-        host lock with the plan of the cache found there."""
-        if measured is None:
-            return
-        outcome = image_reads.settle_size(measured, self.params, cache, self.settings["image_cache_size"], self.size_auto)
-        self.size_note = outcome["size_note"]
-        for warning in outcome["warnings"]:
-            self.module.warn(warning)
-        failure = outcome["failure"]
-        if failure and failure["option"] == "image_cache_size":
-            self.module.fail_json(f"image_cache_size auto: {failure['message']}.", image_sizes=self.image_sizes)
-        if failure:
-            self.module.fail_json(failure["message"], image_sizes=self.image_sizes, size_note=self.size_note)
-        self.settings["image_cache_size"] = outcome["image_cache_size"]
-
-    def create_new(self, before: dict[str, Any] | None, chain: list[str]) -> NoReturn:
-        self.require_create_settings()
-        # The digest record goes with the create's tags (the ClientToken leaves it out: settings.client_token).
-        settings = dict(self.settings, tags=with_record(self.settings["tags"], self.digests))
-        self.stale = stale_after(None, self.digests, True)
-        if self.module.check_mode:
-            self.planned.append("create")
-            return self.finish(before, predict(None, settings, self.connection.region))
-        cache, found = self.service.create(settings, chain, then_wait=self.params["wait"])
-        self.create_turn.release()  # the next run in line now finds this cache
-        if found:
-            # The cloud refused this run's token as another request's, and a cache of this name exists now.
-            return self.converge(cache)
-        if self.params["wait"]:
-            cache = self.service.wait_ready(cache["image_cache_id"], "be Ready", current=cache)
-        return self.finish(before, cache)
-
-    def converge(self, cache: dict[str, Any]) -> NoReturn:
-        differences = compare(cache, self.settings)
-        if differences == ["elimination_strategy"] and not self.settings["elimination_strategy"]:
-            # Clearing LRU rebuilds the cache (billed) and some clouds ignore an empty strategy in an update:
-            # never send it alone on every run; it goes with the next update of another setting.
-            self.module.warn(f"Image cache {cache['image_cache_id']} has elimination_strategy {cache['elimination_strategy']} "
-                             "and elimination_strategy '' asks to clear it; "
-                             "an update is not sent for that alone, since the cloud may ignore it and each update "
-                             "rebuilds the cache. It is sent with the next update of another setting; to be sure, "
-                             "delete the cache and create it again.")
-            differences = []
-        if "image_cache_name" in differences:
-            self.refuse_name_taken(cache)
-        refresh = self.refresh_decision(cache)
-        needs_update = (bool(differences) or self.params["force_update"] or cache["status"] == "UpdateFailed"
-                        or refresh["refresh"])
-        to_set, to_unset = tag_changes(cache["tags"], self.settings["tags"], self.params["purge_tags"])
-        # The digest record changes only with a rebuild, after the update was accepted (set_tags follows update).
-        record_set, record_unset = record_tag_changes(cache["tags"], self.digests, needs_update)
-        to_set = dict(to_set)
-        to_set.update(record_set)
-        to_unset = sorted(to_unset + record_unset)
-        self.stale = stale_after(refresh["stale"], self.digests, needs_update)
-        warning = unrecorded_warning(cache, self.digests, self.params["refresh"], needs_update)
-        if warning:
-            self.module.warn(warning)
-        final_tags = tags_after(cache["tags"], to_set, to_unset)
-        if len(final_tags) > MAX_TAGS:
-            kept = sorted(key for key in final_tags if is_system_tag(key) or key == DIGESTS_TAG_KEY)
-            kept_note = f"system tags and the digest record kept: {', '.join(kept)}" if kept else "no system tags"
-            purge_hint = "" if self.params["purge_tags"] else ", or purge_tags: true to remove the ones not listed"
-            self.module.fail_json(
-                f"tags: image cache {cache['image_cache_id']} would carry {len(final_tags)} tags, more than the {MAX_TAGS} the "
-                f"cloud allows ({kept_note}). Nothing was changed. Give fewer tags{purge_hint}.",
-                image_cache=cache)
-        if needs_update and cache["status"] not in UPDATABLE:
-            self.module.fail_json(
-                f"Image cache {cache['image_cache_id']} is {cache['status']}; UpdateImageCache is only allowed in Ready or "
-                "UpdateFailed. Set wait: true to wait for it to settle, or run again later.",
-                image_cache=cache)
-        reasons = differences + ([REFRESH_CHANGE] if refresh["refresh"] else [])
-        update_change = "update " + ", ".join(reasons or (["force_update"] if self.params["force_update"]
-                                                          else ["retry UpdateFailed"]))
-        if self.module.check_mode or not (needs_update or to_set or to_unset):
-            if needs_update:
-                self.planned.append(update_change)
-            untag_names, tag_names = tag_change_names(to_set, to_unset)
-            self.planned.extend(untag_names + tag_names)
-            after = cache
-            if self.planned:
-                after = predict(cache, self.settings, self.connection.region)
-                after["tags"] = tags_after(after["tags"], record_set, record_unset)
-            return self.finish(cache, after)
-        if needs_update:
-            # Without images in the task the update still names the cache's images (Image.N): whether the cloud
-            # pulls them again for an update without any is undocumented, and a rebuild for stale digests needs it.
-            update_settings = self.settings if self.settings["images"] is not None else dict(
-                self.settings, images=list(cache.get("images") or []) or None)
-            self.service.update(cache, update_settings, update_change, wait=self.params["wait"])
-        self.service.set_tags(cache, to_set, to_unset)
-        if needs_update and self.params["wait"]:
-            readable = [key for key in differences if key != "elimination_strategy"]
-            after = self.service.wait_updated(
-                cache["image_cache_id"],
-                lambda c: bool(readable) and not [key for key in compare(c, self.settings) if key in readable])
-            ignored = compare(after, self.settings)
-            if ignored:
-                shown = ", ".join(f"{key}={after.get(key)!r}" for key in ignored)
-                self.module.warn(f"The update of image cache {cache['image_cache_id']} was applied without {', '.join(ignored)}: "
-                                 f"the cache shows {shown}. The cloud "
-                                 f"did not apply {', '.join(ignored)}; this run does not send it again.")
-        elif needs_update:
-            after = self.service.get(cache["image_cache_id"]) or {}
-        else:
-            # Only tags changed, and the tag calls succeeded: the cache is what was predicted.
-            after = predict(cache, self.settings, self.connection.region)
-        return self.finish(cache, after)
-
-    def refresh_decision(self, cache: dict[str, Any]) -> dict[str, Any]:
-        """image_digests.decide_refresh for this cache."""
-        if self.digests is None:
-            return dict(stale=None, refresh=False, change=REFRESH_CHANGE, record_before=None)
-        return decide_refresh(cache, self.digests, self.params["refresh"])
-
-    def refuse_name_taken(self, cache: dict[str, Any]) -> None:
-        """A rename onto a name another cache has would leave two caches of one name: every later run by name fails."""
-        others = sorted(c["image_cache_id"] for c in self.service.find_by_name(self.params["name"])
-                        if c["image_cache_id"] != cache["image_cache_id"])
-        if others:
-            self.module.fail_json(
-                f"Cannot rename image cache {cache['image_cache_id']} to {self.params['name']!r}: image cache {', '.join(others)} "
-                "already has that name, and two caches of one name cannot be managed by name. Nothing was changed. Choose "
-                f"another name, or delete or rename {', '.join(others)} first.",
-                image_cache=cache, image_cache_ids=others)
-
-    def finish(self, before: dict[str, Any] | None, after: dict[str, Any] | None) -> NoReturn:
-        result = dict(changed=bool(self.changes), changes=self.changes, image_cache=after or {}, image_sizes=self.image_sizes,
-                      # A cache not built (yet, or failed) does not hold what its record says: stale unknown.
-                      stale=self.stale if after and is_built(after.get("status")) else None,
-                      image_digests=(self.digests or {}).get("digests") or [])
-        if self.size_note:
-            result["size_note"] = self.size_note
-        if self.module.diff_mode:
-            result["diff"] = dict(before=diff_view(before), after=diff_view(after))
-        self.module.exit_json(**result)
+from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import normalize_desired_tags
 
 
 def run(module: AlibabaCloudModule, size_auto: bool, size: int | None) -> None:
-    manager = ImageCacheManager(module, size_auto, size)
-    # Runs on this host take turns from the lookup to the create or delete (check mode changes nothing;
-    # a lookup by id never creates).
-    if module.params["state"] == "present":
-        manager.preflight()  # before the lock: a slow registry must not hold other runs
-    if not module.check_mode and manager.found is None and (
-            module.params["state"] == "absent" or not module.params["image_cache_id"]):
-        manager.take_turn()
+    """The engine decides and acts (image_cache_engine); this says what it did, or why not, to Ansible."""
+    params = module.params
+    # One deadline for the whole task: the create's confirmation, every wait and the registry reads.
+    deadline = Deadline(params["wait_timeout"], image_cache_service.CLOCK)
+    reads = image_reads.RegistryReads(dict(connect_timeout=params["connect_timeout"], read_timeout=params["read_timeout"]),
+                                      deadline if params["wait"] else None)
+    engine = CacheEngine(module.connection, dict(params, image_cache_size=size, size_auto=size_auto), module.check_mode,
+                         deadline, reads)
     try:
-        for attempt in range(MAX_REDECISIONS + 1):
-            try:
-                if module.params["state"] == "absent":
-                    manager.absent(manager.find())
-                else:
-                    manager.present(manager.find())
-            except CacheGone as gone:
-                if not module.check_mode and not manager.create_turn.held and not module.params["image_cache_id"]:
-                    manager.take_turn()  # the preflight's cache is gone: a create may follow, under the turn
-                # The cache went away between the lookup and a call on it: look again and decide again.
-                if attempt == MAX_REDECISIONS:
-                    raise AlibabaCloudError(gone.action, "ImageCacheGone", f"image cache {gone.cache_id} went away {attempt + 1} "
-                                            "times between the lookup and the change; giving up")
+        engine.run()
+    except Refusal as refusal:
+        for warning in engine.warnings:
+            module.warn(warning)
+        fields = engine.refused(refusal)
+        module.fail_json(refusal.message, **dict(engine.result(module.diff_mode), **fields))
     except AlibabaCloudError as error:
-        done = manager.service.done
+        for warning in engine.warnings:
+            module.warn(warning)
+        done = engine.service.done
         if done:
             # A failure after an accepted write is still a change: say what was done and the cache as last seen.
-            module.fail_error(error, changed=True, changes=done, image_sizes=manager.image_sizes,
-                              image_cache=getattr(error, "image_cache", None) or manager.service.last_seen or {})
+            module.fail_error(error, changed=True, changes=done, image_sizes=engine.image_sizes,
+                              image_cache=getattr(error, "image_cache", None) or engine.service.last_seen or {})
         raise
-    finally:
-        manager.create_turn.release()
+    for warning in engine.warnings:
+        module.warn(warning)
+    module.exit_json(**engine.result(module.diff_mode))
 
 
 def main() -> None:

@@ -10,38 +10,19 @@ module: eci_image_caches
 short_description: Bring a set of Alibaba Cloud ECI image caches to their settings in one step, built in parallel
 version_added: 0.1.0
 description:
-  - Manages a list of image caches of one region in one task. The name is the plural of M(alibabacloud.eci.eci_image_cache),
-    as the field names a module that manages a collection of resources at once (the Terraform provider's plural data
-    sources, Kubernetes' list kinds); each item of O(caches) is what one M(alibabacloud.eci.eci_image_cache) task takes.
-  - Finds every cache of the set with one listing of the region (ceil(N/20) C(DescribeImageCaches) calls for N caches in
-    the region, matched by name or id on this side), sends the creates, updates, tag changes and deletes of all caches
-    one after another without waiting between them, confirms the creates with one listing per round, then, with
-    O(wait), waits for all of them together with one listing per poll round.
-    So a set of caches takes about one build time, and a set already as wanted costs that listing plus one manifest
-    read per distinct image (for RV(results[].stale)) and nothing else - an image that several caches hold (with the
-    same O(caches[].image_platform), credentials and registry options) is read once per task, from where the module
-    runs.
-  - The registry reads (the size check and the images' digests) share the task's deadline O(wait_timeout) - each image
-    gets at most O(read_timeout) seconds, and all of them together no more than what is left of the deadline; once it
-    is spent, no image is read - one not measured yet counts as an image that could not be measured, and
-    RV(results[].stale) is null.
-  - Each cache keeps every guarantee of M(alibabacloud.eci.eci_image_cache), whose code it uses - a create's
-    C(ClientToken) is the hash of the canonical request, a C(Failed) cache is deleted and created again, a cache in
-    C(UpdateFailed) is updated again, tags, the size check, check mode, diff mode, and C(changed) only for what the cloud
-    accepted. The rules of each option are those of M(alibabacloud.eci.eci_image_cache).
-  - One cache's failure (of any kind, a failed listing during the wait included) does not stop the others and loses
-    no result; the task fails at the end and names every cache that failed, with each cache's result in RV(results)
-    and C(changed=true) when the cloud accepted any change.
-  - Bad input in any item (an unknown option, a wrong type, a value out of range) fails the task before any API call,
-    naming the item by its index and name and the option (wrong types and unknown keys as ansible-core names them).
-    So do a bad O(management_tag_key) or O(management_tag_value) (the rules of tags), an item whose tags carry the
-    management tag key or more than 18 tags, and a malformed O(caches[].image_platform).
-  - Runs on one host that would create a cache of the same name take turns as with M(alibabacloud.eci.eci_image_cache)
-    (see its O(alibabacloud.eci.eci_image_cache#module:lock_dir)); each cache the task creates is looked up again under
-    its turn, just before the create.
-  - Every cache the task manages carries the set's management tag (O(management_tag_key)=O(management_tag_value)),
-    added to the item's C(tags). With O(purge=true), a cache of the region that carries that tag and that
-    the list does not name is deleted. A cache without the tag is never deleted by a purge.
+  - Manages a list of image caches of one region in one task; each item of O(caches) is what one
+    M(alibabacloud.eci.eci_image_cache) task takes, and it is decided and acted on by the same code, so each cache
+    keeps every rule of that module (refusals, C(Failed) caches, tags, refresh, the host turn, check and diff mode).
+  - The set adds only parallelism - one region listing finds every cache, the writes of all caches are sent without
+    waiting between them, and one shared wait follows - so a set takes about one build time.
+  - O(wait_timeout) is one deadline for the whole task.
+  - One cache's failure does not stop the others; the task fails at the end, names every cache that failed, and
+    keeps every cache's result in RV(results).
+  - With O(management_tag_value), every cache of the set carries the management tag, and O(purge=true) deletes the
+    caches that carry it and that the list does not name, each read again by id right before its delete.
+  - The play's C(module_defaults) for M(alibabacloud.eci.eci_image_cache) and for the group apply to the items and to
+    the connection; C(async) and diff mode work.
+  - The guide "Image cache sets" tells the costs, the purge's ownership rules and the host turn.
 author:
   - Alibaba Cloud ECI collection maintainers (@alibabacloud)
 options:
@@ -199,6 +180,12 @@ options:
       lock_dir:
         description: As O(alibabacloud.eci.eci_image_cache#module:lock_dir).
         type: path
+      take_over:
+        description:
+          - A cache found with O(management_tag_key) set to another set's value belongs to that set; the item is refused,
+            naming the other set, unless O(caches[].take_over=true), which makes the cache this set's.
+          - Not set anywhere - V(false).
+        type: bool
   defaults:
     description:
       - Options of M(alibabacloud.eci.eci_image_cache) that every item of O(caches) takes unless it sets them itself,
@@ -229,8 +216,17 @@ options:
         default: defaults.
   purge:
     description:
-      - Delete the caches of the region that carry the set's management tag and that O(caches) does not name.
-      - Caches without the management tag are never touched. In check mode, RV(results) shows what would be deleted.
+      - Delete the caches of the region that carry the set's management tag with this set's O(management_tag_value)
+        and that O(caches) does not name. Needs O(management_tag_value).
+      - Right before each delete the cache is read again by id, and deleted only if it still carries this set's value
+        and the list does not name it; otherwise it is left alone with a warning.
+      - Caches without the tag are never touched. In check mode, RV(results) shows what would be deleted.
+      - With an empty O(caches), every cache of the set would be deleted; that needs O(purge_all=true) too.
+    type: bool
+    default: false
+  purge_all:
+    description:
+      - Confirms that O(purge=true) with an empty O(caches) deletes every cache of the set.
     type: bool
     default: false
   management_tag_key:
@@ -242,12 +238,11 @@ options:
     default: ansible-eci-set
   management_tag_value:
     description:
-      - Value of the management tag; give each set (per application, team or playbook) its own value, so that the purge
-        of one set never deletes another's caches.
+      - Value of the management tag, naming this set; give each set (per application, team or playbook) its own
+        value. There is no default - without it the caches carry no management tag and O(purge) is refused.
       - The rules of tag values apply - up to 128 characters, not starting with C(aliyun) or C(acs:), no C(http://) or
         C(https://).
     type: str
-    default: default
   wait:
     description:
       - Wait for every created or updated cache to be C(Ready), and every deleted cache to be gone, all together.
@@ -256,7 +251,7 @@ options:
     default: true
   wait_timeout:
     description:
-      - Seconds of wall time for the whole task, from its start to the end of its last wait (one deadline for every
+      - Seconds of wall time for the whole task (as in M(alibabacloud.eci.eci_image_cache)), from its start to the end of its last wait (one deadline for every
         cache, not one per cache or per wait). On timeout, every cache not yet done fails with its last status,
         progress and events. No API call runs past it.
     type: int
@@ -269,7 +264,7 @@ attributes:
     description: Makes no change; reports per cache the changes a real run would make, with the predicted cache.
   diff_mode:
     support: full
-    description: Each result carries the cache's settings before and after; passwords never appear.
+    description: Shows each cache's settings before and after (one diff per cache); passwords never appear.
 seealso:
   - module: alibabacloud.eci.eci_image_cache
   - module: alibabacloud.eci.eci_image_cache_info
@@ -390,6 +385,10 @@ def run(module: AlibabaCloudModule, items: list[dict[str, Any]]) -> None:
         results.append(member.result(module.diff_mode))
     failed = [r for r in results if r["failure"]]
     outcome = dict(changed=any(r["changed"] for r in results), results=results, failed_caches=[r["name"] for r in failed])
+    if module.diff_mode:
+        # At the task level, one diff per cache (Ansible shows a list of diffs one after another).
+        outcome["diff"] = [dict(r["diff"], before_header=r["name"], after_header=r["name"]) for r in results
+                           if r.get("diff") and r["diff"]["before"] != r["diff"]["after"]]
     if failed:
         module.fail_json(f"{len(failed)} of {len(results)} image caches failed: " + "; ".join(
             f"{r['name']}: {r['failure']['msg']}" for r in failed), **outcome)
@@ -406,8 +405,9 @@ def main() -> None:
                 defaults=dict(type="str", default="defaults."),
             )),
             purge=dict(type="bool", default=False),
+            purge_all=dict(type="bool", default=False),
             management_tag_key=dict(type="str", default="ansible-eci-set", no_log=False),
-            management_tag_value=dict(type="str", default="default"),
+            management_tag_value=dict(type="str"),
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=1800),
         ),
@@ -421,6 +421,11 @@ def main() -> None:
     problems.extend(item_problems)
     if params["wait_timeout"] < 0:
         problems.append(f"wait_timeout must be 0 or more seconds, got {params['wait_timeout']}.")
+    if params["purge"] and not params["management_tag_value"]:
+        problems.append("purge: true needs management_tag_value, the value that names this set; there is no shared default, "
+                        "so that one set's purge never deletes another set's caches.")
+    if params["purge"] and not params["caches"] and not params["purge_all"]:
+        problems.append("purge: true with an empty caches deletes every cache of the set; set purge_all: true to confirm.")
     if problems:
         module.fail_json(" ".join(problems), problems=problems)
     module.run(lambda alibaba_module: run(alibaba_module, items))

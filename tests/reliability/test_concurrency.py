@@ -139,3 +139,26 @@ def test_racers_on_different_hosts_still_make_one_cache():
     assert set(r['image_cache']['image_cache_id'] for r in results) == set([caches[0]['ImageCacheId']])
     # Each racer may report changed=true here (a token replay looks like a create): the documented limit.
     assert any(r['changed'] for r in results)
+
+
+def test_sets_on_one_host_never_make_two_caches_of_one_name_under_a_lagging_listing():
+    """Issue 22: three eci_image_caches runs on one host for one name, with other sizes and set values, under a listing
+    that shows a new cache 15 s late (the hostile profile's value): the set holds the name's turn until its create is
+    confirmed, so the later runs find the cache. One cache, whatever the profile."""
+    import concurrent.futures
+
+    from test_cloud_profiles import profile
+
+    host_tmp = tempfile.mkdtemp(prefix='eci-set-turn-')
+    with twinlib.Twin(ready_after=0.3, profile=profile(visibility_lag=15)) as twin:
+        def one_run(index):
+            item = dict(name='set-turn', images=['nginx:latest'], image_cache_size=20 + 20 * index,
+                        security_group_id='sg-demo', vswitch_ids=['vsw-demo'], size_check='skip', take_over=True)
+            args = twin.auth_args(caches=[item], management_tag_value='set-%d' % index, wait_timeout=120)
+            return twinlib.run_module('eci_image_caches', args, timeout=240, env=dict(TMPDIR=host_tmp))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+            runs = list(pool.map(one_run, range(3)))
+        caches = twin.caches_named('set-turn')
+        creates = [e for e in twin.requests() if e['action'] == 'CreateImageCache' and e['status'] == 200]
+    assert all(not run.failed for run in runs), [run.msg or run.stderr[-1500:] for run in runs]
+    assert len(caches) == 1 and len(creates) == 1, (caches, creates)

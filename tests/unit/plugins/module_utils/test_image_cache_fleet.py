@@ -94,11 +94,12 @@ def test_a_set_of_five_caches_of_one_image_measures_it_once(monkeypatch, tmp_pat
     assert problems == []
     shared = image_cache_fleet.RegistryReads(dict(connect_timeout=10, read_timeout=60),
                                              image_cache_fleet.Deadline(600, lambda: 0.0))
-    members = [image_cache_fleet.Member(n, params, Connection(), True, 600, True, image_cache_fleet.DEFAULT_MANAGEMENT_TAG,
-                                        reads=shared) for n, params in enumerate(items)]
+    deadline = image_cache_fleet.Deadline(600, lambda: 0.0)
+    members = [image_cache_fleet.Member(n, params, Connection(), True, deadline, True, image_cache_fleet.DEFAULT_MANAGEMENT_TAG,
+                                        shared).engine for n, params in enumerate(items)]
     for member in members:
-        member.check_sizes(None)  # each cache is to be created: each needs the sizes
-        member.read_digests(None)
+        member.preflight(None)  # each cache is to be created: each needs the sizes
+        member.settle_size(None, member.measure_sizes(None))
     # One registry read for the set: the size read also gave the digest.
     assert reads == [("measure", [image])]
     assert [m.settings["image_cache_size"] for m in members] == [20] * 5

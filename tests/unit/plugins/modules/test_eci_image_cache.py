@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_service, image_reads
+from ansible_collections.alibabacloud.eci.plugins.module_utils import image_cache_engine
+from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
 from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache
 from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.fake_cloud import FakeClock, FakeCloud
 
@@ -107,7 +109,7 @@ class RecordingLock:
         self.problem = None
 
     def acquire(self, timeout):
-        assert timeout == eci_image_cache.CREATE_TURN_SECONDS
+        assert timeout == image_cache_engine.CREATE_TURN_SECONDS
         RecordingLock.calls.append(("lock", self.name.split("\n")[-1]))
         self.held = self.available
         self.problem = None if self.available else "another run held it for more than 120 seconds"
@@ -123,7 +125,7 @@ class RecordingLock:
 def turns(cloud, monkeypatch):
     RecordingLock.calls = cloud.calls  # one timeline with the API calls
     RecordingLock.available = True
-    monkeypatch.setattr(eci_image_cache, "HostLock", RecordingLock)
+    monkeypatch.setattr(image_cache_engine, "HostLock", RecordingLock)
     return RecordingLock
 
 
@@ -191,7 +193,8 @@ def test_several_caches_with_the_name_fail_with_their_ids(run_module, cloud):
 
 def test_failed_cache_is_not_deleted_when_a_create_could_not_follow(run_module, cloud):
     cloud.add("imc-f", status="Failed", events=[dict(reason="Failed", message="too big")])
-    result, failed = run_module(eci_image_cache.main, dict(BASE, name="web", images=[NGINX]))
+    # A larger size may change the outcome, so the cache would be built again: but a create needs the network.
+    result, failed = run_module(eci_image_cache.main, dict(BASE, name="web", images=[NGINX], image_cache_size=40))
     assert failed and "security_group_id" in result["msg"] and "name" in result["msg"]
     assert cloud.mutations() == []
 
@@ -210,7 +213,7 @@ def test_image_cache_id_on_a_failed_cache_is_refused_before_any_write(run_module
 
 def test_failed_cache_is_replaced_with_a_warning(run_module, cloud):
     cloud.add("imc-f", status="Failed", events=[dict(reason="Failed", message="too big")])
-    result, failed = run_module(eci_image_cache.main, CREATE)
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=40))
     assert not failed and result["changed"]
     assert [call[0] for call in cloud.mutations()] == ["delete", "create"]
     assert result["image_cache"]["image_cache_id"] != "imc-f" and result["changes"] == ["delete", "create"]
@@ -455,7 +458,7 @@ def test_a_tag_error_after_an_accepted_update_reports_the_update(run_module, mak
     cloud.add("imc-1")
 
     def refuse(*_args):
-        raise eci_image_cache.AlibabaCloudError("TagResources", "QuotaExceeded.Tags", "no", status_code=400)
+        raise AlibabaCloudError("TagResources", "QuotaExceeded.Tags", "no", status_code=400)
     monkeypatch.setattr(eci, "tag_image_cache", refuse)
     result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=40, tags={"a": "1"}))
     assert failed and result["changed"] and result["changes"] == ["update image_cache_size"]
@@ -623,3 +626,12 @@ def test_a_failure_message_from_the_cloud_loses_no_log_values_plain_and_url_enco
     assert failed and result["changed"] and result["error"]["code"] == "ImageCacheUpdateFailed"
     assert "pa55" not in result["msg"] and "pa55" not in result["error"]["message"]
     assert "auth ******** / ********" in result["msg"] and "?<parameters removed>" in result["msg"]
+
+
+def test_wait_timeout_bounds_the_whole_task_with_the_creates_confirmation(run_module, make_cloud, clock):
+    # Issue 22: under a listing lag the create's confirmation was not counted: 38.6 s with wait_timeout 20.
+    cloud = make_cloud(visibility_lag=15, ready_after=10 ** 6)
+    started = clock.now
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, wait_timeout=20))
+    assert failed and result["changed"] and len(cloud.creates()) == 1
+    assert clock.now - started <= 20 + 1, clock.now - started

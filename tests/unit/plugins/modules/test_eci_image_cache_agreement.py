@@ -113,6 +113,8 @@ def test_the_item_spec_of_eci_image_caches_and_its_docs_agree():
     anchor) must list the same options the same way, so an option documented for eci_image_cache only fails here."""
     from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_caches
     options = yaml.safe_load(eci_image_caches.DOCUMENTATION)["options"]
-    item_spec = image_cache_settings_spec(defaults=False)
+    from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import set_item_spec
+    item_spec = set_item_spec()
+    assert set(item_spec) == set(image_cache_settings_spec(defaults=False)) | {"take_over"}
     _compare(item_spec, options["caches"]["suboptions"], "caches[].")
     _compare(item_spec, options["defaults"]["suboptions"], "defaults.")

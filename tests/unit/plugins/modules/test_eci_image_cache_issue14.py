@@ -11,6 +11,7 @@ import json
 import pytest
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import image_reads, module as module_module
+from ansible_collections.alibabacloud.eci.plugins.module_utils import image_cache_engine
 from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache, eci_image_cache_info
 from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.test_eci_image_cache import (  # noqa: F401 pylint: disable=unused-import
     BASE,
@@ -75,7 +76,8 @@ def test_a_cache_that_never_expires_gets_the_retention(run_module, cloud):
 def test_the_unknown_retention_of_a_failed_cache_causes_no_update(run_module, cloud):
     # A Failed cache's ExpireDateTime is 24 h after the failure: never read as a retention of 1 day.
     cloud.add("imc-f", status="Failed", retention_days=1)
-    result, failed = run_module(eci_image_cache.main, dict(CREATE, retention_days=30, _ansible_check_mode=True))
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, retention_days=30, force_update=True,
+                                                            _ansible_check_mode=True))
     assert not failed and result["changes"] == ["replace failed cache imc-f", "create"]
     assert not any("update" in change for change in result["changes"])
 
@@ -180,7 +182,7 @@ def test_lock_dir_names_the_shared_directory_of_the_turn(run_module, cloud, turn
         def __init__(self, name, shared_directory=None):
             super().__init__(name, shared_directory)
             seen.append(shared_directory)
-    monkeypatch.setattr(eci_image_cache, "HostLock", Recording)
+    monkeypatch.setattr(image_cache_engine, "HostLock", Recording)
     monkeypatch.setenv("ALICLOUD_ECI_LOCK_DIR", "/from/env")
     run_module(eci_image_cache.main, dict(CREATE, lock_dir="/shared/locks"))
     run_module(eci_image_cache.main, dict(BASE, name="other", state="absent"))

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_fleet, image_reads, waiters
+from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_engine, image_cache_fleet, image_reads, waiters
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
 from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache, eci_image_caches
 from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.fake_cloud import FakeClock, FakeCloud
@@ -50,6 +50,7 @@ def cloud(make_cloud):
 
 
 def args(caches, **extra):
+    extra.setdefault("management_tag_value", "default")  # no shared default (issue 22): these sets name theirs
     return dict(BASE, caches=caches, defaults=dict(NETWORK), **extra)
 
 
@@ -77,8 +78,11 @@ def test_the_items_take_every_option_of_eci_image_cache(monkeypatch):
     captured = argument_spec_of(monkeypatch, eci_image_cache)
     # One spec (image_cache_spec) for both modules: the items' options are eci_image_cache's but wait, wait_timeout,
     # the same in every respect except the defaults, which apply after an item is merged over `defaults`.
-    assert set(image_cache_fleet.ITEM_SPEC) == set(captured) - {"wait", "wait_timeout"}
+    # take_over is the set's own: a cache carrying another set's management value (issue 22).
+    assert set(image_cache_fleet.ITEM_SPEC) == set(captured) - {"wait", "wait_timeout"} | {"take_over"}
     for option, spec in image_cache_fleet.ITEM_SPEC.items():
+        if option == "take_over":
+            continue
         assert spec == dict((k, v) for k, v in captured[option].items() if k != "default"), option
     fleet_spec = argument_spec_of(monkeypatch, eci_image_caches)
     assert fleet_spec["caches"]["options"] is image_cache_fleet.ITEM_SPEC
@@ -204,7 +208,8 @@ def test_one_failed_build_does_not_stop_the_others_and_the_task_names_it(run_mod
 
 def test_a_failed_cache_is_replaced(run_module, cloud):
     cloud.add("imc-old", image_cache_name="a", images=[NGINX], tags=dict(TAG), failed=True, status="Failed")
-    result, failed = run_module(eci_image_caches.main, args(names("a")))
+    # A larger size may change the outcome (issue 22: the same settings are refused; test_image_cache_parity.py).
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a", image_cache_size=40)]))
     assert not failed, result
     assert result["results"][0]["changes"] == ["delete", "create"]
     assert result["results"][0]["image_cache"]["image_cache_id"] != "imc-old"
@@ -432,25 +437,27 @@ def test_a_failure_message_loses_passwords_and_query_strings(run_module, cloud):
 
 
 def test_the_size_preflight_runs_before_the_hosts_turn_is_taken(run_module, cloud, monkeypatch):
-    held = []
-
-    def measure(images, **kwargs):
-        held.append(any(lock_file_taken()))
-        return [], 0, []
+    # Each cache's images are measured before its own turn is taken (a slow registry never holds other runs); the
+    # turn of a cache whose create is not confirmed yet is still held (issue 22), which is another cache's turn.
+    other = "registry.cn-hangzhou.aliyuncs.com/acs/redis:7"
+    measured = []
     taken = []
-    original = image_cache_fleet.HostLock.acquire
+    original = image_cache_engine.HostLock.acquire
 
     def acquire(self, seconds):
         taken.append(self)
         return original(self, seconds)
 
-    def lock_file_taken():
-        return [lock.held for lock in taken]
-    monkeypatch.setattr(image_cache_fleet.HostLock, "acquire", acquire)
+    def measure(images, **kwargs):
+        measured.append((list(images), [index for index, lock in enumerate(taken) if lock.held]))
+        return [dict(image=image, compressed_size=1024) for image in images], 1024 * len(images), []
+    monkeypatch.setattr(image_cache_engine.HostLock, "acquire", acquire)
     monkeypatch.setattr(image_reads, "measure_images", measure)
-    result, failed = run_module(eci_image_caches.main, dict(args(names("a", "b")), defaults=dict(NETWORK, size_check="warn")))
+    caches = [dict(name="a", images=[NGINX]), dict(name="b", images=[other])]
+    result, failed = run_module(eci_image_caches.main, dict(args(caches), defaults=dict(NETWORK, size_check="warn")))
     assert not failed, result
-    assert held == [False, False] and len(taken) == 2
+    # b's images are measured while a's turn (the first taken) is held, b's not yet.
+    assert measured == [([NGINX], []), ([other], [0])] and len(taken) == 2
 
 
 def test_creates_a_lagging_listing_hides_are_confirmed_without_sending_them_again(run_module, make_cloud, clock):
@@ -526,3 +533,89 @@ def test_a_refresh_without_images_in_the_item_sends_the_caches_images(run_module
     assert result["results"][0]["stale"] is False
     assert [c for c in cloud.caches() if c["image_cache_name"] == "a"][0]["images"] == [NGINX]
     assert len(sent) == 1 and sent[0]["image"] == [NGINX], sent
+
+
+# ------------------------------------------------------------ issue 22: the set keeps eci_image_cache's promises
+
+def test_purge_reads_each_cache_again_and_spares_one_re_tagged_meanwhile(run_module, cloud, monkeypatch):
+    cloud.add("imc-keep", image_cache_name="keep", images=[NGINX], tags=dict(TAG))
+    cloud.add("imc-old", image_cache_name="old", images=[NGINX], tags=dict(TAG))
+    cloud.add("imc-gone", image_cache_name="gone", images=[NGINX], tags=dict(TAG))
+    listing = eci.describe_image_caches
+
+    def describe(connection, **filters):
+        caches = listing(connection, **filters)
+        # Another actor, seconds after the set's listing: set Y takes "old", and "gone" is deleted.
+        cloud.records["imc-old"]["tags"] = {"ansible-eci-set": "y"}
+        cloud.records["imc-gone"]["gone_at"] = cloud.now()
+        return caches
+    monkeypatch.setattr(eci, "describe_image_caches", describe)
+    result, failed = run_module(eci_image_caches.main, args(names("keep"), purge=True))
+    assert not failed, result
+    assert ("get", "imc-old") in cloud.calls and ("get", "imc-gone") in cloud.calls
+    assert cloud.mutations() == []  # neither is deleted: one is set y's now, the other is gone
+    assert any("imc-old" in w and "'y'" in w and "not purged" in w for w in result["warnings"])
+    assert not result["changed"]
+
+
+def test_purge_needs_a_set_value_and_an_empty_list_needs_purge_all(run_module, cloud):
+    cloud.add("imc-1", image_cache_name="a", images=[NGINX], tags=dict(TAG))
+    result, failed = run_module(eci_image_caches.main, dict(args(names("a"), purge=True), management_tag_value=None))
+    assert failed and "purge: true needs management_tag_value" in result["msg"] and cloud.calls == []
+    result, failed = run_module(eci_image_caches.main, args([], purge=True))
+    assert failed and "purge_all: true" in result["msg"] and cloud.calls == []
+    result, failed = run_module(eci_image_caches.main, args([], purge=True, purge_all=True))
+    assert not failed and cloud.mutations() == [("delete", "imc-1")]
+
+
+def test_without_a_set_value_the_caches_carry_no_management_tag(run_module, cloud):
+    result, failed = run_module(eci_image_caches.main, dict(BASE, caches=names("a"), defaults=dict(NETWORK)))
+    assert not failed, result
+    assert result["results"][0]["image_cache"]["tags"] == {}
+    assert "ansible-eci-set" not in cloud.records["imc-1"]["tags"]
+
+
+def test_taking_over_another_sets_cache_is_refused_naming_the_set(run_module, cloud):
+    cloud.add("imc-1", image_cache_name="a", images=[NGINX], tags={"ansible-eci-set": "team-b"})
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a", image_cache_size=40)]))
+    assert failed and cloud.mutations() == []
+    assert "belongs to the set 'team-b'" in result["results"][0]["failure"]["msg"]
+    assert "take_over: true" in result["results"][0]["failure"]["msg"]
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a", take_over=True)]))
+    assert not failed and cloud.records["imc-1"]["tags"]["ansible-eci-set"] == "default"
+
+
+def test_diff_shows_each_cache_at_the_task_level(run_module, cloud):
+    cloud.add("imc-1", image_cache_name="a", images=[NGINX], tags=dict(TAG))
+    cloud.add("imc-2", image_cache_name="b", images=[NGINX], tags=dict(TAG))
+    result, failed = run_module(eci_image_caches.main, args([dict(name="a", image_cache_size=40), dict(name="b")],
+                                                            _ansible_diff=True, _ansible_check_mode=True))
+    assert not failed, result
+    # One diff per changed cache (Ansible prints a list of diffs one after another); the unchanged one is left out.
+    assert [d["before_header"] for d in result["diff"]] == ["a"]
+    assert result["diff"][0]["before"]["image_cache_size"] == 20 and result["diff"][0]["after"]["image_cache_size"] == 40
+
+
+def test_the_set_keeps_its_hosts_turn_until_the_create_is_confirmed(run_module, make_cloud, monkeypatch):
+    # Issue 22: the set released the turn right after sending the create; a second run on the host then looked up the
+    # name before a lagging listing showed the cache, and created a second one. The turn is given back only once the
+    # listing shows the cache under its name, so the next run's lookup under the turn finds it.
+    cloud = make_cloud(visibility_lag=15)
+    events = []
+    original_acquire, original_release = image_cache_engine.HostLock.acquire, image_cache_engine.HostLock.release
+
+    def acquire(self, seconds):
+        events.append(("lock", len(cloud.named("a"))))
+        return original_acquire(self, seconds)
+
+    def release(self):
+        if self.held:
+            events.append(("unlock", len(cloud.named("a"))))
+        return original_release(self)
+    monkeypatch.setattr(image_cache_engine.HostLock, "acquire", acquire)
+    monkeypatch.setattr(image_cache_engine.HostLock, "release", release)
+    result, failed = run_module(eci_image_caches.main, args(names("a"), wait=False))
+    assert not failed, result
+    assert events == [("lock", 0), ("unlock", 1)]  # listed under its name before the turn is given back
+    second, failed = run_module(eci_image_caches.main, args([dict(name="a", image_cache_size=40)], wait=False))
+    assert not failed and len(cloud.creates()) == 1 and len(cloud.records) == 1
