@@ -33,6 +33,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests imp
     is_built,
     record_tag_changes,
     stale_after,
+    stale_reason,
     unrecorded_warning,
     with_record,
 )
@@ -529,6 +530,7 @@ class CacheEngine:
                       # A cache not built (yet, or failed) does not hold what its record says: stale unknown.
                       stale=self.stale if after and is_built(after.get("status")) else None,
                       image_digests=(self.digests or {}).get("digests") or [])
+        result["stale_reason"] = stale_reason(after, result["stale"], result["image_digests"])
         if self.size_note:
             result["size_note"] = self.size_note
         if diff:

@@ -28,7 +28,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_engin
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import LAST_POLL_SECONDS, PROBE_AFTER, ImageCacheService
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import parse_size, set_item_spec, settings_defaults
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import tag_problem, validate_settings
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY, stale_reason
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reads import RegistryReads
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_TAGS
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import is_deleting
@@ -323,7 +323,8 @@ class Purge:
     def result(self, diff: bool) -> dict[str, Any]:
         # A deleted cache holds nothing: its staleness is not told and no image is read (every entry has the keys).
         result = dict(name=self.name, index=None, purged=bool(self.changes), changed=bool(self.changes), changes=list(self.changes),
-                      image_cache=self.after or {}, failure=self.failure, image_sizes=[], stale=None, image_digests=[])
+                      image_cache=self.after or {}, failure=self.failure, image_sizes=[], stale=None,
+                      stale_reason=stale_reason(self.after, None, []), image_digests=[])
         if diff:
             result["diff"] = dict(before=diff_view(self.before), after=diff_view(self.after))
         return result

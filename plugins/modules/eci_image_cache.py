@@ -464,6 +464,13 @@ stale:
   returned: always
   type: bool
   sample: false
+stale_reason:
+  description:
+    - Why RV(stale) is null - the cache is absent or not C(Ready), carries no digest record, or an image could not be
+      read (naming the image and the error); null when RV(stale) is known.
+  returned: always
+  type: str
+  sample: "the cache carries no record of its images' digests (tag alibabacloud.eci/digests): ..."
 image_digests:
   description:
     - The manifest digest each image of the cache resolves to now, for O(image_platform); empty when no image was read

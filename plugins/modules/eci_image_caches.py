@@ -341,6 +341,10 @@ results:
         - As RV(alibabacloud.eci.eci_image_cache#module:stale) - V(true) when a tag of the cache's images has moved since
           it was built, V(false) when not, null when that could not be told (also for a cache deleted by O(purge)).
       type: bool
+    stale_reason:
+      description:
+        - Why RV(results[].stale) is null, as RV(alibabacloud.eci.eci_image_cache#module:stale_reason); null when it is known.
+      type: str
     image_digests:
       description:
         - The images' digests read for this cache, as RV(alibabacloud.eci.eci_image_cache#module:image_digests);

@@ -71,13 +71,15 @@ def as_set(args):
 def outcome(cloud, result, failed, single):
     """What both modules must agree on: the writes, the result of the cache, the refusal, the warnings."""
     if single:
-        entry = dict((k, result.get(k)) for k in ("changed", "changes", "image_cache", "stale", "diff"))
+        entry = dict((k, result.get(k)) for k in ("changed", "changes", "image_cache", "stale", "stale_reason", "diff"))
         refusal = result["msg"] if failed else None
     else:
         first = result["results"][0]
-        entry = dict((k, first.get(k)) for k in ("changed", "changes", "image_cache", "stale", "diff"))
+        entry = dict((k, first.get(k)) for k in ("changed", "changes", "image_cache", "stale", "stale_reason", "diff"))
         refusal = first["failure"]["msg"] if first["failure"] else None
         assert failed == bool(refusal), result
+    # stale_reason says why stale is null, and only then (both modules, every scenario).
+    assert (entry["stale"] is None) == bool(entry["stale_reason"]), entry
     if entry["image_cache"]:
         entry["image_cache"] = dict((k, v) for k, v in entry["image_cache"].items() if k != "progress")
     # The probe of a create's answer untags a key named after the run (random): the same write either way.
