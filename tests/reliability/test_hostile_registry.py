@@ -12,103 +12,22 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
-import socket
-import ssl
-import subprocess
+import sys
 import tempfile
-import threading
 from urllib.parse import quote
 
 import pytest
 
 import twinlib
 
+# The hostile registry of the units too (tests/utils/registry/hostile_server.py, standard library only).
+sys.path.insert(0, os.path.join(twinlib.COLLECTION_ROOT, 'tests', 'utils', 'registry'))
+import hostile_server  # noqa: E402  pylint: disable=wrong-import-position
+from hostile_server import HostileServer, authorization, send  # noqa: E402  pylint: disable=wrong-import-position
+
 USER = 'puller'
 PASSWORD = twinlib.new_secret()
 BASIC = 'Basic ' + base64.b64encode(('%s:%s' % (USER, PASSWORD)).encode()).decode()
-
-
-def loopback():
-    probe = socket.socket()
-    try:
-        probe.bind(('127.0.0.2', 0))
-        return '127.0.0.2'
-    except OSError:
-        return '127.0.0.1'
-    finally:
-        probe.close()
-
-
-HOST = loopback()
-
-
-class HostileRegistry:
-    """behaviour(request, conn, server) answers each request; plain-text bytes sent to a TLS port are kept in raw."""
-
-    def __init__(self, behaviour, tls=None):
-        self.behaviour = behaviour
-        self.tls = tls
-        self.requests = []
-        self.raw = []
-        self.stop = threading.Event()
-        self.listener = socket.socket()
-        self.listener.bind((HOST, 0))
-        self.listener.listen(16)
-        self.listener.settimeout(0.2)
-        self.netloc = '%s:%d' % (HOST, self.listener.getsockname()[1])
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while not self.stop.is_set():
-            try:
-                conn, _addr = self.listener.accept()
-            except OSError:
-                continue
-            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
-
-    def _one(self, conn):
-        try:
-            conn.settimeout(10)
-            if self.tls is not None:
-                if not conn.recv(5, socket.MSG_PEEK).startswith(b'\x16'):
-                    self.raw.append(conn.recv(65536).decode('latin-1'))
-                    return
-                conn = self.tls.wrap_socket(conn, server_side=True)
-            data = b''
-            while b'\r\n\r\n' not in data:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                data += chunk
-            request = data.decode('latin-1')
-            self.requests.append(request)
-            self.behaviour(request, conn, self)
-        except (OSError, ssl.SSLError):
-            pass
-        finally:
-            try:
-                conn.close()
-            except OSError:
-                pass
-
-    def close(self):
-        self.stop.set()
-        self.listener.close()
-
-
-def send(conn, status, body=b'', headers=None):
-    head = 'HTTP/1.1 %d X\r\nContent-Length: %d\r\nConnection: close\r\n' % (status, len(body))
-    for key, value in (headers or {}).items():
-        head += '%s: %s\r\n' % (key, value)
-    conn.sendall(head.encode('latin-1') + b'\r\n' + body)
-
-
-def authorization(request):
-    for line in request.split('\r\n'):
-        if line.lower().startswith('authorization:'):
-            return line.split(':', 1)[1].strip()
-    return None
 
 
 def challenge_then(then):
@@ -153,14 +72,9 @@ CASES = [
 
 @pytest.fixture(scope='module')
 def tls_context():
-    if not shutil.which('openssl'):
+    context = hostile_server.tls_context(tempfile.mkdtemp(prefix='eci-tls-'))
+    if context is None:
         pytest.skip('openssl is needed to make a certificate')
-    folder = tempfile.mkdtemp(prefix='eci-tls-')
-    key, cert = os.path.join(folder, 'key.pem'), os.path.join(folder, 'cert.pem')
-    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
-                    '-subj', '/CN=%s' % HOST], check=True, capture_output=True)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
     return context
 
 
@@ -172,7 +86,7 @@ def password_forms():
 @pytest.mark.parametrize('case', CASES, ids=[case[0] for case in CASES])
 def test_a_hostile_registry_gives_a_warning_never_a_traceback_or_a_secret(twin, tls_context, case):
     name, behaviour, tls, words = case
-    registry = HostileRegistry(behaviour, tls_context if tls else None)
+    registry = HostileServer(behaviour, tls_context if tls else None)
     image = '%s/app:1' % registry.netloc
     listing = dict(insecure_registries=[registry.netloc]) if tls else dict(plain_http_registries=[registry.netloc])
     args = twin.auth_args(name='hostile-' + name.replace('_', '-'), images=[image], security_group_id='sg-demo',

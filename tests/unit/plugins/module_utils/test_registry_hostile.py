@@ -10,12 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import shutil
-import socket
-import ssl
-import subprocess
-import threading
 import time
 from urllib.parse import quote
 
@@ -23,101 +17,13 @@ import pytest
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import registry as reg
 from ansible_collections.alibabacloud.eci.plugins.module_utils.masking import credential_forms
+from ansible_collections.alibabacloud.eci.tests.utils.registry import hostile_server
+from ansible_collections.alibabacloud.eci.tests.utils.registry.hostile_server import HostileServer, authorization, send
 
 USER = "puller"
 PASSWORD = "Sup3r/S3cret+P@ss w\"ord"
 BASIC = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
 CREDS = [{"server": "", "username": USER, "password": PASSWORD}]
-
-
-def _loopback():
-    """127.0.0.2 (a second loopback address: a registry that is not the twin's host), else 127.0.0.1."""
-    probe = socket.socket()
-    try:
-        probe.bind(("127.0.0.2", 0))
-        return "127.0.0.2"
-    except OSError:
-        return "127.0.0.1"
-    finally:
-        probe.close()
-
-
-HOST = _loopback()
-
-
-class HostileServer:
-    """A raw TCP server: answer(request_text, conn) writes whatever it likes. tls: an ssl.SSLContext or None.
-    Records each request's head as received (plain text: a TLS server records what it decrypted)."""
-
-    def __init__(self, answer, tls=None):
-        self.answer = answer
-        self.tls = tls
-        self.requests = []
-        self.raw = []  # the first bytes of each connection before any TLS (plain text requests to a TLS port)
-        self.stop = threading.Event()
-        self.listener = socket.socket()
-        self.listener.bind((HOST, 0))
-        self.listener.listen(16)
-        self.listener.settimeout(0.2)
-        self.port = self.listener.getsockname()[1]
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    @property
-    def netloc(self):
-        return f"{HOST}:{self.port}"
-
-    def _serve(self):
-        while not self.stop.is_set():
-            try:
-                conn, _addr = self.listener.accept()
-            except OSError:
-                continue
-            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
-
-    def _one(self, conn):
-        try:
-            conn.settimeout(5)
-            if self.tls is not None:
-                first = conn.recv(5, socket.MSG_PEEK)
-                if not first.startswith(b"\x16"):
-                    self.raw.append(conn.recv(65536).decode("latin-1"))
-                    return
-                conn = self.tls.wrap_socket(conn, server_side=True)
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                data += chunk
-            request = data.decode("latin-1")
-            self.requests.append(request)
-            self.answer(request, conn, self)
-        except (OSError, ssl.SSLError):
-            pass
-        finally:
-            try:
-                conn.close()
-            except OSError:
-                pass
-
-    def close(self):
-        self.stop.set()
-        self.listener.close()
-
-
-def send(conn, status, body=b"", headers=None):
-    head = f"HTTP/1.1 {status} X\r\nContent-Length: {len(body)}\r\nConnection: close\r\n"
-    for key, value in (headers or {}).items():
-        head += f"{key}: {value}\r\n"
-    conn.sendall(head.encode("latin-1") + b"\r\n" + body)
-
-
-def authorization(request):
-    for line in request.split("\r\n"):
-        if line.lower().startswith("authorization:"):
-            return line.split(":", 1)[1].strip()
-    return None
 
 
 @pytest.fixture
@@ -136,14 +42,9 @@ def servers():
 
 @pytest.fixture(scope="module")
 def tls_context(tmp_path_factory):
-    if not shutil.which("openssl"):
+    context = hostile_server.tls_context(str(tmp_path_factory.mktemp("tls")))
+    if context is None:
         pytest.skip("openssl is needed to make a certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    key, cert = os.path.join(folder, "key.pem"), os.path.join(folder, "cert.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
-                    "-subj", f"/CN={HOST}"], check=True, capture_output=True)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
     return context
 
 
