@@ -50,10 +50,14 @@ class Suite:
 class Runner:
     """Starts the lanes, watches them, stops them all at the first failure."""
 
-    def __init__(self, make: str, label: str) -> None:
+    def __init__(self, make: str, label: str, jobs: int = 0) -> None:
         self.make = make
         self.label = label
         self.lock = threading.Lock()
+        # At most `jobs` suites at once (0: no limit); a free slot goes to the waiting lane listed first.
+        self.slots = jobs or 1 << 30
+        self.slot_changed = threading.Condition()
+        self.waiting: list[int] = []
         self.failed: Suite | None = None
         self.running: dict[str, subprocess.Popen] = {}
         self.start = time.monotonic()
@@ -65,13 +69,32 @@ class Runner:
     def elapsed(self) -> int:
         return int(time.monotonic() - self.start)
 
-    def run_lane(self, suites: list[Suite]) -> None:
+    def run_lane(self, suites: list[Suite], order: int = 0) -> None:
         for suite in suites:
             with self.lock:
                 if self.failed is not None:
                     return
-            if not self.run_suite(suite):
+            self.take_slot(order)
+            try:
+                passed = self.run_suite(suite)
+            finally:
+                self.give_slot()
+            if not passed:
                 return
+
+    def take_slot(self, order: int) -> None:
+        with self.slot_changed:
+            self.waiting.append(order)
+            while not (self.slots > 0 and min(self.waiting) == order):
+                self.slot_changed.wait()
+            self.waiting.remove(order)
+            self.slots -= 1
+            self.slot_changed.notify_all()
+
+    def give_slot(self) -> None:
+        with self.slot_changed:
+            self.slots += 1
+            self.slot_changed.notify_all()
 
     def run_suite(self, suite: Suite) -> bool:
         """Run one suite to its end; True when it passed."""
@@ -147,6 +170,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument('--alone', default='', help='suites that run in a lane of their own, with BUILD=BUILD/suites/SUITE')
     parser.add_argument('--keep-build', action='store_true', help='lanes of their own keep the main BUILD (the suites separate their own)')
     parser.add_argument('--serial', action='store_true', help='every suite one after another on the main BUILD')
+    parser.add_argument('--jobs', type=int, default=0,
+                        help='at most this many suites at once, the lanes listed first first (default 0: every lane at once)')
     parser.add_argument('--log-dir', help='where SUITE.log files go (default: BUILD/logs)')
     parser.add_argument('--label', default='make test', help='prefix of every line printed')
     parser.add_argument('--make', default=os.environ.get('MAKE', 'make'), help='make command (default: $MAKE or make)')
@@ -165,9 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     lanes = ([main_lane] if main_lane else []) + lanes
     suites = [suite for lane in lanes for suite in lane]
 
-    runner = Runner(args.make, args.label)
+    runner = Runner(args.make, args.label, args.jobs)
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
-    threads = [threading.Thread(target=runner.run_lane, args=(lane,), daemon=True) for lane in lanes]
+    threads = [threading.Thread(target=runner.run_lane, args=(lane, order), daemon=True) for order, lane in enumerate(lanes)]
     for thread in threads:
         thread.start()
     try:

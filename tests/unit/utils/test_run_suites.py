@@ -22,23 +22,36 @@ suite = sys.argv[2]
 build = [a.split('=', 1)[1] for a in sys.argv[3:] if a.startswith('BUILD=')]
 with open(os.path.join({calls!r}, suite), 'w') as handle:
     handle.write(build[0] if build else '-')
+running = os.path.join({calls!r}, '..', 'running')
+os.makedirs(running, exist_ok=True)
+open(os.path.join(running, suite), 'w').close()
+with open(os.path.join({calls!r}, '..', 'peak-' + suite), 'w') as handle:
+    handle.write(str(len(os.listdir(running))))
 print('output of', suite)
+if suite.startswith('nap'):
+    time.sleep(0.5)
 if suite.startswith('bad'):
+    # fails only once BAD_WAITS_FOR slow or bad suites run (itself included), so that the stop finds them running
+    deadline = time.time() + 60
+    while len([n for n in os.listdir(running) if n.startswith(('slow', 'bad'))]) < int(os.environ.get('BAD_WAITS_FOR', '1')) and time.time() < deadline:
+        time.sleep(0.05)
     print('the reason', suite, 'failed')
     sys.exit(3)
 if suite.startswith('slow'):
     time.sleep(600)
+os.remove(os.path.join(running, suite))
 '''
 
 
-def run(tmp_path, *args):
+def run(tmp_path, *args, bad_waits_for=1):
     calls = tmp_path / 'calls'
     calls.mkdir(exist_ok=True)
     make = tmp_path / 'make'
     make.write_text(FAKE_MAKE.format(python=sys.executable, calls=str(calls)))
     make.chmod(0o755)
     result = subprocess.run([sys.executable, RUNNER, '--build', str(tmp_path / 'build'), '--make', str(make), *args],
-                            capture_output=True, text=True, timeout=120, check=False)
+                            capture_output=True, text=True, timeout=120, check=False,
+                            env=dict(os.environ, BAD_WAITS_FOR=str(bad_waits_for)))
     called = {p.name: p.read_text() for p in calls.iterdir()}
     return result, called
 
@@ -68,7 +81,8 @@ def test_every_suite_passes_with_its_times_and_build(tmp_path):
 
 
 def test_the_first_failure_stops_the_others_and_is_named(tmp_path):
-    result, called = run(tmp_path, '--alone', 'slow-twin bad-twin', '--', 'ok-a', 'slow-b', 'ok-c', 'slow-twin', 'bad-twin')
+    result, called = run(tmp_path, '--alone', 'slow-twin bad-twin', '--', 'ok-a', 'slow-b', 'ok-c', 'slow-twin', 'bad-twin',
+                         bad_waits_for=3)
     assert result.returncode == 1
     rows = table(result.stdout)
     assert rows['bad-twin'] == 'FAILED (exit 3)'
@@ -89,3 +103,12 @@ def test_serial_runs_every_suite_in_one_lane_on_the_main_build(tmp_path):
 def test_keep_build_leaves_build_to_the_suites(tmp_path):
     result, called = run(tmp_path, '--keep-build', '--alone', 'ok-x ok-y', '--label', 'make test', '--', 'ok-x', 'ok-y')
     assert result.returncode == 0 and called == {'ok-x': '-', 'ok-y': '-'}
+
+
+def test_jobs_caps_the_suites_running_at_once(tmp_path):
+    naps = [f'nap-{n}' for n in range(5)]
+    result, called = run(tmp_path, '--jobs', '2', '--alone', ' '.join(naps[1:]), '--', *naps)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(called) == naps and table(result.stdout) == {name: 'passed' for name in naps}
+    peaks = [int((tmp_path / f'peak-{name}').read_text()) for name in naps]
+    assert max(peaks) <= 2, peaks  # each suite counted those running when it started, itself included
