@@ -38,6 +38,8 @@ class Barrier:
         self.arrived = 0
         self.outcome: str | None = None  # full | timeout | cleared, once released
         self.deadline: float | None = None
+        self.first_arrival: float | None = None
+        self.waited: float | None = None  # seconds from the first arrival to the release
         self.cond = threading.Condition(threading.Lock())
 
     def wait(self) -> tuple[str, bool]:
@@ -46,31 +48,37 @@ class Barrier:
             self.arrived += 1
             if self.outcome is not None:
                 return self.outcome, False  # took the fault just before a timeout or a clear released the rest
-            if self.deadline is None:
-                self.deadline = time.monotonic() + self.seconds
+            if self.first_arrival is None:
+                self.first_arrival = time.monotonic()
+                self.deadline = self.first_arrival + self.seconds
             if self.arrived >= self.size:
-                self.outcome = 'full'
-                self.cond.notify_all()
+                self._set('full')
                 return self.outcome, False
             while self.outcome is None:
                 remaining = self.deadline - time.monotonic()
                 if remaining <= 0:
-                    self.outcome = 'timeout'
-                    self.cond.notify_all()
+                    self._set('timeout')
                     return self.outcome, True
                 self.cond.wait(remaining)
             return self.outcome, False
 
+    def _set(self, outcome: str) -> None:
+        """Release every held request (self.cond held)."""
+        self.outcome = outcome
+        if self.first_arrival is not None:
+            self.waited = round(time.monotonic() - self.first_arrival, 3)
+        self.cond.notify_all()
+
     def release(self, outcome: str) -> None:
         with self.cond:
             if self.outcome is None:
-                self.outcome = outcome
-                self.cond.notify_all()
+                self._set(outcome)
 
     def view(self) -> dict:
         with self.cond:
             return {'id': self.id, 'action': self.action, 'size': self.size, 'seconds': self.seconds,
-                    'arrived': self.arrived, 'outcome': self.outcome or 'waiting', 'timed_out': self.outcome == 'timeout'}
+                    'arrived': self.arrived, 'outcome': self.outcome or 'waiting', 'timed_out': self.outcome == 'timeout',
+                    'waited': self.waited}
 
 
 class State:  # pylint: disable=too-many-instance-attributes

@@ -94,9 +94,9 @@ def race():
              (run['result'].get('image_cache') or {}).get('image_cache_id'), (run['result'].get('msg') or '')[:80])
             for index, run in enumerate(runs)]
     text = ('Concurrency: %d runs in %.1fs, %d requests throttled, %d caches, %d successful CreateImageCache '
-            '(%d for %s); lookup barrier: %s, %d of %d arrived\n' % (
+            '(%d for %s); lookup barrier: %s, %d of %d arrived, released after %ss (bound %ds)\n' % (
                 len(runs), elapsed, throttled, len(caches), len(creates), len(race_creates), RACE_NAME,
-                lookups_met['outcome'], lookups_met['arrived'], lookups_met['size'])
+                lookups_met['outcome'], lookups_met['arrived'], lookups_met['size'], lookups_met['waited'], BARRIER_SECONDS)
             + twinlib.table(('run', 'name', 'rc', 'changed', 'changes', 'cache id', 'msg'), rows))
     path = twinlib.write_output('concurrency.txt', text)
     print('\n' + text + 'written to ' + path)
