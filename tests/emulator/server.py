@@ -38,6 +38,7 @@ PRODUCT_NAMES = {'eci': 'Eci', 'vpc': 'Vpc', 'ecs': 'Ecs'}
 TOKEN_ACTIONS = frozenset(('eci', name) for name in eci.TOKEN_ACTIONS)
 SECRET_PARAM_RE = re.compile(r'password|secret|securitytoken|signature\Z', re.IGNORECASE)
 CONTROL_PREFIX = '/_emulator/'
+BARRIER_SECONDS_MAX = 3600  # a barrier's safety bound: held requests are answered after it at the latest
 
 
 def new_request_id() -> str:
@@ -199,6 +200,10 @@ class Handler(BaseHTTPRequestHandler):
                 malform(payload, kind)
         except ApiError as error:
             status, payload, code = error.status, error_body(error, request_id, host, entry['product']), error.code
+        if fault and fault['fault'] == 'barrier':
+            # Acted on when it arrived (as `delay`); the answer waits until the barrier's other requests have
+            # arrived too, so all of them are answered together (or the safety bound ran out: outcome timeout).
+            entry['barrier'] = state.wait_at_barrier(fault['id'])
         if fault and fault['fault'] == 'delay':
             # A slow answer, not a slow action: the request is acted on when it arrives and the
             # answer leaves late, as when the cloud is slow to respond (the client may time out).
@@ -274,12 +279,11 @@ class Handler(BaseHTTPRequestHandler):
                 with state.lock:
                     return self._send(200, [dict(f) for f in state.faults])
             if method == 'DELETE':
-                with state.lock:
-                    count = len(state.faults)
-                    state.faults = []
-                return self._send(200, {'cleared': count})
+                return self._send(200, {'cleared': state.clear_faults()})
             if method == 'POST':
                 return self._add_fault(body)
+        if name == 'barriers' and method == 'GET':
+            return self._send(200, state.barrier_views())
         if name == 'reset' and method == 'POST':
             try:
                 overrides = json.loads(body.decode('utf-8') or '{}')
@@ -320,6 +324,9 @@ class Handler(BaseHTTPRequestHandler):
                 raise ValueError('action must be a string and times an integer >= 1')
             if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
                 raise ValueError('seconds must be a number >= 0')
+            if kind == 'barrier' and not 0 < seconds <= BARRIER_SECONDS_MAX:
+                raise ValueError(f'a barrier needs seconds from 0 (exclusive) to {BARRIER_SECONDS_MAX}: the bound after which '
+                                 'its held requests are answered anyway')
         except (ValueError, UnicodeDecodeError) as error:
             return self._send(400, {'error': str(error)})
         return self._send(200, self.server.state.add_fault(action, kind, times, float(seconds)))

@@ -20,9 +20,65 @@ from .fixtures import load_fixtures, seed_times
 from .model import ImageCache, default_image_size, new_id
 from .registry_reader import registry_image_size
 
-FAULT_KINDS = ('throttle', 'server_error', 'reset', 'reset_after_commit', 'delay', 'malformed_no_list', 'malformed_total')
+FAULT_KINDS = ('throttle', 'server_error', 'reset', 'reset_after_commit', 'delay', 'malformed_no_list', 'malformed_total', 'barrier')
 # The faults that change a listing's answer instead of its delivery (server.py applies them to the JSON body).
 ANSWER_FAULTS = ('malformed_no_list', 'malformed_total')
+
+
+class Barrier:
+    """A `barrier` fault (POST /_emulator/faults): its `size` requests each wait, after acting, until `size` of them
+    have arrived, then all are answered together. `seconds` bounds the wait from the first arrival: then the held
+    requests are answered anyway and the barrier is `timeout` (a test asserts `full` to know its race was real)."""
+
+    def __init__(self, fault_id: str, action: str, size: int, seconds: float) -> None:
+        self.id = fault_id
+        self.action = action
+        self.size = size
+        self.seconds = seconds
+        self.arrived = 0
+        self.outcome: str | None = None  # full | timeout | cleared, once released
+        self.deadline: float | None = None
+        self.first_arrival: float | None = None
+        self.waited: float | None = None  # seconds from the first arrival to the release
+        self.cond = threading.Condition(threading.Lock())
+
+    def wait(self) -> tuple[str, bool]:
+        """One request arrives and waits for the others (or the bound); returns (outcome, whether the bound ran out now)."""
+        with self.cond:
+            self.arrived += 1
+            if self.outcome is not None:
+                return self.outcome, False  # took the fault just before a timeout or a clear released the rest
+            if self.first_arrival is None:
+                self.first_arrival = time.monotonic()
+                self.deadline = self.first_arrival + self.seconds
+            if self.arrived >= self.size:
+                self._set('full')
+                return self.outcome, False
+            while self.outcome is None:
+                remaining = self.deadline - time.monotonic()
+                if remaining <= 0:
+                    self._set('timeout')
+                    return self.outcome, True
+                self.cond.wait(remaining)
+            return self.outcome, False
+
+    def _set(self, outcome: str) -> None:
+        """Release every held request (self.cond held)."""
+        self.outcome = outcome
+        if self.first_arrival is not None:
+            self.waited = round(time.monotonic() - self.first_arrival, 3)
+        self.cond.notify_all()
+
+    def release(self, outcome: str) -> None:
+        with self.cond:
+            if self.outcome is None:
+                self._set(outcome)
+
+    def view(self) -> dict:
+        with self.cond:
+            return {'id': self.id, 'action': self.action, 'size': self.size, 'seconds': self.seconds,
+                    'arrived': self.arrived, 'outcome': self.outcome or 'waiting', 'timed_out': self.outcome == 'timeout',
+                    'waited': self.waited}
 
 
 class State:  # pylint: disable=too-many-instance-attributes
@@ -51,6 +107,7 @@ class State:  # pylint: disable=too-many-instance-attributes
         self.nonces: dict = {}
         self.requests: list = []
         self.faults: list = []
+        self.barriers: dict[str, Barrier] = {}  # barrier faults by id, kept (with their outcome) until a reset
         self.reset()
 
     # -- whole state ---------------------------------------------------------------------------
@@ -58,6 +115,8 @@ class State:  # pylint: disable=too-many-instance-attributes
         """Forget everything and reload the fixtures, with top-level keys replaced by overrides."""
         fixtures = load_fixtures(self.config.fixtures, overrides)
         with self.lock:
+            self.release_barriers()
+            self.barriers = {}
             self.fixtures = fixtures
             self.caches = {}
             self.deleted = {}
@@ -280,7 +339,40 @@ class State:  # pylint: disable=too-many-instance-attributes
         with self.lock:
             fault = {'id': new_id('f-', 8), 'action': action, 'fault': kind, 'times': times, 'seconds': seconds}
             self.faults.append(fault)
+            if kind == 'barrier':
+                self.barriers[fault['id']] = Barrier(fault['id'], action, times, seconds)
             return dict(fault)
+
+    def clear_faults(self) -> int:
+        """Forget the pending faults; requests held at a barrier are answered at once (outcome `cleared`)."""
+        with self.lock:
+            count = len(self.faults)
+            self.faults = []
+            self.release_barriers()
+            return count
+
+    def release_barriers(self) -> None:
+        with self.lock:
+            for barrier in self.barriers.values():
+                barrier.release('cleared')
+
+    def wait_at_barrier(self, fault_id: str) -> str:
+        """Hold a request that took a barrier fault until the barrier is full or its bound ran out; returns the outcome.
+        Called without self.lock held (the other requests must get in)."""
+        with self.lock:
+            barrier = self.barriers.get(fault_id)
+        if barrier is None:
+            return 'cleared'  # a reset forgot it meanwhile
+        outcome, timed_out_now = barrier.wait()
+        if timed_out_now:
+            with self.lock:  # a timed-out barrier holds nothing more: its unused times are dropped
+                self.faults = [fault for fault in self.faults if fault['id'] != fault_id]
+        return outcome
+
+    def barrier_views(self) -> list:
+        with self.lock:
+            barriers = list(self.barriers.values())
+        return [barrier.view() for barrier in barriers]
 
     def take_fault(self, action: str) -> dict | None:
         """The first pending fault for this action (or '*'), consuming one of its times."""

@@ -5,13 +5,21 @@
 
 15 runs create distinct caches, 5 race to create the same one. Afterwards exactly 16 caches exist,
 every run succeeded, and every run's `changed` is truthful: a run reports changed only if its own
-request created the cache. Every run's first DescribeImageCaches is answered late, so all 20 runs
-are in flight together. The 5 racers run on one host, so they take turns from lookup to create
-(the module's host lock): one creates, the others find its cache and report changed=false.
+request created the cache. The lookups meet at a barrier in the twin (its `barrier` fault): no lookup is
+answered before every run that can look up has sent its own, so all 20 runs are in flight together however
+late a process starts on a loaded machine. The 5 racers run on one host, so they take turns from lookup to
+create (the module's host lock): one creates, the others find its cache and report changed=false.
 
 Racers on different hosts share no lock: a second race gives each run its own temp directory (as
-separate machines have) so that every racer sends CreateImageCache. The ClientToken still makes one
-cache; each such racer may report changed=true, as the module documents.
+separate machines have); their lookups meet at a barrier, so every racer finds no cache and sends
+CreateImageCache. The ClientToken still makes one cache; each such racer may report changed=true, as the
+module documents.
+
+Each run sends one DescribeImageCaches (by name) before it decides to create (eci_image_cache with images given
+and size_check skip: no lookup before the host turn), so a barrier of N on DescribeImageCaches releases only once
+N runs are at that lookup, and each run's first DescribeImageCaches is one of the N. The barrier's bound
+(BARRIER_SECONDS) is a safety net only: a test asserts that the barrier filled, and the module's read_timeout is
+raised above it so that a held lookup is never retried.
 """
 
 from __future__ import annotations
@@ -29,7 +37,11 @@ DISTINCT = 15
 RACERS = 5
 RACE_NAME = 'race-shared'
 THROTTLED_REQUESTS = 30
-LOOKUP_DELAY = 3.0
+# The barrier's safety bound: held lookups are answered after it even if the barrier has not filled (the tests then
+# fail, naming how many runs arrived). Far above the time the runs need to start on a loaded machine; READ_TIMEOUT
+# (the module's read_timeout in these runs) is above it, so that no held lookup times out and is sent again.
+BARRIER_SECONDS = 240
+READ_TIMEOUT = 300
 
 
 def run_create_playbooks(twin, workdir, runs):
@@ -44,7 +56,7 @@ def run_create_playbooks(twin, workdir, runs):
         log_file = os.path.join(workdir, 'run-%02d.jsonl' % index)
         env = twinlib.clean_env(dict(twin.env(), TMPDIR=host_tmp, **twinlib.callback_env(log_file)))
         cmd = [os.path.join(twinlib.BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook,
-               '-e', 'cache_name=%s' % name]
+               '-e', 'cache_name=%s' % name, '-e', 'read_timeout=%d' % READ_TIMEOUT]
         # pylint: disable-next=consider-using-with
         procs.append((name, log_file, subprocess.Popen(cmd, env=env, cwd=workdir, stdout=subprocess.PIPE,
                                                        stderr=subprocess.STDOUT, text=True)))
@@ -63,15 +75,17 @@ def race():
     shared_tmp = tempfile.mkdtemp(prefix='host-', dir=workdir)  # one host: one temp directory for all runs
     names = ['distinct-%02d' % index for index in range(DISTINCT)] + [RACE_NAME] * RACERS
     with twinlib.Twin(ready_after=0.5) as twin:
-        # A slow first lookup for every run: all racers see no cache and send CreateImageCache, as runs
-        # started in the same second against a busy API do. Then a throttling burst on every action.
-        twin.fault('DescribeImageCaches', 'delay', times=len(names), seconds=LOOKUP_DELAY)
+        # The lookups meet: every distinct run and the racer whose turn it is look up, and none is answered before
+        # all of them have (a barrier of DISTINCT + 1; the other racers wait for the turn and send nothing yet).
+        # Then a throttling burst on every action.
+        barrier = twin.barrier('DescribeImageCaches', DISTINCT + 1, BARRIER_SECONDS)
         twin.fault('*', 'throttle', times=THROTTLED_REQUESTS)
         started = time.monotonic()
         runs = run_create_playbooks(twin, workdir, [(name, shared_tmp) for name in names])
         elapsed = time.monotonic() - started
         caches = twin.caches()
         log = twin.requests()
+        lookups_met = twin.barrier_state(barrier)
 
     throttled = sum(1 for entry in log if entry['code'] == 'Throttling.User')
     creates = [entry for entry in log if entry['action'] == 'CreateImageCache' and entry['status'] == 200]
@@ -80,11 +94,21 @@ def race():
              (run['result'].get('image_cache') or {}).get('image_cache_id'), (run['result'].get('msg') or '')[:80])
             for index, run in enumerate(runs)]
     text = ('Concurrency: %d runs in %.1fs, %d requests throttled, %d caches, %d successful CreateImageCache '
-            '(%d for %s)\n' % (len(runs), elapsed, throttled, len(caches), len(creates), len(race_creates), RACE_NAME)
+            '(%d for %s); lookup barrier: %s, %d of %d arrived, released after %ss (bound %ds)\n' % (
+                len(runs), elapsed, throttled, len(caches), len(creates), len(race_creates), RACE_NAME,
+                lookups_met['outcome'], lookups_met['arrived'], lookups_met['size'], lookups_met['waited'], BARRIER_SECONDS)
             + twinlib.table(('run', 'name', 'rc', 'changed', 'changes', 'cache id', 'msg'), rows))
     path = twinlib.write_output('concurrency.txt', text)
     print('\n' + text + 'written to ' + path)
-    return dict(runs=runs, caches=caches, throttled=throttled, race_creates=len(race_creates))
+    return dict(runs=runs, caches=caches, throttled=throttled, race_creates=len(race_creates), lookups_met=lookups_met)
+
+
+def test_the_lookups_met_at_the_barrier(race):
+    """A real race: DISTINCT + 1 runs (each distinct one and one racer) were at their lookup together."""
+    met = race['lookups_met']
+    assert (met['outcome'], met['arrived']) == ('full', DISTINCT + 1), (
+        'not a real race: %d of %d runs looked up within %d s (barrier %s)' % (met['arrived'], met['size'], met['seconds'],
+                                                                              met['outcome']))
 
 
 def test_twenty_runs_at_once(race):
@@ -125,13 +149,15 @@ def test_racers_on_different_hosts_still_make_one_cache():
     workdir = tempfile.mkdtemp(prefix='eci-concurrency-hosts-')
     hosts = [tempfile.mkdtemp(prefix='host-%d-' % index, dir=workdir) for index in range(OTHER_HOSTS)]
     with twinlib.Twin(ready_after=0.5) as twin:
-        # Every run's reads are slow (not only the first few): a run that starts late on a loaded machine still
-        # looks up before any create is answered.
-        twin.fault('DescribeImageCaches', 'delay', times=OTHER_HOSTS * 3, seconds=LOOKUP_DELAY)
+        # Each run's lookup is held until every run has sent its own: all find no cache, however late a run starts.
+        barrier = twin.barrier('DescribeImageCaches', OTHER_HOSTS, BARRIER_SECONDS)
         runs = run_create_playbooks(twin, workdir, [(HOSTS_NAME, host_tmp) for host_tmp in hosts])
         caches = twin.caches()
         creates = [e for e in twin.requests() if e['action'] == 'CreateImageCache' and e['status'] == 200]
+        lookups_met = twin.barrier_state(barrier)
     assert [run['output'][-2000:] for run in runs if run['rc'] != 0] == []
+    assert (lookups_met['outcome'], lookups_met['arrived']) == ('full', OTHER_HOSTS), (
+        'not a real race: %d of %d runs looked up within %d s' % (lookups_met['arrived'], OTHER_HOSTS, lookups_met['seconds']))
     results = [run['result'] for run in runs]
     assert len(creates) == OTHER_HOSTS, 'not a real race: only %d runs sent CreateImageCache' % len(creates)
     assert len(set(e['params']['ClientToken'] for e in creates)) == 1

@@ -92,7 +92,17 @@ class Twin:
         body = dict(action=action, fault=fault, times=times)
         if seconds is not None:
             body['seconds'] = seconds
-        self.control('POST', 'faults', body)
+        return self.control('POST', 'faults', body)
+
+    def barrier(self, action, size, seconds):
+        """Hold the next `size` requests of action until all have arrived, then answer them together (the twin's
+        `barrier` fault); after `seconds` from the first arrival they are answered anyway. Returns the barrier's id
+        for barrier_state()."""
+        return self.fault(action, 'barrier', times=size, seconds=seconds)['id']
+
+    def barrier_state(self, barrier_id):
+        """The barrier's record: size, arrived, outcome (waiting, full, timeout or cleared), timed_out."""
+        return next(b for b in self.control('GET', 'barriers') if b['id'] == barrier_id)
 
     def clear_faults(self):
         self.control('DELETE', 'faults')

@@ -115,7 +115,103 @@ def test_delay_fault_acts_before_the_late_answer(twin, make_client, helpers):
     assert len(state['image_caches']) == 1  # created although the client gave up waiting for the answer
 
 
-@pytest.mark.parametrize('payload', [{'fault': 'explode'}, {'fault': 'throttle', 'times': 0}, {'fault': 'delay', 'seconds': -1}, ['x']])
+def held_describes(make_client, count):
+    """Start count DescribeImageCaches in threads (one client each); returns (threads, answers)."""
+    answers = []
+
+    def describe():
+        answers.append(make_client().describe_image_caches(describe_request()).body.total_count)
+
+    threads = [threading.Thread(target=describe, daemon=True) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    return threads, answers
+
+
+def barrier_view(helpers, twin, fault_id):
+    return next(b for b in helpers.control(twin, 'GET', 'barriers')[1] if b['id'] == fault_id)
+
+
+def wait_for_arrivals(helpers, twin, fault_id, count):
+    """Poll until count requests wait at the barrier (bounded: a broken barrier fails here, not by hanging)."""
+    deadline = time.monotonic() + 60
+    while barrier_view(helpers, twin, fault_id)['arrived'] < count:
+        assert time.monotonic() < deadline, barrier_view(helpers, twin, fault_id)
+        time.sleep(0.02)
+
+
+def test_barrier_holds_each_request_until_all_have_arrived(twin, client, make_client, helpers):
+    status, fault = helpers.control(twin, 'POST', 'faults', {'action': 'DescribeImageCaches', 'fault': 'barrier', 'times': 3,
+                                                              'seconds': 120})
+    assert status == 200 and fault['fault'] == 'barrier'
+    client.create_image_cache(helpers.create_request())  # other actions pass
+    threads, answers = held_describes(make_client, 2)
+    wait_for_arrivals(helpers, twin, fault['id'], 2)
+    # Two of three have arrived: both are held (acted on, not answered, not logged yet).
+    assert all(thread.is_alive() for thread in threads) and answers == []
+    assert [e['action'] for e in helpers.control(twin, 'GET', 'requests')[1]] == ['CreateImageCache']
+    assert barrier_view(helpers, twin, fault['id'])['outcome'] == 'waiting'
+    # The third fills the barrier: all three are answered.
+    assert client.describe_image_caches(describe_request()).body.total_count == 1
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads) and answers == [1, 1]
+    view = barrier_view(helpers, twin, fault['id'])
+    assert 0 <= view.pop('waited') < 120
+    assert view == {'id': fault['id'], 'action': 'DescribeImageCaches', 'size': 3, 'seconds': 120.0, 'arrived': 3,
+                    'outcome': 'full', 'timed_out': False}
+    log = helpers.control(twin, 'GET', 'requests')[1]
+    assert [(e['fault'], e.get('barrier'), e['status']) for e in log if e['action'] == 'DescribeImageCaches'] == [
+        ('barrier', 'full', 200)] * 3
+    assert helpers.control(twin, 'GET', 'faults') == (200, [])  # used up
+    client.describe_image_caches(describe_request())  # the next is not held
+    assert helpers.control(twin, 'GET', 'requests')[1][-1]['fault'] is None
+
+
+def test_barrier_answers_from_the_state_at_arrival(twin, client, make_client, helpers):
+    """The held requests have acted: lookups held at a barrier all saw the world before any of them was answered."""
+    status, fault = helpers.control(twin, 'POST', 'faults', {'action': 'DescribeImageCaches', 'fault': 'barrier', 'times': 2,
+                                                              'seconds': 120})
+    assert status == 200
+    threads, answers = held_describes(make_client, 1)
+    wait_for_arrivals(helpers, twin, fault['id'], 1)
+    client.create_image_cache(helpers.create_request())  # a create between the two lookups
+    assert client.describe_image_caches(describe_request()).body.total_count == 1
+    threads[0].join(60)
+    assert answers == [0]  # looked up before the create, answered after it
+
+
+def test_barrier_timeout_answers_the_held_requests_and_says_so(twin, client, helpers):
+    status, fault = helpers.control(twin, 'POST', 'faults', {'action': 'DescribeImageCaches', 'fault': 'barrier', 'times': 3,
+                                                              'seconds': 0.3})
+    assert status == 200
+    assert client.describe_image_caches(describe_request()).body.total_count == 0  # answered once the bound ran out
+    view = barrier_view(helpers, twin, fault['id'])
+    assert view.pop('waited') >= 0.3
+    assert view == {'id': fault['id'], 'action': 'DescribeImageCaches', 'size': 3, 'seconds': 0.3, 'arrived': 1,
+                    'outcome': 'timeout', 'timed_out': True}
+    # A timed-out barrier holds nothing more: its unused times are dropped.
+    assert helpers.control(twin, 'GET', 'faults') == (200, [])
+    client.describe_image_caches(describe_request())
+    log = helpers.control(twin, 'GET', 'requests')[1]
+    assert [(e['fault'], e.get('barrier')) for e in log] == [('barrier', 'timeout'), (None, None)]
+
+
+def test_clearing_faults_releases_a_barrier(twin, make_client, helpers):
+    status, fault = helpers.control(twin, 'POST', 'faults', {'action': '*', 'fault': 'barrier', 'times': 2, 'seconds': 120})
+    assert status == 200
+    threads, answers = held_describes(make_client, 1)
+    wait_for_arrivals(helpers, twin, fault['id'], 1)
+    assert helpers.control(twin, 'DELETE', 'faults') == (200, {'cleared': 1})
+    threads[0].join(60)
+    assert answers == [0] and barrier_view(helpers, twin, fault['id'])['outcome'] == 'cleared'
+    helpers.control(twin, 'POST', 'reset')
+    assert helpers.control(twin, 'GET', 'barriers') == (200, [])
+
+
+@pytest.mark.parametrize('payload', [{'fault': 'explode'}, {'fault': 'throttle', 'times': 0}, {'fault': 'delay', 'seconds': -1}, ['x'],
+                                     {'fault': 'barrier', 'times': 2}, {'fault': 'barrier', 'times': 2, 'seconds': 0},
+                                     {'fault': 'barrier', 'times': 2, 'seconds': 3601}])
 def test_bad_fault_requests(twin, helpers, payload):
     assert helpers.control(twin, 'POST', 'faults', payload)[0] == 400
 
