@@ -158,10 +158,13 @@ changelog-lint: $(STAMP)
 # beside one lane that runs the others in order (tests/utils/run_suites.py). Stops at the first failing suite,
 # names it and prints the end of its log; logs in $(BUILD)/logs/<suite>.log. TEST_SERIAL=yes: one lane, as before.
 TEST_SUITES ?= sanity units integration integration-hostile molecule reliability reliability-hostile bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check awx-runner changelog-release
-TEST_ALONE ?= integration integration-hostile reliability reliability-hostile molecule awx-runner package-test eda
+# Longest first: with TEST_JOBS, a free slot goes to the lane listed first (the main lane, then TEST_ALONE's order).
+TEST_ALONE ?= integration integration-hostile reliability-hostile reliability eda awx-runner package-test molecule
+# At most this many suites at once: more lanes than this on two cores only stretch every twin's timing.
+TEST_JOBS ?= 3
 TEST_SERIAL ?=
 test: $(STAMP)
-	@$(VPY) tests/utils/run_suites.py --build $(BUILD) --alone '$(TEST_ALONE)' $(if $(filter yes,$(TEST_SERIAL)),--serial) \
+	@$(VPY) tests/utils/run_suites.py --build $(BUILD) --alone '$(TEST_ALONE)' --jobs $(TEST_JOBS) $(if $(filter yes,$(TEST_SERIAL)),--serial) \
 		-- $(TEST_SUITES)
 
 demo: $(DEMO_STAMP)
@@ -280,8 +283,10 @@ MATRIX_PYTHONS_2.20 := 3.12 3.14
 MATRIX_PYTHONS_2.21 := 3.12 3.14
 MATRIX_SUITES ?= sanity units integration
 MATRIX_DIR := $(BUILD)/matrix
+# .ci/run sets MATRIX_JOBS=1 (one version at a time beside make test); alone, every version at once.
+MATRIX_JOBS ?= 0
 test-matrix:
-	@$(or $(PYTHON),python3) tests/utils/run_suites.py --build $(BUILD) --label 'make test-matrix' --keep-build \
+	@$(or $(PYTHON),python3) tests/utils/run_suites.py --build $(BUILD) --label 'make test-matrix' --keep-build --jobs $(MATRIX_JOBS) \
 		$(if $(filter yes,$(TEST_SERIAL)),--serial,--alone '$(addprefix matrix-,$(MATRIX_VERSIONS))') -- $(addprefix matrix-,$(MATRIX_VERSIONS))
 
 # matrix-2.20 = make matrix-one CORE_VERSION=2.20

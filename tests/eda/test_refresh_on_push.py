@@ -30,9 +30,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'utils', 'registry'))
 from push_images import Pusher  # noqa: E402  pylint: disable=wrong-import-position
 
 REGION = 'cn-hangzhou'
-# Generous deadlines, only so that a hung run fails instead of blocking: nothing asserts a duration.
-START_DEADLINE = 120
-RUN_DEADLINE = 180
+# Generous deadlines, only so that a hung run fails instead of blocking (CI runs suites side by side on two cores):
+# nothing asserts a duration.
+START_DEADLINE = 300
+RUN_DEADLINE = 600
 # localhost with the interpreter of this run (the collection's Python requirements are there).
 INVENTORY = os.path.join(HERE, 'inventory.yml')
 # The calls that change a cache; none may name a cache the push does not concern.
