@@ -107,8 +107,8 @@ def test_the_lookups_met_at_the_barrier(race):
     """A real race: DISTINCT + 1 runs (each distinct one and one racer) were at their lookup together."""
     met = race['lookups_met']
     assert (met['outcome'], met['arrived']) == ('full', DISTINCT + 1), (
-        'not a real race: %d of %d runs looked up within %d s (barrier %s)' % (met['arrived'], met['size'], met['seconds'],
-                                                                              met['outcome']))
+        'not a real race: %d of %d runs looked up within %d s (barrier %s)'
+        % (met['arrived'], met['size'], met['seconds'], met['outcome']))
 
 
 def test_twenty_runs_at_once(race):

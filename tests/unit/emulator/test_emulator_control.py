@@ -122,7 +122,7 @@ def held_describes(make_client, count):
     def describe():
         answers.append(make_client().describe_image_caches(describe_request()).body.total_count)
 
-    threads = [threading.Thread(target=describe, daemon=True) for _ in range(count)]
+    threads = [threading.Thread(target=describe, daemon=True) for _index in range(count)]
     for thread in threads:
         thread.start()
     return threads, answers
@@ -141,8 +141,8 @@ def wait_for_arrivals(helpers, twin, fault_id, count):
 
 
 def test_barrier_holds_each_request_until_all_have_arrived(twin, client, make_client, helpers):
-    status, fault = helpers.control(twin, 'POST', 'faults', {'action': 'DescribeImageCaches', 'fault': 'barrier', 'times': 3,
-                                                              'seconds': 120})
+    barrier = {'action': 'DescribeImageCaches', 'fault': 'barrier', 'times': 3, 'seconds': 120}
+    status, fault = helpers.control(twin, 'POST', 'faults', barrier)
     assert status == 200 and fault['fault'] == 'barrier'
     client.create_image_cache(helpers.create_request())  # other actions pass
     threads, answers = held_describes(make_client, 2)
@@ -170,8 +170,8 @@ def test_barrier_holds_each_request_until_all_have_arrived(twin, client, make_cl
 
 def test_barrier_answers_from_the_state_at_arrival(twin, client, make_client, helpers):
     """The held requests have acted: lookups held at a barrier all saw the world before any of them was answered."""
-    status, fault = helpers.control(twin, 'POST', 'faults', {'action': 'DescribeImageCaches', 'fault': 'barrier', 'times': 2,
-                                                              'seconds': 120})
+    barrier = {'action': 'DescribeImageCaches', 'fault': 'barrier', 'times': 2, 'seconds': 120}
+    status, fault = helpers.control(twin, 'POST', 'faults', barrier)
     assert status == 200
     threads, answers = held_describes(make_client, 1)
     wait_for_arrivals(helpers, twin, fault['id'], 1)
@@ -182,8 +182,8 @@ def test_barrier_answers_from_the_state_at_arrival(twin, client, make_client, he
 
 
 def test_barrier_timeout_answers_the_held_requests_and_says_so(twin, client, helpers):
-    status, fault = helpers.control(twin, 'POST', 'faults', {'action': 'DescribeImageCaches', 'fault': 'barrier', 'times': 3,
-                                                              'seconds': 0.3})
+    barrier = {'action': 'DescribeImageCaches', 'fault': 'barrier', 'times': 3, 'seconds': 0.3}
+    status, fault = helpers.control(twin, 'POST', 'faults', barrier)
     assert status == 200
     assert client.describe_image_caches(describe_request()).body.total_count == 0  # answered once the bound ran out
     view = barrier_view(helpers, twin, fault['id'])

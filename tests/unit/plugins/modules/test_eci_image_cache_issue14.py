@@ -76,8 +76,8 @@ def test_a_cache_that_never_expires_gets_the_retention(run_module, cloud):
 def test_the_unknown_retention_of_a_failed_cache_causes_no_update(run_module, cloud):
     # A Failed cache's ExpireDateTime is 24 h after the failure: never read as a retention of 1 day.
     cloud.add("imc-f", status="Failed", retention_days=1)
-    result, failed = run_module(eci_image_cache.main, dict(CREATE, retention_days=30, force_update=True,
-                                                            _ansible_check_mode=True))
+    result, failed = run_module(eci_image_cache.main,
+                                dict(CREATE, retention_days=30, force_update=True, _ansible_check_mode=True))
     assert not failed and result["changes"] == ["replace failed cache imc-f", "create"]
     assert not any("update" in change for change in result["changes"])
 
