@@ -467,8 +467,12 @@ class CacheEngine:
         if needs_update and self.wait:
             readable = [key for key in differences if key != "elimination_strategy"]
             self.after = predict(cache, self.settings, self.connection.region)
+            # A rebuild leaves a new snapshot: proof the update was applied even when a lagging listing never showed
+            # Updating and nothing readable changed (a refresh for stale digests).
+            snapshot = cache.get("snapshot_id")
             self.wait_for(cache["image_cache_id"], (READY,), "be Ready after the update",
-                          settled_view=lambda c: bool(readable) and not [k for k in compare(c, self.settings) if k in readable])
+                          settled_view=lambda c: (bool(readable) and not [k for k in compare(c, self.settings) if k in readable])
+                          or bool(snapshot and c.get("snapshot_id") and c.get("snapshot_id") != snapshot))
         elif needs_update:
             self.after = self.service.get(cache["image_cache_id"]) or {}
         else:
