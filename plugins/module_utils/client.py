@@ -92,7 +92,8 @@ TLS_HANDSHAKE_FAILED = re.compile(r"CERTIFICATE_VERIFY_FAILED|certificate verify
                                   r"unknown protocol|packet length too long|record layer failure",
                                   re.IGNORECASE)
 
-# Nobody listens on the endpoint's port: the request was not sent; a retry within seconds meets the same closed port.
+# Nobody listens on the endpoint's port: the request was not sent. Retried like any connection failure (an endpoint or
+# proxy restarting refuses for a moment; botocore retries it too): the retries are bounded and nothing can be applied.
 CONNECTION_REFUSED = re.compile(r"Connection refused|\[Errno 111\]|\[WinError 10061\]|ECONNREFUSED", re.IGNORECASE)
 
 # What this collection reads for credentials, for the message when none are found.
@@ -461,7 +462,7 @@ def translate_sdk_error(action: str, exc: BaseException, status_hint: int | None
         if CONNECTION_REFUSED.search(detail):
             return AlibabaCloudError(action, "ConnectionError", "the endpoint refused the connection, so the request was not "
                                      "sent. Check the endpoint's host and port (the endpoint options and ALICLOUD_*_ENDPOINT), "
-                                     f"HTTPS_PROXY/NO_PROXY and any firewall: {detail}", retryable=False)
+                                     f"HTTPS_PROXY/NO_PROXY and any firewall: {detail}")
         if NOT_SENT.search(detail):
             return AlibabaCloudError(action, "ConnectionError", "could not connect to the endpoint, so the request was not "
                                      f"sent: {detail}")

@@ -107,8 +107,6 @@ def test_the_credentials_chains_sts_token_becomes_a_no_log_value():
      "'[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)')))", "TLS handshake"),
     ("HTTPSConnectionPool(host='x', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError(1, "
      "'[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)')))", "certificate"),
-    ("HTTPSConnectionPool(host='127.0.0.1', port=9): Failed to establish a new connection: [Errno 111] Connection refused",
-     "refused the connection"),
     ("HTTPSConnectionPool(host='nope.invalid', port=443): NameResolutionError: Failed to resolve", "does not resolve"),
 ])
 def test_nothing_sent_failures_are_final_and_say_what_to_check(detail, words):
@@ -119,6 +117,18 @@ def test_nothing_sent_failures_are_final_and_say_what_to_check(detail, words):
     assert error.code == "ConnectionError" and words in error.message
     assert "may or may not" not in error.message and not error.outcome_unknown
     assert error.retryable is False and "Check" in error.message
+
+
+def test_a_refused_connection_was_not_sent_and_is_retried():
+    """Nothing was sent, so a retry is safe; an endpoint or proxy restarting refuses for a moment."""
+    from darabonba.exceptions import RetryError, UnretryableException
+    from darabonba.policy.retry import RetryPolicyContext
+    detail = "HTTPSConnectionPool(host='127.0.0.1', port=9): Failed to establish a new connection: [Errno 111] Connection refused"
+    error = translate_sdk_error("CreateImageCache", UnretryableException(RetryPolicyContext(retries_attempted=1,
+                                                                                            exception=RetryError(detail))))
+    assert error.code == "ConnectionError" and "refused the connection" in error.message and "Check" in error.message
+    assert "may or may not" not in error.message and not error.outcome_unknown
+    assert error.retryable is not False
 
 
 def test_a_tls_error_against_an_endpoint_is_one_attempt_not_six(monkeypatch):
