@@ -18,7 +18,7 @@ from typing import Any, Mapping
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import canonical_image
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MIN_SIZE_GIB
-from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import BY_OPTION, COMPARED
+from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import BUILD_TAG_KEY, BY_OPTION, COMPARED
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import PREPARING, READY
 from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import normalize_desired_tags, tag_changes, tags_after, user_tags
 
@@ -75,7 +75,8 @@ def diff_view(cache: Mapping[str, Any] | None) -> dict[str, Any]:
     keys = ("image_cache_id", "image_cache_name", "image_cache_size", "elimination_strategy", "resource_group_id", "status")
     view = dict((key, cache.get(key)) for key in keys)
     view["images"] = sorted(cache.get("images") or [])
-    # The digest record is shown apart, so that a refresh shows as a digest move, not as a change of the user's tags.
+    # The records are shown apart, so that a refresh shows as a digest move, not as a change of the user's tags.
     view["tags"] = user_tags(cache.get("tags"))
     view["image_digest_record"] = (cache.get("tags") or {}).get(DIGESTS_TAG_KEY)
+    view["build_record"] = (cache.get("tags") or {}).get(BUILD_TAG_KEY)
     return view

@@ -27,7 +27,6 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import CacheGone, ImageCacheService, tag_change_names
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import validate_settings
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import (
-    DIGESTS_TAG_KEY,
     REFRESH_CHANGE,
     decide_refresh,
     is_built,
@@ -38,9 +37,21 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests imp
     with_record,
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_TAGS
-from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import BUILD_OUTCOME, option_names_in
+from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import (
+    BUILD_TAG_KEY,
+    UNREAD_BUILD_OUTCOME,
+    build_record,
+    build_tag_changes,
+    option_names_in,
+)
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import FAILED, READY, UPDATABLE, is_deleting, is_transitional
-from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import is_system_tag, normalize_desired_tags, tag_changes, tags_after
+from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import (
+    COLLECTION_TAG_KEYS,
+    is_system_tag,
+    normalize_desired_tags,
+    tag_changes,
+    tags_after,
+)
 from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import describe_events
 
 # How long a run waits for its turn behind another run on this host that may be creating or deleting
@@ -297,15 +308,25 @@ class CacheEngine:
                 "replacing it would create a cache with a new id, and image_cache_id never creates. Nothing was changed. "
                 f"Manage it by name (name: {cache['image_cache_name']}, without image_cache_id) to have it deleted and created "
                 "again, or delete it with state: absent.", image_cache=cache)
-        changed = [key for key in compare(cache, self.settings) if key in BUILD_OUTCOME]
+        changed = [key for key in compare(cache, self.settings) if key in ("images", "image_cache_size")]
+        # The settings the cloud does not return are known from the build record the failed build was asked with.
+        recorded = (cache.get("tags") or {}).get(BUILD_TAG_KEY)
+        if recorded is not None and recorded != build_record(self.settings):
+            changed.append(f"network, registries or registry credentials (the build record {BUILD_TAG_KEY})")
         if not changed and not self.params["force_update"]:
             named = option_names_in(events)
             to_change = ", ".join(named) if named else "images or image_cache_size"
+            unread = ", ".join(UNREAD_BUILD_OUTCOME)
+            if recorded is None:
+                after = (f"or, after a change of a setting the cloud does not return ({unread}; the cache carries no build record "
+                         f"{BUILD_TAG_KEY} to compare them with), set force_update: true")
+            else:
+                after = (f"or {unread}: they are those of the failed build (its record {BUILD_TAG_KEY}), except registry passwords, "
+                         "which are not recorded: after changing only a password, set force_update: true")
             raise Refusal(
                 f"{events}. Image cache {cache['image_cache_id']} ({cache['image_cache_name']}) is Failed, and building it again "
-                f"with the settings it failed with would fail again (each build is billed). Change {to_change}, or, after a "
-                f"change of a setting the cloud does not return ({', '.join(o for o in BUILD_OUTCOME if o not in ('images', 'image_cache_size'))}), "
-                "set force_update: true to have it deleted and built again. Nothing was changed.",
+                f"with the settings it failed with would fail again (each build is billed). Change {to_change}, {after} "
+                "to have it deleted and built again. Nothing was changed.",
                 image_cache=cache)
         # Replacing means creating: check that a create can work before deleting anything.
         self.require_create_settings()
@@ -356,8 +377,9 @@ class CacheEngine:
 
     def create(self, chain: list[str]) -> None:
         self.require_create_settings()
-        # The digest record goes with the create's tags (the ClientToken leaves it out: settings.client_token).
-        settings = self.create_settings = dict(self.settings, tags=with_record(self.settings["tags"], self.digests))
+        # The records go with the create's tags (the ClientToken leaves them out: settings.client_token).
+        tags = dict(with_record(self.settings["tags"], self.digests), **build_tag_changes(None, self.settings, True))
+        settings = self.create_settings = dict(self.settings, tags=tags)
         self.stale = stale_after(None, self.digests, True)
         if self.check_mode:
             self.planned.append("create")
@@ -428,6 +450,7 @@ class CacheEngine:
         to_set, to_unset = tag_changes(cache["tags"], self.settings["tags"], self.purge_tags)
         # The digest record changes only with a rebuild, after the update was accepted (set_tags follows update).
         record_set, record_unset = record_tag_changes(cache["tags"], self.digests, needs_update)
+        record_set = dict(record_set, **build_tag_changes(cache["tags"], self.update_settings(cache), needs_update))
         to_set = dict(to_set, **record_set)
         to_unset = sorted(to_unset + record_unset)
         self.stale = stale_after(refresh["stale"], self.digests, needs_update)
@@ -436,8 +459,8 @@ class CacheEngine:
             self.warnings.append(warning)
         final_tags = tags_after(cache["tags"], to_set, to_unset)
         if len(final_tags) > MAX_TAGS:
-            kept = sorted(key for key in final_tags if is_system_tag(key) or key == DIGESTS_TAG_KEY)
-            kept_note = f"system tags and the digest record kept: {', '.join(kept)}" if kept else "no system tags"
+            kept = sorted(key for key in final_tags if is_system_tag(key) or key in COLLECTION_TAG_KEYS)
+            kept_note = f"system tags and the collection's records kept: {', '.join(kept)}" if kept else "no system tags"
             purge_hint = "" if self.purge_tags else ", or purge_tags: true to remove the ones not listed"
             raise Refusal(f"tags: image cache {cache['image_cache_id']} would carry {len(final_tags)} tags, more than the {MAX_TAGS} "
                           f"the cloud allows ({kept_note}). Nothing was changed. Give fewer tags{purge_hint}.", image_cache=cache)
@@ -458,11 +481,7 @@ class CacheEngine:
                 self.after["tags"] = tags_after(self.after["tags"], record_set, record_unset)
             return
         if needs_update:
-            # Without images in the task the update still names the cache's images (Image.N): whether the cloud
-            # pulls them again for an update without any is undocumented, and a rebuild for stale digests needs it.
-            update_settings = self.settings if self.settings["images"] is not None else dict(
-                self.settings, images=list(cache.get("images") or []) or None)
-            self.service.update(cache, update_settings, update_change, wait=self.wait)
+            self.service.update(cache, self.update_settings(cache), update_change, wait=self.wait)
         self.service.set_tags(cache, to_set, to_unset)
         if needs_update and self.wait:
             readable = [key for key in differences if key != "elimination_strategy"]
@@ -479,6 +498,14 @@ class CacheEngine:
             # Only tags changed, and the tag calls succeeded: the cache is what was predicted.
             self.after = predict(cache, self.settings, self.connection.region)
             self.after["tags"] = tags_after(self.after["tags"], record_set, record_unset)
+
+    def update_settings(self, cache: dict[str, Any]) -> dict[str, Any]:
+        """The settings of an UpdateImageCache. Without images in the task the update still names the cache's images
+        (Image.N): whether the cloud pulls them again for an update without any is undocumented, and a rebuild for
+        stale digests needs it."""
+        if self.settings["images"] is not None:
+            return self.settings
+        return dict(self.settings, images=list(cache.get("images") or []) or None)
 
     def refuse_name_taken(self, cache: dict[str, Any]) -> None:
         """A rename onto a name another cache has would leave two caches of one name: every later run by name fails."""

@@ -28,11 +28,11 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_engin
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import LAST_POLL_SECONDS, PROBE_AFTER, ImageCacheService
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import parse_size, set_item_spec, settings_defaults
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import tag_problem, validate_settings
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY, stale_reason
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import stale_reason
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reads import RegistryReads
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_TAGS
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import is_deleting
-from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import normalize_desired_tags
+from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import COLLECTION_TAG_KEYS, MAX_USER_TAGS, normalize_desired_tags
 from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import Waiter, WaitError, wait_for_many
 
 # The options of one item and of `defaults`: eci_image_cache's cache settings (one spec, image_cache_spec), without
@@ -42,8 +42,8 @@ ITEM_SPEC = set_item_spec()
 DEFAULT_MANAGEMENT_TAG = ("ansible-eci-set", None)
 # How messages name the list's items and the options of `defaults` (the module option `labels`).
 DEFAULT_LABELS = dict(caches="caches", defaults="defaults.")
-# The user tags of one item: every cache of a set also carries the management tag and the digest record.
-MAX_SET_USER_TAGS = MAX_TAGS - 2
+# The user tags of one item: every cache of a set also carries the management tag and the collection's records.
+MAX_SET_USER_TAGS = MAX_USER_TAGS - 1
 
 
 class SetProblem(Exception):
@@ -91,9 +91,9 @@ def _settings_problems(params: dict[str, Any]) -> tuple[tuple[bool, int | None] 
                                       annotations=normalize_desired_tags(params["annotations"])), creating_possible=False)
     if tags is not None and len(tags) > MAX_SET_USER_TAGS:
         # Said instead of eci_image_cache's limit (one tag more), which does not hold in a set.
-        problems = [p for p in problems if not p.startswith(f"tags: at most {MAX_TAGS - 1} tags")]
+        problems = [p for p in problems if not p.startswith(f"tags: at most {MAX_USER_TAGS} tags")]
         problems.append(f"tags: at most {MAX_SET_USER_TAGS} tags are allowed in a set, got {len(tags)}: each cache of the set also carries the "
-                        f"management tag (management_tag_key) and the collection's digest record {DIGESTS_TAG_KEY}, and the cloud "
+                        f"management tag (management_tag_key) and the collection's records {' and '.join(COLLECTION_TAG_KEYS)}, and the cloud "
                         f"allows {MAX_TAGS} tags per cache.")
     # image_platform is checked by validate_settings, as for eci_image_cache.
     return (size_auto, size), problems

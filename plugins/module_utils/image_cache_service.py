@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from ansible_collections.alibabacloud.eci.plugins.module_utils import eci
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError, Connection
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY, RECORD_CHANGE, UNRECORD_CHANGE
-from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import client_token, request_fields
+from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import BUILD_RECORD_CHANGE, BUILD_TAG_KEY, client_token, request_fields
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import READY, SETTLED, is_transitional
 from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import (
     Waiter,
@@ -82,9 +82,10 @@ def is_busy(error: AlibabaCloudError) -> bool:
 
 
 def tag_change_names(to_set: Iterable[str], to_unset: Iterable[str]) -> tuple[list[str], list[str]]:
-    """How `changes` names tag calls: (untags, tags); the collection's digest record is named apart from user tags."""
+    """How `changes` names tag calls: (untags, tags); the collection's records are named apart from user tags."""
     return ([UNRECORD_CHANGE if key == DIGESTS_TAG_KEY else f"untag {key}" for key in to_unset],
-            [RECORD_CHANGE if key == DIGESTS_TAG_KEY else f"tag {key}" for key in sorted(to_set)])
+            [RECORD_CHANGE if key == DIGESTS_TAG_KEY else BUILD_RECORD_CHANGE if key == BUILD_TAG_KEY else f"tag {key}"
+             for key in sorted(to_set)])
 
 
 class CacheGone(Exception):
@@ -118,6 +119,7 @@ class ImageCacheService:
         # runs, or a later run's identical request would be answered with an earlier one's result.
         self.run_token = "ansible-eci-run-" + uuid.uuid4().hex
         self.done: list[str] = []  # writes the cloud accepted, in order (what `changes` reports)
+        self.update_mark = 0
         self.last_seen: dict[str, Any] | None = None  # the cache as last read or predicted after a write
         self.created_id: str | None = None  # the id a create(confirm=False) answered
 
@@ -283,6 +285,7 @@ class ImageCacheService:
         """
         fields = request_fields(settings, "update")
         cache_id = cache["image_cache_id"]
+        self.update_mark = len(self.done)  # what this update and the tag calls after it add to `done`
         try:
             self._write(change, lambda: self.api.update_image_cache(
                 self.connection, cache_id, fields, self._token("update")))
@@ -417,9 +420,9 @@ class ImageCacheService:
                                       just_changed=True, observed=observed, sleep=self._sleep, clock=self._clock)
         except WaitError as error:
             if error.code == "ImageCacheNotFound":
-                # A cloud that answers an update of a missing id with success (missing_id: ignore): the update
-                # did nothing; look again and decide again.
-                self.done[:] = [change for change in self.done if not change.startswith("update")]
+                # A cloud that answers an update (and tag calls) of a missing id with success (missing_id: ignore):
+                # they did nothing; look again and decide again.
+                del self.done[self.update_mark:]
                 raise CacheGone(cache_id, "UpdateImageCache")
             raise
 

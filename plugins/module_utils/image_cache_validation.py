@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY, REFRESH_CHOICES, platform_problem
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import REFRESH_CHOICES, platform_problem
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import (
     IMAGE_REFERENCE,
     REGISTRY_HOST,
@@ -33,7 +33,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import (
     MIN_RETENTION_DAYS,
     MIN_SIZE_GIB,
 )
-from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import SYSTEM_TAG_PREFIXES, is_system_tag
+from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import COLLECTION_TAG_KEYS, MAX_USER_TAGS, SYSTEM_TAG_PREFIXES, is_system_tag
 
 
 # C0 and C1 control characters and DEL (new lines, tabs, escapes): no name or id of the cloud has them.
@@ -102,13 +102,14 @@ def validate_tags(tags: Mapping[Any, Any] | None, option: str = "tags") -> list[
     problems: list[str] = []
     if tags is None:
         return problems
-    # One of the cloud's 20 tags is the collection's digest record (image_digests.py).
-    if len(tags) > MAX_TAGS - 1:
-        problems.append(f"{option}: at most {MAX_TAGS - 1} tags are allowed (the cloud's {MAX_TAGS}, less the tag {DIGESTS_TAG_KEY} "
-                        f"the collection keeps), got {len(tags)}.")
+    # Two of the cloud's tags are the collection's records (tags.COLLECTION_TAG_KEYS).
+    if len(tags) > MAX_USER_TAGS:
+        problems.append(f"{option}: at most {MAX_USER_TAGS} tags are allowed (the cloud's {MAX_TAGS}, less the tags "
+                        f"{' and '.join(COLLECTION_TAG_KEYS)} the collection keeps), got {len(tags)}.")
     for key, value in tags.items():
-        if key == DIGESTS_TAG_KEY:
-            problems.append(f"{option}: the tag key {key} is reserved for the collection's record of the images' digests.")
+        if key in COLLECTION_TAG_KEYS:
+            problems.append(f"{option}: the tag key {key} is reserved for the collection's records "
+                            "(the images' digests, the build settings).")
             continue
         problem = tag_problem(key, value, option)
         if problem:

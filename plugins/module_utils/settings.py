@@ -101,6 +101,14 @@ COMPARED = tuple(s.option for s in SETTINGS if s.read_back and s.option != "tags
 # from the failed build, or on force_update: image_cache_engine.CacheEngine.replace_failed).
 BUILD_OUTCOME = ("images", "image_cache_size", "security_group_id", "vswitch_ids", "zone_id", "eip_instance_id",
                  "image_registry_credentials", "acr_registry_info", "insecure_registries", "plain_http_registries")
+# Of those, the ones DescribeImageCaches does not return: the build record (BUILD_TAG_KEY) stands for them.
+UNREAD_BUILD_OUTCOME = tuple(option for option in BUILD_OUTCOME if not BY_OPTION[option].read_back)
+# The collection's record of those settings on the cache, written with each create and each accepted update (like the
+# digest record, image_digests.DIGESTS_TAG_KEY). Not starting with aliyun or acs: (the cloud's rule for user keys).
+BUILD_TAG_KEY = "alibabacloud.eci/build"
+BUILD_RECORD_VERSION = "v1"
+# How `changes` names the tag call that writes it.
+BUILD_RECORD_CHANGE = "record build settings"
 
 
 def api_name(setting: Setting) -> str:
@@ -190,13 +198,34 @@ def without_secrets(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def without_record(fields: dict[str, Any]) -> dict[str, Any]:
-    """The request fields without the collection's digest record tag (image_digests.DIGESTS_TAG_KEY), for the token:
-    the record changes whenever an image's tag moves, and runs racing to create one cache must agree on the token
-    even when the registry answered them differently."""
+    """The request fields without the collection's records (image_digests.DIGESTS_TAG_KEY, BUILD_TAG_KEY), for the token:
+    the digest record changes whenever an image's tag moves, and runs racing to create one cache must agree on the token
+    even when the registry answered them differently; the build record only repeats fields the token has."""
     if not fields.get("tag"):
         return fields
-    tags = [entry for entry in fields["tag"] if entry.get("key") != DIGESTS_TAG_KEY]
+    tags = [entry for entry in fields["tag"] if entry.get("key") not in (DIGESTS_TAG_KEY, BUILD_TAG_KEY)]
     return dict(fields, tag=tags) if tags else dict((k, v) for k, v in fields.items() if k != "tag")
+
+
+def build_record(settings: Mapping[str, Any]) -> str:
+    """The build record of settings (the module's options): ``v1:sha256:<64 hex>``, the sha256 of the canonical
+    CreateImageCache fields of UNREAD_BUILD_OUTCOME (network, registries, credentials) as sorted JSON.
+
+    Registry passwords are left out, as from the token (client_token): a tag is read by anyone who may list caches,
+    and a hash of a short password can be brute-forced. So a rotated password alone does not change the record."""
+    fields = dict((setting.field, value) for setting in SETTINGS if setting.option in UNREAD_BUILD_OUTCOME
+                  for value in [_encode(setting, settings.get(setting.option), "create")] if value is not None)
+    text = json.dumps(without_secrets(fields), sort_keys=True, separators=(",", ":"))
+    return f"{BUILD_RECORD_VERSION}:sha256:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+
+
+def build_tag_changes(cache_tags: Mapping[str, str] | None, settings: Mapping[str, Any], rebuilt: bool) -> dict[str, str]:
+    """The build record to set on a cache (cache_tags: its tags): only a create or an accepted update (rebuilt) writes
+    it, with the settings sent (create-only ones such as zone_id are the task's; the cloud keeps the create's)."""
+    if not rebuilt:
+        return {}
+    record = build_record(settings)
+    return {} if (cache_tags or {}).get(BUILD_TAG_KEY) == record else {BUILD_TAG_KEY: record}
 
 
 def client_token(region: str, create_fields: dict[str, Any], chain: Iterable[str] = ()) -> str:

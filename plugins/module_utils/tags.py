@@ -14,10 +14,16 @@ from __future__ import annotations
 from typing import Any, Collection, Mapping
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY
+from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_TAGS
+from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import BUILD_TAG_KEY
 
 # Tag keys the cloud owns: users can neither set nor remove them (API reference, TagResources), so
 # purge_tags never removes them, like amazon.aws keeps aws: tags.
 SYSTEM_TAG_PREFIXES = ("acs:", "aliyun")
+# The collection's records on a cache (the images' digests, the build settings): not the user's tags, never purged,
+# compared or given by the user; each takes one of the cloud's MAX_TAGS.
+COLLECTION_TAG_KEYS = (DIGESTS_TAG_KEY, BUILD_TAG_KEY)
+MAX_USER_TAGS = MAX_TAGS - len(COLLECTION_TAG_KEYS)
 
 
 def normalize_desired_tags(tags: Mapping[Any, Any] | None) -> dict[str, str] | None:
@@ -34,22 +40,22 @@ def is_system_tag(key: str) -> bool:
 
 
 def user_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
-    """A cache's tags without the collection's digest record: what `tags` is compared with and diffs show as tags."""
-    return dict((key, value) for key, value in (tags or {}).items() if key != DIGESTS_TAG_KEY)
+    """A cache's tags without the collection's records: what `tags` is compared with and diffs show as tags."""
+    return dict((key, value) for key, value in (tags or {}).items() if key not in COLLECTION_TAG_KEYS)
 
 
 def tag_changes(current: Mapping[str, str], desired: Mapping[str, str] | None,
                 purge_tags: bool) -> tuple[dict[str, str], list[str]]:
     """(to_set, to_unset) from current and desired tag dicts; desired None leaves tags alone.
 
-    System tags (acs:, aliyun) are never removed: the cloud refuses it. The digest record is not the user's:
-    purge_tags never removes it (image_digests.record_tag_changes changes it).
+    System tags (acs:, aliyun) are never removed: the cloud refuses it. The collection's records are not the user's:
+    purge_tags never removes them (image_digests.record_tag_changes and settings.build_tag_changes change them).
     """
     if desired is None:
         return {}, []
     to_set = dict((key, value) for key, value in desired.items() if current.get(key) != value)
     to_unset = sorted(key for key in current if key not in desired and not is_system_tag(key)
-                      and key != DIGESTS_TAG_KEY) if purge_tags else []
+                      and key not in COLLECTION_TAG_KEYS) if purge_tags else []
     return to_set, to_unset
 
 

@@ -18,8 +18,8 @@ description:
     from the lookup until the create is confirmed.
   - The settings the API returns are compared and updated in place (C(UpdateImageCache), then tag calls); the others
     are sent at creation, with any update, and with O(force_update=true).
-  - A C(Failed) cache is built again only when O(images) or O(image_cache_size) differ from the failed build, or with
-    O(force_update=true); otherwise the task fails with the cloud's cause and changes nothing.
+  - A C(Failed) cache is built again only when O(images), O(image_cache_size) or the network and registries (the tag
+    C(alibabacloud.eci/build)) differ from the failed build, or with O(force_update=true); else the task fails.
   - O(wait_timeout) is one deadline for the whole task.
   - RV(stale) tells whether the images' tags moved since the cache was built; O(refresh=digest) rebuilds it.
   - The same engine decides every item of M(alibabacloud.eci.eci_image_caches). The rules in detail are in the
@@ -190,12 +190,12 @@ options:
   tags:
     description:
       - Tags of the cache, as a dict (API C(Tag.N) at creation, then C(TagResources)/C(UntagResources)).
-      - At most 19 - the cloud allows 20 per cache, and one is the collection's digest record C(alibabacloud.eci/digests)
-        (see the description), which is reserved. Counting the tags the cache keeps, a cache carries at most 20; keys 1
-        to 128 characters, values up to 128; neither may start with C(aliyun) or C(acs:) or contain C(http://) or
-        C(https://) (in any case). The limits are checked before any change.
-      - The digest record is not a user tag - it is never compared with O(tags), never removed by O(purge_tags), and
-        diffs show it as C(image_digest_record), apart from C(tags).
+      - At most 18 - the cloud allows 20 per cache, and two are the collection's records C(alibabacloud.eci/digests)
+        and C(alibabacloud.eci/build) (see the description), which are reserved. Counting the tags the cache keeps, a
+        cache carries at most 20; keys 1 to 128 characters, values up to 128; neither may start with C(aliyun) or
+        C(acs:) or contain C(http://) or C(https://) (in any case). The limits are checked before any change.
+      - The records are not user tags - they are never compared with O(tags), never removed by O(purge_tags), and
+        diffs show them as C(image_digest_record) and C(build_record), apart from C(tags).
       - Not set - the cache's tags are left alone.
     type: dict
   purge_tags:

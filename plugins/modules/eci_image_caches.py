@@ -151,9 +151,10 @@ options:
         type: dict
       tags:
         description:
-          - As O(alibabacloud.eci.eci_image_cache#module:tags), but at most 18 tags - every cache of the set also
-            carries the management tag (O(management_tag_key)) and the collection's digest record
-            C(alibabacloud.eci/digests), and the cloud allows 20 tags per cache. More is refused before any API call.
+          - As O(alibabacloud.eci.eci_image_cache#module:tags), but at most 17 tags - every cache of the set also
+            carries the management tag (O(management_tag_key)) and the collection's records
+            C(alibabacloud.eci/digests) and C(alibabacloud.eci/build), and the cloud allows 20 tags per cache. More is
+            refused before any API call.
         type: dict
       purge_tags:
         description: As O(alibabacloud.eci.eci_image_cache#module:purge_tags); not set anywhere - V(true).

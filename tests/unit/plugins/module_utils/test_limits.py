@@ -12,6 +12,7 @@ import pathlib
 import yaml
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import limits
+from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import MAX_USER_TAGS
 from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
@@ -28,8 +29,8 @@ def test_module_docs_state_the_limits():
     assert "1 to %d" % limits.MAX_IMAGES in _text(options["images"]["description"])
     assert "1 to %d" % limits.MAX_VSWITCHES in _text(options["vswitch_ids"]["description"])
     tags = _text(options["tags"]["description"])
-    # One of the cloud's MAX_TAGS is the collection's digest record (image_digests.DIGESTS_TAG_KEY).
-    assert "At most %d" % (limits.MAX_TAGS - 1) in tags and "1 to %d characters" % limits.MAX_TAG_LENGTH in tags
+    # Two of the cloud's MAX_TAGS are the collection's records (tags.COLLECTION_TAG_KEYS).
+    assert "At most %d" % MAX_USER_TAGS in tags and MAX_USER_TAGS == limits.MAX_TAGS - 2 and "1 to %d characters" % limits.MAX_TAG_LENGTH in tags
 
 
 def test_filter_docs_state_the_limits():

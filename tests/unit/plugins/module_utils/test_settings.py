@@ -4,8 +4,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from ansible_collections.alibabacloud.eci.plugins.module_utils import settings
 from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import client_token, request_fields
 
 NGINX = "registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25"
@@ -100,3 +103,48 @@ def test_a_mismatch_or_a_gone_cache_extends_the_chain_deterministically():
     base = token("cn-hangzhou", CREATE)
     assert token("cn-hangzhou", CREATE, ["mismatch"]) not in (base, token("cn-hangzhou", CREATE, ["imc-1"]))
     assert token("cn-hangzhou", CREATE, ["mismatch"]) == token("cn-hangzhou", CREATE, ["mismatch"])
+
+
+# -- the build record (tag alibabacloud.eci/build) ------------------------------------------------------------------
+NETWORK = dict(security_group_id="sg-1", vswitch_ids=["vsw-1", "vsw-2"], zone_id=None,
+               image_registry_credentials=[dict(server="r.example.com", username="u", password="secret-one")])
+
+
+def test_build_record_is_a_tag_value_and_holds_no_password():
+    record = settings.build_record(NETWORK)
+    assert re.fullmatch(r"v1:sha256:[0-9a-f]{64}", record) and len(record) <= 128
+    rotated = dict(NETWORK, image_registry_credentials=[dict(server="r.example.com", username="u", password="two")])
+    assert settings.build_record(rotated) == record  # a password is never part of it, in any form
+
+
+@pytest.mark.parametrize("change", [
+    dict(security_group_id="sg-2"), dict(vswitch_ids=["vsw-2", "vsw-1"]), dict(zone_id="cn-hangzhou-k"),
+    dict(eip_instance_id="eip-1"), dict(insecure_registries=["r.example.com"]), dict(plain_http_registries=["r:5000"]),
+    dict(image_registry_credentials=[dict(server="r.example.com", username="v", password="secret-one")]),
+    dict(acr_registry_info=[dict(instance_id="cri-1")]),
+])
+def test_build_record_changes_with_each_unread_build_setting(change):
+    assert settings.build_record(dict(NETWORK, **change)) != settings.build_record(NETWORK)
+
+
+@pytest.mark.parametrize("change", [dict(images=["nginx:2"]), dict(image_cache_size=40), dict(retention_days=3),
+                                    dict(tags={"a": "b"}), dict(name="other"), dict(elimination_strategy="LRU")])
+def test_build_record_leaves_out_what_the_api_returns_or_cannot_change_a_build(change):
+    assert settings.build_record(dict(NETWORK, **change)) == settings.build_record(NETWORK)
+
+
+def test_unread_build_outcome_is_build_outcome_less_what_is_read_back():
+    assert set(settings.UNREAD_BUILD_OUTCOME) == set(settings.BUILD_OUTCOME) - {"images", "image_cache_size"}
+
+
+def test_build_tag_changes_only_with_a_rebuild_and_only_when_it_differs():
+    record = settings.build_record(NETWORK)
+    assert settings.build_tag_changes({}, NETWORK, rebuilt=False) == {}
+    assert settings.build_tag_changes({}, NETWORK, rebuilt=True) == {settings.BUILD_TAG_KEY: record}
+    assert settings.build_tag_changes({settings.BUILD_TAG_KEY: record}, NETWORK, rebuilt=True) == {}
+
+
+def test_the_token_leaves_the_records_out():
+    fields = settings.request_fields(dict(NETWORK, name="web", images=["nginx"], tags={settings.BUILD_TAG_KEY: "v1:x"}), "create")
+    bare = settings.request_fields(dict(NETWORK, name="web", images=["nginx"]), "create")
+    assert settings.client_token("cn-hangzhou", fields) == settings.client_token("cn-hangzhou", bare)

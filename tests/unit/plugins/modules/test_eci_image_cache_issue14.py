@@ -57,9 +57,9 @@ def test_annotations_with_an_empty_key_are_refused_before_any_call(run_module, c
 def test_a_retention_change_from_30_to_7_is_an_update(run_module, cloud, check_mode):
     cloud.add("imc-1", retention_days=30)
     result, failed = run_module(eci_image_cache.main, dict(CREATE, retention_days=7, _ansible_check_mode=check_mode))
-    assert not failed and result["changed"] and result["changes"] == ["update retention_days"]
+    assert not failed and result["changed"] and result["changes"] == ["update retention_days", "record build settings"]
     assert result["image_cache"]["retention_days"] == 7
-    assert [call[0] for call in cloud.mutations()] == ([] if check_mode else ["update"])
+    assert [call[0] for call in cloud.mutations()] == ([] if check_mode else ["update", "tag"])
     if not check_mode:
         assert cloud.view("imc-1")["retention_days"] == 7
         cloud.calls.clear()
@@ -70,7 +70,7 @@ def test_a_retention_change_from_30_to_7_is_an_update(run_module, cloud, check_m
 def test_a_cache_that_never_expires_gets_the_retention(run_module, cloud):
     cloud.add("imc-1", retention_days=None)
     result, failed = run_module(eci_image_cache.main, dict(CREATE, retention_days=30))
-    assert not failed and result["changed"] and [call[0] for call in cloud.mutations()] == ["update"]
+    assert not failed and result["changed"] and [call[0] for call in cloud.mutations()] == ["update", "tag"]
 
 
 def test_the_unknown_retention_of_a_failed_cache_causes_no_update(run_module, cloud):
@@ -97,7 +97,7 @@ def test_a_rename_onto_a_name_another_cache_has_is_refused_before_any_write(run_
 def test_a_rename_onto_a_free_name_goes_on(run_module, cloud):
     cloud.add("imc-1", image_cache_name="web")
     result, failed = run_module(eci_image_cache.main, dict(BASE, image_cache_id="imc-1", name="web-v2"))
-    assert not failed and result["changed"] and [call[0] for call in cloud.mutations()] == ["update"]
+    assert not failed and result["changed"] and [call[0] for call in cloud.mutations()] == ["update", "tag"]
 
 
 # ------------------------------------------------------------ inputs, before any call

@@ -12,6 +12,7 @@ import pytest
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_engine, waiters
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import DIGESTS_TAG_KEY, make_record
+from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import BUILD_TAG_KEY, build_record
 from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache, eci_image_caches
 from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.fake_cloud import FakeClock, FakeCloud
 
@@ -134,6 +135,12 @@ SCENARIOS = dict(
                      None, None),
     failed_same_settings=(web(failed=True, events=[dict(reason="Failed", message="ImageCacheSize too small")]), ARGS, None,
                           "Failed: ImageCacheSize too small. Image cache imc-1 (web) is Failed"),
+    # The build record (tag alibabacloud.eci/build) says the failed build had another security group: built again.
+    failed_network_changed=(web(failed=True, events=[dict(reason="Failed", message="pull timed out")],
+                                tags={BUILD_TAG_KEY: build_record(dict(NETWORK, security_group_id="sg-0"))}), ARGS, None, None),
+    # Its record is the task's: the network, registries and registry user names are those of the failed build.
+    failed_same_record=(web(failed=True, events=[dict(reason="Failed", message="pull timed out")],
+                            tags={BUILD_TAG_KEY: build_record(ARGS)}), ARGS, None, "they are those of the failed build"),
     failed_by_id=(web(failed=True), dict(CONNECTION, image_cache_id="imc-1", image_cache_size=40), None,
                   "image_cache_id never creates"),
     rename_onto_taken=(lambda cloud: (cloud.add("imc-1"), cloud.add("imc-2", image_cache_name="api")),
@@ -173,11 +180,14 @@ def test_each_scenario_says_what_it_shows(run_module, fresh, registry_digests):
     assert single["writes"] == [] and any("elimination_strategy ''" in w for w in single["warnings"])
     single, _set = both(run_module, fresh, *SCENARIOS["setting_ignored"][:3])
     assert any("applied without elimination_strategy" in w for w in single["warnings"])
+    single, _set = both(run_module, fresh, *SCENARIOS["failed_network_changed"][:3])
+    assert [w[0] for w in single["writes"]] == ["delete", "create"]
+    assert any("network, registries or registry credentials" in w for w in single["warnings"])
     single, _set = both(run_module, fresh, *SCENARIOS["check_mode"][:3])
-    assert single["writes"] == [] and single["result"]["changes"] == ["update image_cache_size"]
+    assert single["writes"] == [] and single["result"]["changes"] == ["update image_cache_size", "record build settings"]
     assert single["result"]["diff"]["after"]["image_cache_size"] == 40
     single, _set = both(run_module, fresh, *SCENARIOS["transitional_with_wait"][:3])
-    assert [w[0] for w in single["writes"]] == ["update"]
+    assert [w[0] for w in single["writes"]] == ["update", "tag"]  # the update and its build record
 
 
 def test_the_failed_rule_names_the_option_and_the_cause_first(run_module, fresh, registry_digests):
@@ -194,7 +204,7 @@ def test_refresh_rebuilds_alike(run_module, fresh, registry_digests):
     setup = web(tags={DIGESTS_TAG_KEY: make_record({NGINX: OLD})})
     single, in_set = both(run_module, fresh, setup, dict(ARGS, refresh="digest"))
     assert single == in_set
-    assert single["result"]["changes"] == ["update stale image digests", "record image digests"]
+    assert single["result"]["changes"] == ["update stale image digests", "record build settings", "record image digests"]
 
 
 def test_found_by_token_alike(run_module, fresh, registry_digests):
@@ -211,7 +221,8 @@ def test_found_by_token_alike(run_module, fresh, registry_digests):
 def _fields():
     from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import request_fields
     params = dict((k, None) for k in eci_image_cache.image_cache_settings_spec())
-    params.update(name="web", images=[NGINX], security_group_id="sg-1", vswitch_ids=["vsw-1"], tags=None)
+    params.update(name="web", images=[NGINX], security_group_id="sg-1", vswitch_ids=["vsw-1"])
+    params.update(tags={BUILD_TAG_KEY: build_record(params)})  # as the modules' creates carry it
     return request_fields(params, "create")
 
 

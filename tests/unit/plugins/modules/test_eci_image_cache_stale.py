@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import eci
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import MAX_PLATFORM_LENGTH, make_record
+from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import BUILD_TAG_KEY, build_record
 from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache
 from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.fake_cloud import FakeClock, FakeCloud
 
@@ -42,7 +43,7 @@ def test_a_create_records_the_digests_and_the_token_leaves_them_out(run_module, 
     registry_digests[APP] = OLD
     result, failed = run_module(eci_image_cache.main, dict(CREATE, tags={"env": "prod"}))
     assert not failed and result["changes"] == ["create"]
-    assert cloud.records["imc-1"]["tags"] == {"env": "prod", KEY: make_record({APP: OLD})}
+    assert cloud.records["imc-1"]["tags"] == {"env": "prod", KEY: make_record({APP: OLD}), BUILD_TAG_KEY: build_record(CREATE)}
     assert result["stale"] is False
     assert result["image_digests"] == [dict(image=APP, digest=OLD, pinned=False)]
     token = cloud.creates()[0][1]
@@ -51,7 +52,8 @@ def test_a_create_records_the_digests_and_the_token_leaves_them_out(run_module, 
     cloud.records.clear()
     cloud.tokens.clear()  # another cloud, that never saw the first create
     result, failed = run_module(eci_image_cache.main, dict(CREATE, tags={"env": "prod"}))
-    assert not failed and cloud.records["imc-1"]["tags"] == {"env": "prod"} and result["stale"] is None
+    assert not failed and cloud.records["imc-1"]["tags"] == {"env": "prod", BUILD_TAG_KEY: build_record(CREATE)}
+    assert result["stale"] is None
     assert cloud.creates()[-1][1] == token
 
 
@@ -131,7 +133,8 @@ def test_a_cache_without_a_record_is_unknown_with_a_warning_and_force_update_rec
     assert not failed and not result["changed"] and result["stale"] is None
     assert any("force_update" in warning and KEY in warning for warning in result["warnings"])
     result, failed = run_module(eci_image_cache.main, dict(CREATE, force_update=True))
-    assert not failed and result["changes"] == ["update force_update", "record image digests"] and result["stale"] is False
+    assert not failed and result["changes"] == ["update force_update", "record build settings", "record image digests"]
+    assert result["stale"] is False
 
 
 def test_pinned_images_are_never_stale_and_never_read(run_module, cloud, registry_digests):
@@ -157,15 +160,16 @@ def test_purge_tags_keeps_the_record(run_module, cloud, registry_digests):
 def test_the_tag_limit_counts_the_record_before_any_call(run_module, cloud, registry_digests):
     registry_digests[APP] = OLD
     result, failed = run_module(eci_image_cache.main, dict(CREATE, tags=dict(("k%d" % i, "v") for i in range(20))))
-    assert failed and "at most 19" in result["msg"] and KEY in result["msg"]
+    assert failed and "at most 18" in result["msg"] and KEY in result["msg"] and BUILD_TAG_KEY in result["msg"]
     assert cloud.calls == []
-    result, failed = run_module(eci_image_cache.main, dict(CREATE, tags={KEY: "mine"}))
-    assert failed and "reserved" in result["msg"] and cloud.calls == []
+    for key in (KEY, BUILD_TAG_KEY):
+        result, failed = run_module(eci_image_cache.main, dict(CREATE, tags={key: "mine"}))
+        assert failed and "reserved" in result["msg"] and key in result["msg"] and cloud.calls == []
 
 
 def test_a_refresh_that_would_pass_20_tags_fails_before_any_change(run_module, cloud, registry_digests):
-    tags = dict(("k%d" % i, "v") for i in range(19))
-    tags["acs:system"] = "x"  # a system tag the cloud keeps: with the record, 21
+    tags = dict(("k%d" % i, "v") for i in range(18))
+    tags["acs:system"] = "x"  # a system tag the cloud keeps: with the two records, 21
     cloud.add("imc-1", images=[APP], tags=tags)
     registry_digests[APP] = NEW
     result, failed = run_module(eci_image_cache.main, dict(CREATE, force_update=True))
@@ -195,7 +199,7 @@ def test_a_cache_that_is_not_built_is_not_fresh(run_module, cloud, registry_dige
     assert not failed and result["stale"] is None, result
     assert cloud.mutations() == []
     # An UpdateFailed cache is updated again (refresh or not); a Ready cache with the same record is fresh.
-    assert result["changes"] == (["update retry UpdateFailed"] if status == "UpdateFailed" else [])
+    assert result["changes"] == (["update retry UpdateFailed", "record build settings"] if status == "UpdateFailed" else [])
     cloud.records["imc-1"]["status"] = "Ready"
     result, failed = run_module(eci_image_cache.main, task)
     assert not failed and result["stale"] is False and result["changes"] == []
@@ -217,7 +221,7 @@ def test_a_refresh_without_images_in_the_task_sends_the_caches_images(run_module
     monkeypatch.setattr(eci, "update_image_cache", lambda connection, cache_id, fields, token: sent.append(fields) or update(
         connection, cache_id, fields, token))
     result, failed = run_module(eci_image_cache.main, dict(BASE, name="web", refresh="digest"))
-    assert not failed and result["changes"] == ["update stale image digests", "record image digests"]
+    assert not failed and result["changes"] == ["update stale image digests", "record build settings", "record image digests"]
     assert len(sent) == 1 and sent[0]["image"] == [APP], sent
     assert result["stale"] is False and cloud.records["imc-1"]["tags"][KEY] == make_record({APP: NEW})
 

@@ -13,6 +13,8 @@ import pytest
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_engine, image_cache_fleet, image_reads, waiters
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError
+from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import BUILD_TAG_KEY
+from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import user_tags
 from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache, eci_image_caches
 from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.fake_cloud import FakeClock, FakeCloud
 
@@ -93,7 +95,8 @@ def test_creates_are_sent_together_and_waited_for_with_one_listing_per_round(run
     result, failed = run_module(eci_image_caches.main, args(names("a", "b", "c")))
     assert not failed, result
     assert result["changed"] and [r["changes"] for r in result["results"]] == [["create"]] * 3
-    assert all(r["image_cache"]["status"] == "Ready" and r["image_cache"]["tags"] == TAG for r in result["results"])
+    assert all(r["image_cache"]["status"] == "Ready" and user_tags(r["image_cache"]["tags"]) == TAG for r in result["results"])
+    assert all(r["image_cache"]["tags"][BUILD_TAG_KEY].startswith("v1:sha256:") for r in result["results"])
     creates = [i for i, call in enumerate(cloud.calls) if call[0] == "create"]
     # The three creates come before any wait's listing: nothing waits between them.
     waits = [i for i, call in enumerate(cloud.calls) if call[0] == "list"][1:]
@@ -138,18 +141,18 @@ def test_the_registry_reads_share_the_tasks_deadline(run_module, cloud, registry
     assert not failed and budgets == [] and result["results"][0]["stale"] is None and not result["changed"], result
 
 
-def test_a_set_item_takes_at_most_18_user_tags_before_any_call(run_module, cloud, registry_digests):
+def test_a_set_item_takes_at_most_17_user_tags_before_any_call(run_module, cloud, registry_digests):
     registry_digests[NGINX] = "sha256:" + "a" * 64
-    many = dict(("k%d" % i, "v") for i in range(19))
+    many = dict(("k%d" % i, "v") for i in range(18))
     result, failed = run_module(eci_image_caches.main, args([dict(name="a"), dict(name="b", tags=many)]))
     assert failed and cloud.calls == []
-    assert "caches[1].tags (b): at most 18 tags are allowed in a set, got 19" in result["msg"]
-    assert "management tag" in result["msg"] and "alibabacloud.eci/digests" in result["msg"]
-    assert "at most 19" not in result["msg"] and "caches[0]" not in result["msg"]
+    assert "caches[1].tags (b): at most 17 tags are allowed in a set, got 18" in result["msg"]
+    assert "management tag" in result["msg"] and "alibabacloud.eci/digests" in result["msg"] and BUILD_TAG_KEY in result["msg"]
+    assert "at most 18" not in result["msg"] and "caches[0]" not in result["msg"]
     result, failed = run_module(eci_image_caches.main, dict(args(names("a")), defaults=dict(NETWORK, tags=many)))
-    assert failed and cloud.calls == [] and "defaults.tags: at most 18 tags" in result["msg"], result
-    # 18 fit: with the management tag and the digest record, the cache carries the cloud's 20.
-    del many["k18"]
+    assert failed and cloud.calls == [] and "defaults.tags: at most 17 tags" in result["msg"], result
+    # 17 fit: with the management tag and the collection's two records, the cache carries the cloud's 20.
+    del many["k17"]
     result, failed = run_module(eci_image_caches.main, args([dict(name="b", tags=many)]))
     assert not failed, result
     assert len(result["results"][0]["image_cache"]["tags"]) == 20
@@ -169,7 +172,7 @@ def test_check_mode_reports_per_cache_and_changes_nothing(run_module, cloud):
     cloud.add("imc-old", image_cache_name="a", images=["registry.example.com/old:1"], tags=dict(TAG))
     result, failed = run_module(eci_image_caches.main, dict(args(names("a", "b")), _ansible_check_mode=True))
     assert not failed and result["changed"]
-    assert [r["changes"] for r in result["results"]] == [["update images"], ["create"]]
+    assert [r["changes"] for r in result["results"]] == [["update images", "record build settings"], ["create"]]
     assert result["results"][0]["image_cache"]["images"] == [NGINX]
     assert cloud.mutations() == []
 
@@ -247,7 +250,7 @@ def test_updates_and_tags_of_existing_caches(run_module, cloud):
     result, failed = run_module(eci_image_caches.main, dict(args(caches), _ansible_diff=True))
     assert not failed, result
     entry = result["results"][0]
-    assert entry["changes"] == ["update image_cache_size", "tag ansible-eci-set", "tag team"]
+    assert entry["changes"] == ["update image_cache_size", "record build settings", "tag ansible-eci-set", "tag team"]
     assert entry["image_cache"]["image_cache_size"] == 40 and entry["image_cache"]["status"] == "Ready"
     assert entry["diff"]["before"]["image_cache_size"] == 20 and entry["diff"]["after"]["image_cache_size"] == 40
     again, failed = run_module(eci_image_caches.main, args(caches))
@@ -315,7 +318,7 @@ def test_a_failed_listing_after_the_writes_keeps_changed_results_and_names_every
     a, b = result["results"]
     assert a["changed"] and a["changes"] == ["create"] and a["image_cache"]["image_cache_id"]
     assert "ServiceUnavailable" in a["failure"]["msg"] and "a:" in result["msg"]
-    assert b["changed"] and b["changes"] == ["update images"] and b["image_cache"]["image_cache_id"] == "imc-old"
+    assert b["changed"] and b["changes"] == ["update images", "record build settings"] and b["image_cache"]["image_cache_id"] == "imc-old"
     if after == 2:
         assert "ServiceUnavailable" in b["failure"]["msg"] and "b:" in result["msg"]
 
@@ -512,8 +515,8 @@ def test_the_item_tags_doc_states_the_sets_limit():
     from ansible_collections.alibabacloud.eci.plugins.module_utils import limits
     doc = yaml.safe_load(eci_image_caches.DOCUMENTATION)
     tags = " ".join(doc["options"]["caches"]["suboptions"]["tags"]["description"])
-    assert image_cache_fleet.MAX_SET_USER_TAGS == limits.MAX_TAGS - 2
-    assert "at most %d tags" % (limits.MAX_TAGS - 2) in tags and "%d tags per cache" % limits.MAX_TAGS in tags
+    assert image_cache_fleet.MAX_SET_USER_TAGS == limits.MAX_TAGS - 3
+    assert "at most %d tags" % (limits.MAX_TAGS - 3) in tags and "%d tags per cache" % limits.MAX_TAGS in tags
 
 
 def test_a_refresh_without_images_in_the_item_sends_the_caches_images(run_module, cloud, registry_digests, monkeypatch):
@@ -571,7 +574,7 @@ def test_purge_needs_a_set_value_and_an_empty_list_needs_purge_all(run_module, c
 def test_without_a_set_value_the_caches_carry_no_management_tag(run_module, cloud):
     result, failed = run_module(eci_image_caches.main, dict(BASE, caches=names("a"), defaults=dict(NETWORK)))
     assert not failed, result
-    assert result["results"][0]["image_cache"]["tags"] == {}
+    assert list(result["results"][0]["image_cache"]["tags"]) == [BUILD_TAG_KEY]
     assert "ansible-eci-set" not in cloud.records["imc-1"]["tags"]
 
 
