@@ -7,8 +7,8 @@
 RegistryClient.measure() resolves an image reference, authenticates (anonymous, HTTP Basic, or the
 Bearer token challenge Docker Hub and Alibaba Cloud Container Registry use), fetches the
 manifest (following an OCI index / Docker manifest list to one platform) and the config
-blob, and returns the compressed size of the layers. required_cache_size_gib() turns
-measured bytes into the smallest allowed image cache size. resolve() / resolve_digests() read only the
+blob, and returns the compressed size of the layers (size_plan.py judges them: required_cache_size_gib() turns
+measured bytes into the smallest allowed image cache size). resolve() / resolve_digests() read only the
 manifest: the digest a reference resolves to for one platform (stale caches, image_digests.py).
 
 CHOICE: plain HTTP with the standard library (http.client), not an OCI library such as
@@ -44,7 +44,6 @@ import hashlib
 import http.client
 import io
 import json
-import math
 import os
 import random
 import re
@@ -63,7 +62,6 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference i
     parse_platform,
     parse_reference,
 )
-from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_SIZE_GIB, MIN_SIZE_GIB
 from ansible_collections.alibabacloud.eci.plugins.module_utils.masking import credential_forms, mask, printable
 from ansible_collections.alibabacloud.eci.plugins.module_utils.proxies import DEFAULT_PORTS, bypasses_proxy, environment_value
 
@@ -84,10 +82,6 @@ UNCOMPRESSED_LAYER_TYPES = (
     "application/vnd.oci.image.layer.nondistributable.v1.tar",
     "application/vnd.docker.image.rootfs.diff.tar",
 )
-
-GIB = 1024 ** 3
-CACHE_SIZE_MIN_GIB = MIN_SIZE_GIB
-CACHE_SIZE_MAX_GIB = MAX_SIZE_GIB
 
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024  # the distribution project's limit for manifests
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
@@ -840,22 +834,6 @@ def parse_challenge(header: str | None) -> tuple[str, dict[str, str]]:
 
 
 # -- module-facing helpers ---------------------------------------------------------------------------
-def required_cache_size_gib(total_bytes: float) -> int:
-    """The smallest image cache size (GiB) allowed for images of total_bytes: at least twice their size,
-    rounded up to whole GiB, at least 20. ValueError when that is more than 32768 GiB or total_bytes < 0."""
-    if isinstance(total_bytes, bool) or not isinstance(total_bytes, (int, float)) or total_bytes < 0:
-        raise ValueError(f"total image size must be a number of bytes >= 0, got {total_bytes!r}")
-    if isinstance(total_bytes, float):
-        needed = int(math.ceil(2 * total_bytes / float(GIB)))
-    else:
-        needed = -(-2 * total_bytes // GIB)  # exact ceiling for integers of any size
-    size = max(CACHE_SIZE_MIN_GIB, needed)
-    if size > CACHE_SIZE_MAX_GIB:
-        raise ValueError(f"the images need an image cache of at least {size} GiB (twice their {int(total_bytes)} bytes), more than "
-                         f"the maximum {CACHE_SIZE_MAX_GIB} GiB")
-    return size
-
-
 def measure_images(images: Iterable[str], credentials: Iterable[dict[str, Any]] | None = None, platform: str | None = None,
                    plain_http_registries: Iterable[str] | None = None, insecure_registries: Iterable[str] | None = None,
                    **options: Any) -> tuple[list[dict[str, Any]], int, list[str]]:

@@ -21,10 +21,14 @@ Nothing here does I/O, so every rule is unit-tested directly.
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from typing import Any, Iterable, Sized
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import registry_host
+from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_SIZE_GIB, MIN_SIZE_GIB
+
+GIB = 1024 ** 3
 
 # Alibaba Cloud Container Registry VPC endpoints: registry-vpc.<region>.aliyuncs.com and
 # <instance>-registry-vpc.<region>.cr.aliyuncs.com resolve to addresses only a VPC reaches.
@@ -33,15 +37,20 @@ _PRIVATE_NETWORKS = tuple(ipaddress.ip_network(net) for net in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"))
 
 
-def _registry() -> Any:
-    """registry.py, imported on first use: a run that reads no registry never loads it (its HTTP, TLS and proxy code)."""
-    from ansible_collections.alibabacloud.eci.plugins.module_utils import registry
-    return registry
-
-
 def required_cache_size_gib(total_bytes: float) -> int:
-    """registry.required_cache_size_gib, loading the registry code only when sizes are judged."""
-    return _registry().required_cache_size_gib(total_bytes)
+    """The smallest image cache size (GiB) allowed for images of total_bytes: at least twice their size,
+    rounded up to whole GiB, at least 20. ValueError when that is more than 32768 GiB or total_bytes < 0."""
+    if isinstance(total_bytes, bool) or not isinstance(total_bytes, (int, float)) or total_bytes < 0:
+        raise ValueError(f"total image size must be a number of bytes >= 0, got {total_bytes!r}")
+    if isinstance(total_bytes, float):
+        needed = int(math.ceil(2 * total_bytes / float(GIB)))
+    else:
+        needed = -(-2 * total_bytes // GIB)  # exact ceiling for integers of any size
+    size = max(MIN_SIZE_GIB, needed)
+    if size > MAX_SIZE_GIB:
+        raise ValueError(f"the images need an image cache of at least {size} GiB (twice their {int(total_bytes)} bytes), more than "
+                         f"the maximum {MAX_SIZE_GIB} GiB")
+    return size
 
 
 def _plural(items: Sized, one: str, many: str) -> str:
@@ -130,12 +139,12 @@ def size_verdict(size_gib: int, plan: dict[str, Any], size_check: str) -> dict[s
         required = required_cache_size_gib(total)
     except ValueError:
         required = None
-    if size_gib * _registry().GIB >= 2 * total and required is not None:
+    if size_gib * GIB >= 2 * total and required is not None:
         return dict(level="ok", message=None, required_gib=required)
     images = plan["measured"]
     least = required if required is not None else "twice that (more than the maximum)"
     message = (f"image_cache_size {size_gib} GiB is less than twice the {_plural(images, 'image', 'images')} it must hold "
-               f"({float(total) / _registry().GIB:.2f} GiB together, {describe_basis(plan['basis'])}), the size the documentation requires; "
+               f"({float(total) / GIB:.2f} GiB together, {describe_basis(plan['basis'])}), the size the documentation requires; "
                f"the cache could end Failed. Set image_cache_size to at least {least}, or image_cache_size: auto.")
     return dict(level="fail" if size_check == "fail" else "warn", message=message, required_gib=required)
 

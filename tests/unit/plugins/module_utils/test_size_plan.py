@@ -12,6 +12,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import 
     needs_measurement,
     not_measured_note,
     plan_sizes,
+    required_cache_size_gib,
     size_verdict,
     unmeasured_verdict,
     vpc_only_registry,
@@ -168,3 +169,31 @@ def test_auto_size_is_twice_the_images_and_never_shrinks_the_live_cache():
     assert auto_size(plan_sizes([_measured("a", GIB)]), None) == 20
     with pytest.raises(ValueError):
         auto_size(plan_sizes([_measured("a", 20000 * GIB)]), None)
+
+
+# -- cache sizing: the rule's arithmetic (size_plan.py, not registry.py: judging needs no network code) --
+@pytest.mark.parametrize("total, gib", [
+    (0, 20),
+    (1, 20),
+    (10 * GIB, 20),
+    (10 * GIB + 1, 21),
+    (int(12.3 * GIB), 25),
+    (16 * GIB, 32),
+    (16 * GIB + 1, 33),
+    (12.25 * GIB, 25),
+    (16384 * GIB, 32768),
+])
+def test_required_cache_size_gib(total, gib):
+    assert required_cache_size_gib(total) == gib
+
+
+@pytest.mark.parametrize("total", [16384 * GIB + 1, 10 ** 18])
+def test_required_cache_size_gib_too_big(total):
+    with pytest.raises(ValueError, match="more than the maximum 32768 GiB"):
+        required_cache_size_gib(total)
+
+
+@pytest.mark.parametrize("total", [-1, "10", None, True])
+def test_required_cache_size_gib_rejects(total):
+    with pytest.raises(ValueError):
+        required_cache_size_gib(total)

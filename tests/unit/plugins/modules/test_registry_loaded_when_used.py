@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from ansible_collections.alibabacloud.eci.plugins.filter.image_cache_problems import image_cache_problems
-from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_digests, image_reads, waiters
+from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_usage, image_digests, image_reads, size_plan, waiters
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import validate_settings
 from ansible_collections.alibabacloud.eci.plugins.modules import eci_image_cache, eci_image_cache_info, eci_image_caches
 from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.fake_cloud import FakeClock, FakeCloud
@@ -168,3 +168,15 @@ def test_a_run_that_reads_a_registry_loads_it(monkeypatch):
                                                              connect_timeout=1, read_timeout=1, retries=0)
     assert unmeasured == ["127.0.0.1:9/app:1"] and reports[0]["error"]["kind"] == "unreachable", reports
     assert REGISTRY in sys.modules
+
+
+def test_judging_sizes_needs_no_registry_code(no_registry_code):
+    """The size rule is arithmetic (size_plan.py): measured reports are judged, and auto picks a size, without registry.py
+    (a run whose every read was cut by the deadline reads nothing and still judges); a listing of caches without images
+    measures nothing."""
+    plan = size_plan.plan_sizes([dict(image=NGINX, compressed_size=15 * size_plan.GIB)])
+    assert size_plan.auto_size(plan, None) == 30 and size_plan.required_cache_size_gib(0) == 20
+    assert size_plan.size_verdict(20, plan, "fail")["level"] == "fail"
+    needs = image_cache_usage.measure_needs([dict(image_cache_id="imc-1", images=[])], dict(connect_timeout=1, read_timeout=1),
+                                            None, None, None)
+    assert needs == [dict(image_cache_id="imc-1", images=[], images_size_gib=None, needed_size_gib=None)]
