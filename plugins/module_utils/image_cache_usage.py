@@ -79,8 +79,7 @@ def measure_needs(caches: Iterable[dict[str, Any]], timeouts: dict[str, float], 
     images, at least the API's minimum); both None when an image of the cache could not be measured from here."""
     # Imported here: a listing that measures nothing never loads the registry code.
     from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reads import RegistryReads
-    from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import GIB, required_cache_size_gib
-    from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import plan_sizes
+    from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import GIB, plan_sizes, required_cache_size_gib
 
     reads = RegistryReads(timeouts)
     result = []

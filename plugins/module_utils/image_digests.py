@@ -38,6 +38,12 @@ import hashlib
 import re
 from typing import Any, Iterable
 
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import (
+    DEFAULT_PLATFORM,
+    format_platform,
+    parse_platform,
+    parse_reference,
+)
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import READY
 
 # Not starting with aliyun or acs: (the cloud's rule for user tag keys), and named for the collection.
@@ -57,25 +63,21 @@ RECORD_CHANGE = "record image digests"
 UNRECORD_CHANGE = "remove image digest record"
 
 
-def _registry() -> Any:
-    """registry.py, imported on first use: a run that reads no registry never loads it (its HTTP, TLS and proxy code)."""
-    from ansible_collections.alibabacloud.eci.plugins.module_utils import registry
-    return registry
-
-
 def resolve_digests(images: Iterable[str], **options: Any) -> list[dict[str, Any]]:
-    """registry.resolve_digests (the one read of digests), loading the registry code only now."""
-    return _registry().resolve_digests(images, **options)
+    """registry.resolve_digests (the one read of digests), loading the registry code (HTTP, TLS, proxies) only now:
+    a run that reads no registry never loads it. Parsing references and platforms (the record, validation) needs
+    only image_reference.py."""
+    from ansible_collections.alibabacloud.eci.plugins.module_utils import registry
+    return registry.resolve_digests(images, **options)
 
 
 def default_platform() -> str:
-    return _registry().DEFAULT_PLATFORM
+    return DEFAULT_PLATFORM
 
 
 def normal_platform(platform: str | None) -> str:
     """A platform as records hold it (os/architecture[/variant], lower case); None: the default. ValueError if invalid."""
-    registry = _registry()
-    return registry.format_platform(registry.parse_platform(platform or registry.DEFAULT_PLATFORM))
+    return format_platform(parse_platform(platform or DEFAULT_PLATFORM))
 
 
 def is_pinned(image: str) -> bool:
@@ -108,7 +110,7 @@ def platform_problem(platform: Any, option: str = "image_platform") -> str | Non
 
 def record_line(image: str, digest: str) -> str:
     """One line of the record: <name>[:<tag>]@<digest> (Docker's full name; a pinned reference's own digest)."""
-    ref = _registry().parse_reference(image)
+    ref = parse_reference(image)
     return ref["name"] + (":" + ref["tag"] if ref["tag"] else "") + "@" + (ref["digest"] or digest)
 
 
@@ -159,7 +161,7 @@ def current_from(images: list[str], platform: str, reports: dict[str, dict[str, 
     for image in images:
         if is_pinned(image):
             try:
-                digests.append(dict(image=image, digest=_registry().parse_reference(image)["digest"], pinned=True))
+                digests.append(dict(image=image, digest=parse_reference(image)["digest"], pinned=True))
             except ValueError as error:
                 digests.append(dict(image=image, digest=None, pinned=True, error=dict(kind="invalid", message=str(error))))
         elif "error" in reports[image]:

@@ -54,9 +54,10 @@ class RegistryReads:
     registry options, whichever caches hold it. With a deadline (eci_image_caches: wait_timeout) all reads together
     stay within it; without one each image's read is bounded by read_timeout."""
 
-    def __init__(self, timeouts: dict[str, float], deadline: Deadline | None = None) -> None:
+    def __init__(self, timeouts: dict[str, float], deadline: Deadline | None = None, region: str | None = None) -> None:
         self.timeouts = timeouts
         self.deadline = deadline
+        self.region = region  # where the caches are built (the size note names another region's VPC endpoint); None: not known
         self.measured = {}  # access -> {image: measure_images report}
         self.reports = {}   # access -> {image: resolve_digests-style report}
         self.said = set()   # the keys of the size check's warning lines given in this run (size_plan.unmeasured_verdict)
@@ -156,20 +157,21 @@ def measure_sizes(reads: RegistryReads, params: dict[str, Any], cache: dict[str,
         return None
     reports = reads.sizes(images, params["image_platform"], params["image_registry_credentials"],
                           params["plain_http_registries"], params["insecure_registries"])
-    return dict(image_sizes=reports, plan=plan_sizes(reports), said=reads.said)
+    return dict(image_sizes=reports, plan=plan_sizes(reports), said=reads.said, region=reads.region)
 
 
 def settle_size(measured: dict[str, Any], params: dict[str, Any], cache: dict[str, Any] | None, size: int | None,
                 size_auto: bool) -> dict[str, Any]:
     """The second phase: judge the measured images against the cache found. Returns a dict:
 
-    measured: measure_sizes()'s dict. image_sizes: the reports; size_note: the line for images only a VPC reaches (or
+    measured: measure_sizes()'s dict. image_sizes: the reports; size_note: the line for images only a VPC reaches, and for
+    those on another region's VPC endpoint, which the cache's VPC does not reach either (size_plan.not_measured_note; or
     None); image_cache_size: the size to ask for (auto's pick, else size unchanged); warnings: messages; failure: None, or dict(message, option) where
     option is "size_check" (a failing verdict) or "image_cache_size" (auto cannot pick a size allowed)."""
     plan = measured["plan"]
     live_size = (live_cache(cache) or {}).get("image_cache_size")
     # Images only a VPC reaches: one line in the result, not a warning on every run.
-    outcome = dict(image_sizes=measured["image_sizes"], size_note=not_measured_note(plan), image_cache_size=size,
+    outcome = dict(image_sizes=measured["image_sizes"], size_note=not_measured_note(plan, measured.get("region")), image_cache_size=size,
                    warnings=[], failure=None)
     verdict = unmeasured_verdict(plan, params["size_check"])
     if verdict["level"] == "fail":

@@ -13,18 +13,27 @@ the first component is a registry host when it contains '.' or ':', is 'localhos
 case (a path may not have upper case, so MyReg/app:1 names registry MyReg, not Docker Hub);
 otherwise the image is on Docker Hub. Host names compare case-insensitively (DNS), so hosts are
 returned in lower case.
+
+parse_reference and parse_platform (with format_platform and DEFAULT_PLATFORM) split a reference and a
+platform for the registry reader (registry.py) and the digest record (image_digests.py). They live here, in a
+file without network code, so that validating image_platform or writing the record never loads registry.py
+(its HTTP, TLS and proxy code): only a run that reads a registry does (issue 24).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Mapping
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_IMAGE_LENGTH, MAX_PORT
 
 DOCKER_HUB = "docker.io"
 # Names of Docker Hub that references and credentials use; all mean docker.io (the one list: registry.py uses it).
 DOCKER_HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com", "hub.docker.com")
+# The host Docker Hub's registry API is served on.
+DOCKER_HUB_API = "registry-1.docker.io"
+# The platform read for multi-arch images when none is given (image_platform's default).
+DEFAULT_PLATFORM = "linux/amd64"
 
 PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
@@ -106,3 +115,127 @@ def image_problem(image: Any, option: str = "images") -> str | None:
     if domain is not None and port_problem(domain):
         return f"{option}: {image!r} is not a valid image reference: {port_problem(domain)}"
     return None
+
+
+# -- parsing: the reader (registry.py), the digest record (image_digests.py) and validation ---------------------------
+# The grammar of github.com/distribution/reference (regexp.go), from the patterns above.
+# Whole-string ASCII matches (full_match): "$" would let a trailing newline through, \w any script.
+DOMAIN_RE = full_match(DOMAIN)
+PATH_RE = full_match(PATH_COMPONENT + r"(?:/" + PATH_COMPONENT + r")*")
+TAG_RE = full_match(TAG)
+DIGEST_RE = full_match(DIGEST)
+SHA256_HEX_RE = full_match(r"[0-9a-f]{64}")
+PLATFORM_PART_RE = full_match(r"[a-z0-9._-]+")
+NAME_TOTAL_LENGTH_MAX = 255
+
+
+def normalize_registry(server: str | None) -> str:
+    """A registry address as the user writes it (with or without scheme/path) -> host[:port], lower case.
+
+    Docker Hub's aliases (docker.io, index.docker.io, registry-1.docker.io, registry.hub.docker.com,
+    https://index.docker.io/v1/) all become docker.io.
+    """
+    value = (server or "").strip().lower()
+    if "://" in value:
+        value = value.split("://", 1)[1]
+    value = value.split("/", 1)[0]
+    if value in DOCKER_HUB_ALIASES:
+        return DOCKER_HUB
+    return value
+
+
+def api_host(registry: str) -> str:
+    """The host the registry API is served on (Docker Hub's is registry-1.docker.io)."""
+    return DOCKER_HUB_API if normalize_registry(registry) == DOCKER_HUB else registry
+
+
+def parse_reference(image: Any) -> dict[str, Any]:
+    """Split an image reference like the container distribution project (and docker pull) do.
+
+    Returns a dict: name (the familiar full name, e.g. docker.io/library/nginx), domain (docker.io,
+    localhost:5000, ...), registry (the API host: registry-1.docker.io for Docker Hub), repository,
+    tag (None when only a digest is given), digest (or None) and reference (the digest when given,
+    otherwise the tag; `latest` by default). Raises ValueError with a message naming the problem.
+    """
+    if not isinstance(image, str):
+        raise ValueError(f"invalid image reference {image!r}: it must be a string")
+    # Not stripped: the module refuses surrounding white space (image_problem), so the reader does too.
+    ref = image
+    if not ref.strip():
+        raise ValueError("invalid image reference: it is empty")
+    if "://" in ref:
+        raise ValueError(f"invalid image reference {image!r}: give the image without a URL scheme (e.g. registry.example.com/app:1.0)")
+    if any(c.isspace() for c in ref):
+        raise ValueError(f"invalid image reference {image!r}: it contains white space")
+
+    digest = None
+    if "@" in ref:
+        ref, digest = ref.split("@", 1)
+        if not DIGEST_RE.match(digest):
+            raise ValueError(f"invalid image reference {image!r}: {digest!r} is not a digest (algorithm:hex, e.g. sha256:<64 hex digits>)")
+        algorithm, hexpart = digest.split(":", 1)
+        if algorithm == "sha256" and not SHA256_HEX_RE.match(hexpart):
+            raise ValueError(f"invalid image reference {image!r}: a sha256 digest has 64 lower-case hex digits")
+    tag = None
+    # A ':' after the last '/' separates the tag (a ':' before it belongs to the registry's port).
+    last = ref.rsplit("/", 1)[-1]
+    if ":" in last:
+        ref, tag = ref.rsplit(":", 1)
+        if not TAG_RE.match(tag):
+            raise ValueError(f"invalid image reference {image!r}: {tag!r} is not a valid tag (letters, digits, '_', '.', '-', at most 128, "
+                             "not starting with '.' or '-')")
+    if not ref:
+        raise ValueError(f"invalid image reference {image!r}: the repository name is missing")
+
+    # The collection's one registry rule (image_reference.split_domain, Docker's splitDockerDomain).
+    domain, path = split_domain(ref)
+    if domain is not None:
+        if not DOMAIN_RE.match(domain):
+            raise ValueError(f"invalid image reference {image!r}: {domain!r} is not a valid registry host[:port]")
+        if port_problem(domain):
+            raise ValueError(f"invalid image reference {image!r}: {port_problem(domain)}")
+        domain = registry_host(ref)
+    else:
+        domain, path = DOCKER_HUB, ref
+    if domain == DOCKER_HUB and "/" not in path:
+        path = "library/" + path
+    if not path:
+        raise ValueError(f"invalid image reference {image!r}: the repository name is missing")
+    if path.lower() != path:
+        raise ValueError(f"invalid image reference {image!r}: the repository name must be lower case")
+    if not PATH_RE.match(path):
+        raise ValueError(f"invalid image reference {image!r}: {path!r} is not a valid repository name (lower-case letters, digits and "
+                         "separators '.', '_', '__', '-' between them, parts separated by '/')")
+    name = domain + "/" + path
+    if len(name) > NAME_TOTAL_LENGTH_MAX:
+        raise ValueError(f"invalid image reference {image!r}: the name is longer than {NAME_TOTAL_LENGTH_MAX} characters")
+    if tag is None and digest is None:
+        tag = "latest"
+    return {
+        "name": name,
+        "domain": domain,
+        "registry": api_host(domain),
+        "repository": path,
+        "tag": tag,
+        "digest": digest,
+        "reference": digest or tag,
+    }
+
+
+def parse_platform(platform: str | None) -> dict[str, Any]:
+    """'linux/amd64', 'linux/arm64/v8', 'linux/arm/v7' -> dict(os, architecture, variant). ValueError if malformed."""
+    parts = (platform or DEFAULT_PLATFORM).strip().lower().split("/")
+    if len(parts) not in (2, 3) or not all(PLATFORM_PART_RE.match(p) for p in parts):
+        raise ValueError(f"invalid platform {platform!r}: use os/architecture[/variant], e.g. linux/amd64 or linux/arm64/v8")
+    arch = {"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64", "armhf": "arm", "armel": "arm"}.get(parts[1], parts[1])
+    variant = parts[2] if len(parts) == 3 else None
+    return {"os": parts[0], "architecture": arch, "variant": variant}
+
+
+def format_platform(platform: Any) -> str:
+    if not isinstance(platform, Mapping):
+        return "unknown/unknown"
+    text = f"{platform.get('os') or 'unknown'}/{platform.get('architecture') or 'unknown'}"
+    if platform.get("variant"):
+        text += f"/{platform['variant']}"
+    return text

@@ -7,8 +7,8 @@
 RegistryClient.measure() resolves an image reference, authenticates (anonymous, HTTP Basic, or the
 Bearer token challenge Docker Hub and Alibaba Cloud Container Registry use), fetches the
 manifest (following an OCI index / Docker manifest list to one platform) and the config
-blob, and returns the compressed size of the layers. required_cache_size_gib() turns
-measured bytes into the smallest allowed image cache size. resolve() / resolve_digests() read only the
+blob, and returns the compressed size of the layers (size_plan.py judges them: required_cache_size_gib() turns
+measured bytes into the smallest allowed image cache size). resolve() / resolve_digests() read only the
 manifest: the digest a reference resolves to for one platform (stale caches, image_digests.py).
 
 CHOICE: plain HTTP with the standard library (http.client), not an OCI library such as
@@ -44,7 +44,6 @@ import hashlib
 import http.client
 import io
 import json
-import math
 import os
 import random
 import re
@@ -55,24 +54,20 @@ from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import SplitResult, unquote, urlencode, urljoin, urlsplit
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import (
-    DIGEST,
-    DOCKER_HUB,
-    DOCKER_HUB_ALIASES,
-    DOMAIN,
-    PATH_COMPONENT,
-    TAG,
-    full_match,
-    port_problem,
-    registry_host,
-    split_domain,
+    DEFAULT_PLATFORM,
+    DIGEST_RE,
+    TAG_RE,
+    format_platform,
+    normalize_registry,
+    parse_platform,
+    parse_reference,
 )
-from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_SIZE_GIB, MIN_SIZE_GIB
 from ansible_collections.alibabacloud.eci.plugins.module_utils.masking import credential_forms, mask, printable
 from ansible_collections.alibabacloud.eci.plugins.module_utils.proxies import DEFAULT_PORTS, bypasses_proxy, environment_value
 
-# DOCKER_HUB and its aliases come from image_reference.py (one list for references and credentials).
-DOCKER_HUB_API = "registry-1.docker.io"
-DEFAULT_PLATFORM = "linux/amd64"
+# DOCKER_HUB and its aliases, DOCKER_HUB_API, DEFAULT_PLATFORM and the reference grammar come from image_reference.py
+# (one home for references, platforms and credentials' hosts: it has no network code, so validation and the digest
+# record never load this file).
 
 MEDIA_OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 MEDIA_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -87,10 +82,6 @@ UNCOMPRESSED_LAYER_TYPES = (
     "application/vnd.oci.image.layer.nondistributable.v1.tar",
     "application/vnd.docker.image.rootfs.diff.tar",
 )
-
-GIB = 1024 ** 3
-CACHE_SIZE_MIN_GIB = MIN_SIZE_GIB
-CACHE_SIZE_MAX_GIB = MAX_SIZE_GIB
 
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024  # the distribution project's limit for manifests
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
@@ -107,15 +98,6 @@ FAIL_FAST_REASONS = frozenset(("dns", "refused", "no_route", "connect_timeout", 
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
 
-# The grammar of github.com/distribution/reference (regexp.go), from the collection's one copy.
-# Whole-string ASCII matches (full_match): "$" would let a trailing newline through, \w any script.
-DOMAIN_RE = full_match(DOMAIN)
-PATH_RE = full_match(PATH_COMPONENT + r"(?:/" + PATH_COMPONENT + r")*")
-TAG_RE = full_match(TAG)
-DIGEST_RE = full_match(DIGEST)
-SHA256_HEX_RE = full_match(r"[0-9a-f]{64}")
-PLATFORM_PART_RE = full_match(r"[a-z0-9._-]+")
-NAME_TOTAL_LENGTH_MAX = 255
 # At most this many platforms of an index are named in a message (an index may list thousands).
 PLATFORMS_SHOWN = 12
 # The longest message built from a registry's answers (printable() also strips its control characters).
@@ -145,119 +127,7 @@ class RegistryError(Exception):
         return self.message
 
 
-# -- references ------------------------------------------------------------------------------------
-def normalize_registry(server: str | None) -> str:
-    """A registry address as the user writes it (with or without scheme/path) -> host[:port], lower case.
-
-    Docker Hub's aliases (docker.io, index.docker.io, registry-1.docker.io, registry.hub.docker.com,
-    https://index.docker.io/v1/) all become docker.io.
-    """
-    value = (server or "").strip().lower()
-    if "://" in value:
-        value = value.split("://", 1)[1]
-    value = value.split("/", 1)[0]
-    if value in DOCKER_HUB_ALIASES:
-        return DOCKER_HUB
-    return value
-
-
-def api_host(registry: str) -> str:
-    """The host the registry API is served on (Docker Hub's is registry-1.docker.io)."""
-    return DOCKER_HUB_API if normalize_registry(registry) == DOCKER_HUB else registry
-
-
-def parse_reference(image: Any) -> dict[str, Any]:
-    """Split an image reference like the container distribution project (and docker pull) do.
-
-    Returns a dict: name (the familiar full name, e.g. docker.io/library/nginx), domain (docker.io,
-    localhost:5000, ...), registry (the API host: registry-1.docker.io for Docker Hub), repository,
-    tag (None when only a digest is given), digest (or None) and reference (the digest when given,
-    otherwise the tag; `latest` by default). Raises ValueError with a message naming the problem.
-    """
-    if not isinstance(image, str):
-        raise ValueError(f"invalid image reference {image!r}: it must be a string")
-    # Not stripped: the module refuses surrounding white space (image_problem), so the reader does too.
-    ref = image
-    if not ref.strip():
-        raise ValueError("invalid image reference: it is empty")
-    if "://" in ref:
-        raise ValueError(f"invalid image reference {image!r}: give the image without a URL scheme (e.g. registry.example.com/app:1.0)")
-    if any(c.isspace() for c in ref):
-        raise ValueError(f"invalid image reference {image!r}: it contains white space")
-
-    digest = None
-    if "@" in ref:
-        ref, digest = ref.split("@", 1)
-        if not DIGEST_RE.match(digest):
-            raise ValueError(f"invalid image reference {image!r}: {digest!r} is not a digest (algorithm:hex, e.g. sha256:<64 hex digits>)")
-        algorithm, hexpart = digest.split(":", 1)
-        if algorithm == "sha256" and not SHA256_HEX_RE.match(hexpart):
-            raise ValueError(f"invalid image reference {image!r}: a sha256 digest has 64 lower-case hex digits")
-    tag = None
-    # A ':' after the last '/' separates the tag (a ':' before it belongs to the registry's port).
-    last = ref.rsplit("/", 1)[-1]
-    if ":" in last:
-        ref, tag = ref.rsplit(":", 1)
-        if not TAG_RE.match(tag):
-            raise ValueError(f"invalid image reference {image!r}: {tag!r} is not a valid tag (letters, digits, '_', '.', '-', at most 128, "
-                             "not starting with '.' or '-')")
-    if not ref:
-        raise ValueError(f"invalid image reference {image!r}: the repository name is missing")
-
-    # The collection's one registry rule (image_reference.split_domain, Docker's splitDockerDomain).
-    domain, path = split_domain(ref)
-    if domain is not None:
-        if not DOMAIN_RE.match(domain):
-            raise ValueError(f"invalid image reference {image!r}: {domain!r} is not a valid registry host[:port]")
-        if port_problem(domain):
-            raise ValueError(f"invalid image reference {image!r}: {port_problem(domain)}")
-        domain = registry_host(ref)
-    else:
-        domain, path = DOCKER_HUB, ref
-    if domain == DOCKER_HUB and "/" not in path:
-        path = "library/" + path
-    if not path:
-        raise ValueError(f"invalid image reference {image!r}: the repository name is missing")
-    if path.lower() != path:
-        raise ValueError(f"invalid image reference {image!r}: the repository name must be lower case")
-    if not PATH_RE.match(path):
-        raise ValueError(f"invalid image reference {image!r}: {path!r} is not a valid repository name (lower-case letters, digits and "
-                         "separators '.', '_', '__', '-' between them, parts separated by '/')")
-    name = domain + "/" + path
-    if len(name) > NAME_TOTAL_LENGTH_MAX:
-        raise ValueError(f"invalid image reference {image!r}: the name is longer than {NAME_TOTAL_LENGTH_MAX} characters")
-    if tag is None and digest is None:
-        tag = "latest"
-    return {
-        "name": name,
-        "domain": domain,
-        "registry": api_host(domain),
-        "repository": path,
-        "tag": tag,
-        "digest": digest,
-        "reference": digest or tag,
-    }
-
-
-def parse_platform(platform: str | None) -> dict[str, Any]:
-    """'linux/amd64', 'linux/arm64/v8', 'linux/arm/v7' -> dict(os, architecture, variant). ValueError if malformed."""
-    parts = (platform or DEFAULT_PLATFORM).strip().lower().split("/")
-    if len(parts) not in (2, 3) or not all(PLATFORM_PART_RE.match(p) for p in parts):
-        raise ValueError(f"invalid platform {platform!r}: use os/architecture[/variant], e.g. linux/amd64 or linux/arm64/v8")
-    arch = {"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64", "armhf": "arm", "armel": "arm"}.get(parts[1], parts[1])
-    variant = parts[2] if len(parts) == 3 else None
-    return {"os": parts[0], "architecture": arch, "variant": variant}
-
-
-def format_platform(platform: Any) -> str:
-    if not isinstance(platform, Mapping):
-        return "unknown/unknown"
-    text = f"{platform.get('os') or 'unknown'}/{platform.get('architecture') or 'unknown'}"
-    if platform.get("variant"):
-        text += f"/{platform['variant']}"
-    return text
-
-
+# -- platforms of an index (references and platforms are parsed in image_reference.py) -------------
 def _default_variant(architecture: str) -> str | None:
     # containerd's normalisation: arm64 without a variant is v8, arm without one v7.
     return {"arm64": "v8", "arm": "v7"}.get(architecture)
@@ -964,22 +834,6 @@ def parse_challenge(header: str | None) -> tuple[str, dict[str, str]]:
 
 
 # -- module-facing helpers ---------------------------------------------------------------------------
-def required_cache_size_gib(total_bytes: float) -> int:
-    """The smallest image cache size (GiB) allowed for images of total_bytes: at least twice their size,
-    rounded up to whole GiB, at least 20. ValueError when that is more than 32768 GiB or total_bytes < 0."""
-    if isinstance(total_bytes, bool) or not isinstance(total_bytes, (int, float)) or total_bytes < 0:
-        raise ValueError(f"total image size must be a number of bytes >= 0, got {total_bytes!r}")
-    if isinstance(total_bytes, float):
-        needed = int(math.ceil(2 * total_bytes / float(GIB)))
-    else:
-        needed = -(-2 * total_bytes // GIB)  # exact ceiling for integers of any size
-    size = max(CACHE_SIZE_MIN_GIB, needed)
-    if size > CACHE_SIZE_MAX_GIB:
-        raise ValueError(f"the images need an image cache of at least {size} GiB (twice their {int(total_bytes)} bytes), more than "
-                         f"the maximum {CACHE_SIZE_MAX_GIB} GiB")
-    return size
-
-
 def measure_images(images: Iterable[str], credentials: Iterable[dict[str, Any]] | None = None, platform: str | None = None,
                    plain_http_registries: Iterable[str] | None = None, insecure_registries: Iterable[str] | None = None,
                    **options: Any) -> tuple[list[dict[str, Any]], int, list[str]]:

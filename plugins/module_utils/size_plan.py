@@ -12,7 +12,7 @@ and every message says which was used. The module calls, in this order:
 2. registry.measure_images(...) - where the module runs, before it takes the host lock.
 3. plan_sizes(reports)          - totals, the size basis, and which images were not measured and why.
 4. unmeasured_verdict(plan, size_check), size_verdict(size_gib, plan, size_check) and
-   not_measured_note(plan)      - what to say, and whether to fail or warn.
+   not_measured_note(plan, region) - what to say, and whether to fail or warn.
 5. auto_size(plan, live_size)   - the size image_cache_size auto sets (never smaller than the live cache).
 
 Nothing here does I/O, so every rule is unit-tested directly.
@@ -21,27 +21,33 @@ Nothing here does I/O, so every rule is unit-tested directly.
 from __future__ import annotations
 
 import ipaddress
-import re
+import math
 from typing import Any, Iterable, Sized
 
+from ansible_collections.alibabacloud.eci.plugins.module_utils.egress import acr_vpc_region, other_region_images
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import registry_host
+from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX_SIZE_GIB, MIN_SIZE_GIB
 
-# Alibaba Cloud Container Registry VPC endpoints: registry-vpc.<region>.aliyuncs.com and
-# <instance>-registry-vpc.<region>.cr.aliyuncs.com resolve to addresses only a VPC reaches.
-_VPC_ENDPOINT = re.compile(r"^(?:registry-vpc\.[a-z0-9-]+\.aliyuncs\.com|[a-z0-9][a-z0-9-]*-registry-vpc\.[a-z0-9-]+\.cr\.aliyuncs\.com)(?::\d+)?\Z", re.ASCII)
+GIB = 1024 ** 3
+
 _PRIVATE_NETWORKS = tuple(ipaddress.ip_network(net) for net in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"))
 
 
-def _registry() -> Any:
-    """registry.py, imported on first use: a run that reads no registry never loads it (its HTTP, TLS and proxy code)."""
-    from ansible_collections.alibabacloud.eci.plugins.module_utils import registry
-    return registry
-
-
 def required_cache_size_gib(total_bytes: float) -> int:
-    """registry.required_cache_size_gib, loading the registry code only when sizes are judged."""
-    return _registry().required_cache_size_gib(total_bytes)
+    """The smallest image cache size (GiB) allowed for images of total_bytes: at least twice their size,
+    rounded up to whole GiB, at least 20. ValueError when that is more than 32768 GiB or total_bytes < 0."""
+    if isinstance(total_bytes, bool) or not isinstance(total_bytes, (int, float)) or total_bytes < 0:
+        raise ValueError(f"total image size must be a number of bytes >= 0, got {total_bytes!r}")
+    if isinstance(total_bytes, float):
+        needed = int(math.ceil(2 * total_bytes / float(GIB)))
+    else:
+        needed = -(-2 * total_bytes // GIB)  # exact ceiling for integers of any size
+    size = max(MIN_SIZE_GIB, needed)
+    if size > MAX_SIZE_GIB:
+        raise ValueError(f"the images need an image cache of at least {size} GiB (twice their {int(total_bytes)} bytes), more than "
+                         f"the maximum {MAX_SIZE_GIB} GiB")
+    return size
 
 
 def _plural(items: Sized, one: str, many: str) -> str:
@@ -52,7 +58,7 @@ def vpc_only_registry(registry: str | None) -> bool:
     """Whether a registry (host[:port]) is typically reachable only from inside a VPC: an ACR VPC endpoint,
     or a private address (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7)."""
     value = (registry or "").strip().lower()
-    if _VPC_ENDPOINT.match(value):
+    if acr_vpc_region(value):  # registry-vpc.<region>.aliyuncs.com, <instance>-registry-vpc.<region>.cr.aliyuncs.com
         return True
     host = value[1:].split("]", 1)[0] if value.startswith("[") else (value.split(":", 1)[0] if value.count(":") == 1 else value)
     try:
@@ -130,12 +136,12 @@ def size_verdict(size_gib: int, plan: dict[str, Any], size_check: str) -> dict[s
         required = required_cache_size_gib(total)
     except ValueError:
         required = None
-    if size_gib * _registry().GIB >= 2 * total and required is not None:
+    if size_gib * GIB >= 2 * total and required is not None:
         return dict(level="ok", message=None, required_gib=required)
     images = plan["measured"]
     least = required if required is not None else "twice that (more than the maximum)"
     message = (f"image_cache_size {size_gib} GiB is less than twice the {_plural(images, 'image', 'images')} it must hold "
-               f"({float(total) / _registry().GIB:.2f} GiB together, {describe_basis(plan['basis'])}), the size the documentation requires; "
+               f"({float(total) / GIB:.2f} GiB together, {describe_basis(plan['basis'])}), the size the documentation requires; "
                f"the cache could end Failed. Set image_cache_size to at least {least}, or image_cache_size: auto.")
     return dict(level="fail" if size_check == "fail" else "warn", message=message, required_gib=required)
 
@@ -184,17 +190,42 @@ def unmeasured_verdict(plan: dict[str, Any], size_check: str) -> dict[str, Any]:
     return dict(level="warn", message=" ".join(text for _key, text in lines), lines=lines)
 
 
-def not_measured_note(plan: dict[str, Any]) -> str | None:
-    """One line for the images whose registry is reached only from inside the VPC (None when there are none).
+def not_measured_note(plan: dict[str, Any], region: str | None = None) -> str | None:
+    """One line for the images whose registry is reached only from inside a VPC (None when there are none).
 
-    Not a warning: where the module runs is not where the cache is built, and nothing is wrong with them.
+    Not a warning: where the module runs is not where the cache is built, and nothing is wrong with them when the
+    cache's VPC reaches them. region: the region the cache is built in (None: not known, every such image is said to
+    be reached from the cache's VPC). An image on a Container Registry VPC endpoint of another region
+    (egress.other_region_images) is not reached from the VPCs of region either, unless they are connected to that
+    region's by CEN: the line says so, that the build will most likely fail to pull it, and what to do.
     """
     images = plan["not_measured_here"]
     if not images:
         return None
-    return (f"Not measured from here: {', '.join(images)} ({_plural(images, 'its registry is', 'their registries are')} reached "
-            f"only from inside the VPC, where the cache is built); the size check leaves {_plural(images, 'it', 'them')} out. "
-            "Measure from a host in the VPC, or set size_check: skip.")
+    elsewhere: dict[tuple[str, str], list[str]] = {}  # (endpoint, its region) -> the images on it, in order
+    for entry in other_region_images(images, region) if region else []:
+        elsewhere.setdefault((registry_host(entry["image"]), entry["registry_region"]), []).append(entry["image"])
+    away = set(image for held in elsewhere.values() for image in held)
+    here = [image for image in images if image not in away]
+    parts = []
+    if here:
+        parts.append(f"Not measured from here: {', '.join(here)} ({_plural(here, 'its registry is', 'their registries are')} reached "
+                     f"only from inside the VPC, where the cache is built); the size check leaves {_plural(here, 'it', 'them')} out. "
+                     "Measure from a host in the VPC, or set size_check: skip.")
+    for (endpoint, endpoint_region), held in elsewhere.items():
+        parts.append(f"Not measured from here: {', '.join(held)} ({_plural(held, 'its', 'their')} registry {endpoint} is the VPC "
+                     f"endpoint of Container Registry in region {endpoint_region}, but the cache is built in region {region}, "
+                     f"whose VPCs do not reach it unless connected to a VPC of {endpoint_region} by CEN, so the build will most "
+                     f"likely fail to pull {_plural(held, 'it', 'them')}); the size check leaves {_plural(held, 'it', 'them')} out. "
+                     f"Pull from the registry's public endpoint ({public_endpoint(endpoint)}) or from a VPC endpoint in {region} "
+                     f"(after replicating the {_plural(held, 'image', 'images')} there), or connect the VPCs with CEN.")
+    return " ".join(parts)
+
+
+def public_endpoint(vpc_endpoint: str) -> str:
+    """The internet endpoint of a Container Registry VPC endpoint: registry-vpc.<region>.aliyuncs.com ->
+    registry.<region>.aliyuncs.com, <instance>-registry-vpc.<region>.cr.aliyuncs.com -> <instance>-registry.<region>.cr.aliyuncs.com."""
+    return vpc_endpoint.replace("registry-vpc.", "registry.", 1)
 
 
 def auto_size(plan: dict[str, Any], live_size: int | None) -> int:

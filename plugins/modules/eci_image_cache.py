@@ -217,7 +217,9 @@ options:
         measure (except for O(image_cache_size=auto), which needs the sizes).
       - It runs where the module runs, before the host lock is taken, honouring E(HTTPS_PROXY) and E(NO_PROXY). A
         registry reached only from inside the VPC (a C(registry-vpc) endpoint or a private address) that cannot be
-        reached from here is reported in one line in RV(size_note), not as a warning or a failure.
+        reached from here is reported in one line in RV(size_note), not as a warning or a failure. For a
+        C(registry-vpc) endpoint of another region than O(region), which the cache's VPC does not reach either
+        (unless the VPCs are connected by CEN), the line names both regions and says what to do.
       - The measurements are returned in RV(image_sizes); they are made in check mode too.
     type: str
     choices: [fail, warn, skip]
@@ -448,6 +450,9 @@ size_note:
   description:
     - One line naming the images whose registry is reached only from inside the VPC and could not be measured from where
       the module runs (see O(size_check)).
+    - Images on a Container Registry VPC endpoint of another region than the cache's are named with both regions: the
+      cache's VPC does not reach that endpoint unless the VPCs are connected by CEN, so the build will most likely fail
+      to pull them; the line says to use the registry's public endpoint or a VPC endpoint of the cache's region, or CEN.
   returned: when such images were not measured
   type: str
 stale:
@@ -520,7 +525,7 @@ def run(module: AlibabaCloudModule, size_auto: bool, size: int | None) -> None:
     # One deadline for the whole task: the create's confirmation, every wait and the registry reads.
     deadline = Deadline(params["wait_timeout"], image_cache_service.CLOCK)
     reads = image_reads.RegistryReads(dict(connect_timeout=params["connect_timeout"], read_timeout=params["read_timeout"]),
-                                      deadline if params["wait"] else None)
+                                      deadline if params["wait"] else None, region=module.connection.region)
     engine = CacheEngine(module.connection, dict(params, image_cache_size=size, size_auto=size_auto), module.check_mode,
                          deadline, reads)
     try:

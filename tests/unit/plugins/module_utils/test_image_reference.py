@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.alibabacloud.eci.plugins.module_utils import egress, registry
+from ansible_collections.alibabacloud.eci.plugins.module_utils import egress, image_reference, registry
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import validate_settings
 from ansible_collections.alibabacloud.eci.plugins.module_utils import registry as reg
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import (
@@ -92,7 +92,9 @@ def test_docker_hub_aliases_mean_one_repository_and_one_credential():
     assert set(canonical_image(image) for image in ("hub.docker.com/nginx:1", "docker.io/nginx:1", "nginx:1")) == {
         "docker.io/library/nginx:1"}
     assert all(find_credentials(r["domain"], creds) == ("u", "p") for r in refs)
-    assert reg.DOCKER_HUB_ALIASES is DOCKER_HUB_ALIASES
+    # One home: the reader parses with image_reference's functions, which use its one list of aliases.
+    assert reg.parse_reference is image_reference.parse_reference and reg.normalize_registry is image_reference.normalize_registry
+    assert all(image_reference.normalize_registry(alias) == "docker.io" for alias in DOCKER_HUB_ALIASES)
 
 
 NGINX = "registry.cn-hangzhou.aliyuncs.com/acs/nginx:1.25"

@@ -23,12 +23,10 @@ import pytest
 from ansible_collections.alibabacloud.eci.plugins.module_utils import registry as reg
 from ansible_collections.alibabacloud.eci.plugins.module_utils.registry import (
     measure_images,
-    GIB,
     RegistryClient,
     RegistryError,
     parse_challenge,
     parse_reference,
-    required_cache_size_gib,
     resolve_digests,
 )
 
@@ -176,34 +174,7 @@ def test_find_credentials_api_spelling():
     assert reg.find_credentials("r.io", [{"Server": "r.io", "UserName": "u", "Password": "p"}]) == ("u", "p")
 
 
-# -- cache sizing -------------------------------------------------------------------------------------
-@pytest.mark.parametrize("total, gib", [
-    (0, 20),
-    (1, 20),
-    (10 * GIB, 20),
-    (10 * GIB + 1, 21),
-    (int(12.3 * GIB), 25),
-    (16 * GIB, 32),
-    (16 * GIB + 1, 33),
-    (12.25 * GIB, 25),
-    (16384 * GIB, 32768),
-])
-def test_required_cache_size_gib(total, gib):
-    assert required_cache_size_gib(total) == gib
-
-
-@pytest.mark.parametrize("total", [16384 * GIB + 1, 10 ** 18])
-def test_required_cache_size_gib_too_big(total):
-    with pytest.raises(ValueError, match="more than the maximum 32768 GiB"):
-        required_cache_size_gib(total)
-
-
-@pytest.mark.parametrize("total", [-1, "10", None, True])
-def test_required_cache_size_gib_rejects(total):
-    with pytest.raises(ValueError):
-        required_cache_size_gib(total)
-
-
+# -- errors ------------------------------------------------------------------------------------------
 def test_registry_error_kind_checked():
     with pytest.raises(ValueError):
         dummy = RegistryError("boom", "x")  # noqa: F841  the constructor raises

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.alibabacloud.eci.plugins.module_utils import egress
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import registry_host
 from ansible_collections.alibabacloud.eci.plugins.module_utils.size_plan import (
     auto_size,
     needs_measurement,
     not_measured_note,
     plan_sizes,
+    required_cache_size_gib,
     size_verdict,
     unmeasured_verdict,
     vpc_only_registry,
@@ -93,6 +96,75 @@ def test_vpc_endpoints_are_not_measured_from_here_in_one_line_not_a_failure():
     assert not_measured_note(plan_sizes([_measured("a", 1)])) is None
 
 
+SHANGHAI_VPC = "registry-vpc.cn-shanghai.aliyuncs.com"
+BEIJING_EE_VPC = "team-registry-vpc.cn-beijing.cr.aliyuncs.com"
+
+
+def _unreachable(image, registry):
+    return _failed(image, "unreachable", registry, "connect_timeout")
+
+
+def test_another_regions_vpc_endpoint_is_said_to_be_out_of_the_caches_reach():
+    """registry-vpc.cn-shanghai... while the cache is built in cn-hangzhou: the cache's VPC does not reach it either
+    (unless the VPCs are joined by CEN), so the note says so and what to do, not "where the cache is built"."""
+    image = SHANGHAI_VPC + "/acs/app:1"
+    plan = plan_sizes([_unreachable(image, SHANGHAI_VPC), _measured("docker.io/library/redis:7", GIB)])
+    assert plan["not_measured_here"] == [image] and plan["failed"] == []
+    note = not_measured_note(plan, "cn-hangzhou")
+    assert "\n" not in note and "inside the VPC, where the cache is built" not in note
+    assert note.startswith(f"Not measured from here: {image} (its registry {SHANGHAI_VPC} is the VPC endpoint of Container "
+                           "Registry in region cn-shanghai, but the cache is built in region cn-hangzhou, whose VPCs do not "
+                           "reach it unless connected to a VPC of cn-shanghai by CEN, so the build will most likely fail to "
+                           "pull it); the size check leaves it out."), note
+    assert note.endswith("Pull from the registry's public endpoint (registry.cn-shanghai.aliyuncs.com) or from a VPC endpoint "
+                         "in cn-hangzhou (after replicating the image there), or connect the VPCs with CEN."), note
+    # Still not a warning or a failure: the size check itself has nothing more to say about it.
+    assert unmeasured_verdict(plan, "fail") == dict(level="ok", message=None, lines=[])
+
+
+def test_without_the_region_the_note_is_todays():
+    image = SHANGHAI_VPC + "/acs/app:1"
+    plan = plan_sizes([_unreachable(image, SHANGHAI_VPC)])
+    assert not_measured_note(plan) == not_measured_note(plan, None) == (
+        f"Not measured from here: {image} (its registry is reached only from inside the VPC, where the cache is built); "
+        "the size check leaves it out. Measure from a host in the VPC, or set size_check: skip.")
+
+
+def test_the_caches_own_region_and_private_addresses_keep_the_inside_the_vpc_note():
+    images = ["registry-vpc.cn-hangzhou.aliyuncs.com/acs/app:1", "team-registry-vpc.cn-hangzhou.cr.aliyuncs.com/ns/b:2",
+              "10.0.0.5:5000/app:1"]
+    plan = plan_sizes([_unreachable(image, registry_host(image)) for image in images])
+    assert not_measured_note(plan, "cn-hangzhou") == not_measured_note(plan)
+    assert "region" not in not_measured_note(plan, "cn-hangzhou")
+
+
+def test_several_endpoints_one_line_each_region_named_with_its_images():
+    here = "registry-vpc.cn-hangzhou.aliyuncs.com/acs/app:1"
+    shanghai = [SHANGHAI_VPC + "/acs/a:1", SHANGHAI_VPC + "/acs/b:1"]
+    beijing = BEIJING_EE_VPC + "/ns/c:1"
+    plan = plan_sizes([_unreachable(image, registry_host(image)) for image in [shanghai[0], here, beijing, shanghai[1]]])
+    note = not_measured_note(plan, "cn-hangzhou")
+    assert "\n" not in note and note.count("Not measured from here: ") == 3
+    first, second, third = note.split("Not measured from here: ")[1:]
+    assert first.startswith(here + " (its registry is reached only from inside the VPC, where the cache is built)")
+    assert second.startswith(f"{shanghai[0]}, {shanghai[1]} (their registry {SHANGHAI_VPC} is the VPC endpoint of Container "
+                             "Registry in region cn-shanghai, but the cache is built in region cn-hangzhou")
+    assert "fail to pull them); the size check leaves them out" in second and "replicating the images there" in second
+    assert third.startswith(f"{beijing} (its registry {BEIJING_EE_VPC} is the VPC endpoint of Container Registry in region "
+                            "cn-beijing, but the cache is built in region cn-hangzhou")
+    assert "public endpoint (team-registry.cn-beijing.cr.aliyuncs.com)" in third and "connect the VPCs with CEN." in third
+
+
+def test_the_other_region_is_egress_rule_the_one_eci_network_info_uses():
+    """One home for the rule: the note follows egress.other_region_images (port and case included)."""
+    image = "Registry-VPC.cn-shanghai.aliyuncs.com:443/acs/app:1"
+    assert [entry["registry_region"] for entry in egress.other_region_images([image], "cn-hangzhou")] == ["cn-shanghai"]
+    note = not_measured_note(plan_sizes([_unreachable(image, registry_host(image))]), "cn-hangzhou")
+    assert "is the VPC endpoint of Container Registry in region cn-shanghai" in note
+    assert "public endpoint (registry.cn-shanghai.aliyuncs.com:443)" in note
+    assert vpc_only_registry("registry-vpc.cn-shanghai.aliyuncs.com:443") and egress.acr_vpc_region("registry-vpc.cn-shanghai.aliyuncs.com:443")
+
+
 def test_a_vpc_registry_that_refuses_credentials_is_a_failure():
     """Reached, then refused: that is a real problem, wherever the module runs."""
     plan = plan_sizes([_failed("registry-vpc.cn-hangzhou.aliyuncs.com/a:1", "unauthorized", "registry-vpc.cn-hangzhou.aliyuncs.com")])
@@ -168,3 +240,31 @@ def test_auto_size_is_twice_the_images_and_never_shrinks_the_live_cache():
     assert auto_size(plan_sizes([_measured("a", GIB)]), None) == 20
     with pytest.raises(ValueError):
         auto_size(plan_sizes([_measured("a", 20000 * GIB)]), None)
+
+
+# -- cache sizing: the rule's arithmetic (size_plan.py, not registry.py: judging needs no network code) --
+@pytest.mark.parametrize("total, gib", [
+    (0, 20),
+    (1, 20),
+    (10 * GIB, 20),
+    (10 * GIB + 1, 21),
+    (int(12.3 * GIB), 25),
+    (16 * GIB, 32),
+    (16 * GIB + 1, 33),
+    (12.25 * GIB, 25),
+    (16384 * GIB, 32768),
+])
+def test_required_cache_size_gib(total, gib):
+    assert required_cache_size_gib(total) == gib
+
+
+@pytest.mark.parametrize("total", [16384 * GIB + 1, 10 ** 18])
+def test_required_cache_size_gib_too_big(total):
+    with pytest.raises(ValueError, match="more than the maximum 32768 GiB"):
+        required_cache_size_gib(total)
+
+
+@pytest.mark.parametrize("total", [-1, "10", None, True])
+def test_required_cache_size_gib_rejects(total):
+    with pytest.raises(ValueError):
+        required_cache_size_gib(total)

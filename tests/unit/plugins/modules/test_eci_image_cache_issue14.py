@@ -164,6 +164,17 @@ def test_a_vpc_registry_is_one_line_not_a_warning(run_module, cloud):
     assert result["size_note"].startswith("Not measured from here: %s" % vpc) and "\n" not in result["size_note"]
 
 
+def test_another_regions_vpc_registry_is_named_in_the_line_with_both_regions(run_module, cloud):
+    """The cache is built in the task's region (cn-hangzhou): a cn-shanghai VPC endpoint is out of its VPC's reach too."""
+    vpc = "registry-vpc.cn-shanghai.aliyuncs.com/acs/app:1"
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, images=[vpc], size_check="fail", _ansible_check_mode=True))
+    assert not failed and result["warnings"] == [], result
+    assert result["size_note"].startswith("Not measured from here: %s (its registry registry-vpc.cn-shanghai.aliyuncs.com is the "
+                                          "VPC endpoint of Container Registry in region cn-shanghai, but the cache is built in "
+                                          "region cn-hangzhou" % vpc), result["size_note"]
+    assert "will most likely fail to pull it" in result["size_note"] and "\n" not in result["size_note"]
+
+
 def test_uncompressed_size_is_used_where_the_registry_states_it(run_module, cloud, monkeypatch):
     def measure(images, **options):
         reports = [dict(image=image, compressed_size=5 * GIB, uncompressed_size=12 * GIB) for image in images]
