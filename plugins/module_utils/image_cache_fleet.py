@@ -415,7 +415,7 @@ def run_set(connection: Connection, items: list[dict[str, Any]], wait: bool, wai
     members: list[Member | Purge] = []
     with within:
         listing = list_region(connection, api)
-        reads = RegistryReads(registry_timeouts or dict(connect_timeout=10, read_timeout=60), deadline)
+        reads = RegistryReads(registry_timeouts or dict(connect_timeout=10, read_timeout=60), deadline, region=connection.region)
         members = [Member(index, params, connection, wait, deadline, check_mode, management_tag, reads,
                           label=item_label(index, params, labels)) for index, params in enumerate(items)]
         problems = same_cache_problems(members, listing)

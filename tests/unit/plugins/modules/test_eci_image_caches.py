@@ -622,3 +622,13 @@ def test_the_set_keeps_its_hosts_turn_until_the_create_is_confirmed(run_module, 
     assert events == [("lock", 0), ("unlock", 1)]  # listed under its name before the turn is given back
     second, failed = run_module(eci_image_caches.main, args([dict(name="a", image_cache_size=40)], wait=False))
     assert not failed and len(cloud.creates()) == 1 and len(cloud.records) == 1
+
+
+def test_another_regions_vpc_registry_is_named_with_both_regions_as_by_eci_image_cache(run_module, cloud):
+    """As eci_image_cache (test_eci_image_cache_issue14): the set's size note knows the region the caches are built in."""
+    vpc = "registry-vpc.cn-shanghai.aliyuncs.com/acs/app:1"
+    result, failed = run_module(eci_image_caches.main, dict(args([dict(name="a", images=[vpc])]), _ansible_check_mode=True,
+                                                            defaults=dict(NETWORK, size_check="fail")))
+    assert not failed, result
+    note = result["results"][0]["size_note"]
+    assert "VPC endpoint of Container Registry in region cn-shanghai, but the cache is built in region cn-hangzhou" in note, note
