@@ -24,7 +24,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils import image_read
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError, Connection
 from ansible_collections.alibabacloud.eci.plugins.module_utils.comparison import compare, diff_view, predict
 from ansible_collections.alibabacloud.eci.plugins.module_utils.host_lock import HostLock, configured_directory
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import CacheGone, ImageCacheService, tag_change_names
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import UPDATE_WAIT, CacheGone, ImageCacheService, tag_change_names
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import validate_settings
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_digests import (
     REFRESH_CHANGE,
@@ -52,7 +52,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import (
     tag_changes,
     tags_after,
 )
-from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import describe_events
+from ansible_collections.alibabacloud.eci.plugins.module_utils.waiters import WaitError, describe_events
 
 # How long a run waits for its turn behind another run on this host that may be creating or deleting
 # a cache of the same name; the holder needs one lookup, the size check and one create: seconds, normally.
@@ -489,7 +489,7 @@ class CacheEngine:
             # A rebuild leaves a new snapshot: proof the update was applied even when a lagging listing never showed
             # Updating and nothing readable changed (a refresh for stale digests).
             snapshot = cache.get("snapshot_id")
-            self.wait_for(cache["image_cache_id"], (READY,), "be Ready after the update",
+            self.wait_for(cache["image_cache_id"], (READY,), UPDATE_WAIT,
                           settled_view=lambda c: (bool(readable) and not [k for k in compare(c, self.settings) if k in readable])
                           or bool(snapshot and c.get("snapshot_id") and c.get("snapshot_id") != snapshot))
         elif needs_update:
@@ -533,6 +533,18 @@ class CacheEngine:
             self.settled(self.service.wait_updated(cache_id, settled_view))
         else:
             self.settled(self.service.wait_ready(cache_id, what, current=current))
+
+    def vanished_during_update(self, outcome: Any) -> bool:
+        """Whether a handed-over wait (defer) ended because the cache went away after its update was accepted."""
+        return (isinstance(outcome, WaitError) and outcome.code == "ImageCacheNotFound"
+                and (self.awaiting or {}).get("what") == UPDATE_WAIT)
+
+    def look_again(self) -> None:
+        """defer: the cache went away while the set waited for its update; as without defer (run() on CacheGone), what
+        the update reported is dropped and the cache is looked up and decided again (a create, under the turn)."""
+        self.service.forget_update()
+        self.awaiting = None
+        self.run()
 
     def settled(self, cache: dict[str, Any] | None) -> None:
         """A wait's outcome: the cache as last read; after an update, a setting the cloud did not apply is a warning."""

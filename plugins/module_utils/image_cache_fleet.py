@@ -24,7 +24,7 @@ from typing import Any, Callable
 from ansible_collections.alibabacloud.eci.plugins.module_utils import eci, image_cache_service
 from ansible_collections.alibabacloud.eci.plugins.module_utils.client import AlibabaCloudError, Connection, scrub
 from ansible_collections.alibabacloud.eci.plugins.module_utils.comparison import diff_view
-from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_engine import CacheEngine, Deadline, Refusal
+from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_engine import MAX_REDECISIONS, CacheEngine, Deadline, Refusal
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import LAST_POLL_SECONDS, PROBE_AFTER, ImageCacheService
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_spec import parse_size, set_item_spec, settings_defaults
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import tag_problem, validate_settings
@@ -230,14 +230,22 @@ class Member:
         except Exception as error:  # pylint: disable=broad-except
             self.fail(error)
 
-    def settled(self, outcome: dict[str, Any] | WaitError | None) -> None:
+    def settled(self, outcome: dict[str, Any] | WaitError | None, last_round: bool = True) -> bool:
+        """The shared wait's outcome for this cache; True when the cache went away after its update and is looked up
+        and decided again (not on the last round), so the set confirms and waits for it once more."""
+        if self.engine.vanished_during_update(outcome) and not last_round:
+            try:
+                self.engine.look_again()
+            except Exception as error:  # pylint: disable=broad-except
+                self.fail(error)
+            return self.failure is None
         if isinstance(outcome, WaitError):
-            if outcome.code == "ImageCacheNotFound" and (self.engine.awaiting or {}).get("what", "").endswith("update"):
-                done = self.engine.service.done
-                done[:] = [c for c in done if not c.startswith("update")]
+            if self.engine.vanished_during_update(outcome):
+                self.engine.service.forget_update()
             self.fail(outcome)
         else:
             self.engine.settled(outcome)
+        return False
 
     def result(self, diff: bool) -> dict[str, Any]:
         return dict(self.engine.result(diff), name=self.name, index=self.index, failure=self.failure)
@@ -313,12 +321,13 @@ class Purge:
         except Exception as error:  # pylint: disable=broad-except
             self.fail(error)
 
-    def settled(self, outcome: dict[str, Any] | WaitError | None) -> None:
+    def settled(self, outcome: dict[str, Any] | WaitError | None, last_round: bool = True) -> bool:
         if isinstance(outcome, WaitError):
             self.fail(outcome)
         else:
             self.awaiting = None
             self.after = {}
+        return False
 
     def result(self, diff: bool) -> dict[str, Any]:
         # A deleted cache holds nothing: its staleness is not told and no image is read (every entry has the keys).
@@ -423,21 +432,27 @@ def run_set(connection: Connection, items: list[dict[str, Any]], wait: bool, wai
             raise SetProblem(" ".join(problems))
         if purge:
             members.extend(purges(listing, members, connection, wait, deadline, check_mode, management_tag))
-        try:
-            # One after another from this thread: a send takes one call, and the client's wall-clock bound of a call
-            # (SIGALRM) works in the main thread only.
-            for member in members:
-                member.start(listing)
-            confirm_created(members, lambda: list_region(connection, api), deadline, sleep, clock)
-        finally:
-            for member in members:
-                if isinstance(member, Member):
-                    member.engine.create_turn.release()
-        waiting = dict((m.awaiting["cache_id"], m) for m in members if m.awaiting and m.failure is None)
-        if waiting:
+        starting = members
+        for round_number in range(MAX_REDECISIONS + 1):
+            try:
+                # One after another from this thread: a send takes one call, and the client's wall-clock bound of a
+                # call (SIGALRM) works in the main thread only. Later rounds: the caches looked up again.
+                for member in starting if round_number == 0 else []:
+                    member.start(listing)
+                confirm_created(starting, lambda: list_region(connection, api), deadline, sleep, clock)
+            finally:
+                for member in starting:
+                    if isinstance(member, Member):
+                        member.engine.create_turn.release()
+            waiting = dict((m.awaiting["cache_id"], m) for m in members if m.awaiting and m.failure is None)
+            if not waiting:
+                break
             outcome = wait_for_many(lambda: list_region(connection, api),
                                     dict((cache_id, m.awaiting) for cache_id, m in waiting.items()), deadline.remaining(),
                                     sleep=sleep, clock=clock)
-            for cache_id, member in waiting.items():
-                member.settled(outcome[cache_id])
+            # A cache gone after its update is decided again (as eci_image_cache does), at most MAX_REDECISIONS times.
+            starting = [member for cache_id, member in waiting.items()
+                        if member.settled(outcome[cache_id], last_round=round_number == MAX_REDECISIONS)]
+            if not starting:
+                break
     return members

@@ -42,6 +42,8 @@ PROBE_AFTER = 5
 LAST_POLL_SECONDS = 5
 # How many times a create may step to the next token (each step needs evidence) before giving up.
 MAX_TOKEN_CHAIN = 10
+# What a wait after an update waits for (the set tells a handed-over update wait apart by it).
+UPDATE_WAIT = "be Ready after the update"
 # After an update whose effect cannot be read back (force_update, retention_days, ...), how long to
 # look for the cache to leave Ready before taking a Ready cache as updated.
 UPDATE_OBSERVE_MAX = 60
@@ -406,6 +408,11 @@ class ImageCacheService:
             return seen["transition"] or settled_view(cache) or self._clock() - started >= UPDATE_OBSERVE_MAX
         return observed
 
+    def forget_update(self) -> None:
+        """A cloud that answers an update (and the tag calls after it) of a missing id with success (missing_id: ignore):
+        they did nothing, so `done` no longer reports them; the caller looks again and decides again."""
+        del self.done[self.update_mark:]
+
     def wait_updated(self, cache_id: str, settled_view: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
         """Wait for Ready after an update, never taking the cache as it was before the update for the result.
 
@@ -416,13 +423,11 @@ class ImageCacheService:
         observed = self.update_observer(settled_view)
         try:
             with self._calls_within(self.wait_timeout):
-                return wait_for_cache(self.get, cache_id, (READY,), "be Ready after the update", self.wait_timeout,
+                return wait_for_cache(self.get, cache_id, (READY,), UPDATE_WAIT, self.wait_timeout,
                                       just_changed=True, observed=observed, sleep=self._sleep, clock=self._clock)
         except WaitError as error:
             if error.code == "ImageCacheNotFound":
-                # A cloud that answers an update (and tag calls) of a missing id with success (missing_id: ignore):
-                # they did nothing; look again and decide again.
-                del self.done[self.update_mark:]
+                self.forget_update()
                 raise CacheGone(cache_id, "UpdateImageCache")
             raise
 

@@ -240,6 +240,18 @@ def test_a_cache_gone_between_lookup_and_change_alike(run_module, fresh, registr
     assert [w[0] for w in single["writes"]] == ["update", "create"] and single["result"]["changes"] == ["create"]
 
 
+def test_a_cache_gone_after_its_update_was_accepted_alike(run_module, fresh, registry_digests):
+    """A cloud that accepts an update of a missing id (missing_id: ignore): the wait finds the cache gone. Both modules
+    drop what the update and its tag calls reported, look again and create it (the set in its next round)."""
+    def setup(cloud):
+        cloud.add("imc-1", images=[NGINX])
+        cloud.hooks["update"] = lambda: cloud.records["imc-1"].update(gone_at=cloud.now())
+    single, in_set = both(run_module, fresh, setup, dict(ARGS, image_cache_size=40), dict(missing_id="ignore"))
+    assert single == in_set
+    assert [w[0] for w in single["writes"]] == ["update", "tag", "create"] and single["result"]["changes"] == ["create"]
+    assert single["result"]["image_cache"]["status"] == "Ready" and single["result"]["image_cache"]["image_cache_id"] != "imc-1"
+
+
 def test_the_host_turn_alike(run_module, fresh, registry_digests):
     # The turn is taken before the create and given back only once the create is confirmed, in both modules.
     single, in_set = both(run_module, fresh, nothing, dict(ARGS, wait=False))
