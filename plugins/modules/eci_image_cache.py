@@ -450,7 +450,7 @@ size_note:
   description:
     - One line naming the images whose registry is reached only from inside the VPC and could not be measured from where
       the module runs (see O(size_check)).
-    - Images on a Container Registry VPC endpoint of another region than the cache's are named with both regions: the
+    - Images on a Container Registry VPC endpoint of another region than the cache's are named with both regions; the
       cache's VPC does not reach that endpoint unless the VPCs are connected by CEN, so the build will most likely fail
       to pull them; the line says to use the registry's public endpoint or a VPC endpoint of the cache's region, or CEN.
   returned: when such images were not measured
