@@ -19,7 +19,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.client import Ali
 DEFAULTS = dict(visibility_lag=0, update_lag=0, delete_lag=0, ready_after=2, busy_delete="allow", missing_id="not_found",
                 token_mismatch_code="IdempotentParameterMismatch", token_after_delete="replay", echo_images="verbatim",
                 clear_elimination="applied", extra_statuses=(), system_tags=None, ids_missing_from_answers=0,
-                fail_builds=0)
+                fail_builds=0, shows_updating=True)
 
 
 class FakeClock:
@@ -70,7 +70,7 @@ class FakeCloud:
                       image_cache_size=20, elimination_strategy="", resource_group_id="rg-default", tags={},
                       status=None, events=[], created=self.now() - 3600, ready_at=self.now() - 3000,
                       visible_at=self.now() - 3600, deleted_at=None, gone_at=None, updates=[], failed=False,
-                      retention_days=None)
+                      retention_days=None, snapshot_id="s-%s-0" % cache_id)
         record.update(fields)
         self.records[cache_id] = record
         return record
@@ -86,7 +86,9 @@ class FakeCloud:
             return record["status"]
         for update in record["updates"]:
             start = update["at"] + self.switches["update_lag"]
-            if start <= self.now() < start + self.switches["ready_after"]:
+            # shows_updating False: a listing that lags past the whole rebuild (the twin's hostile update_lag above its
+            # build time) never shows Updating; only the new snapshot id tells the rebuild is done.
+            if start <= self.now() < start + self.switches["ready_after"] and self.switches["shows_updating"]:
                 return "Updating"
         if self.now() < record["ready_at"]:
             return "Creating"
@@ -111,11 +113,18 @@ class FakeCloud:
         shown = dict(image_cache_id=cache_id, image_cache_name=record["image_cache_name"], images=images,
                      image_cache_size=record["image_cache_size"], elimination_strategy=record["elimination_strategy"],
                      resource_group_id=record["resource_group_id"], tags=dict(record["tags"]), status=status,
-                     progress="100%" if status == "Ready" else "50%", events=list(record["events"]), region_id="cn-hangzhou")
+                     progress="100%" if status == "Ready" else "50%", events=list(record["events"]), region_id="cn-hangzhou",
+                     snapshot_id=self._snapshot(record))
         # As eci.normalize_image_cache: the retention read from ExpireDateTime, unknown (left out) for a Failed cache.
         if status != "Failed":
             shown["retention_days"] = record["retention_days"]
         return shown
+
+    def _snapshot(self, record):
+        """A rebuild leaves a new snapshot once it is done (the listing shows it from then on)."""
+        done = [u for u in record["updates"]
+                if self.now() >= u["at"] + self.switches["update_lag"] + self.switches["ready_after"]]
+        return "s-%s-%d" % (record["image_cache_id"], len(done))
 
     def caches(self):
         return [c for c in (self.view(i) for i in list(self.records)) if c is not None]

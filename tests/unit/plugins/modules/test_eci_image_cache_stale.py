@@ -231,3 +231,19 @@ def test_a_platform_the_record_cannot_hold_is_refused_before_any_call(run_module
     result, failed = run_module(eci_image_cache.main, dict(CREATE, image_platform="linux/arm64/" + "v" * 60))
     assert failed and "image_platform" in result["msg"] and "at most %d" % MAX_PLATFORM_LENGTH in result["msg"], result
     assert "Traceback" not in result["msg"] and cloud.calls == [] and registry_digests.reads == []
+
+
+def test_a_refresh_under_a_listing_that_never_shows_updating_ends_with_the_new_snapshot(run_module, cloud, registry_digests):
+    """A rebuild for stale digests changes nothing readable; a listing that lags past the whole rebuild (hostile:
+    update_lag 10 s > the build) never shows Updating. The new snapshot id is the proof the update was applied: the
+    wait ends when it shows, not after UPDATE_OBSERVE_MAX, and never returns the cache as it was before."""
+    from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_service import UPDATE_OBSERVE_MAX
+    built(cloud, registry_digests, run_module)
+    before = cloud.view("imc-1")["snapshot_id"]
+    cloud.switches.update(update_lag=10, ready_after=2, shows_updating=False)
+    registry_digests[APP] = NEW
+    started = cloud.now()
+    result, failed = run_module(eci_image_cache.main, dict(BASE, name="web", refresh="digest"))
+    assert not failed and result["changed"] and result["stale"] is False, result
+    assert result["image_cache"]["snapshot_id"] != before and result["image_cache"]["status"] == "Ready"
+    assert 12 <= cloud.now() - started < UPDATE_OBSERVE_MAX
