@@ -306,8 +306,8 @@ image_caches:
       type: str
     tags:
       description:
-        - Tags of the cache, as a dict, as the API returns them - including the digest record C(alibabacloud.eci/digests)
-          that eci_image_cache writes.
+        - Tags of the cache, as a dict, as the API returns them - including the records C(alibabacloud.eci/digests)
+          and C(alibabacloud.eci/build) that eci_image_cache writes.
       type: dict
       sample: {env: production}
     stale:
