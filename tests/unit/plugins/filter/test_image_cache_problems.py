@@ -13,6 +13,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.alibabacloud.eci.plugins.filter.image_cache_problems import FilterModule, image_cache_problems
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_validation import validate_settings
 from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import normalize_desired_tags
+from ansible_collections.alibabacloud.eci.tests.unit.plugins.modules.test_registry_loaded_when_used import PLATFORM_CASES, forbid_registry_code
 
 GOOD = dict(name="web", images=["nginx:1.25"], vswitch_ids=["vsw-1"], security_group_id="sg-1")
 
@@ -96,3 +97,14 @@ def test_image_platform_and_refresh_are_checked_as_by_the_module(settings, words
     assert len(problems) == 1 and all(word in problems[0] for word in words), problems
     assert problems[0].startswith("image_cache_" + words[0])
     assert image_cache_problems(dict(image_platform="linux/arm64/v8", refresh="digest")) == []
+
+
+@pytest.mark.parametrize("platform, problem", PLATFORM_CASES)
+def test_validating_image_platform_does_not_load_the_registry_code(monkeypatch, platform, problem):
+    """As eci_image_cache's validation (issue 24): the role's check of image_platform needs no HTTP/TLS code."""
+    forbid_registry_code(monkeypatch)
+    problems = image_cache_problems(dict(image_platform=platform))
+    if problem is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and problems[0].startswith(problem), problems
