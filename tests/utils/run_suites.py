@@ -69,31 +69,49 @@ class Runner:
     def elapsed(self) -> int:
         return int(time.monotonic() - self.start)
 
+    def queue(self, orders: range) -> None:
+        """Every lane waits for a slot from the start, so the lanes listed first get the first slots whichever
+        thread happens to run first."""
+        with self.slot_changed:
+            self.waiting.extend(orders)
+
     def run_lane(self, suites: list[Suite], order: int = 0) -> None:
-        for suite in suites:
+        for index, suite in enumerate(suites):
             with self.lock:
                 if self.failed is not None:
+                    self.leave_queue(order)
                     return
             self.take_slot(order)
+            passed = False
             try:
                 passed = self.run_suite(suite)
             finally:
-                self.give_slot()
+                # A lane with suites left keeps its place in the queue while it gives its slot back.
+                self.give_slot(requeue=order if passed and index + 1 < len(suites) else None)
             if not passed:
                 return
 
     def take_slot(self, order: int) -> None:
         with self.slot_changed:
-            self.waiting.append(order)
+            if order not in self.waiting:
+                self.waiting.append(order)
             while not (self.slots > 0 and min(self.waiting) == order):
                 self.slot_changed.wait()
             self.waiting.remove(order)
             self.slots -= 1
             self.slot_changed.notify_all()
 
-    def give_slot(self) -> None:
+    def give_slot(self, requeue: int | None = None) -> None:
         with self.slot_changed:
+            if requeue is not None:
+                self.waiting.append(requeue)
             self.slots += 1
+            self.slot_changed.notify_all()
+
+    def leave_queue(self, order: int) -> None:
+        with self.slot_changed:
+            if order in self.waiting:
+                self.waiting.remove(order)
             self.slot_changed.notify_all()
 
     def run_suite(self, suite: Suite) -> bool:
@@ -185,13 +203,15 @@ def main(argv: list[str] | None = None) -> int:
     log_dir = os.path.abspath(args.log_dir or os.path.join(build, 'logs'))
     alone = set() if args.serial else set(args.alone.split())
     main_lane = [Suite(name, None, log_dir) for name in args.suites if name not in alone]
-    lanes = [[Suite(name, None if args.keep_build else os.path.join(build, 'suites', name), log_dir)]
-             for name in args.suites if name in alone]
+    # The lanes of their own in --alone's order (longest first, so the longest start first under --jobs).
+    order = [name for name in args.alone.split() if name in args.suites and name in alone]
+    lanes = [[Suite(name, None if args.keep_build else os.path.join(build, 'suites', name), log_dir)] for name in order]
     lanes = ([main_lane] if main_lane else []) + lanes
     suites = [suite for lane in lanes for suite in lane]
 
     runner = Runner(args.make, args.label, args.jobs)
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+    runner.queue(range(len(lanes)))
     threads = [threading.Thread(target=runner.run_lane, args=(lane, order), daemon=True) for order, lane in enumerate(lanes)]
     for thread in threads:
         thread.start()

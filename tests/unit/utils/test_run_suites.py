@@ -112,3 +112,13 @@ def test_jobs_caps_the_suites_running_at_once(tmp_path):
     assert sorted(called) == naps and table(result.stdout) == {name: 'passed' for name in naps}
     peaks = [int((tmp_path / f'peak-{name}').read_text()) for name in naps]
     assert max(peaks) <= 2, peaks  # each suite counted those running when it started, itself included
+
+
+def test_with_jobs_the_lanes_start_in_the_order_of_alone_and_the_main_lane_keeps_its_place(tmp_path):
+    """The lanes of their own start longest first (the order of --alone, not of the suites), whichever thread runs
+    first; the main lane, listed first, takes the next free slot between its suites."""
+    alone = ['nap-c', 'nap-a', 'nap-b']
+    result, _called = run(tmp_path, '--jobs', '1', '--alone', ' '.join(alone), '--', 'ok-1', 'nap-a', 'nap-b', 'ok-2', 'nap-c')
+    assert result.returncode == 0, result.stdout + result.stderr
+    started = [line.split()[4].rstrip(',') for line in result.stdout.splitlines() if line.startswith('make test: ==> make ')]
+    assert started == ['ok-1', 'ok-2'] + alone, started
