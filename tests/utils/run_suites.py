@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     alone = set() if args.serial else set(args.alone.split())
     main_lane = [Suite(name, None, log_dir) for name in args.suites if name not in alone]
     # The lanes of their own in --alone's order (longest first, so the longest start first under --jobs).
-    order = [name for name in args.alone.split() if name in args.suites and name in alone]
+    order = [name for name in dict.fromkeys(args.alone.split()) if name in args.suites and name in alone]
     lanes = [[Suite(name, None if args.keep_build else os.path.join(build, 'suites', name), log_dir)] for name in order]
     lanes = ([main_lane] if main_lane else []) + lanes
     suites = [suite for lane in lanes for suite in lane]
@@ -230,9 +230,14 @@ def main(argv: list[str] | None = None) -> int:
     runner.say(f'{"suite":<{width}}  {"wall":>6}  {"CPU":>6}  result')
     for suite in suites:
         runner.say(f'{suite.name:<{width}}  {suite.wall:>5.0f}s  {suite.cpu:>5.0f}s  {suite.status}')
+    unfinished = [suite for suite in suites if suite.status != 'passed']
+    if runner.failed is None and unfinished:
+        # A lane that ended without running its suites (an error in the runner itself) is a failure, never a pass.
+        runner.failed = unfinished[0]
     if runner.failed is not None:
         failed = runner.failed
-        print(f'---- end of {failed.log} ----\n{tail(failed.log, LOG_TAIL)}---- end of {failed.name} ----', flush=True)
+        log_tail = tail(failed.log, LOG_TAIL) if os.path.exists(failed.log) else f'(no log: {failed.name} {failed.status})\n'
+        print(f'---- end of {failed.log} ----\n{log_tail}---- end of {failed.name} ----', flush=True)
         runner.say(f'FAILED in {failed.name} after {runner.elapsed()}s (log {failed.log})')
         return 1
     children = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -122,3 +122,16 @@ def test_with_jobs_the_lanes_start_in_the_order_of_alone_and_the_main_lane_keeps
     assert result.returncode == 0, result.stdout + result.stderr
     started = [line.split()[4].rstrip(',') for line in result.stdout.splitlines() if line.startswith('make test: ==> make ')]
     assert started == ['ok-1', 'ok-2'] + alone, started
+
+
+def test_a_suite_that_could_not_start_fails_the_run(tmp_path):
+    """A make command that does not exist: the lane ends without running its suites; the run fails, never PASSED."""
+    result = subprocess.run([sys.executable, RUNNER, '--build', str(tmp_path / 'build'), '--make', str(tmp_path / 'no-make'),
+                             '--alone', 'ok-x', '--', 'ok-a', 'ok-x'], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 1 and 'PASSED' not in result.stdout and 'make test: FAILED in ' in result.stdout, result.stdout
+
+
+def test_a_suite_named_twice_in_alone_runs_once(tmp_path):
+    result, _called = run(tmp_path, '--alone', 'nap-a nap-a', '--', 'ok-1', 'nap-a')
+    started = [line for line in result.stdout.splitlines() if line.startswith('make test: ==> make nap-a')]
+    assert result.returncode == 0 and len(started) == 1, result.stdout
