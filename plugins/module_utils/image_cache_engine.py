@@ -40,13 +40,15 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.limits import MAX
 from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import (
     BUILD_TAG_KEY,
     UNREAD_BUILD_OUTCOME,
-    build_record,
+    build_digests,
     build_tag_changes,
     option_names_in,
+    parse_build_record,
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import FAILED, READY, UPDATABLE, is_deleting, is_transitional
 from ansible_collections.alibabacloud.eci.plugins.module_utils.tags import (
     COLLECTION_TAG_KEYS,
+    MAX_USER_TAGS,
     is_system_tag,
     normalize_desired_tags,
     tag_changes,
@@ -148,7 +150,13 @@ class CacheEngine:
     # ------------------------------------------------------------ lookups and turns
 
     def find(self, listing: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
-        """The cache, by id or by exact name, from `listing` (the set's) or a fresh lookup. Two of one name: refused."""
+        """The cache, by id or by exact name, from `listing` (the set's) or a fresh lookup. Two of one name: refused.
+        An update forgotten because its cache looked gone is reported again when the cache is found after all."""
+        found = self._find(listing)
+        self.service.found_again(found)
+        return found
+
+    def _find(self, listing: list[dict[str, Any]] | None) -> dict[str, Any] | None:
         if self.params["image_cache_id"]:
             if listing is None:
                 return self.service.get(self.params["image_cache_id"])
@@ -309,25 +317,25 @@ class CacheEngine:
                 f"Manage it by name (name: {cache['image_cache_name']}, without image_cache_id) to have it deleted and created "
                 "again, or delete it with state: absent.", image_cache=cache)
         changed = [key for key in compare(cache, self.settings) if key in ("images", "image_cache_size")]
-        # The settings the cloud does not return are known from the build record the failed build was asked with.
-        recorded = (cache.get("tags") or {}).get(BUILD_TAG_KEY)
-        if recorded is not None and recorded != build_record(self.settings):
-            changed.append(f"network, registries or registry credentials (the build record {BUILD_TAG_KEY})")
+        # The settings the cloud does not return are known from the build record (settings.build_tag_changes).
+        recorded = parse_build_record((cache.get("tags") or {}).get(BUILD_TAG_KEY)) or {}
+        digests = build_digests(self.settings)
+        changed += [option for option in UNREAD_BUILD_OUTCOME if recorded.get(option) not in (None, digests[option])]
         if not changed and not self.params["force_update"]:
             named = option_names_in(events)
             to_change = ", ".join(named) if named else "images or image_cache_size"
-            unread = ", ".join(UNREAD_BUILD_OUTCOME)
-            if recorded is None:
-                after = (f"or, after a change of a setting the cloud does not return ({unread}; the cache carries no build record "
-                         f"{BUILD_TAG_KEY} to compare them with), set force_update: true")
-            else:
-                after = (f"or {unread}: they are those of the failed build (its record {BUILD_TAG_KEY}), except registry passwords, "
-                         "which are not recorded: after changing only a password, set force_update: true")
+            unknown = [option for option in UNREAD_BUILD_OUTCOME if recorded.get(option) is None]
+            known = [option for option in UNREAD_BUILD_OUTCOME if recorded.get(option) is not None]
+            after = "or, after changing only a registry password (never recorded), set force_update: true"
+            if known:
+                after = f"or {', '.join(known)} (they are those of the failed build, its record {BUILD_TAG_KEY}); {after}"
+            if unknown:
+                after += (f"; {', '.join(unknown)} cannot be compared (the cloud does not return them and the cache's record "
+                          f"{BUILD_TAG_KEY} does not have them): after changing one, set force_update: true too")
             raise Refusal(
                 f"{events}. Image cache {cache['image_cache_id']} ({cache['image_cache_name']}) is Failed, and building it again "
-                f"with the settings it failed with would fail again (each build is billed). Change {to_change}, {after} "
-                "to have it deleted and built again. Nothing was changed.",
-                image_cache=cache)
+                f"with the settings it failed with would fail again (each build is billed). Nothing was changed. Change "
+                f"{to_change}, {after}; force_update: true has it deleted and built again.", image_cache=cache)
         # Replacing means creating: check that a create can work before deleting anything.
         self.require_create_settings()
         why = f"{', '.join(changed)} changed" if changed else "force_update"
@@ -378,7 +386,7 @@ class CacheEngine:
     def create(self, chain: list[str]) -> None:
         self.require_create_settings()
         # The records go with the create's tags (the ClientToken leaves them out: settings.client_token).
-        tags = dict(with_record(self.settings["tags"], self.digests), **build_tag_changes(None, self.settings, True))
+        tags = dict(with_record(self.settings["tags"], self.digests), **build_tag_changes(None, self.settings, "create"))
         settings = self.create_settings = dict(self.settings, tags=tags)
         self.stale = stale_after(None, self.digests, True)
         if self.check_mode:
@@ -450,7 +458,8 @@ class CacheEngine:
         to_set, to_unset = tag_changes(cache["tags"], self.settings["tags"], self.purge_tags)
         # The digest record changes only with a rebuild, after the update was accepted (set_tags follows update).
         record_set, record_unset = record_tag_changes(cache["tags"], self.digests, needs_update)
-        record_set = dict(record_set, **build_tag_changes(cache["tags"], self.update_settings(cache), needs_update))
+        record_set = dict(record_set, **build_tag_changes(cache["tags"], self.update_settings(cache),
+                                                          "update" if needs_update else None))
         to_set = dict(to_set, **record_set)
         to_unset = sorted(to_unset + record_unset)
         self.stale = stale_after(refresh["stale"], self.digests, needs_update)
@@ -458,6 +467,15 @@ class CacheEngine:
         if warning:
             self.warnings.append(warning)
         final_tags = tags_after(cache["tags"], to_set, to_unset)
+        if len(final_tags) > MAX_TAGS and BUILD_TAG_KEY in to_set and BUILD_TAG_KEY not in cache["tags"]:
+            # A cache with the tags of an older limit (19 user tags): the record is what has no room, not the user's tags.
+            del to_set[BUILD_TAG_KEY]
+            del record_set[BUILD_TAG_KEY]
+            final_tags = tags_after(cache["tags"], to_set, to_unset)
+            self.warnings.append(f"Image cache {cache['image_cache_id']} carries {len(cache['tags'])} tags, so the build record "
+                                 f"{BUILD_TAG_KEY} (one of the cloud's {MAX_TAGS}) was not written: if a build fails, the network "
+                                 "and registries cannot be compared with it. Give at most "
+                                 f"{MAX_USER_TAGS} tags to make room for it.")
         if len(final_tags) > MAX_TAGS:
             kept = sorted(key for key in final_tags if is_system_tag(key) or key in COLLECTION_TAG_KEYS)
             kept_note = f"system tags and the collection's records kept: {', '.join(kept)}" if kept else "no system tags"
@@ -542,7 +560,7 @@ class CacheEngine:
     def look_again(self) -> None:
         """defer: the cache went away while the set waited for its update; as without defer (run() on CacheGone), what
         the update reported is dropped and the cache is looked up and decided again (a create, under the turn)."""
-        self.service.forget_update()
+        self.service.forget_update(self.awaiting["cache_id"])
         self.awaiting = None
         self.run()
 

@@ -240,8 +240,7 @@ class Member:
                 self.fail(error)
             return self.failure is None
         if isinstance(outcome, WaitError):
-            if self.engine.vanished_during_update(outcome):
-                self.engine.service.forget_update()
+            # The last round: gone again, or a listing that keeps missing it; the accepted update stays reported.
             self.fail(outcome)
         else:
             self.engine.settled(outcome)

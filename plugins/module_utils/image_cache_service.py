@@ -122,6 +122,7 @@ class ImageCacheService:
         self.run_token = "ansible-eci-run-" + uuid.uuid4().hex
         self.done: list[str] = []  # writes the cloud accepted, in order (what `changes` reports)
         self.update_mark = 0
+        self.forgotten: tuple[str, list[str]] | None = None
         self.last_seen: dict[str, Any] | None = None  # the cache as last read or predicted after a write
         self.created_id: str | None = None  # the id a create(confirm=False) answered
 
@@ -408,10 +409,19 @@ class ImageCacheService:
             return seen["transition"] or settled_view(cache) or self._clock() - started >= UPDATE_OBSERVE_MAX
         return observed
 
-    def forget_update(self) -> None:
-        """A cloud that answers an update (and the tag calls after it) of a missing id with success (missing_id: ignore):
-        they did nothing, so `done` no longer reports them; the caller looks again and decides again."""
+    def forget_update(self, cache_id: str) -> None:
+        """The cache of an accepted update looked gone while waited for. A cloud that answers an update (and the tag
+        calls after it) of a missing id with success (missing_id: ignore) did nothing, so `done` no longer reports
+        them; the caller looks again and decides again. If the lookup finds the same cache after all (a listing that
+        missed it), found_again() reports them again: the update was real, and billed."""
+        self.forgotten = (cache_id, self.done[self.update_mark:])
         del self.done[self.update_mark:]
+
+    def found_again(self, cache: Mapping[str, Any] | None) -> None:
+        """After forget_update: the cache the lookup found is the updated one, so its update and tag calls count."""
+        if self.forgotten and cache is not None and cache.get("image_cache_id") == self.forgotten[0]:
+            self.done.extend(self.forgotten[1])
+        self.forgotten = None
 
     def wait_updated(self, cache_id: str, settled_view: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
         """Wait for Ready after an update, never taking the cache as it was before the update for the result.
@@ -427,7 +437,7 @@ class ImageCacheService:
                                       just_changed=True, observed=observed, sleep=self._sleep, clock=self._clock)
         except WaitError as error:
             if error.code == "ImageCacheNotFound":
-                self.forget_update()
+                self.forget_update(cache_id)
                 raise CacheGone(cache_id, "UpdateImageCache")
             raise
 

@@ -18,7 +18,8 @@ The record (the tag's value, at most 128 characters): ``v1:<platform>:sha256:<64
 So the record says whether the images resolve as they did, not which one moved (20 digests do not fit in 128
 characters).
 
-The tag counts in the cloud's 20 tags per cache (so at most 19 user tags), is never removed by purge_tags, is
+The tag counts in the cloud's 20 tags per cache (with the build record, settings.BUILD_TAG_KEY: at most 18 user
+tags, tags.MAX_USER_TAGS), is never removed by purge_tags, is
 ignored when tags are compared and is shown apart from the user's tags in diffs (tags.py, comparison.py).
 
 When the record is written: with the CreateImageCache request (a tag of the create), and after an

@@ -106,7 +106,13 @@ UNREAD_BUILD_OUTCOME = tuple(option for option in BUILD_OUTCOME if not BY_OPTION
 # The collection's record of those settings on the cache, written with each create and each accepted update (like the
 # digest record, image_digests.DIGESTS_TAG_KEY). Not starting with aliyun or acs: (the cloud's rule for user keys).
 BUILD_TAG_KEY = "alibabacloud.eci/build"
+# v1:<8 hex digits per setting of UNREAD_BUILD_OUTCOME, in that order>; "--------" for a setting not known. The version
+# fixes the order: a setting added to UNREAD_BUILD_OUTCOME needs v2.
 BUILD_RECORD_VERSION = "v1"
+BUILD_DIGEST_LENGTH = 8
+UNKNOWN_DIGEST = "-" * BUILD_DIGEST_LENGTH
+BUILD_RECORD_RE = re.compile(rf"v1:((?:[0-9a-f]{{{BUILD_DIGEST_LENGTH}}}|-{{{BUILD_DIGEST_LENGTH}}}){{{len(UNREAD_BUILD_OUTCOME)}}})",
+                             re.ASCII)  # fullmatch
 # How `changes` names the tag call that writes it.
 BUILD_RECORD_CHANGE = "record build settings"
 
@@ -207,24 +213,57 @@ def without_record(fields: dict[str, Any]) -> dict[str, Any]:
     return dict(fields, tag=tags) if tags else dict((k, v) for k, v in fields.items() if k != "tag")
 
 
-def build_record(settings: Mapping[str, Any]) -> str:
-    """The build record of settings (the module's options): ``v1:sha256:<64 hex>``, the sha256 of the canonical
-    CreateImageCache fields of UNREAD_BUILD_OUTCOME (network, registries, credentials) as sorted JSON.
+def build_digests(settings: Mapping[str, Any]) -> dict[str, str]:
+    """{option: 8 hex digits} for each setting of UNREAD_BUILD_OUTCOME: the start of the sha256 of its canonical
+    CreateImageCache field as JSON (null when not given).
 
     Registry passwords are left out, as from the token (client_token): a tag is read by anyone who may list caches,
     and a hash of a short password can be brute-forced. So a rotated password alone does not change the record."""
-    fields = dict((setting.field, value) for setting in SETTINGS if setting.option in UNREAD_BUILD_OUTCOME
-                  for value in [_encode(setting, settings.get(setting.option), "create")] if value is not None)
-    text = json.dumps(without_secrets(fields), sort_keys=True, separators=(",", ":"))
-    return f"{BUILD_RECORD_VERSION}:sha256:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+    digests = {}
+    for option in UNREAD_BUILD_OUTCOME:
+        setting = BY_OPTION[option]
+        text = json.dumps(without_secrets(dict(value=_encode(setting, settings.get(option), "create"))), sort_keys=True,
+                          separators=(",", ":"))
+        digests[option] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:BUILD_DIGEST_LENGTH]
+    return digests
 
 
-def build_tag_changes(cache_tags: Mapping[str, str] | None, settings: Mapping[str, Any], rebuilt: bool) -> dict[str, str]:
-    """The build record to set on a cache (cache_tags: its tags): only a create or an accepted update (rebuilt) writes
-    it, with the settings sent (create-only ones such as zone_id are the task's; the cloud keeps the create's)."""
-    if not rebuilt:
+def format_build_record(digests: Mapping[str, str | None]) -> str:
+    """The tag value of {option: digest or None (not known)}."""
+    return BUILD_RECORD_VERSION + ":" + "".join(digests.get(option) or UNKNOWN_DIGEST for option in UNREAD_BUILD_OUTCOME)
+
+
+def parse_build_record(value: Any) -> dict[str, str | None] | None:
+    """{option: digest, None where not known} of a build record; None when the value is not a record of this format."""
+    match = BUILD_RECORD_RE.fullmatch(value or "") if isinstance(value, str) else None
+    if not match:
+        return None
+    chunks = [match.group(1)[i:i + BUILD_DIGEST_LENGTH] for i in range(0, len(match.group(1)), BUILD_DIGEST_LENGTH)]
+    return dict((option, None if chunk == UNKNOWN_DIGEST else chunk) for option, chunk in zip(UNREAD_BUILD_OUTCOME, chunks))
+
+
+def build_record(settings: Mapping[str, Any]) -> str:
+    """The build record of a create with these settings (the module's options)."""
+    return format_build_record(build_digests(settings))
+
+
+def build_tag_changes(cache_tags: Mapping[str, str] | None, settings: Mapping[str, Any], action: str | None) -> dict[str, str]:
+    """The build record to set on a cache (cache_tags: its tags, None for a create) after `action`: 'create', 'update'
+    (an accepted UpdateImageCache with these settings) or None (no rebuild: nothing).
+
+    After an update, a setting the update sent has the task's digest; the others keep the recorded one, since the cloud
+    keeps them (create-only ones such as zone_id, and those the task left out), or are unknown without a record."""
+    if action is None:
         return {}
-    record = build_record(settings)
+    digests = build_digests(settings)
+    if action == "update":
+        recorded = parse_build_record((cache_tags or {}).get(BUILD_TAG_KEY)) or {}
+        sent = request_fields(settings, "update")
+        digests = dict((option, digests[option] if BY_OPTION[option].field in sent else recorded.get(option))
+                       for option in UNREAD_BUILD_OUTCOME)
+        if not any(digests.values()):
+            return {}  # nothing known to record
+    record = format_build_record(digests)
     return {} if (cache_tags or {}).get(BUILD_TAG_KEY) == record else {BUILD_TAG_KEY: record}
 
 

@@ -17,7 +17,7 @@ description:
     retries and runs with settings that mean the same make one cache. Runs on one host (see O(lock_dir)) take turns
     from the lookup until the create is confirmed.
   - The settings the API returns are compared and updated in place (C(UpdateImageCache), then tag calls); the others
-    are sent at creation, with any update, and with O(force_update=true).
+    are sent at creation and, where C(UpdateImageCache) takes them, with any update and O(force_update=true).
   - A C(Failed) cache is built again only when O(images), O(image_cache_size) or the network and registries (the tag
     C(alibabacloud.eci/build)) differ from the failed build, or with O(force_update=true); else the task fails.
   - O(wait_timeout) is one deadline for the whole task.

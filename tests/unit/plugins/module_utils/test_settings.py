@@ -112,7 +112,8 @@ NETWORK = dict(security_group_id="sg-1", vswitch_ids=["vsw-1", "vsw-2"], zone_id
 
 def test_build_record_is_a_tag_value_and_holds_no_password():
     record = settings.build_record(NETWORK)
-    assert re.fullmatch(r"v1:sha256:[0-9a-f]{64}", record) and len(record) <= 128
+    assert re.fullmatch(r"v1:[0-9a-f]{64}", record) and len(record) <= 128
+    assert settings.parse_build_record(record) == settings.build_digests(NETWORK)
     rotated = dict(NETWORK, image_registry_credentials=[dict(server="r.example.com", username="u", password="two")])
     assert settings.build_record(rotated) == record  # a password is never part of it, in any form
 
@@ -125,6 +126,9 @@ def test_build_record_is_a_tag_value_and_holds_no_password():
 ])
 def test_build_record_changes_with_each_unread_build_setting(change):
     assert settings.build_record(dict(NETWORK, **change)) != settings.build_record(NETWORK)
+    # ... in that setting's digest alone, so a refusal can name what changed
+    before, after = settings.build_digests(NETWORK), settings.build_digests(dict(NETWORK, **change))
+    assert [option for option in before if before[option] != after[option]] == list(change)
 
 
 @pytest.mark.parametrize("change", [dict(images=["nginx:2"]), dict(image_cache_size=40), dict(retention_days=3),
@@ -139,9 +143,28 @@ def test_unread_build_outcome_is_build_outcome_less_what_is_read_back():
 
 def test_build_tag_changes_only_with_a_rebuild_and_only_when_it_differs():
     record = settings.build_record(NETWORK)
-    assert settings.build_tag_changes({}, NETWORK, rebuilt=False) == {}
-    assert settings.build_tag_changes({}, NETWORK, rebuilt=True) == {settings.BUILD_TAG_KEY: record}
-    assert settings.build_tag_changes({settings.BUILD_TAG_KEY: record}, NETWORK, rebuilt=True) == {}
+    assert settings.build_tag_changes({}, NETWORK, None) == {}
+    assert settings.build_tag_changes(None, NETWORK, "create") == {settings.BUILD_TAG_KEY: record}
+    assert settings.build_tag_changes({settings.BUILD_TAG_KEY: record}, NETWORK, "update") == {}
+
+
+def test_an_update_records_what_it_sent_and_keeps_the_rest():
+    """An update that leaves the network out (a refresh by id, a rename) keeps the recorded digests: the cloud keeps
+    those settings. Create-only settings (zone_id) keep the create's digest, whatever the task says."""
+    created = dict(NETWORK, zone_id="cn-hangzhou-k")
+    tags = {settings.BUILD_TAG_KEY: settings.build_record(created)}
+    assert settings.build_tag_changes(tags, dict(images=["nginx"]), "update") == {}
+    assert settings.build_tag_changes(tags, dict(NETWORK, zone_id="cn-hangzhou-j"), "update") == {}
+    changed = settings.build_tag_changes(tags, dict(NETWORK, security_group_id="sg-2"), "update")[settings.BUILD_TAG_KEY]
+    assert settings.parse_build_record(changed) == dict(settings.build_digests(created),
+                                                        security_group_id=settings.build_digests(dict(security_group_id="sg-2"))["security_group_id"])
+
+
+def test_an_update_of_a_cache_without_a_record_records_only_what_it_sent():
+    recorded = settings.parse_build_record(settings.build_tag_changes({}, dict(security_group_id="sg-1"), "update")[settings.BUILD_TAG_KEY])
+    assert recorded["security_group_id"] and [option for option, digest in recorded.items() if digest] == ["security_group_id"]
+    assert settings.build_tag_changes({}, dict(name="web-v2"), "update") == {}  # nothing known to record
+    assert settings.parse_build_record("v1:sha256:" + "a" * 64) is None and settings.parse_build_record(None) is None
 
 
 def test_the_token_leaves_the_records_out():

@@ -168,8 +168,8 @@ def test_the_tag_limit_counts_the_record_before_any_call(run_module, cloud, regi
 
 
 def test_a_refresh_that_would_pass_20_tags_fails_before_any_change(run_module, cloud, registry_digests):
-    tags = dict(("k%d" % i, "v") for i in range(18))
-    tags["acs:system"] = "x"  # a system tag the cloud keeps: with the two records, 21
+    tags = dict(("k%d" % i, "v") for i in range(19))
+    tags["acs:system"] = "x"  # a system tag the cloud keeps: with the digest record, 21 (the build record has no room)
     cloud.add("imc-1", images=[APP], tags=tags)
     registry_digests[APP] = NEW
     result, failed = run_module(eci_image_cache.main, dict(CREATE, force_update=True))
@@ -199,7 +199,8 @@ def test_a_cache_that_is_not_built_is_not_fresh(run_module, cloud, registry_dige
     assert not failed and result["stale"] is None, result
     assert cloud.mutations() == []
     # An UpdateFailed cache is updated again (refresh or not); a Ready cache with the same record is fresh.
-    assert result["changes"] == (["update retry UpdateFailed", "record build settings"] if status == "UpdateFailed" else [])
+    # The build record stays: the update sends the settings the create recorded.
+    assert result["changes"] == (["update retry UpdateFailed"] if status == "UpdateFailed" else [])
     cloud.records["imc-1"]["status"] = "Ready"
     result, failed = run_module(eci_image_cache.main, task)
     assert not failed and result["stale"] is False and result["changes"] == []
@@ -221,7 +222,7 @@ def test_a_refresh_without_images_in_the_task_sends_the_caches_images(run_module
     monkeypatch.setattr(eci, "update_image_cache", lambda connection, cache_id, fields, token: sent.append(fields) or update(
         connection, cache_id, fields, token))
     result, failed = run_module(eci_image_cache.main, dict(BASE, name="web", refresh="digest"))
-    assert not failed and result["changes"] == ["update stale image digests", "record build settings", "record image digests"]
+    assert not failed and result["changes"] == ["update stale image digests", "record image digests"]
     assert len(sent) == 1 and sent[0]["image"] == [APP], sent
     assert result["stale"] is False and cloud.records["imc-1"]["tags"][KEY] == make_record({APP: NEW})
 
@@ -247,3 +248,29 @@ def test_a_refresh_under_a_listing_that_never_shows_updating_ends_with_the_new_s
     assert not failed and result["changed"] and result["stale"] is False, result
     assert result["image_cache"]["snapshot_id"] != before and result["image_cache"]["status"] == "Ready"
     assert 12 <= cloud.now() - started < UPDATE_OBSERVE_MAX
+
+
+def test_a_push_refresh_by_id_keeps_the_build_record_so_a_failed_rebuild_is_not_built_again(run_module, cloud, registry_digests):
+    """playbooks/refresh_on_push.yml refreshes by id with no network: the record keeps the create's network, so when
+    that rebuild fails, the unchanged main task is refused (no billed rebuild with the same settings)."""
+    built(cloud, registry_digests, run_module)
+    record = cloud.records["imc-1"]["tags"][BUILD_TAG_KEY]
+    registry_digests[APP] = NEW
+    result, failed = run_module(eci_image_cache.main, dict(BASE, image_cache_id="imc-1", refresh="digest"))
+    assert not failed and result["changes"][0] == "update stale image digests", result
+    assert cloud.records["imc-1"]["tags"][BUILD_TAG_KEY] == record
+    cloud.records["imc-1"].update(failed=True, events=[dict(reason="Failed", message="pull failed")])
+    cloud.calls.clear()
+    result, failed = run_module(eci_image_cache.main, CREATE)
+    assert failed and "pull failed" in result["msg"] and "those of the failed build" in result["msg"], result
+    assert cloud.mutations() == []
+
+
+def test_a_cache_with_19_user_tags_is_still_updated_without_the_build_record(run_module, cloud, registry_digests):
+    """19 user tags were allowed before the build record: such a cache is updated, the record left out with a warning."""
+    registry_digests[APP] = OLD
+    cloud.add("imc-1", images=[APP], tags=dict({KEY: make_record({APP: OLD})}, **dict(("k%d" % i, "v") for i in range(19))))
+    result, failed = run_module(eci_image_cache.main, dict(CREATE, image_cache_size=40))
+    assert not failed and result["changes"][0] == "update image_cache_size", result
+    assert BUILD_TAG_KEY not in cloud.records["imc-1"]["tags"]
+    assert any(BUILD_TAG_KEY in warning and "was not written" in warning for warning in result["warnings"]), result["warnings"]
