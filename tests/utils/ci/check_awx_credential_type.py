@@ -33,7 +33,8 @@ NOT_INJECTED = {
                              'provides it (AWX: Paths to expose to isolated jobs and Extra Environment Variables)',
     'HOME': 'set by the system; the host lock falls back to ~/.ansible/tmp',
     'XDG_RUNTIME_DIR': 'set by the login session; the host lock uses it when the temporary directory is taken',
-    'NO_PROXY': 'proxy settings belong to the execution environment or the job, not to a credential',
+    'ALIBABA_CLOUD_PROFILE': 'the official credentials chain\'s profile name, an entry of ~/.aliyun/config.json, a '
+                             'file an execution environment does not have; AWX injects the keys themselves',
 }
 SECRET_INPUTS = ('secret_key', 'security_token')
 
