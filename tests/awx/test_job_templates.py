@@ -34,6 +34,9 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The collection tree's ansible_collections/ folder, so the test reads the build record with the collection's own parser.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(ROOT))))
+from ansible_collections.alibabacloud.eci.plugins.module_utils.settings import BUILD_TAG_KEY, parse_build_record  # noqa: E402
 AWX_DIR = os.path.join(ROOT, 'docs', 'awx')
 CREDENTIAL_TYPE = 'Alibaba Cloud ECI'
 BIN = os.path.dirname(sys.executable)
@@ -221,7 +224,11 @@ def test_job_template(name, tmp_path):
     for cache in caches:
         assert cache['ImageCacheName'] == 'web-frontend' and cache['Status'] == 'Ready', cache
         assert cache['Images'] == ['registry-vpc.%s.aliyuncs.com/acs/nginx:1.25' % cache['RegionId']], cache
-        assert {t['Key']: t['Value'] for t in cache['Tags']} == {'managed-by': 'ansible', 'fleet': 'web'}, cache
+        tags = {t['Key']: t['Value'] for t in cache['Tags']}
+        record = parse_build_record(tags.pop(BUILD_TAG_KEY, None))
+        assert tags == {'managed-by': 'ansible', 'fleet': 'web'}, cache
+        # The create recorded every build setting it sent (none unknown), so a later run can tell a failed build's cause.
+        assert record and all(record.values()), cache
 
 
 def test_profile_inventory_fails_before_any_call(tmp_path):
