@@ -32,6 +32,8 @@ options:
     description:
       - What to answer when no Ready cache holds every image, instead of failing (for example V('')).
     type: raw
+requirements:
+  - alibabacloud-eci20180808 >= 2.1.0
 extends_documentation_fragment:
   - alibabacloud.eci.common
 notes:

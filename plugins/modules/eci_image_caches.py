@@ -257,6 +257,8 @@ options:
         progress and events. No API call runs past it.
     type: int
     default: 1800
+requirements:
+  - alibabacloud-eci20180808 >= 2.1.0
 extends_documentation_fragment:
   - alibabacloud.eci.common
 attributes:

@@ -145,3 +145,59 @@ def test_the_awx_guide_says_the_size_check_honours_proxies():
     awx = (RST / "awx.rst").read_text()
     assert "connects directly" not in awx
     assert re.search(r"registry reads of ``size_check``[^.]*honour them", re.sub(r"\s+", " ", awx))
+
+
+UTILS = "ansible_collections.alibabacloud.eci.plugins.module_utils."
+
+
+def _sdk_imports(path, seen=None):
+    """The alibabacloud_* packages a plugin file imports, itself or through the collection's module_utils (any depth,
+    lazy imports in functions included)."""
+    seen = set() if seen is None else seen
+    if path in seen:
+        return set()
+    seen.add(path)
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            # from ...module_utils import eci names modules; from ...module_utils.eci import x names one module
+            names = [f"{node.module}.{a.name}" for a in node.names] if node.module == UTILS.rstrip(".") else [node.module or ""]
+        else:
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        for name in names:
+            if name.startswith("alibabacloud_"):
+                found.add(name.split(".")[0].replace("_", "-"))
+            elif name.startswith(UTILS):
+                found |= _sdk_imports(ROOT / "plugins" / "module_utils" / f"{name[len(UTILS):].split('.')[0]}.py", seen)
+    return found
+
+
+def _minimums():
+    """{package: '>= version'} of requirements.txt."""
+    wanted = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        match = re.fullmatch(r"([a-z0-9-]+)>=([0-9.]+)", line.strip())
+        if match:
+            wanted[match.group(1)] = match.group(2)
+    return wanted
+
+
+@pytest.mark.parametrize("path", MODULES + sorted((ROOT / "plugins" / "lookup").glob("*.py")), ids=lambda p: p.stem)
+def test_each_plugin_documents_the_sdks_it_imports(path):
+    """requirements (the plugin's own and its doc fragments') name every Alibaba Cloud SDK its code imports, at the
+    minimum version of requirements.txt (eci_image_caches and the lookup left out alibabacloud-eci20180808)."""
+    docs = _documentation(path)
+    listed = list(docs.get("requirements") or [])
+    for fragment in docs.get("extends_documentation_fragment") or []:
+        module = ROOT / "plugins" / "doc_fragments" / f"{fragment.rsplit('.', 1)[1]}.py"
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "DOCUMENTATION":
+                listed += yaml.safe_load(node.value.value).get("requirements") or []
+    documented = {m.group(1): m.group(2) for m in (re.fullmatch(r"([a-z0-9-]+) >= ([0-9.]+)", r) for r in listed) if m}
+    assert len(documented) == len(listed), f"{path.name}: requirements not of the form 'package >= version': {listed}"
+    minimums = _minimums()
+    imported = _sdk_imports(path) - {"alibabacloud-tea-util"}  # alibabacloud-tea-openapi's own dependency
+    assert imported, f"{path.name} imports no Alibaba Cloud SDK: the test reads its imports wrongly"
+    for package in sorted(imported):
+        assert package in documented, f"{path.name} imports {package} but its requirements leave it out"
+        assert documented[package] == minimums[package], f"{path.name}: {package} >= {documented[package]}, requirements.txt says {minimums[package]}"
