@@ -24,6 +24,7 @@ directory removed. The exit code is CMD's. Importable: start_registry(), ensure_
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import shutil
 import signal
@@ -44,6 +45,8 @@ from child_process import raise_keyboard_interrupt, run_child  # noqa: E402  pyl
 PACKAGES = ('docker-registry', 'apache2-utils')
 STARTUP_TIMEOUT = 30
 STOP_TIMEOUT = 5
+# Seconds to wait for apt's lock held by another apt-get (an unattended upgrade, another suite's install).
+APT_LOCK_WAIT = 600
 BCRYPT_COST = 5
 
 CONFIG = """version: 0.1
@@ -78,20 +81,41 @@ class RegistryUnavailable(RuntimeError):
 
 
 def ensure_installed(install=True):
-    """Make sure docker-registry and htpasswd exist; install the Debian packages when allowed. Idempotent."""
+    """Make sure docker-registry and htpasswd exist; install the Debian packages when allowed. Idempotent.
+
+    Suites of one `make test` start side by side, each with its registries: the install is serialised by a file
+    lock (the first installs, the others find the packages), and apt's own lock, when another apt-get holds it,
+    is waited for (up to APT_LOCK_WAIT seconds) instead of failing the suite."""
     if shutil.which('docker-registry') and shutil.which('htpasswd'):
         return
     if not install:
         raise RegistryUnavailable('docker-registry or htpasswd is not installed (apt-get install docker-registry apache2-utils)')
     if os.geteuid() != 0 or not shutil.which('apt-get'):
         raise RegistryUnavailable('docker-registry is not installed and cannot be installed (needs root and apt-get)')
-    env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
-    for cmd in (['apt-get', 'update', '-qq'], ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', *PACKAGES]):
-        result = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
-        if result.returncode != 0:
-            raise RegistryUnavailable(f'{" ".join(cmd)} failed ({result.returncode}): {result.stdout[-500:]}')
+    with open(os.path.join(tempfile.gettempdir(), 'alibabacloud-eci-registry-install.lock'), 'a', encoding='utf-8') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if shutil.which('docker-registry') and shutil.which('htpasswd'):
+            return  # another suite installed them while this one waited
+        env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
+        timeout = ['-o', f'DPkg::Lock::Timeout={APT_LOCK_WAIT}']
+        for cmd in (['apt-get', *timeout, 'update', '-qq'],
+                    ['apt-get', *timeout, 'install', '-y', '-qq', '--no-install-recommends', *PACKAGES]):
+            _apt(cmd, env)
     if not (shutil.which('docker-registry') and shutil.which('htpasswd')):
         raise RegistryUnavailable('docker-registry is still missing after apt-get install')
+
+
+def _apt(cmd, env):
+    """Run one apt-get command; while another process holds apt's lock, try again until APT_LOCK_WAIT has passed
+    (apt-get update does not wait for the lists lock on its own)."""
+    deadline = time.monotonic() + APT_LOCK_WAIT
+    while True:
+        result = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+        if result.returncode == 0:
+            return
+        if 'Could not get lock' not in result.stdout or time.monotonic() > deadline:
+            raise RegistryUnavailable(f'{" ".join(cmd)} failed ({result.returncode}): {result.stdout[-500:]}')
+        time.sleep(2)
 
 
 def _die_with_parent():
