@@ -16,9 +16,9 @@ description:
   - Images are compared after the collection's reference normalisation (V(nginx:1.25) is
     V(docker.io/library/nginx:1.25)). Among the caches that hold them all, the one with the fewest other images
     wins, the newest on a tie. A cache that is not Ready is never answered.
-  - DescribeImageCaches' own matching (C(MatchImage) with C(ImageFullMatch)) is asked first; when it finds no
-    cache, every cache of the region is compared. ECI's automatic matching at pod creation may pick another cache
-    (it matches by image layers); pinning the id answered here makes the choice explicit. See the guide
+  - Every cache of the region is read and compared (DescribeImageCaches' own C(MatchImage) matches layers and may
+    compare references verbatim, so it could miss the best cache). ECI's automatic matching at pod creation may
+    pick another cache (it matches by image layers); pinning the id answered here makes the choice explicit. See the guide
     R(Caches in use,ansible_collections.alibabacloud.eci.docsite.caches_in_use).
   - No such cache is an error naming the images, unless O(default) is given.
   - Terms are the images; a list term is flattened. All terms together are one set of images, answered by one id.
@@ -38,7 +38,7 @@ extends_documentation_fragment:
   - alibabacloud.eci.common
 notes:
   - Runs on the controller, with the controller's environment (E(ALICLOUD_*) variables, the credentials chain).
-  - One or two DescribeImageCaches listings per lookup; in a loop over many pods, look the id up once in a
+  - One DescribeImageCaches listing (every page) per lookup; in a loop over many pods, look the id up once in a
     C(set_fact).
 """
 
@@ -87,9 +87,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.client import (
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_usage import find_cache_for_images
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import image_problem
-
-SECRET_OPTIONS = ("access_key", "secret_key", "security_token")
-
+from ansible_collections.alibabacloud.eci.plugins.module_utils.module import secret_values
 
 def flatten(terms: Any) -> list[Any]:
     result = []
@@ -116,10 +114,10 @@ class LookupModule(LookupBase):
         if not HAS_SDK_CORE:
             raise AnsibleLookupError("alibabacloud.eci.image_cache_id needs the Alibaba Cloud SDKs on the controller "
                                      "(pip install alibabacloud-eci20180808 alibabacloud-tea-openapi alibabacloud-credentials)")
-        params = {name: self.get_option(name) for name in auth_argument_spec()}
-        secrets = [params[name] for name in SECRET_OPTIONS if params.get(name)]
-        secrets += [os.environ[name] for name in ("ALICLOUD_SECRET_KEY", "ALICLOUD_SECURITY_TOKEN", "ALICLOUD_ACCESS_KEY")
-                    if os.environ.get(name)]
+        spec = auth_argument_spec()
+        params = {name: self.get_option(name) for name in spec}
+        # The modules' rule (secret_values); Connection adds the credentials chain's STS token to this same set.
+        secrets = secret_values([params[name] for name, entry in spec.items() if entry.get("no_log")], {}, os.environ)
         try:
             connection = Connection(params, os.environ, secrets=secrets)
             cache = find_cache_for_images(connection, images)

@@ -15,8 +15,6 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference i
 from ansible_collections.alibabacloud.eci.plugins.module_utils.statuses import READY
 
 SECONDS_PER_DAY = 86400
-# DescribeImageCaches takes at most this many MatchImage.N.
-MAX_MATCH_IMAGES = 100
 
 
 def idle_days(cache: dict[str, Any], now: float) -> int | None:
@@ -59,16 +57,14 @@ def choose_cache(caches: Iterable[dict[str, Any]], images: Iterable[str]) -> dic
 
 
 def find_cache_for_images(connection: Connection, images: list[str]) -> dict[str, Any] | None:
-    """The cache choose_cache picks among the region's caches.
+    """The cache choose_cache picks among every cache of the region (one DescribeImageCaches listing, every page).
 
-    First the cloud's own matching (MatchImage with ImageFullMatch: only Ready caches holding every image, as the
-    cloud compares them); when that gives none, every cache, compared here in canonical form (a cloud may compare
-    references verbatim: nginx:1.25 against docker.io/library/nginx:1.25).
+    The cloud's own matching (MatchImage with ImageFullMatch) is not asked: it matches image layers, and how it
+    compares references is not documented; a cloud that compares them verbatim (the twin's default profile) leaves
+    out a cache that holds docker.io/library/nginx:1.25 when nginx:1.25 is asked, which may be the cache with the
+    fewest other images, so its answer cannot decide the choice and a second listing would be needed anyway.
+    Raises AlibabaCloudError (the listing's failure).
     """
-    if len(images) <= MAX_MATCH_IMAGES:
-        chosen = choose_cache(eci.describe_image_caches(connection, match_images=images, image_full_match=True), images)
-        if chosen is not None:
-            return chosen
     return choose_cache(eci.describe_image_caches(connection), images)
 
 

@@ -43,25 +43,30 @@ def _credential_pairs(value: Any) -> Iterator[tuple[Any, Any]]:
             yield from _credential_pairs(item)
 
 
-def register_secrets(module: AnsibleModule, environ: Mapping[str, str]) -> None:
-    """Make every secret of the run a no_log value of module, in every form a peer may echo.
-
-    AnsibleModule already holds the values of no_log options (whether from the task, module_defaults or a
-    role variable); added here: their URL-encoded and JSON-escaped forms (masking.secret_forms), base64 of every
-    registry user:password (an echoed Authorization header), and the secrets of the environment (SECRET_ENVIRONMENT).
-    Ansible masks no_log values in results, warnings, failures, diffs and the -vvv invocation."""
+def secret_values(no_log_values: Iterable[Any], params: Any, environ: Mapping[str, str]) -> set[str]:
+    """Every form a peer may echo of the run's secrets: the no_log values given (masking.secret_forms: as they are,
+    URL-encoded, JSON-escaped), base64 of every registry user:password anywhere in params (an echoed Authorization
+    header), and the secrets of the environment (SECRET_ENVIRONMENT). The one rule for modules and lookups."""
     found = set()
-    for value in list(module.no_log_values):
+    for value in list(no_log_values):
         if value not in (None, "") and len(str(value)) >= MIN_SECRET_LENGTH:
             found.update(secret_forms(str(value)))
-    for username, password in _credential_pairs(module.params):
+    for username, password in _credential_pairs(params):
         found.update(credential_forms(username, password))
     for name in SECRET_ENVIRONMENT:
         value = environ.get(name)
         if value and len(value.strip()) >= MIN_SECRET_LENGTH:
             found.update(secret_forms(value))
             found.update(secret_forms(value.strip()))
-    module.no_log_values.update(found)
+    return found
+
+
+def register_secrets(module: AnsibleModule, environ: Mapping[str, str]) -> None:
+    """Make every secret of the run (secret_values) a no_log value of module.
+
+    AnsibleModule already holds the values of no_log options (whether from the task, module_defaults or a
+    role variable). Ansible masks no_log values in results, warnings, failures, diffs and the -vvv invocation."""
+    module.no_log_values.update(secret_values(module.no_log_values, module.params, environ))
 
 
 def mask_text(text: str, no_log_values: Iterable[Any]) -> str:

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.loader import lookup_loader
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_usage import choose_cache
+from ansible_collections.alibabacloud.eci.plugins.module_utils.module import SECRET_ENVIRONMENT
 from ansible_collections.alibabacloud.eci.tests.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
 
 SEEDS = [
@@ -59,16 +62,44 @@ def test_every_image_must_be_held(lookup):
     assert lookup(['docker.io/library/redis:7']) == ['imc-both']  # list terms flattened, references normalised
 
 
-def test_the_clouds_own_matching_is_asked_first(lookup, twin):
-    lookup('nginx:1.25', 'redis:7')
-    first = describes(twin)[0]['params']
-    assert first['MatchImage.1'] == 'nginx:1.25' and first['MatchImage.2'] == 'redis:7' and first['ImageFullMatch'] == 'True'
+def test_a_cache_the_clouds_matching_would_leave_out_still_wins(lookup, twin):
+    # The default profile's MatchImage compares references verbatim: asked for nginx:1.25 it answers only imc-both,
+    # while imc-older holds it (as docker.io/library/nginx:1.25) with no other image, so imc-older is the answer.
+    twin.state.reset({'image_caches': SEEDS[:2]})
+    assert lookup('nginx:1.25') == ['imc-older']
+    assert all('MatchImage.1' not in r['params'] for r in describes(twin))
 
 
 def test_a_cache_the_cloud_does_not_match_is_still_found(lookup, twin):
     # The default profile compares references verbatim: docker.io/library/nginx:1.25 is not "nginx:1.25" to it.
     twin.state.reset({'image_caches': [SEEDS[1]]})
     assert lookup('nginx:1.25') == ['imc-older']
+
+
+def test_one_listing_per_lookup(lookup, twin):
+    lookup('nginx:1.25', 'redis:7')
+    pages = describes(twin)
+    assert pages and all('NextToken' in r['params'] for r in pages[1:]), pages  # the pages of one listing
+
+
+def test_the_lookup_masks_what_the_modules_mask(lookup, monkeypatch):
+    """The secrets of the environment (the credentials chain's variables too) are masked in the lookup's errors: the
+    modules' rule (module.secret_values), not a list of its own (ALIBABA_CLOUD_* were missing from it)."""
+    plugin_module = sys.modules[type(lookup_loader.get('alibabacloud.eci.image_cache_id')).__module__]
+    captured = {}
+    real = plugin_module.Connection
+
+    def connection(params, env, secrets=()):
+        captured['secrets'] = secrets
+        return real(params, env, secrets=secrets)
+
+    monkeypatch.setattr(plugin_module, 'Connection', connection)
+    values = {name: f'env-secret-{number}-value' for number, name in enumerate(SECRET_ENVIRONMENT)}
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    lookup('nginx:1.25')
+    missing = [name for name, value in values.items() if value not in captured['secrets']]
+    assert not missing and DEFAULT_ACCESS_KEY_SECRET in captured['secrets'], missing
 
 
 def test_a_cache_that_is_not_ready_is_never_answered(lookup):
