@@ -29,7 +29,7 @@ from types import FrameType
 from typing import Any, Callable, Iterable, Iterator, Mapping, NoReturn
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.masking import MIN_SECRET_LENGTH, secret_forms
-from ansible_collections.alibabacloud.eci.plugins.module_utils.proxies import environment_bypasses_proxy
+from ansible_collections.alibabacloud.eci.plugins.module_utils.proxies import PROXY_VARIABLES, environment_bypasses_proxy, proxy_url
 
 try:
     from Tea.exceptions import TeaException, UnretryableException
@@ -688,7 +688,7 @@ class Connection:
         the rules of the registry reads). The SDK reads HTTP(S)_PROXY itself and hands them to requests in a way
         that skips NO_PROXY, so the module honours it here."""
         endpoint, protocol = self.endpoints[service]
-        proxies = [key for key in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy") if os.environ.get(key)]
+        proxies = [key for key in PROXY_VARIABLES if os.environ.get(key)]
         if not proxies:
             return False
         host, port = endpoint, None
@@ -702,14 +702,24 @@ class Connection:
 
     @contextlib.contextmanager
     def _proxy_environment(self, service: str) -> Iterator[None]:
-        if not self._bypass_proxy(service):
+        """The proxy variables as the SDK will read them during one call: the proxy of proxies.py's precedence
+        (lower case wins; the SDK itself reads HTTPS_PROXY first) under both spellings, or none when NO_PROXY sends
+        the endpoint direct, so API calls and registry reads use the same proxy."""
+        saved = dict((key, os.environ[key]) for key in PROXY_VARIABLES if key in os.environ)
+        if not saved:
             yield
             return
-        saved = dict((key, os.environ.pop(key)) for key in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy")
-                     if key in os.environ)
+        chosen = {} if self._bypass_proxy(service) else dict((scheme, proxy_url(saved, scheme)) for scheme in ("http", "https"))
+        for key in PROXY_VARIABLES:
+            os.environ.pop(key, None)
+        for scheme, url in chosen.items():
+            if url:
+                os.environ[f"{scheme.upper()}_PROXY"] = os.environ[f"{scheme}_proxy"] = url
         try:
             yield
         finally:
+            for key in PROXY_VARIABLES:
+                os.environ.pop(key, None)
             os.environ.update(saved)
 
     def call(self, service: str, action: str, method_name: str, request: Any) -> Any:

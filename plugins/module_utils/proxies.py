@@ -28,6 +28,8 @@ import re
 from typing import Mapping
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# The proxy URL variables, both spellings (NO_PROXY apart).
+PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy")
 
 
 def environment_value(environ: Mapping[str, str], name: str) -> str | None:
@@ -36,6 +38,12 @@ def environment_value(environ: Mapping[str, str], name: str) -> str | None:
         if key in environ and environ[key] is not None:
             return environ[key]
     return None
+
+
+def proxy_url(environ: Mapping[str, str], scheme: str) -> str | None:
+    """The proxy URL for scheme (http or https) under the precedence above (https_proxy over HTTPS_PROXY), None when
+    there is none (unset, or set to an empty or blank value). Used for API calls and registry reads alike."""
+    return (environment_value(environ, f"{scheme}_proxy") or "").strip() or None
 
 
 def no_proxy_entries(value: str | None) -> list[str]:

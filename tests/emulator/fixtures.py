@@ -74,7 +74,7 @@ def load_fixtures(path: str | None, overrides: dict | None = None) -> dict:
     return fixtures
 
 
-_AGO = re.compile(r'^(\d+(?:\.\d+)?) (day|hour|minute|second)s? ago$')
+_AGO = re.compile(r'^(\d+(?:\.\d+)?) (day|hour|minute|second)s? ago\Z')
 _UNIT = {'day': 86400, 'hour': 3600, 'minute': 60, 'second': 1}
 
 

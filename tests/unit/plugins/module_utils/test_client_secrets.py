@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import socket
 import threading
 from urllib.parse import quote, quote_plus
@@ -212,3 +213,28 @@ def test_api_calls_and_registry_reads_agree_on_no_proxy(monkeypatch, endpoint, n
     host, _sep, port = connection.endpoints["eci"][0].partition(":")
     proxy = reg.proxy_for("https", host, reg.proxy_settings(), int(port) if port else None)
     assert (proxy is None) is direct
+
+
+@pytest.mark.parametrize("environ, expected", [
+    ({"HTTPS_PROXY": "http://upper.example:1", "https_proxy": "http://lower.example:2"}, "http://lower.example:2"),
+    ({"HTTPS_PROXY": "http://upper.example:1", "https_proxy": ""}, None),  # an empty lower-case value counts as set
+    ({"HTTPS_PROXY": "http://upper.example:1"}, "http://upper.example:1"),
+    ({"HTTPS_PROXY": "http://upper.example:1", "no_proxy": "*"}, None),
+])
+def test_api_calls_and_registry_reads_agree_on_the_proxy(monkeypatch, environ, expected):
+    """The SDK reads HTTPS_PROXY before https_proxy; during an API call both spellings carry the proxy of proxies.py's
+    precedence (the registry reads' rule), or neither when there is none or NO_PROXY sends the endpoint direct."""
+    from ansible_collections.alibabacloud.eci.plugins.module_utils import registry as reg
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    connection = Connection(dict(region="cn-hangzhou", access_key="a", secret_key="secret-key"), {})
+    with connection._proxy_environment("eci"):
+        seen = (os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy") or None,
+                os.environ.get("https_proxy") or os.environ.get("HTTPS_PROXY") or None)
+    host = connection.endpoints["eci"][0]
+    registry_proxy = reg.proxy_for("https", host, reg.proxy_settings(), None)
+    assert seen == (expected, expected)
+    assert (registry_proxy is None) is (expected is None)
+    assert {k: v for k, v in os.environ.items() if k.lower().endswith("_proxy")} == environ  # restored after the call
