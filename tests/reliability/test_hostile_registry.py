@@ -108,3 +108,40 @@ def test_a_hostile_registry_gives_a_warning_never_a_traceback_or_a_secret(twin, 
     assert not leaked, 'a form of the password is in the output'
     assert all(BASIC not in text for text in registry.raw), 'the password went over plain http'
     assert run.seconds < 60, run.seconds  # read_timeout 3 bounds the read; a trickle took minutes before
+
+
+def test_an_echoed_password_reaches_no_ansible_runner_artifact(twin, tmp_path):
+    """The echoing registry through ansible-runner, as AWX runs a job (-vvv, --check --diff): no form of the password
+    in the runner's stdout, its job events or any other artifact, while the warning that names the registry is there."""
+    if os.environ.get('TWIN_PROFILE') == 'hostile':
+        pytest.skip('the registry is the hostile party here; the twin profile changes nothing (run once)')
+    import ansible_runner  # pylint: disable=import-outside-toplevel
+    registry = HostileServer(challenge_then(echo))
+    image = '%s/app:1' % registry.netloc
+    args = dict(name='hostile-runner', images=[image], security_group_id='sg-demo', vswitch_ids=['vsw-demo'],
+                size_check='warn', read_timeout=3, connect_timeout=2, plain_http_registries=[registry.netloc],
+                image_registry_credentials=[dict(server=registry.netloc, username=USER, password=PASSWORD)])
+    project = tmp_path / 'project'
+    project.mkdir()
+    (project / 'echo.yml').write_text(json.dumps([dict(hosts='localhost', gather_facts=False, tasks=[
+        {'name': 'A cache whose registry echoes the Authorization header', 'alibabacloud.eci.eci_image_cache': args}])]))
+    (tmp_path / 'inventory').mkdir()
+    (tmp_path / 'inventory' / 'hosts').write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n'
+                                                  % twinlib.PYTHON)
+    env = twinlib.clean_env(twin.env())
+    try:
+        result = ansible_runner.run(private_data_dir=str(tmp_path), playbook='echo.yml', verbosity=3, quiet=True,
+                                    cmdline='--check --diff', envvars=env)
+    finally:
+        registry.close()
+    artifacts = []
+    for folder, _dirs, files in os.walk(os.path.join(str(tmp_path), 'artifacts')):
+        for name in files:
+            with open(os.path.join(folder, name), encoding='utf-8', errors='replace') as handle:
+                artifacts.append(handle.read())
+    everything = '\n'.join(artifacts)
+    assert result.status == 'successful', everything[-3000:]
+    # The registry's echo reached the warning (masked): the path the test guards is taken.
+    assert 'got Basic ' in everything and registry.netloc in everything, 'the echoing warning is not in the artifacts'
+    leaked = [form[:4] for form in password_forms() if form in everything]
+    assert not leaked, 'a form of the password is in the ansible-runner artifacts'
