@@ -307,3 +307,34 @@ def test_a_proxy_trickling_its_answer_to_connect_is_cut_off_at_max_seconds(serve
         client.resolve("registry.example.com/app:1")
     assert info.value.kind == "unreachable" and time.monotonic() - started < 30
     assert proxy.requests and proxy.requests[0].startswith("CONNECT registry.example.com:443")
+
+
+# -- the guide's numbers (security.rst): body caps and the redirect limit -----------------------------------------
+def test_a_manifest_body_stops_at_its_cap(servers):
+    """security.rst: bodies stop at 4 MiB (manifests): a larger one is an error, read no further than the cap."""
+    body = b"{" + b" " * reg.MAX_MANIFEST_BYTES + b"}"
+
+    def answer(request, conn, server):
+        send(conn, 200, body, {"Content-Type": "application/vnd.oci.image.manifest.v1+json"})
+
+    server = servers(answer)
+    image = f"{server.netloc}/app:1"
+    error = reg.resolve_digests([image], plain_http_registries=[server.netloc], retries=0)[0]["error"]
+    assert reg.MAX_MANIFEST_BYTES == 4 * 1024 * 1024
+    assert error["kind"] == "invalid" and image in error["message"] and str(reg.MAX_MANIFEST_BYTES) in error["message"]
+
+
+@pytest.mark.parametrize("hops, kind", [(reg.MAX_REDIRECTS, "not_found"), (reg.MAX_REDIRECTS + 1, "invalid")])
+def test_at_most_five_redirects_are_followed(servers, hops, kind):
+    """security.rst: "at most five" redirects: the fifth is followed (the registry's 404 comes back), a sixth is an error."""
+    def answer(request, conn, server):
+        path = request.split(" ", 2)[1]
+        hop = int(path.rsplit("/hop", 1)[1]) if "/hop" in path else 0
+        if hop < hops:
+            return send(conn, 302, headers={"Location": f"http://{server.netloc}/v2/app/manifests/1/hop{hop + 1}"})
+        return send(conn, 404, b"{}")
+
+    server = servers(answer)
+    error = reg.resolve_digests([f"{server.netloc}/app:1"], plain_http_registries=[server.netloc], retries=0)[0]["error"]
+    assert reg.MAX_REDIRECTS == 5 and error["kind"] == kind, error
+    assert len(server.requests) == min(hops, reg.MAX_REDIRECTS) + 1
