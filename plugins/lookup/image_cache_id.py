@@ -89,6 +89,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_cache_usage
 from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference import image_problem
 from ansible_collections.alibabacloud.eci.plugins.module_utils.module import secret_values
 
+
 def flatten(terms: Any) -> list[Any]:
     result = []
     for term in terms if isinstance(terms, (list, tuple)) else [terms]:

@@ -54,7 +54,7 @@ def test_suites_starting_together_install_once_and_wait_for_apts_lock(fake_apt):
         except Exception as error:  # pylint: disable=broad-exception-caught
             errors.append(error)
 
-    threads = [threading.Thread(target=install) for _ in range(3)]
+    threads = [threading.Thread(target=install) for dummy in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
