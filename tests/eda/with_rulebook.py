@@ -78,14 +78,18 @@ def ensure_venv(venv, requirements):
     except OSError:
         pass
     python = os.path.join(venv, 'bin', 'python')
-    steps = ([] if os.access(python, os.X_OK) else [[sys.executable, '-m', 'venv', venv]]) + [
-        [python, '-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '-r', requirements]]
-    for step in steps:
+    with open(requirements, encoding='utf-8') as handle:
+        wanted_packages = ', '.join(line.split('#')[0].strip() for line in handle if line.split('#')[0].strip())
+    steps = ([] if os.access(python, os.X_OK) else [
+        ([sys.executable, '-m', 'venv', venv], f'{sys.executable} cannot make a venv (Debian: apt-get install python3-venv)')]) + [
+        ([python, '-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '-r', requirements],
+         f'pip could not install {wanted_packages} ({requirements}) from its package index (PIP_INDEX_URL, pip.conf)')]
+    for step, reason in steps:
         print(f'with_rulebook: {" ".join(step)}', file=sys.stderr, flush=True)
         result = subprocess.run(step, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
         if result.returncode != 0:
-            raise Missing(f'ansible-rulebook could not be installed into {venv} ({" ".join(step)} exited {result.returncode}): '
-                          f'{result.stdout[-1500:]}')
+            raise Missing(f'ansible-rulebook could not be installed into {venv}: {reason}; {" ".join(step)} exited '
+                          f'{result.returncode}: {result.stdout[-1500:]}')
     if not os.access(rulebook, os.X_OK):
         raise Missing(f'ansible-rulebook is missing from {venv} after pip install -r {requirements}')
     with open(stamp, 'w', encoding='utf-8') as handle:

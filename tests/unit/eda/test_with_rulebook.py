@@ -2,13 +2,14 @@
 # Copyright: (c) 2026, alibabacloud.eci contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""tests/eda/with_rulebook.py (make eda) finds Java 17, and says what is missing when there is none."""
+"""tests/eda/with_rulebook.py (make eda) finds Java 17 and installs ansible-rulebook, and says what is missing when it cannot."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
 import stat
+import subprocess
 
 import pytest
 
@@ -59,3 +60,46 @@ def test_main_stops_before_the_command_when_java_17_is_missing(monkeypatch, caps
     assert with_rulebook.main(["--venv", str(tmp_path / "venv"), "--", "true"]) == 2
     assert ran == []
     assert "JAVA_HOME is not set and there is no /usr/lib/jvm/*17*" in capsys.readouterr().err
+
+
+def failing_pip(calls, output="ERROR: No matching distribution found for ansible-rulebook>=1.1.0"):
+    """subprocess.run for ensure_venv: venv creation works, pip install fails with output."""
+
+    def run(command, **kwargs):
+        calls.append(command)
+        if command[1:3] == ["-m", "venv"]:
+            os.makedirs(os.path.join(command[3], "bin"))
+            python = os.path.join(command[3], "bin", "python")
+            with open(python, "w", encoding="utf-8") as handle:
+                handle.write("#!/bin/sh\n")
+            os.chmod(python, 0o755)
+            return subprocess.CompletedProcess(command, 0, "")
+        return subprocess.CompletedProcess(command, 1, output)
+
+    return run
+
+
+def test_a_failed_pip_install_names_ansible_rulebook_the_requirement_and_pips_answer(tmp_path, monkeypatch):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("# comment\nansible-rulebook>=1.1.0\n", encoding="utf-8")
+    venv, calls = str(tmp_path / "venv"), []
+    monkeypatch.setattr(with_rulebook.subprocess, "run", failing_pip(calls))
+    with pytest.raises(with_rulebook.Missing) as missing:
+        with_rulebook.ensure_venv(venv, str(requirements))
+    message = str(missing.value)
+    assert f"ansible-rulebook could not be installed into {venv}" in message
+    assert f"pip could not install ansible-rulebook>=1.1.0 ({requirements}) from its package index" in message
+    assert "exited 1" in message and "No matching distribution found for ansible-rulebook>=1.1.0" in message
+    assert calls[-1][1:4] == ["-m", "pip", "install"]
+    assert not os.path.exists(os.path.join(venv, ".installed"))
+
+
+def test_main_stops_before_the_command_when_ansible_rulebook_cannot_be_installed(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(with_rulebook, "find_java_home", lambda: str(tmp_path / "jdk"))
+    calls, ran = [], []
+    monkeypatch.setattr(with_rulebook.subprocess, "run", failing_pip(calls))
+    monkeypatch.setattr(with_rulebook, "run_child", lambda *args, **kwargs: ran.append(args) or 0)
+    assert with_rulebook.main(["--venv", str(tmp_path / "venv"), "--", "true"]) == 2
+    assert ran == []
+    err = capsys.readouterr().err
+    assert "with_rulebook: ansible-rulebook could not be installed" in err and "pip could not install ansible-rulebook" in err
