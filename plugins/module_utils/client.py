@@ -29,7 +29,7 @@ from types import FrameType
 from typing import Any, Callable, Iterable, Iterator, Mapping, NoReturn
 
 from ansible_collections.alibabacloud.eci.plugins.module_utils.masking import MIN_SECRET_LENGTH, secret_forms
-from ansible_collections.alibabacloud.eci.plugins.module_utils.proxies import PROXY_VARIABLES, environment_bypasses_proxy, proxy_url
+from ansible_collections.alibabacloud.eci.plugins.module_utils.proxies import PROXY_VARIABLES, environment_bypasses_proxy, proxy_variable
 
 try:
     from Tea.exceptions import TeaException, UnretryableException
@@ -709,7 +709,7 @@ class Connection:
         if not saved:
             yield
             return
-        chosen = {} if self._bypass_proxy(service) else dict((scheme, proxy_url(saved, scheme)) for scheme in ("http", "https"))
+        chosen = {} if self._bypass_proxy(service) else dict((scheme, proxy_variable(saved, scheme)) for scheme in ("http", "https"))
         for key in PROXY_VARIABLES:
             os.environ.pop(key, None)
         for scheme, url in chosen.items():

@@ -40,10 +40,11 @@ def environment_value(environ: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-def proxy_url(environ: Mapping[str, str], scheme: str) -> str | None:
-    """The proxy URL for scheme (http or https) under the precedence above (https_proxy over HTTPS_PROXY), None when
-    there is none (unset, or set to an empty or blank value). Used for API calls and registry reads alike."""
-    return (environment_value(environ, f"{scheme}_proxy") or "").strip() or None
+def proxy_variable(environ: Mapping[str, str], name: str) -> str | None:
+    """The value of <name>_proxy (name: http, https or no) under the precedence above (https_proxy over HTTPS_PROXY),
+    stripped; None when there is none (unset, or set to an empty or blank value). Used for API calls and registry
+    reads alike."""
+    return (environment_value(environ, f"{name}_proxy") or "").strip() or None
 
 
 def no_proxy_entries(value: str | None) -> list[str]:

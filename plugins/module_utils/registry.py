@@ -63,7 +63,7 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.image_reference i
     parse_reference,
 )
 from ansible_collections.alibabacloud.eci.plugins.module_utils.masking import credential_forms, mask, printable
-from ansible_collections.alibabacloud.eci.plugins.module_utils.proxies import DEFAULT_PORTS, bypasses_proxy, environment_value, proxy_url
+from ansible_collections.alibabacloud.eci.plugins.module_utils.proxies import DEFAULT_PORTS, bypasses_proxy, proxy_variable
 
 # DOCKER_HUB and its aliases, DOCKER_HUB_API, DEFAULT_PLATFORM and the reference grammar come from image_reference.py
 # (one home for references, platforms and credentials' hosts: it has no network code, so validation and the digest
@@ -195,9 +195,7 @@ def _listed(registry: str, hosts: Iterable[str] | None) -> bool:
 def proxy_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """{'https': url, 'http': url, 'no': entries} from HTTPS_PROXY, HTTP_PROXY and NO_PROXY (proxies.py: lower case wins)."""
     environ = os.environ if environ is None else environ
-    found = dict((scheme, proxy_url(environ, scheme)) for scheme in ("https", "http"))
-    no_proxy = (environment_value(environ, "no_proxy") or "").strip()
-    found["no"] = no_proxy or None
+    found = dict((name, proxy_variable(environ, name)) for name in ("https", "http", "no"))
     return dict((name, value) for name, value in found.items() if value)
 
 
