@@ -158,14 +158,18 @@ changelog-lint: $(STAMP)
 # beside one lane that runs the others in order (tests/utils/run_suites.py). Stops at the first failing suite,
 # names it and prints the end of its log; logs in $(BUILD)/logs/<suite>.log. TEST_SERIAL=yes: one lane, as before.
 TEST_SUITES ?= sanity units integration integration-hostile molecule reliability reliability-hostile bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check awx-runner changelog-release
+# TEST_MATRIX: ansible-core versions whose matrix-<version> suite (make matrix-one) joins the run in a lane of its own,
+# sharing the slots with the other lanes (.ci/run: the versions the main venv does not cover).
+TEST_MATRIX ?=
 # Longest first: with TEST_JOBS, a free slot goes to the lane listed first (the main lane, then TEST_ALONE's order).
-TEST_ALONE ?= integration integration-hostile reliability-hostile reliability eda awx-runner package-test molecule
+TEST_ALONE ?= integration $(firstword $(addprefix matrix-,$(TEST_MATRIX))) integration-hostile \
+	$(wordlist 2,9,$(addprefix matrix-,$(TEST_MATRIX))) reliability-hostile reliability eda awx-runner package-test molecule
 # At most this many suites at once: more lanes than this on two cores only stretch every twin's timing.
-TEST_JOBS ?= 3
+TEST_JOBS ?= $(if $(TEST_MATRIX),4,3)
 TEST_SERIAL ?=
 test: $(STAMP)
 	@$(VPY) tests/utils/run_suites.py --build $(BUILD) --alone '$(TEST_ALONE)' --jobs $(TEST_JOBS) $(if $(filter yes,$(TEST_SERIAL)),--serial) \
-		-- $(TEST_SUITES)
+		-- $(TEST_SUITES) $(addprefix matrix-,$(TEST_MATRIX))
 
 demo: $(DEMO_STAMP)
 	@$(VPY) tests/utils/build_tree.py --build-dir $(BUILD)
@@ -282,8 +286,14 @@ MATRIX_PYTHONS_2.19 := 3.11 3.13
 MATRIX_PYTHONS_2.20 := 3.12 3.14
 MATRIX_PYTHONS_2.21 := 3.12 3.14
 MATRIX_SUITES ?= sanity units integration
+# The units whose outcome can depend on ansible-core: the plugins (AnsibleModule, the action, filter and lookup
+# plugins) and the role. The twin's, the conformance probe's and the test tools' units import nothing from
+# ansible-core's plugin API and run once, in make units on the main venv.
+MATRIX_UNITS ?= tests/unit/plugins/ tests/unit/roles/
+# The integration targets of the matrix (default: every target); .ci/run names those that depend on ansible-core.
+MATRIX_INTEGRATION_ARGS ?= $(INTEGRATION_ARGS)
 MATRIX_DIR := $(BUILD)/matrix
-# .ci/run sets MATRIX_JOBS=1 (one version at a time beside make test); alone, every version at once.
+# Alone, every version at once (MATRIX_JOBS=0); .ci/run runs the versions inside make test instead (TEST_MATRIX).
 MATRIX_JOBS ?= 0
 test-matrix:
 	@$(or $(PYTHON),python3) tests/utils/run_suites.py --build $(BUILD) --label 'make test-matrix' --keep-build --jobs $(MATRIX_JOBS) \
@@ -300,7 +310,8 @@ matrix-one:
 	for suite in $(MATRIX_SUITES); do \
 		echo "==> ansible-core $(CORE_VERSION) on $$python: make $$suite"; \
 		$(MAKE) --no-print-directory $$suite PYTHON=$$python VENV=$(MATRIX_DIR)/$(CORE_VERSION)/venv BUILD=$(MATRIX_DIR)/$(CORE_VERSION) \
-			REQUIREMENTS='requirements.txt tests/unit/requirements.txt' VENV_PIP_ARGS='ansible-core==$(CORE_VERSION).*' || exit 1; \
+			REQUIREMENTS='requirements.txt tests/unit/requirements.txt' VENV_PIP_ARGS='ansible-core==$(CORE_VERSION).*' \
+			UNITS_ARGS='$(MATRIX_UNITS) $(UNITS_ARGS)' INTEGRATION_ARGS='$(MATRIX_INTEGRATION_ARGS)' || exit 1; \
 		$(MATRIX_DIR)/$(CORE_VERSION)/venv/bin/python -c 'import ansible.release as r, sys; print("ansible-core", r.__version__, "on Python", sys.version.split()[0])'; \
 	done
 

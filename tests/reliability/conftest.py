@@ -20,6 +20,20 @@ def pytest_configure(config):
         raise pytest.UsageError('run the reliability suite from a collection tree (make collection-tree): %s does not end in '
                                 'ansible_collections/alibabacloud/eci' % twinlib.COLLECTION_ROOT)
     config.addinivalue_line('markers', 'slow: takes more than a few seconds')
+    config.addinivalue_line('markers', 'profile_independent(why): the twin\'s profile cannot change the outcome (why); '
+                            'runs under the default profile only')
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under another profile (make reliability-hostile), a test marked profile_independent is skipped: it proves
+    nothing a second time, and the suite's CPU time is CI's budget."""
+    if twinlib.PROFILE == 'default':
+        return
+    for item in items:
+        marker = item.get_closest_marker('profile_independent')
+        if marker:
+            why = marker.args[0] if marker.args else 'the twin plays no part'
+            item.add_marker(pytest.mark.skip(reason=f'{why}: the twin profile changes nothing (run once, under the default profile)'))
 
 
 @pytest.fixture

@@ -110,11 +110,10 @@ def test_a_hostile_registry_gives_a_warning_never_a_traceback_or_a_secret(twin, 
     assert run.seconds < 60, run.seconds  # read_timeout 3 bounds the read; a trickle took minutes before
 
 
+@pytest.mark.profile_independent('the registry is the hostile party here')
 def test_an_echoed_password_reaches_no_ansible_runner_artifact(twin, tmp_path):
     """The echoing registry through ansible-runner, as AWX runs a job (-vvv, --check --diff): no form of the password
     in the runner's stdout, its job events or any other artifact, while the warning that names the registry is there."""
-    if os.environ.get('TWIN_PROFILE') == 'hostile':
-        pytest.skip('the registry is the hostile party here; the twin profile changes nothing (run once)')
     import ansible_runner  # pylint: disable=import-outside-toplevel
     registry = HostileServer(challenge_then(echo))
     image = '%s/app:1' % registry.netloc

@@ -28,7 +28,8 @@ def run_paths(twin, label, workdir, secrets_by_name):
     log_file = os.path.join(workdir, label + '.jsonl')
     env = dict(twinlib.callback_env(log_file), TEST_REGISTRY_PASSWORD=secrets_by_name['registry password'],
                TEST_REGISTRY_PASSWORD_2=secrets_by_name['second registry password'],
-               TEST_WRONG_SECRET=secrets_by_name['wrong secret'], TEST_CACHE_NAME='secrets-' + label)
+               TEST_WRONG_SECRET=secrets_by_name['wrong secret'], TEST_WRONG_TOKEN=secrets_by_name['wrong security token'],
+               TEST_CACHE_NAME='secrets-' + label)
     run = twinlib.run_playbook(os.path.join(twinlib.PLAYBOOK_DIR, 'secrets.yml'), twin, extra_args=['-vvv', '--diff'],
                                env=env, timeout=300)
     with open(log_file, encoding='utf-8') as handle:
@@ -41,7 +42,7 @@ def run_paths(twin, label, workdir, secrets_by_name):
 def test_no_secret_in_any_output():
     workdir = tempfile.mkdtemp(prefix='eci-secrets-')
     common = {'registry password': twinlib.new_secret(), 'second registry password': twinlib.new_secret(),
-              'wrong secret': twinlib.new_secret()}
+              'wrong secret': twinlib.new_secret(), 'wrong security token': twinlib.new_secret()}
     texts, statuses, all_secrets = {}, {}, dict(common)
     with twinlib.Twin() as plain:
         all_secrets['AccessKey secret'] = plain.secret_key
@@ -59,8 +60,11 @@ def test_no_secret_in_any_output():
         assert run.rc == 0, '%s: %s' % (label, run.stdout[-3000:])
         failed = set(record['task'] for record in records if record['status'] == 'failed')
         assert {'API error with a registry password (unknown security group)', 'Wrong AccessKey secret',
-                'Connection error with a registry password (nothing listens)'} <= failed, (label, failed)
+                'Connection error with a registry password (nothing listens)',
+                'A security token the endpoint does not accept'} <= failed, (label, failed)
         assert 'SignatureDoesNotMatch' in ''.join(json.dumps(r['result']) for r in records if r['task'] == 'Wrong AccessKey secret')
+        assert 'InvalidSecurityToken' in ''.join(json.dumps(r['result']) for r in records
+                                                 if r['task'] == 'A security token the endpoint does not accept')
     text = 'Secrets searched: %s\nin: %s\n' % (', '.join(sorted(all_secrets)), ', '.join('%s (%d bytes)' % (k, len(v))
                                                                                          for k, v in sorted(texts.items())))
     found = leaks(texts, all_secrets)

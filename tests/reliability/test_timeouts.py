@@ -16,6 +16,9 @@ from ansible_collections.alibabacloud.eci.plugins.module_utils.client import aut
 
 STARTUP_ALLOWANCE = 10.0
 
+# The endpoints are silent sockets: no twin takes part.
+pytestmark = pytest.mark.profile_independent('the endpoints are silent sockets, not the twin')
+
 
 class SilentServer:
     """Accepts every connection on 127.0.0.1 and never answers (until stopped)."""
