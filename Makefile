@@ -54,6 +54,9 @@ UNITS_ARGS ?=
 INTEGRATION_ARGS ?=
 # The twin's behaviour switches for integration and reliability: default, hostile or a YAML file.
 PROFILE ?= default
+# More variables of the integration config (NAME=VALUE ...): the matrix sets integration_scope=ansible_core, which
+# targets read to leave out repeats that only the main venv's run needs (default scope: all).
+INTEGRATION_VARS ?=
 DEMO_FIXTURES ?= playbooks/files/demo_fixtures.yml
 DEMO_ARGS ?=
 # Extra pip arguments for the venv (test-matrix pins ansible-core with it).
@@ -105,8 +108,10 @@ pip-bootstrap: $(STAMP)
 sanity: collection-tree pip-bootstrap
 	$(ANSIBLE_TEST) sanity --venv --python $(PY_VERSION) --color no $(SANITY_ARGS)
 
+# The venv holds tests/unit/requirements.txt (REQUIREMENTS, as ansible-test's own units.txt asks: pytest, pytest-mock,
+# pytest-xdist, mock, pyyaml): --requirements would only resolve it again on every run (about 40 CPU-seconds).
 units: collection-tree
-	$(ANSIBLE_TEST) units --local --python $(PY_VERSION) --requirements --color no $(UNITS_ARGS)
+	$(ANSIBLE_TEST) units --local --python $(PY_VERSION) --color no $(UNITS_ARGS)
 
 # When tests/utils/registry/with_registry.py exists, the run happens next to local OCI registries
 # (Debian's docker-registry, one anonymous and one with basic auth and a random password) with the
@@ -118,7 +123,8 @@ integration: collection-tree
 				--auth "eci-test:$$($(VPY) -c 'import secrets; print(secrets.token_hex(12))')" \
 				--push $(BUILD)/registry-images.json --); fi; \
 		cd $(TREE) && $(RUN_ENV) "$${registry[@]}" $(VPY) tests/utils/with_emulator.py \
-			--integration-config tests/integration/integration_config.yml --ready-after 2 --profile $(PROFILE) -- \
+			--integration-config tests/integration/integration_config.yml --ready-after 2 --profile $(PROFILE) \
+			$(addprefix --var ,$(INTEGRATION_VARS)) -- \
 			$(VENV)/bin/ansible-test integration --local --python $(PY_VERSION) --color no $(INTEGRATION_ARGS); \
 	else echo "integration: no targets in tests/integration/targets yet, nothing to run"; fi
 
@@ -162,10 +168,12 @@ TEST_SUITES ?= sanity units integration integration-hostile molecule reliability
 # sharing the slots with the other lanes (.ci/run: the versions the main venv does not cover).
 TEST_MATRIX ?=
 # Longest first: with TEST_JOBS, a free slot goes to the lane listed first (the main lane, then TEST_ALONE's order).
-TEST_ALONE ?= integration $(firstword $(addprefix matrix-,$(TEST_MATRIX))) integration-hostile \
-	$(wordlist 2,9,$(addprefix matrix-,$(TEST_MATRIX))) reliability-hostile reliability eda awx-runner package-test molecule
-# At most this many suites at once: more lanes than this on two cores only stretch every twin's timing.
-TEST_JOBS ?= $(if $(TEST_MATRIX),4,3)
+TEST_ALONE ?= integration $(addprefix matrix-,$(TEST_MATRIX)) integration-hostile reliability-hostile reliability eda awx-runner \
+	package-test molecule
+# At most this many suites at once: more lanes than this on two cores only stretch every twin's timing. With the matrix,
+# every long lane starts at once (the main lane, integration, each matrix version, integration-hostile): a long lane
+# that waits for a slot ends the run late (measured: matrix-2.20 started after 25 minutes with 4 slots).
+TEST_JOBS ?= $(if $(TEST_MATRIX),$(words x x x $(TEST_MATRIX)),3)
 TEST_SERIAL ?=
 test: $(STAMP)
 	@$(VPY) tests/utils/run_suites.py --build $(BUILD) --alone '$(TEST_ALONE)' --jobs $(TEST_JOBS) $(if $(filter yes,$(TEST_SERIAL)),--serial) \
@@ -311,7 +319,8 @@ matrix-one:
 		echo "==> ansible-core $(CORE_VERSION) on $$python: make $$suite"; \
 		$(MAKE) --no-print-directory $$suite PYTHON=$$python VENV=$(MATRIX_DIR)/$(CORE_VERSION)/venv BUILD=$(MATRIX_DIR)/$(CORE_VERSION) \
 			REQUIREMENTS='requirements.txt tests/unit/requirements.txt' VENV_PIP_ARGS='ansible-core==$(CORE_VERSION).*' \
-			UNITS_ARGS='$(MATRIX_UNITS) $(UNITS_ARGS)' INTEGRATION_ARGS='$(MATRIX_INTEGRATION_ARGS)' || exit 1; \
+			UNITS_ARGS='$(MATRIX_UNITS) $(UNITS_ARGS)' INTEGRATION_ARGS='$(MATRIX_INTEGRATION_ARGS)' \
+			INTEGRATION_VARS='integration_scope=ansible_core $(INTEGRATION_VARS)' || exit 1; \
 		$(MATRIX_DIR)/$(CORE_VERSION)/venv/bin/python -c 'import ansible.release as r, sys; print("ansible-core", r.__version__, "on Python", sys.version.split()[0])'; \
 	done
 

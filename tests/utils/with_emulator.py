@@ -33,6 +33,8 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--integration-config', metavar='PATH',
                         help='write an ansible-test integration_config.yml with the URL and credentials')
+    parser.add_argument('--var', action='append', default=[], metavar='NAME=VALUE',
+                        help='one more variable of the integration config (repeatable), e.g. integration_scope=ansible_core')
     parser.add_argument('--fixtures', metavar='FILE', help='YAML fixtures passed to the twin')
     parser.add_argument('--ready-after', metavar='S', help='seconds a new or updated cache takes to become Ready')
     parser.add_argument('--profile', metavar='NAME|FILE', help='behaviour switches of the twin (default, hostile or a YAML file)')
@@ -107,8 +109,8 @@ def stop_emulator(proc):
         pass
 
 
-def write_integration_config(path, url, access_key, secret_key):
-    """Write the variables ansible-test passes to every integration target."""
+def write_integration_config(path, url, access_key, secret_key, extra=()):
+    """Write the variables ansible-test passes to every integration target (extra: NAME=VALUE strings of --var)."""
     values = [
         ('emulator_url', url),
         ('alicloud_access_key', access_key),
@@ -122,6 +124,11 @@ def write_integration_config(path, url, access_key, secret_key):
     values += [(name.lower(), os.environ[name]) for name in (
         'REGISTRY_URL', 'REGISTRY_HOST', 'REGISTRY_AUTH_URL', 'REGISTRY_AUTH_HOST', 'REGISTRY_AUTH_USER',
         'REGISTRY_AUTH_PASSWORD', 'REGISTRY_IMAGES') if os.environ.get(name)]
+    for item in extra:
+        name, sep, value = item.partition('=')
+        if not sep or not name.isidentifier():
+            raise SystemExit(f'with_emulator: --var takes NAME=VALUE, got {item!r}')
+        values.append((name, value))
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -143,7 +150,7 @@ def main(argv=None):
         proc, url = start_emulator(args, access_key, secret_key)
         print('with_emulator: twin at %s (pid %d)' % (url, proc.pid), file=sys.stderr, flush=True)
         if args.integration_config:
-            write_integration_config(args.integration_config, url, access_key, secret_key)
+            write_integration_config(args.integration_config, url, access_key, secret_key, args.var)
 
         env = dict(os.environ)
         env.update(
