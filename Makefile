@@ -165,14 +165,15 @@ changelog-lint: $(STAMP)
 # names it and prints the end of its log; logs in $(BUILD)/logs/<suite>.log. TEST_SERIAL=yes: one lane, as before.
 TEST_SUITES ?= sanity units integration integration-hostile molecule reliability reliability-hostile bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check awx-runner changelog-release
 # TEST_MATRIX: ansible-core versions whose matrix-<version> suite (make matrix-one) joins the run in a lane of its own,
-# sharing the slots with the other lanes (.ci/run: the versions the main venv does not cover).
+# sharing the slots with the other lanes. For machines with more cores: on two, every lane stretched and the run took
+# longer than make test with make test-matrix beside it, one version after the other, which .ci/run does.
 TEST_MATRIX ?=
 # Longest first: with TEST_JOBS, a free slot goes to the lane listed first (the main lane, then TEST_ALONE's order).
 TEST_ALONE ?= integration $(addprefix matrix-,$(TEST_MATRIX)) integration-hostile reliability-hostile reliability eda awx-runner \
 	package-test molecule
-# At most this many suites at once: more lanes than this on two cores only stretch every twin's timing. With the matrix,
-# every long lane starts at once (the main lane, integration, each matrix version, integration-hostile): a long lane
-# that waits for a slot ends the run late (measured: matrix-2.20 started after 25 minutes with 4 slots).
+# At most this many suites at once: more lanes than this on two cores only stretch every twin's timing. With
+# TEST_MATRIX, every long lane starts at once (the main lane, integration, each matrix version, integration-hostile):
+# a long lane that waits for a slot ends the run late.
 TEST_JOBS ?= $(if $(TEST_MATRIX),$(words x x x $(TEST_MATRIX)),3)
 TEST_SERIAL ?=
 test: $(STAMP)
@@ -301,7 +302,7 @@ MATRIX_UNITS ?= tests/unit/plugins/ tests/unit/roles/
 # The integration targets of the matrix (default: every target); .ci/run names those that depend on ansible-core.
 MATRIX_INTEGRATION_ARGS ?= $(INTEGRATION_ARGS)
 MATRIX_DIR := $(BUILD)/matrix
-# Alone, every version at once (MATRIX_JOBS=0); .ci/run runs the versions inside make test instead (TEST_MATRIX).
+# Alone, every version at once (MATRIX_JOBS=0); .ci/run runs it beside make test with MATRIX_JOBS=1.
 MATRIX_JOBS ?= 0
 test-matrix:
 	@$(or $(PYTHON),python3) tests/utils/run_suites.py --build $(BUILD) --label 'make test-matrix' --keep-build --jobs $(MATRIX_JOBS) \
