@@ -28,12 +28,20 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from child_process import raise_keyboard_interrupt, run_child  # noqa: E402  pylint: disable=wrong-import-position
 
 
+def name_and_value(text):
+    """--var's NAME=VALUE as (name, value); refused (before the twin starts) unless NAME is an identifier."""
+    name, sep, value = text.partition('=')
+    if not sep or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f'takes NAME=VALUE with NAME a variable name, got {text!r}')
+    return name, value
+
+
 def parse_args(argv):
     """Split our options from the command after `--`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--integration-config', metavar='PATH',
                         help='write an ansible-test integration_config.yml with the URL and credentials')
-    parser.add_argument('--var', action='append', default=[], metavar='NAME=VALUE',
+    parser.add_argument('--var', action='append', default=[], metavar='NAME=VALUE', type=name_and_value,
                         help='one more variable of the integration config (repeatable), e.g. integration_scope=ansible_core')
     parser.add_argument('--fixtures', metavar='FILE', help='YAML fixtures passed to the twin')
     parser.add_argument('--ready-after', metavar='S', help='seconds a new or updated cache takes to become Ready')
@@ -110,7 +118,7 @@ def stop_emulator(proc):
 
 
 def write_integration_config(path, url, access_key, secret_key, extra=()):
-    """Write the variables ansible-test passes to every integration target (extra: NAME=VALUE strings of --var)."""
+    """Write the variables ansible-test passes to every integration target (extra: the (name, value) pairs of --var)."""
     values = [
         ('emulator_url', url),
         ('alicloud_access_key', access_key),
@@ -124,18 +132,14 @@ def write_integration_config(path, url, access_key, secret_key, extra=()):
     values += [(name.lower(), os.environ[name]) for name in (
         'REGISTRY_URL', 'REGISTRY_HOST', 'REGISTRY_AUTH_URL', 'REGISTRY_AUTH_HOST', 'REGISTRY_AUTH_USER',
         'REGISTRY_AUTH_PASSWORD', 'REGISTRY_IMAGES') if os.environ.get(name)]
-    for item in extra:
-        name, sep, value = item.partition('=')
-        if not sep or not name.isidentifier():
-            raise SystemExit(f'with_emulator: --var takes NAME=VALUE, got {item!r}')
-        values.append((name, value))
+    values += list(extra)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, 'w', encoding='utf-8') as handle:
         handle.write('---\n# Written by tests/utils/with_emulator.py for one run; not for git.\n')
         for key, value in values:
-            handle.write("%s: '%s'\n" % (key, value))
+            handle.write("%s: '%s'\n" % (key, value.replace("'", "''")))  # YAML's escape inside single quotes
 
 
 def main(argv=None):
