@@ -39,6 +39,10 @@ VENV := $(CURDIR)/.venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 REQUIREMENTS := requirements.txt tests/unit/requirements.txt tests/requirements-dev.txt
+# The ansible-core releases the collection supports, from meta/runtime.yml's requires_ansible (its one home), e.g.
+# ansible-core>=2.19.0,<2.22.0: every venv install passes it, so a newer release (ansible-lint and molecule ask for
+# any ansible-core) never becomes the main venv's ansible-core before the collection supports it.
+CORE_REQUIREMENT := ansible-core$(shell sed -n "s/^requires_ansible: *['\"]\{0,1\}\([^'\"]*\).*/\1/p" meta/runtime.yml)
 
 BUILD := $(CURDIR)/build
 TREE := $(BUILD)/ansible_collections/alibabacloud/eci
@@ -77,17 +81,18 @@ ENSURE_VENV := if [ -z "$(PY_VERSION)" ]; then tests/utils/find_python.sh $(PYTH
 		echo "creating $(VENV) with $(PYTHON)"; rm -rf $(VENV); $(PYTHON) -m venv $(VENV); fi
 
 # Re-installs when a requirements file changes.
-$(STAMP): $(REQUIREMENTS)
+$(STAMP): $(REQUIREMENTS) meta/runtime.yml
+	@test "$(CORE_REQUIREMENT)" != ansible-core || { echo "meta/runtime.yml has no requires_ansible"; exit 2; }
 	@$(ENSURE_VENV)
-	$(VPY) -m pip install --disable-pip-version-check --quiet $(addprefix -r ,$(REQUIREMENTS)) $(VENV_PIP_ARGS)
+	$(VPY) -m pip install --disable-pip-version-check --quiet $(addprefix -r ,$(REQUIREMENTS)) '$(CORE_REQUIREMENT)' $(VENV_PIP_ARGS)
 	@touch $@
 
-# The demo needs only ansible-core (the version range of tests/requirements-dev.txt) and the
-# collection's requirements.txt; the twin runs on the standard library and ansible-core's PyYAML.
+# The demo needs only ansible-core (the supported range, CORE_REQUIREMENT) and the collection's
+# requirements.txt; the twin runs on the standard library and ansible-core's PyYAML.
 DEMO_STAMP := $(VENV)/.demo-installed
-$(DEMO_STAMP): requirements.txt tests/requirements-dev.txt
+$(DEMO_STAMP): requirements.txt meta/runtime.yml
 	@$(ENSURE_VENV)
-	$(VPY) -m pip install --disable-pip-version-check --quiet -r requirements.txt "$$(grep -m1 '^ansible-core' tests/requirements-dev.txt)"
+	$(VPY) -m pip install --disable-pip-version-check --quiet -r requirements.txt '$(CORE_REQUIREMENT)' 
 	@touch $@
 
 # Also makes $(TEST_HOME), which HOME points at in every run (antsibull-docs logs there).

@@ -117,6 +117,16 @@ def test_the_supported_versions_are_those_of_meta_runtime():
         assert Version(f"{lowest.major}.{lowest.minor}") in versions, f"{where} leaves out {lowest.major}.{lowest.minor}"
 
 
+def test_the_venv_runs_a_supported_ansible_core():
+    """make venv installs the newest ansible-core that requires_ansible admits (CORE_REQUIREMENT), never a newer one."""
+    from ansible.release import __version__
+
+    requires = yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text())["requires_ansible"]
+    assert Version(__version__) in SpecifierSet(requires), f"ansible-core {__version__} runs the tests; {requires} does not admit it"
+    dev = (ROOT / "tests" / "requirements-dev.txt").read_text()
+    assert not re.search(r"^ansible-core", dev, re.MULTILINE), "tests/requirements-dev.txt pins ansible-core: its range is requires_ansible's"
+
+
 def test_the_readme_names_every_requirement():
     for line in (ROOT / "requirements.txt").read_text().splitlines():
         line = line.strip()
