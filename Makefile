@@ -5,6 +5,7 @@
 #   make test     every suite below (see TEST_SUITES), the twin-bound ones side by side (TEST_ALONE);
 #                 stops at the first failure, names it and prints each suite's wall and CPU time
 #   make sanity | units | integration | molecule | changelog-lint | collection-tree | build | clean
+#   make integration-part1 | integration-part2   the integration targets in two halves (make test runs them side by side)
 #   make lint          ansible-lint (production profile) and yamllint on roles/, playbooks/, integration targets
 #                      and ruff (the house style: f-strings, type hints) on plugins/ and tests/emulator/
 #   make doc-check     ansible-doc renders every module and the role; module_defaults group lists every module
@@ -67,7 +68,7 @@ DEMO_ARGS ?=
 VENV_PIP_ARGS ?=
 
 .PHONY: help venv collection-tree pip-bootstrap sanity units integration integration-hostile molecule reliability reliability-hostile bench bench-smoke changelog-lint test demo build clean distclean \
-	lint doc-check docs package-test ee-test awx-check awx-runner changelog-release release-notes targets-alone test-matrix matrix-one
+	lint doc-check docs package-test ee-test awx-check awx-runner changelog-release release-notes targets-alone test-matrix matrix-one integration-part1 integration-part2
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -133,6 +134,14 @@ integration: collection-tree
 			$(VENV)/bin/ansible-test integration --local --python $(PY_VERSION) --color no $(INTEGRATION_ARGS); \
 	else echo "integration: no targets in tests/integration/targets yet, nothing to run"; fi
 
+# make integration in two parts (make test runs them in two lanes): the module targets, and the others (the role,
+# the list module, the playbooks). INTEGRATION_PART1 names the first part's targets; the second excludes them.
+INTEGRATION_PART1 ?= eci_image_cache eci_image_cache_info eci_network_info image_size_preflight
+integration-part1:
+	$(MAKE) --no-print-directory integration INTEGRATION_ARGS='$(INTEGRATION_PART1) $(INTEGRATION_ARGS)'
+integration-part2:
+	$(MAKE) --no-print-directory integration INTEGRATION_ARGS='$(addprefix --exclude ,$(INTEGRATION_PART1)) $(INTEGRATION_ARGS)'
+
 # Molecule scenario of the role (converge, idempotence, verify) against a twin started for it.
 molecule: collection-tree
 	cd $(TREE)/roles/image_cache && $(RUN_ENV) ANSIBLE_COLLECTIONS_PATH=$(BUILD) $(VPY) $(TREE)/tests/utils/with_emulator.py \
@@ -168,22 +177,25 @@ changelog-lint: $(STAMP)
 # lane of their own with BUILD=$(BUILD)/suites/<suite> (own tree, twin, registry, ansible-test output and home),
 # beside one lane that runs the others in order (tests/utils/run_suites.py). Stops at the first failing suite,
 # names it and prints the end of its log; logs in $(BUILD)/logs/<suite>.log. TEST_SERIAL=yes: one lane, as before.
-TEST_SUITES ?= sanity units integration integration-hostile molecule reliability reliability-hostile bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check awx-runner changelog-release
-# TEST_MATRIX: ansible-core versions whose matrix-<version> suite (make matrix-one) joins the run in a lane of its own,
-# sharing the slots with the other lanes. For machines with more cores: on two, every lane stretched and the run took
-# longer than make test with make test-matrix beside it, one version after the other, which .ci/run does.
+# The integration targets run in two lanes (integration-part1, integration-part2: together `make integration`), so no
+# lane is much longer than the others when two busy cores are shared.
+TEST_SUITES ?= sanity units integration-part1 integration-part2 integration-hostile molecule reliability reliability-hostile bench-smoke changelog-lint lint doc-check docs package-test ee-test awx-check awx-runner changelog-release
+# TEST_MATRIX: ansible-core versions whose matrix suites join the run, each version in two lanes of its own:
+# matrix-<version>-integration and matrix-<version>-checks (sanity and units), sharing one venv per version.
 TEST_MATRIX ?=
+MATRIX_LANES = $(foreach version,$(TEST_MATRIX),matrix-$(version)-checks) $(foreach version,$(TEST_MATRIX),matrix-$(version)-integration)
 # Longest first: with TEST_JOBS, a free slot goes to the lane listed first (the main lane, then TEST_ALONE's order).
-TEST_ALONE ?= integration $(addprefix matrix-,$(TEST_MATRIX)) integration-hostile reliability-hostile reliability eda awx-runner \
-	package-test molecule
-# At most this many suites at once: more lanes than this on two cores only stretch every twin's timing. With
-# TEST_MATRIX, every long lane starts at once (the main lane, integration, each matrix version, integration-hostile):
-# a long lane that waits for a slot ends the run late.
-TEST_JOBS ?= $(if $(TEST_MATRIX),$(words x x x $(TEST_MATRIX)),3)
+TEST_ALONE ?= integration-hostile integration-part1 integration-part2 reliability-hostile \
+	$(foreach version,$(TEST_MATRIX),matrix-$(version)-checks) reliability $(foreach version,$(TEST_MATRIX),matrix-$(version)-integration) \
+	eda awx-runner package-test molecule
+# At most this many suites at once. The run is CPU-bound on two cores (every suite's CPU time grows with the number
+# of suites sharing them), so more slots only stretch every twin's timing; fewer leave a core idle while a lane waits
+# on its twin's simulated cloud time.
+TEST_JOBS ?= $(if $(TEST_MATRIX),5,3)
 TEST_SERIAL ?=
 test: $(STAMP)
 	@$(VPY) tests/utils/run_suites.py --build $(BUILD) --alone '$(TEST_ALONE)' --jobs $(TEST_JOBS) $(if $(filter yes,$(TEST_SERIAL)),--serial) \
-		-- $(TEST_SUITES) $(addprefix matrix-,$(TEST_MATRIX))
+		-- $(TEST_SUITES) $(MATRIX_LANES)
 
 demo: $(DEMO_STAMP)
 	@$(VPY) tests/utils/build_tree.py --build-dir $(BUILD)
@@ -300,34 +312,45 @@ MATRIX_PYTHONS_2.19 := 3.11 3.13
 MATRIX_PYTHONS_2.20 := 3.12 3.14
 MATRIX_PYTHONS_2.21 := 3.12 3.14
 MATRIX_SUITES ?= sanity units integration
-# The units whose outcome can depend on ansible-core: the plugins (AnsibleModule, the action, filter and lookup
-# plugins) and the role. The twin's, the conformance probe's and the test tools' units import nothing from
-# ansible-core's plugin API and run once, in make units on the main venv.
-MATRIX_UNITS ?= tests/unit/plugins/ tests/unit/roles/
+# The units whose outcome can depend on ansible-core: the test files of the plugins and the role that import
+# ansible-core, themselves, through a conftest or through a module of the collection (tests/utils/ansible_core_units.py).
+# The others (the registry client, the image reference rules, the twin, the conformance probe, the test tools) are
+# pure Python and run once, in make units on the main venv.
+MATRIX_UNITS ?= $(shell python3 tests/utils/ansible_core_units.py tests/unit/plugins tests/unit/roles)
 # The integration targets of the matrix (default: every target); .ci/run names those that depend on ansible-core.
 MATRIX_INTEGRATION_ARGS ?= $(INTEGRATION_ARGS)
 MATRIX_DIR := $(BUILD)/matrix
+# The venv of each version, shared by the lanes of that version (each lane has a BUILD of its own); built under a lock.
+MATRIX_VENV_DIR ?= $(CURDIR)/build/matrix-venvs
 # Alone, every version at once (MATRIX_JOBS=0); .ci/run runs it beside make test with MATRIX_JOBS=1.
 MATRIX_JOBS ?= 0
 test-matrix:
 	@$(or $(PYTHON),python3) tests/utils/run_suites.py --build $(BUILD) --label 'make test-matrix' --keep-build --jobs $(MATRIX_JOBS) \
 		$(if $(filter yes,$(TEST_SERIAL)),--serial,--alone '$(addprefix matrix-,$(MATRIX_VERSIONS))') -- $(addprefix matrix-,$(MATRIX_VERSIONS))
 
-# matrix-2.20 = make matrix-one CORE_VERSION=2.20
+# matrix-2.20 = make matrix-one CORE_VERSION=2.20; make test's lanes: matrix-2.20-checks (sanity, units) and
+# matrix-2.20-integration (GNU make takes the rule with the shortest stem).
 matrix-%:
 	@$(MAKE) --no-print-directory matrix-one CORE_VERSION=$*
+matrix-%-checks:
+	@$(MAKE) --no-print-directory matrix-one CORE_VERSION=$* MATRIX_SUITES='sanity units'
+matrix-%-integration:
+	@$(MAKE) --no-print-directory matrix-one CORE_VERSION=$* MATRIX_SUITES=integration
 
 matrix-one:
 	@test -n "$(CORE_VERSION)" || { echo "matrix-one: set CORE_VERSION, e.g. 2.19"; exit 2; }
 	@test -n "$(MATRIX_PYTHONS_$(CORE_VERSION))" || { echo "matrix-one: ansible-core $(CORE_VERSION) is not supported (no MATRIX_PYTHONS_$(CORE_VERSION) in the Makefile)"; exit 2; }
 	@python=$$(tests/utils/find_python.sh --oldest $(MATRIX_PYTHONS_$(CORE_VERSION))) || exit 1; \
+	venv=(PYTHON=$$python VENV=$(MATRIX_VENV_DIR)/$(CORE_VERSION) REQUIREMENTS='requirements.txt tests/unit/requirements.txt' \
+		VENV_PIP_ARGS='ansible-core==$(CORE_VERSION).*'); \
+	mkdir -p $(MATRIX_VENV_DIR); \
+	flock $(MATRIX_VENV_DIR)/$(CORE_VERSION).lock $(MAKE) --no-print-directory venv "$${venv[@]}" || exit 1; \
 	for suite in $(MATRIX_SUITES); do \
 		echo "==> ansible-core $(CORE_VERSION) on $$python: make $$suite"; \
-		$(MAKE) --no-print-directory $$suite PYTHON=$$python VENV=$(MATRIX_DIR)/$(CORE_VERSION)/venv BUILD=$(MATRIX_DIR)/$(CORE_VERSION) \
-			REQUIREMENTS='requirements.txt tests/unit/requirements.txt' VENV_PIP_ARGS='ansible-core==$(CORE_VERSION).*' \
+		$(MAKE) --no-print-directory $$suite "$${venv[@]}" BUILD=$(MATRIX_DIR)/$(CORE_VERSION) \
 			UNITS_ARGS='$(MATRIX_UNITS) $(UNITS_ARGS)' INTEGRATION_ARGS='$(MATRIX_INTEGRATION_ARGS)' \
 			INTEGRATION_VARS='integration_scope=ansible_core $(INTEGRATION_VARS)' || exit 1; \
-		$(MATRIX_DIR)/$(CORE_VERSION)/venv/bin/python -c 'import ansible.release as r, sys; print("ansible-core", r.__version__, "on Python", sys.version.split()[0])'; \
+		$(MATRIX_VENV_DIR)/$(CORE_VERSION)/bin/python -c 'import ansible.release as r, sys; print("ansible-core", r.__version__, "on Python", sys.version.split()[0])'; \
 	done
 
 # ---------------------------------------------------------------------------------------------
