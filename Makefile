@@ -188,10 +188,9 @@ MATRIX_LANES = $(foreach version,$(TEST_MATRIX),matrix-$(version)-checks) $(fore
 TEST_ALONE ?= integration-hostile integration-part1 integration-part2 reliability-hostile \
 	$(foreach version,$(TEST_MATRIX),matrix-$(version)-checks) reliability $(foreach version,$(TEST_MATRIX),matrix-$(version)-integration) \
 	eda awx-runner package-test molecule
-# At most this many suites at once. The run is CPU-bound on two cores (every suite's CPU time grows with the number
-# of suites sharing them), so more slots only stretch every twin's timing; fewer leave a core idle while a lane waits
-# on its twin's simulated cloud time.
-TEST_JOBS ?= $(if $(TEST_MATRIX),5,3)
+# At most this many suites at once. The run is CPU-bound on two cores and every suite's CPU time grows with the number
+# of suites sharing them: .ci/run took 38 minutes (71 CPU-minutes) with 4, 48 (91 CPU-minutes) with 5.
+TEST_JOBS ?= $(if $(TEST_MATRIX),4,3)
 TEST_SERIAL ?=
 test: $(STAMP)
 	@$(VPY) tests/utils/run_suites.py --build $(BUILD) --alone '$(TEST_ALONE)' --jobs $(TEST_JOBS) $(if $(filter yes,$(TEST_SERIAL)),--serial) \
@@ -300,8 +299,8 @@ changelog-release: $(STAMP)
 release-notes: $(STAMP)
 	PATH=$(VENV)/bin:$$PATH antsibull-changelog release --version "$$(sed -n 's/^version: *//p' galaxy.yml)" --update-existing --reload-plugins
 
-# One venv and tree per ansible-core version under build/matrix/<version>/, so the main .venv is untouched; the
-# versions run side by side (tests/utils/run_suites.py, one lane each; logs in $(BUILD)/logs/matrix-<version>.log).
+# One venv per ansible-core version under build/matrix-venvs/<version>/ and one tree under $(BUILD)/matrix/<version>/,
+# so the main .venv is untouched; the versions run side by side (tests/utils/run_suites.py, one lane each; logs in $(BUILD)/logs/matrix-<version>.log).
 # MATRIX_VERSIONS: every supported ansible-core release (meta/runtime.yml's requires_ansible must admit exactly these:
 # make docs checks it); .ci/run runs the matrix on all but the main venv's, which make test covers.
 # Each version runs on the oldest Python of MATRIX_PYTHONS_<version> (its controller Pythons) this machine has,
@@ -322,7 +321,7 @@ MATRIX_INTEGRATION_ARGS ?= $(INTEGRATION_ARGS)
 MATRIX_DIR := $(BUILD)/matrix
 # The venv of each version, shared by the lanes of that version (each lane has a BUILD of its own); built under a lock.
 MATRIX_VENV_DIR ?= $(CURDIR)/build/matrix-venvs
-# Alone, every version at once (MATRIX_JOBS=0); .ci/run runs it beside make test with MATRIX_JOBS=1.
+# Every version at once (MATRIX_JOBS=0); .ci/run runs the versions as lanes of make test instead (TEST_MATRIX).
 MATRIX_JOBS ?= 0
 test-matrix:
 	@$(or $(PYTHON),python3) tests/utils/run_suites.py --build $(BUILD) --label 'make test-matrix' --keep-build --jobs $(MATRIX_JOBS) \
