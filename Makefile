@@ -93,7 +93,7 @@ $(STAMP): $(REQUIREMENTS) meta/runtime.yml
 DEMO_STAMP := $(VENV)/.demo-installed
 $(DEMO_STAMP): requirements.txt meta/runtime.yml
 	@$(ENSURE_VENV)
-	$(VPY) -m pip install --disable-pip-version-check --quiet -r requirements.txt '$(CORE_REQUIREMENT)' 
+	$(VPY) -m pip install --disable-pip-version-check --quiet -r requirements.txt '$(CORE_REQUIREMENT)'
 	@touch $@
 
 # Also makes $(TEST_HOME), which HOME points at in every run (antsibull-docs logs there).
@@ -183,18 +183,18 @@ TEST_SUITES ?= sanity units integration-part1 integration-part2 integration-host
 # TEST_MATRIX: ansible-core versions whose matrix suites join the run, each version in two lanes of its own:
 # matrix-<version>-integration and matrix-<version>-checks (sanity and units), sharing one venv per version.
 TEST_MATRIX ?=
-MATRIX_LANES = $(foreach version,$(TEST_MATRIX),matrix-$(version)-checks) $(foreach version,$(TEST_MATRIX),matrix-$(version)-integration)
+MATRIX_CHECKS = $(TEST_MATRIX:%=matrix-%-checks)
+MATRIX_INTEGRATIONS = $(TEST_MATRIX:%=matrix-%-integration)
 # Longest first: with TEST_JOBS, a free slot goes to the lane listed first (the main lane, then TEST_ALONE's order).
-TEST_ALONE ?= integration-hostile integration-part1 integration-part2 reliability-hostile \
-	$(foreach version,$(TEST_MATRIX),matrix-$(version)-checks) reliability $(foreach version,$(TEST_MATRIX),matrix-$(version)-integration) \
-	eda awx-runner package-test molecule
+TEST_ALONE ?= integration-hostile integration-part1 integration-part2 reliability-hostile $(MATRIX_CHECKS) reliability \
+	$(MATRIX_INTEGRATIONS) eda awx-runner package-test molecule
 # At most this many suites at once. The run is CPU-bound on two cores and every suite's CPU time grows with the number
 # of suites sharing them: .ci/run took 38 minutes (71 CPU-minutes) with 4, 48 (91 CPU-minutes) with 5.
 TEST_JOBS ?= $(if $(TEST_MATRIX),4,3)
 TEST_SERIAL ?=
 test: $(STAMP)
 	@$(VPY) tests/utils/run_suites.py --build $(BUILD) --alone '$(TEST_ALONE)' --jobs $(TEST_JOBS) $(if $(filter yes,$(TEST_SERIAL)),--serial) \
-		-- $(TEST_SUITES) $(MATRIX_LANES)
+		-- $(TEST_SUITES) $(MATRIX_CHECKS) $(MATRIX_INTEGRATIONS)
 
 demo: $(DEMO_STAMP)
 	@$(VPY) tests/utils/build_tree.py --build-dir $(BUILD)

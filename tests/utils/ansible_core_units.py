@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import pathlib
 import sys
 
 PREFIX = 'ansible_collections.alibabacloud.eci.'
 
 
-def imported(path: pathlib.Path) -> set[str]:
-    """Every module name an import statement of path names (`from a import b` gives a and a.b)."""
+@functools.lru_cache(maxsize=None)
+def imported(path: pathlib.Path) -> frozenset[str]:
+    """Every module name an import statement of path names (`from a import b` gives a and a.b); each file is parsed
+    once, though the walk of every test file passes through the same modules of the collection."""
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding='utf-8'), str(path))):
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -31,7 +34,7 @@ def imported(path: pathlib.Path) -> set[str]:
             names.update(f'{node.module}.{alias.name}' for alias in node.names)
         elif isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-    return names
+    return frozenset(names)
 
 
 def collection_file(root: pathlib.Path, name: str) -> pathlib.Path | None:
